@@ -1,0 +1,80 @@
+// The one interface every convolution backend implements (oneDNN on the CPU, cuDNN on the GPU, and the
+// fake backend of the tests). Preparing, running and reading the output are separate calls so that the
+// harness can keep setup outside the timer.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "convbench/error.hpp"
+#include "convbench/problem.hpp"
+
+namespace convbench {
+
+/// Input and weights in the problem's layout (activations NHWC or NCHW, weights KRSC or KCRS), as float
+/// values that the problem's dtype represents exactly, so that every backend sees the same numbers.
+struct HostTensors {
+  std::vector<float> input;
+  std::vector<float> weights;
+};
+
+/// Whether a backend can run a problem, and if not, why (one line).
+struct Support {
+  bool ok = true;
+  std::string reason;
+};
+
+/// What a backend runs on and with what.
+struct DeviceInfo {
+  std::string kind;     ///< "cpu" or "gpu"
+  std::string name;     ///< CPU model or GPU name
+  std::string library;  ///< e.g. "oneDNN 2.6.3"
+};
+
+/// What prepare() did, outside the timer.
+struct PrepareReport {
+  double setup_ms = 0;    ///< primitive or plan creation, including any engine search
+  double reorder_ms = 0;  ///< layout conversion / upload of input and weights
+  std::string implementation;  ///< e.g. "brgconv:avx512_core" or a cuDNN engine name
+  int threads = 0;             ///< CPU threads used; 0 where it does not apply
+  /// Further facts worth printing, as (key, value) pairs, e.g. ("isa", "avx512_core_amx").
+  std::vector<std::pair<std::string, std::string>> details;
+};
+
+class Conv2D {
+ public:
+  virtual ~Conv2D() = default;
+  virtual DeviceInfo device() const = 0;
+  /// Whether this backend can run `p` as asked (never as a different dtype).
+  virtual Support supports(const Problem& p) const = 0;
+  /// Creates primitives/plans and uploads or reorders the inputs. Not timed by the harness.
+  virtual PrepareReport prepare(const Problem& p, const HostTensors& inputs) = 0;
+  /// Runs the prepared convolution once and returns its duration in milliseconds, measured by the
+  /// backend's own clock (host clock after a wait on the CPU, CUDA events on the GPU).
+  virtual double run() = 0;
+  /// The output of the last run, as float, in the problem's layout (NHWC/NCHW).
+  virtual std::vector<float> read_output() = 0;
+};
+
+/// Settings that the command line passes to backends.
+struct BackendSettings {
+  int threads = 0;  ///< CPU threads; 0 means all physical cores
+  int gpu_index = 0;
+};
+
+/// A backend, or the one-line reason why it cannot be had on this machine.
+struct Availability {
+  std::unique_ptr<Conv2D> backend;
+  std::string reason;                          ///< set when backend is null
+  ExitCode code = ExitCode::gpu_unavailable;   ///< the exit code that reason maps to
+};
+
+/// The backend registry: the only place that knows which backends this build has.
+Availability make_cpu_backend(const BackendSettings& s);
+Availability make_gpu_backend(const BackendSettings& s);
+/// "oneDNN 2.6.3" and, when built in, the cuDNN and CUDA runtime versions, one per line.
+std::string library_versions();
+
+}  // namespace convbench

@@ -1,0 +1,47 @@
+// Typed errors and the exit codes they map to. main() catches once and turns each into one stderr
+// line plus its exit code; nothing else prints errors or calls exit().
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace convbench {
+
+/// Documented process exit codes (README.md "Exit codes", `convbench --help`).
+enum class ExitCode : int {
+  ok = 0,
+  internal = 1,         ///< a bug or an unexpected library exception
+  usage = 2,            ///< a bad flag value or an impossible problem
+  out_of_memory = 3,    ///< the problem needs more host or GPU memory than there is
+  unsupported = 4,      ///< no requested backend can run this dtype or problem
+  gpu_unavailable = 5,  ///< --device gpu was asked for but no usable GPU was found
+  verify_failed = 6,    ///< an output disagreed with the reference or with the other device
+  library = 7,          ///< oneDNN, CUDA or cuDNN reported a failure while running
+  interrupted = 130,    ///< SIGINT
+};
+
+/// Base of every error convbench reports on purpose; `what()` is the one-line message.
+class Error : public std::runtime_error {
+ public:
+  Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ExitCode code() const noexcept { return code_; }
+
+ private:
+  ExitCode code_;
+};
+
+/// A bad command-line value: names the flag, what was given and what is allowed.
+class UsageError : public Error {
+ public:
+  explicit UsageError(const std::string& message) : Error(ExitCode::usage, message) {}
+  UsageError(const std::string& flag, const std::string& given, const std::string& allowed)
+      : Error(ExitCode::usage, flag + ": '" + given + "' is not valid; " + allowed) {}
+};
+
+/// A failure reported by a library (oneDNN, CUDA, cuDNN), with the call and file:line.
+class LibraryError : public Error {
+ public:
+  explicit LibraryError(const std::string& message) : Error(ExitCode::library, message) {}
+};
+
+}  // namespace convbench

@@ -1,0 +1,27 @@
+// Entry point: parse, run, and map every error to its one-line message and documented exit code.
+#include <iostream>
+
+#include "cli/app.hpp"
+#include "cli/options.hpp"
+#include "convbench/error.hpp"
+
+int main(int argc, char** argv) {
+  using convbench::ExitCode;
+  try {
+    const convbench::ParsedCommandLine cmd = convbench::parse_command_line(argc, argv);
+    if (!cmd.options) {
+      std::cout << cmd.text;
+      return 0;
+    }
+    return static_cast<int>(convbench::run_benchmark(*cmd.options, std::cout));
+  } catch (const convbench::Error& e) {
+    std::cerr << "convbench: error: " << e.what() << '\n';
+    return static_cast<int>(e.code());
+  } catch (const std::bad_alloc&) {
+    std::cerr << "convbench: error: out of host memory\n";
+    return static_cast<int>(ExitCode::out_of_memory);
+  } catch (const std::exception& e) {
+    std::cerr << "convbench: internal error: " << e.what() << '\n';
+    return static_cast<int>(ExitCode::internal);
+  }
+}

@@ -1,0 +1,202 @@
+// CLI11 definitions → validated Options. Every value is parsed here with a message that names the flag,
+// the value given and what is allowed.
+#include "cli/options.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <limits>
+#include <random>
+
+#include "convbench/error.hpp"
+#include "core/system.hpp"
+
+namespace convbench {
+namespace {
+
+constexpr int64_t kMaxSize = std::numeric_limits<int32_t>::max();
+
+std::string whole(int64_t lo, int64_t hi) { return fmt::format("expected a whole number from {} to {}", lo, hi); }
+
+/// TensorFlow's SAME padding: the output has ceil(in / stride) positions; an odd total puts the extra
+/// row or column after the image.
+void same_padding(int64_t in, int64_t filter, int64_t stride, int64_t dil, int64_t& before, int64_t& after) {
+  const int64_t out = (in + stride - 1) / stride;
+  const int64_t total = std::max<int64_t>((out - 1) * stride + (filter - 1) * dil + 1 - in, 0);
+  before = total / 2;
+  after = total - before;
+}
+
+}  // namespace
+
+int64_t parse_integer(const std::string& flag, const std::string& text, int64_t lo, int64_t hi) {
+  const bool digits = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
+  const int64_t v = digits ? std::stoll(text) : -1;
+  if (!digits || v < lo || v > hi) throw UsageError(flag, text, whole(lo, hi));
+  return v;
+}
+
+std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text, const std::vector<size_t>& counts,
+                                const std::string& shape, int64_t lo, int64_t hi) {
+  std::vector<int64_t> parts;
+  size_t start = 0;
+  const auto bad = [&] {
+    return UsageError(flag, text, fmt::format("expected {}, whole numbers from {} to {} joined by 'x'", shape, lo, hi));
+  };
+  while (true) {
+    const size_t end = text.find('x', start);
+    const std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    try {
+      parts.push_back(parse_integer(flag, part, lo, hi));
+    } catch (const UsageError&) {
+      throw bad();
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  if (std::find(counts.begin(), counts.end(), parts.size()) == counts.end()) throw bad();
+  return parts;
+}
+
+DType parse_dtype(const std::string& text) {
+  if (text == "f32") return DType::f32;
+  if (text == "tf32") return DType::tf32;
+  if (text == "bf16") return DType::bf16;
+  if (text == "f16") return DType::f16;
+  throw UsageError("--dtype", text, "expected f32, tf32, bf16 or f16");
+}
+
+Layout parse_layout(const std::string& text) {
+  if (text == "nhwc") return Layout::nhwc;
+  if (text == "nchw") return Layout::nchw;
+  throw UsageError("--layout", text, "expected nhwc or nchw");
+}
+
+DeviceSelection parse_device(const std::string& text) {
+  if (text == "all") return DeviceSelection::all;
+  if (text == "cpu") return DeviceSelection::cpu;
+  if (text == "gpu") return DeviceSelection::gpu;
+  throw UsageError("--device", text, "expected cpu, gpu or all");
+}
+
+const char* exit_code_help() {
+  return "Exit codes:\n"
+         "  0    success (a GPU that is absent but not asked for is reported, not an error)\n"
+         "  1    internal error (a bug: please report it)\n"
+         "  2    bad command line or impossible problem\n"
+         "  3    not enough host or GPU memory for the problem\n"
+         "  4    no requested backend can run this dtype or problem\n"
+         "  5    --device gpu asked for, but no usable GPU was found\n"
+         "  6    verification failed: an output disagrees with the reference or the other device\n"
+         "  7    oneDNN, CUDA or cuDNN failed while running\n"
+         "  130  interrupted\n";
+}
+
+ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
+  CLI::App app("convbench: how much faster does a 2-D convolution run on the GPU (cuDNN) than on the CPU (oneDNN)?\n"
+               "With no arguments it runs the seed experiment: 32 filters of 7x7 over 100 images of 100x100x3.",
+               "convbench");
+  app.footer(exit_code_help());
+  app.get_formatter()->column_width(34);
+  std::string batch = "100", input = "100x100x3", filter = "32x7x7", stride = "1", padding = "valid",
+              dilation = "1", groups = "1", layout = "nhwc", dtype = "f32", runs = "10", warmup = "1",
+              device = "all", threads, seed;
+  bool no_verify = false, version = false;
+  app.add_option("--batch", batch, "batch size N (default 100)")->type_name("N");
+  app.add_option("--input", input, "image height, width, channels (default 100x100x3)")->type_name("HxWxC");
+  app.add_option("--filter", filter, "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
+      ->type_name("KxRxS[xC]");
+  app.add_option("--stride", stride, "stride (default 1)")->type_name("S|SHxSW");
+  app.add_option("--padding", padding,
+                 "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
+                 "(default valid)")
+      ->type_name("MODE|P");
+  app.add_option("--dilation", dilation, "dilation, 1 = none (default 1)")->type_name("D|DHxDW");
+  app.add_option("--groups", groups, "groups; channels and filters must divide by it (default 1)")->type_name("G");
+  app.add_option("--layout", layout, "memory layout; weights follow it as KRSC or KCRS (default nhwc)")
+      ->type_name("nhwc|nchw");
+  app.add_option("--dtype", dtype,
+                 "f32 = strict FP32, tf32 = FP32 data with TF32 tensor cores, bf16, f16 (accumulate in float) "
+                 "(default f32)")
+      ->type_name("f32|tf32|bf16|f16");
+  app.add_option("--runs", runs, "timed runs, all kept (default 10)")->type_name("N");
+  app.add_option("--warmup", warmup, "untimed runs before timing, at least 1 (default 1)")->type_name("N");
+  app.add_option("--device", device, "which backends run (default all)")->type_name("cpu|gpu|all");
+  app.add_option("--threads", threads, fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()))
+      ->type_name("N");
+  app.add_option("--seed", seed, "seed of the random-normal inputs (default: drawn at random and printed)")
+      ->type_name("N");
+  app.add_flag("--no-verify", no_verify, "skip comparing outputs with the float64 reference and across devices");
+  app.add_flag("--version", version, "print the versions of convbench and its libraries");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return {std::nullopt, app.help()};
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+    throw UsageError(msg + " (see convbench --help)");
+  }
+  if (version) return {std::nullopt, fmt::format("convbench {}\n{}", CONVBENCH_VERSION, library_versions())};
+
+  Options o;
+  Problem& p = o.problem;
+  p.n = parse_integer("--batch", batch, 1, kMaxSize);
+  const auto in = parse_dims("--input", input, {3}, "HxWxC", 1, kMaxSize);
+  p.h = in[0], p.w = in[1], p.c = in[2];
+  const auto f = parse_dims("--filter", filter, {3, 4}, "KxRxS or KxRxSxC", 1, kMaxSize);
+  p.k = f[0], p.r = f[1], p.s = f[2];
+  const auto st = parse_dims("--stride", stride, {1, 2}, "S or SHxSW", 1, kMaxSize);
+  p.stride_h = st[0], p.stride_w = st.back();
+  const auto dl = parse_dims("--dilation", dilation, {1, 2}, "D or DHxDW", 1, kMaxSize);
+  p.dil_h = dl[0], p.dil_w = dl.back();
+  p.groups = parse_integer("--groups", groups, 1, kMaxSize);
+  p.layout = parse_layout(layout);
+  p.dtype = parse_dtype(dtype);
+  if (f.size() == 4 && (p.c % p.groups != 0 || f[3] != p.c / p.groups))
+    throw UsageError(fmt::format("--filter: '{}' has {} input channels, but the input has {} channels and {} group{}, "
+                                 "so the filter needs {}",
+                                 filter, f[3], p.c, p.groups, p.groups == 1 ? "" : "s",
+                                 p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
+  if (padding == "valid") {
+    // all zero already
+  } else if (padding == "same") {
+    same_padding(p.h, p.r, p.stride_h, p.dil_h, p.pad_top, p.pad_bottom);
+    same_padding(p.w, p.s, p.stride_w, p.dil_w, p.pad_left, p.pad_right);
+  } else {
+    if (padding.find_first_not_of("0123456789x") != std::string::npos)
+      throw UsageError("--padding", padding, "expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers");
+    const auto pd = parse_dims("--padding", padding, {1, 2, 4}, "valid, same, P, PHxPW or PTxPBxPLxPR", 0, kMaxSize);
+    if (pd.size() == 4) {
+      p.pad_top = pd[0], p.pad_bottom = pd[1], p.pad_left = pd[2], p.pad_right = pd[3];
+    } else {
+      p.pad_top = p.pad_bottom = pd[0];
+      p.pad_left = p.pad_right = pd.back();
+    }
+  }
+  o.harness.runs = static_cast<int>(parse_integer("--runs", runs, 1, 1000000));
+  o.harness.warmup = static_cast<int>(parse_integer("--warmup", warmup, 1, 1000000));
+  o.device = parse_device(device);
+  if (!threads.empty()) {
+    const int cpus = usable_cpus();
+    o.backend.threads = static_cast<int>(parse_integer("--threads", threads, 1, cpus));
+  }
+  if (!seed.empty()) {
+    const bool digits = seed.size() <= 20 && seed.find_first_not_of("0123456789") == std::string::npos;
+    try {
+      if (!digits) throw std::invalid_argument(seed);
+      o.seed = std::stoull(seed);
+    } catch (const std::exception&) {
+      throw UsageError("--seed", seed, "expected a whole number from 0 to 18446744073709551615");
+    }
+  } else {
+    std::random_device rd;
+    o.seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }
+  o.verify = !no_verify;
+  p.validate();
+  return {std::move(o), ""};
+}
+
+}  // namespace convbench

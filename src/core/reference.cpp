@@ -1,0 +1,113 @@
+// The naive float64 direct convolution and the normwise comparisons built on it.
+#include "convbench/reference.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/numeric.hpp"
+
+namespace convbench {
+
+int64_t input_offset(const Problem& p, int64_t n, int64_t c, int64_t y, int64_t x) {
+  return p.layout == Layout::nhwc ? ((n * p.h + y) * p.w + x) * p.c + c : ((n * p.c + c) * p.h + y) * p.w + x;
+}
+
+int64_t weight_offset(const Problem& p, int64_t k, int64_t c, int64_t r, int64_t s) {
+  const int64_t cg = p.c / p.groups;
+  return p.layout == Layout::nhwc ? ((k * p.r + r) * p.s + s) * cg + c : ((k * cg + c) * p.r + r) * p.s + s;
+}
+
+int64_t output_offset(const Problem& p, int64_t n, int64_t k, int64_t y, int64_t x) {
+  const int64_t oh = p.out_h(), ow = p.out_w();
+  return p.layout == Layout::nhwc ? ((n * oh + y) * ow + x) * p.k + k : ((n * p.k + k) * oh + y) * ow + x;
+}
+
+double reference_at(const Problem& p, const HostTensors& t, int64_t n, int64_t k, int64_t y, int64_t x) {
+  const int64_t cg = p.c / p.groups, kg = p.k / p.groups;
+  const int64_t g = k / kg;
+  double acc = 0;
+  for (int64_t r = 0; r < p.r; ++r) {
+    const int64_t iy = y * p.stride_h - p.pad_top + r * p.dil_h;
+    if (iy < 0 || iy >= p.h) continue;
+    for (int64_t s = 0; s < p.s; ++s) {
+      const int64_t ix = x * p.stride_w - p.pad_left + s * p.dil_w;
+      if (ix < 0 || ix >= p.w) continue;
+      for (int64_t c = 0; c < cg; ++c)
+        acc += static_cast<double>(t.input[input_offset(p, n, g * cg + c, iy, ix)]) *
+               static_cast<double>(t.weights[weight_offset(p, k, c, r, s)]);
+    }
+  }
+  return acc;
+}
+
+std::vector<double> reference_conv(const Problem& p, const HostTensors& t) {
+  std::vector<double> out(static_cast<size_t>(p.output_elems()));
+  for (int64_t n = 0; n < p.n; ++n)
+    for (int64_t k = 0; k < p.k; ++k)
+      for (int64_t y = 0; y < p.out_h(); ++y)
+        for (int64_t x = 0; x < p.out_w(); ++x) out[output_offset(p, n, k, y, x)] = reference_at(p, t, n, k, y, x);
+  return out;
+}
+
+double tolerance(DType d) {
+  switch (d) {
+    case DType::f32: return 1e-5;
+    case DType::tf32: return 1e-3;
+    default: return 1e-2;
+  }
+}
+
+namespace {
+struct NormAccumulator {
+  double diff2 = 0, ref2 = 0;
+  void add(double got, double want) {
+    diff2 += (got - want) * (got - want);
+    ref2 += want * want;
+  }
+  /// NaN in `got` gives NaN, which fails every tolerance comparison.
+  double error() const { return ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2); }
+};
+}  // namespace
+
+Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got,
+                              uint64_t seed, int64_t samples) {
+  Check c;
+  c.tolerance = tolerance(p.dtype);
+  NormAccumulator acc;
+  const int64_t total = p.output_elems(), oh = p.out_h(), ow = p.out_w();
+  const auto add_point = [&](int64_t n, int64_t k, int64_t y, int64_t x) {
+    acc.add(got[static_cast<size_t>(output_offset(p, n, k, y, x))], reference_at(p, t, n, k, y, x));
+  };
+  if (total <= samples) {
+    for (int64_t n = 0; n < p.n; ++n)
+      for (int64_t k = 0; k < p.k; ++k)
+        for (int64_t y = 0; y < oh; ++y)
+          for (int64_t x = 0; x < ow; ++x) add_point(n, k, y, x);
+    c.points = total;
+  } else {
+    NormalSource pick(seed ^ 0x5eed5eed5eedull);
+    // Always include the four corners of the first and last image: padding edge cases live there.
+    for (int64_t n : {int64_t{0}, p.n - 1})
+      for (int64_t y : {int64_t{0}, oh - 1})
+        for (int64_t x : {int64_t{0}, ow - 1}) add_point(n, p.k - 1, y, x);
+    for (int64_t i = 8; i < samples; ++i) {
+      const auto idx = static_cast<int64_t>(pick.next_u64() % static_cast<uint64_t>(total));
+      // Decompose a logical NKHW index so that every coordinate is reachable in either layout.
+      const int64_t x = idx % ow, y = (idx / ow) % oh, k = (idx / (ow * oh)) % p.k, n = idx / (ow * oh * p.k);
+      add_point(n, k, y, x);
+    }
+    c.points = samples;
+    c.sampled = true;
+  }
+  c.error = acc.error();
+  return c;
+}
+
+double normwise_error(const std::vector<float>& got, const std::vector<float>& want) {
+  NormAccumulator acc;
+  const size_t n = std::min(got.size(), want.size());
+  for (size_t i = 0; i < n; ++i) acc.add(got[i], want[i]);
+  return acc.error();
+}
+
+}  // namespace convbench
