@@ -53,7 +53,7 @@ double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
   return need;
 }
 
-ExitCode run_benchmark(const Options& o, std::ostream& out) {
+ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err) {
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
   check_host_memory(o.problem, want_cpu, want_gpu);
 
@@ -94,7 +94,11 @@ ExitCode run_benchmark(const Options& o, std::ostream& out) {
   make_table_printer(out)->print(r);
 
   if (!verified) return ExitCode::verify_failed;
-  if (requested_failure != ExitCode::ok) return requested_failure;
+  if (requested_failure != ExitCode::ok) {
+    const DeviceResult& d = r.devices.back();
+    err << "convbench: error: " << d.kind << ": " << d.not_run_reason << '\n';
+    return requested_failure;
+  }
   if (!cpu && !gpu) return ExitCode::unsupported;
   return ExitCode::ok;
 }

@@ -13,7 +13,8 @@ namespace convbench {
 /// Bytes of host memory a run of `p` needs at its peak, on the devices that will run.
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu);
 
-/// Measures, verifies and prints; returns the exit code. Throws Error for failures that stop the run.
-ExitCode run_benchmark(const Options& o, std::ostream& out);
+/// Measures, verifies and prints the report on `out`; a requested device that could not run also gets
+/// one line on `err`. Returns the exit code. Throws Error for failures that stop the run.
+ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err);
 
 }  // namespace convbench

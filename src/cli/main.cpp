@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
       std::cout << cmd.text;
       return 0;
     }
-    return static_cast<int>(convbench::run_benchmark(*cmd.options, std::cout));
+    return static_cast<int>(convbench::run_benchmark(*cmd.options, std::cout, std::cerr));
   } catch (const convbench::Error& e) {
     std::cerr << "convbench: error: " << e.what() << '\n';
     return static_cast<int>(e.code());

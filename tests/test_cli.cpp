@@ -1,0 +1,154 @@
+// End-to-end: the real binary's stdout, stderr and exit codes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "convbench/backend.hpp"
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+  double seconds = 0;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result run_cli(const std::string& args) {
+  const std::string dir = ::testing::TempDir();
+  const std::string out = dir + "/cb_out.txt", err = dir + "/cb_err.txt";
+  const std::string cmd = std::string(CONVBENCH_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const auto t0 = std::chrono::steady_clock::now();
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+/// Expect exit code 2, one exact line on stderr and nothing on stdout.
+void expect_usage_error(const std::string& args, const std::string& message) {
+  const Result r = run_cli(args);
+  EXPECT_EQ(r.code, 2) << args;
+  EXPECT_EQ(r.err, "convbench: error: " + message + "\n") << args;
+  EXPECT_EQ(r.out, "") << args;
+}
+
+const char* kSmall = "--batch 2 --input 20x20x3 --filter 4x3x3 --seed 3";
+
+}  // namespace
+
+TEST(Cli, SeedExperimentRunsOnTheCpuAndExplainsAMissingGpu) {
+  const Result r = run_cli("--seed 42");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_TRUE(has(r.out,
+                  "problem: --batch 100 --input 100x100x3 --filter 32x7x7x3 --stride 1 --padding 0 --dilation 1 "
+                  "--groups 1 --layout nhwc --dtype f32 --seed 42\n"))
+      << r.out;
+  EXPECT_TRUE(has(r.out, "8.313 GFLOP per run")) << r.out;
+  EXPECT_TRUE(has(r.out, "cpu: ")) << r.out;
+  EXPECT_TRUE(has(r.out, "| oneDNN 2.")) << r.out;
+  EXPECT_TRUE(has(r.out, "sum of 10 runs")) << r.out;
+  EXPECT_TRUE(has(r.out, "cpu: verify ok vs f64 reference")) << r.out;
+  auto gpu = convbench::make_gpu_backend({});
+  if (!gpu.backend) {
+    EXPECT_TRUE(has(r.out, "gpu: not run: " + gpu.reason + "\n")) << r.out;
+    EXPECT_FALSE(has(r.out, "speedup")) << r.out;
+  } else {
+    EXPECT_TRUE(has(r.out, "GPU speedup over CPU: ")) << r.out;
+  }
+}
+
+TEST(Cli, DeviceGpuWithoutAGpuIsExitCode5) {
+  auto gpu = convbench::make_gpu_backend({});
+  if (gpu.backend) GTEST_SKIP() << "a GPU is present";
+  const Result r = run_cli(std::string(kSmall) + " --device gpu");
+  EXPECT_EQ(r.code, 5);
+  EXPECT_EQ(r.err, "convbench: error: gpu: " + gpu.reason + "\n");
+}
+
+TEST(Cli, CpuOnlyRunVerifiesAndPrintsNoGpuLine) {
+  const Result r = run_cli(std::string(kSmall) + " --device cpu --runs 3 --layout nchw --padding same");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "sum of 3 runs")) << r.out;
+  EXPECT_TRUE(has(r.out, "cpu: verify ok vs f64 reference")) << r.out;
+  EXPECT_FALSE(has(r.out, "gpu:")) << r.out;
+}
+
+TEST(Cli, SameSeedSameInputsSameVerificationError) {
+  const Result a = run_cli(std::string(kSmall) + " --device cpu --threads 1");
+  const Result b = run_cli(std::string(kSmall) + " --device cpu --threads 1");
+  auto verify_line = [](const std::string& s) { return s.substr(s.find("cpu: verify")); };
+  EXPECT_EQ(verify_line(a.out), verify_line(b.out));
+}
+
+TEST(Cli, UnsupportedDtypeOnTheRequestedDeviceIsExitCode4) {
+  const Result r = run_cli(std::string(kSmall) + " --device cpu --dtype tf32");
+  EXPECT_EQ(r.code, 4);
+  EXPECT_EQ(r.err,
+            "convbench: error: cpu: unsupported: oneDNN has no TF32 convolution on the CPU (use --dtype f32 for "
+            "strict FP32)\n");
+  EXPECT_TRUE(has(r.out, "cpu: not run: unsupported: oneDNN has no TF32")) << r.out;
+}
+
+TEST(Cli, BadInputsGetOneLineAndExitCode2) {
+  expect_usage_error("--batch 0", "--batch: '0' is not valid; expected a whole number from 1 to 2147483647");
+  expect_usage_error("--batch -3", "--batch: '-3' is not valid; expected a whole number from 1 to 2147483647");
+  expect_usage_error("--input 100x100",
+                     "--input: '100x100' is not valid; expected HxWxC, whole numbers from 1 to 2147483647 joined by "
+                     "'x'");
+  expect_usage_error("--input 4x4x3",
+                     "--filter: the 7x7 filter (extent 7x7 with dilation) is larger than the padded 4x4 input, so the "
+                     "output would be empty");
+  expect_usage_error("--filter 32x7x7x5",
+                     "--filter: '32x7x7x5' has 5 input channels, but the input has 3 channels and 1 group, so the "
+                     "filter needs 3");
+  expect_usage_error("--groups 2", "--groups: 2 does not divide the input's 3 channels");
+  expect_usage_error("--dtype int8", "--dtype: 'int8' is not valid; expected f32, tf32, bf16 or f16");
+  expect_usage_error("--layout chwn", "--layout: 'chwn' is not valid; expected nhwc or nchw");
+  expect_usage_error("--device npu", "--device: 'npu' is not valid; expected cpu, gpu or all");
+  expect_usage_error("--frobnicate", "The following argument was not expected: --frobnicate (see convbench --help)");
+}
+
+TEST(Cli, TooLargeProblemsAreRefusedBeforeAllocating) {
+  const Result r = run_cli("--batch 2147483647 --input 1000x1000x3 --device cpu");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_TRUE(has(r.err, "convbench: error: the problem needs about ")) << r.err;
+  EXPECT_TRUE(has(r.err, " GiB of host memory, but only ")) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+  const Result o = run_cli("--batch 2147483647 --input 2147483647x2147483647x3");
+  EXPECT_EQ(o.code, 3);
+  EXPECT_EQ(o.err, "convbench: error: input element count overflows 64 bits\n");
+}
+
+TEST(Cli, HelpAndVersion) {
+  const Result h = run_cli("--help");
+  EXPECT_EQ(h.code, 0);
+  EXPECT_TRUE(has(h.out, "Exit codes:")) << h.out;
+  const Result v = run_cli("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind(std::string("convbench ") + CONVBENCH_VERSION, 0), 0u) << v.out;
+  EXPECT_TRUE(has(v.out, "oneDNN 2.")) << v.out;
+}
+
+TEST(Cli, TheDefaultRunFinishesQuickly) {
+  // Generous bound for a loaded CI machine; bench/RESULTS.md records the real figure (< 1.5 s).
+  const Result r = run_cli("--seed 1");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_LT(r.seconds, 10.0);
+}

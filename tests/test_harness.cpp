@@ -1,0 +1,76 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "convbench/harness.hpp"
+#include "convbench/report.hpp"
+#include "fake_backend.hpp"
+
+using namespace convbench;
+using convbench::testing::FakeBackend;
+
+TEST(Stats, SummaryOfKnownSamples) {
+  const Stats s = summarize({3, 1, 2, 5, 4});
+  EXPECT_DOUBLE_EQ(s.sum, 15);
+  EXPECT_DOUBLE_EQ(s.median, 3);
+  EXPECT_DOUBLE_EQ(s.min, 1);
+  EXPECT_DOUBLE_EQ(s.max, 5);
+  EXPECT_DOUBLE_EQ(s.mean, 3);
+  EXPECT_DOUBLE_EQ(s.stddev, std::sqrt(2.5));
+  EXPECT_DOUBLE_EQ(summarize({4, 1, 3, 2}).median, 2.5);
+  const Stats one = summarize({7});
+  EXPECT_DOUBLE_EQ(one.median, 7);
+  EXPECT_DOUBLE_EQ(one.stddev, 0);
+  EXPECT_DOUBLE_EQ(summarize({}).sum, 0);
+}
+
+TEST(Harness, WarmupIsUntimedAndEveryTimedSampleIsKept) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  FakeBackend fake({1000, 900, 10, 20, 30, 40});  // two warm-up runs, then four timed
+  const HostTensors t = make_inputs(p, 1);
+  const Measurement m = measure(fake, p, t, {2, 4});
+  EXPECT_EQ(fake.prepares, 1);
+  EXPECT_EQ(fake.runs, 6);
+  EXPECT_EQ(fake.reads, 1);
+  EXPECT_EQ(m.samples_ms, (std::vector<double>{10, 20, 30, 40}));
+  EXPECT_DOUBLE_EQ(m.stats.sum, 100);
+  EXPECT_DOUBLE_EQ(m.stats.median, 25);
+  EXPECT_DOUBLE_EQ(m.prepare.setup_ms, 12.5);
+  EXPECT_EQ(m.output.size(), size_t(p.output_elems()));
+}
+
+TEST(Harness, SpeedupIsCpuTimeOverGpuTime) {
+  EXPECT_DOUBLE_EQ(speedup(summarize({10, 10}), summarize({1, 1})), 10);
+  EXPECT_DOUBLE_EQ(speedup(summarize({3}), summarize({12})), 0.25);
+}
+
+TEST(TablePrinter, PrintsProblemDevicesAndSpeedup) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  FakeBackend cpu({1, 200, 200}), gpu({1, 10, 10});
+  const HostTensors t = make_inputs(p, 1);
+  RunResult r;
+  r.problem = p;
+  r.seed = 5;
+  r.warmup = 1;
+  DeviceResult c{"cpu", measure(cpu, p, t, {1, 2}), "", std::nullopt};
+  DeviceResult g{"gpu", measure(gpu, p, t, {1, 2}), "", std::nullopt};
+  r.devices = {c, g};
+  r.speedup = speedup(c.measurement->stats, g.measurement->stats);
+  std::ostringstream out;
+  make_table_printer(out)->print(r);
+  const std::string s = out.str();
+  EXPECT_NE(s.find("problem: " + p.describe() + " --seed 5\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("cpu: fake CPU | fake 1.0 fake:direct | sum of 2 runs 400.000 ms | median 200.000 ms"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("GPU speedup over CPU: 20.0x (sum of runs)\n"), std::string::npos) << s;
+  r.devices[1] = DeviceResult{"gpu", std::nullopt, "no NVIDIA driver", std::nullopt};
+  r.speedup.reset();
+  std::ostringstream out2;
+  make_table_printer(out2)->print(r);
+  EXPECT_NE(out2.str().find("gpu: not run: no NVIDIA driver\n"), std::string::npos);
+  EXPECT_EQ(out2.str().find("speedup"), std::string::npos);
+}

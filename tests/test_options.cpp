@@ -1,0 +1,213 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "convbench/error.hpp"
+#include "core/system.hpp"
+
+using namespace convbench;
+
+namespace {
+
+ParsedCommandLine parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "convbench");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+Options options(const std::vector<std::string>& args) {
+  auto r = parse(args);
+  EXPECT_TRUE(r.options.has_value());
+  return r.options.value_or(Options{});
+}
+
+/// The one-line message of the UsageError that parsing throws, or "" when it succeeds.
+std::string error_of(const std::vector<std::string>& args) {
+  try {
+    parse(args);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::usage) << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(Options, NoArgumentsIsTheSeedExperiment) {
+  const Options o = options({});
+  EXPECT_EQ(o.problem, Problem());
+  EXPECT_EQ(o.harness.runs, 10);
+  EXPECT_EQ(o.harness.warmup, 1);
+  EXPECT_EQ(o.device, DeviceSelection::all);
+  EXPECT_EQ(o.backend.threads, 0);
+  EXPECT_TRUE(o.verify);
+}
+
+TEST(Options, EveryFlagIsParsed) {
+  const Options o = options({"--batch", "8", "--input", "32x30x16", "--filter", "24x3x5x8", "--stride", "2x1",
+                             "--padding", "1x2", "--dilation", "2", "--groups", "2", "--layout", "nchw", "--dtype",
+                             "bf16", "--runs", "3", "--warmup", "2", "--device", "cpu", "--threads", "1", "--seed",
+                             "18446744073709551615", "--no-verify"});
+  const Problem& p = o.problem;
+  EXPECT_EQ(p.n, 8);
+  EXPECT_EQ(p.h, 32);
+  EXPECT_EQ(p.w, 30);
+  EXPECT_EQ(p.c, 16);
+  EXPECT_EQ(p.k, 24);
+  EXPECT_EQ(p.r, 3);
+  EXPECT_EQ(p.s, 5);
+  EXPECT_EQ(p.stride_h, 2);
+  EXPECT_EQ(p.stride_w, 1);
+  EXPECT_EQ(p.pad_top, 1);
+  EXPECT_EQ(p.pad_bottom, 1);
+  EXPECT_EQ(p.pad_left, 2);
+  EXPECT_EQ(p.pad_right, 2);
+  EXPECT_EQ(p.dil_h, 2);
+  EXPECT_EQ(p.dil_w, 2);
+  EXPECT_EQ(p.groups, 2);
+  EXPECT_EQ(p.layout, Layout::nchw);
+  EXPECT_EQ(p.dtype, DType::bf16);
+  EXPECT_EQ(o.harness.runs, 3);
+  EXPECT_EQ(o.harness.warmup, 2);
+  EXPECT_EQ(o.device, DeviceSelection::cpu);
+  EXPECT_EQ(o.backend.threads, 1);
+  EXPECT_EQ(o.seed, 18446744073709551615ull);
+  EXPECT_FALSE(o.verify);
+}
+
+TEST(Options, SamePaddingFollowsTensorFlow) {
+  // 7x7 over 100x100, stride 2: out = 50, total padding = 49*2 + 7 - 100 = 5 → 2 before, 3 after.
+  const Problem p = options({"--padding", "same", "--stride", "2"}).problem;
+  EXPECT_EQ(p.out_h(), 50);
+  EXPECT_EQ(p.pad_top, 2);
+  EXPECT_EQ(p.pad_bottom, 3);
+  EXPECT_EQ(p.pad_left, 2);
+  EXPECT_EQ(p.pad_right, 3);
+  const Problem q = options({"--padding", "same"}).problem;
+  EXPECT_EQ(q.out_h(), 100);
+  EXPECT_EQ(q.pad_top, 3);
+  const Problem a = options({"--padding", "1x2x3x4"}).problem;
+  EXPECT_EQ(a.pad_top, 1);
+  EXPECT_EQ(a.pad_bottom, 2);
+  EXPECT_EQ(a.pad_left, 3);
+  EXPECT_EQ(a.pad_right, 4);
+}
+
+TEST(Options, DescribeParsesBackToTheSameProblem) {
+  const Problem p = options({"--batch", "3", "--input", "17x9x12", "--filter", "6x3x2", "--stride", "2x3", "--padding",
+                             "1x0x2x1", "--dilation", "1x2", "--groups", "3", "--layout", "nchw", "--dtype", "f16"})
+                        .problem;
+  std::vector<std::string> args;
+  const std::string d = p.describe();
+  for (size_t i = 0, j; i < d.size(); i = j + 1) {
+    j = d.find(' ', i);
+    if (j == std::string::npos) j = d.size();
+    args.push_back(d.substr(i, j - i));
+  }
+  EXPECT_EQ(options(args).problem, p);
+}
+
+TEST(Options, ZeroNegativeAndNonNumericSizes) {
+  EXPECT_EQ(error_of({"--batch", "0"}), "--batch: '0' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--batch=-5"}), "--batch: '-5' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--batch", "ten"}), "--batch: 'ten' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--batch", "1.5"}), "--batch: '1.5' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--batch", "99999999999999999999"}),
+            "--batch: '99999999999999999999' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--runs", "0"}), "--runs: '0' is not valid; expected a whole number from 1 to 1000000");
+  EXPECT_EQ(error_of({"--warmup", "0"}), "--warmup: '0' is not valid; expected a whole number from 1 to 1000000");
+  EXPECT_EQ(error_of({"--groups", "0"}), "--groups: '0' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--seed", "x1"}),
+            "--seed: 'x1' is not valid; expected a whole number from 0 to 18446744073709551615");
+  EXPECT_EQ(error_of({"--seed", "18446744073709551616"}),
+            "--seed: '18446744073709551616' is not valid; expected a whole number from 0 to 18446744073709551615");
+}
+
+TEST(Options, MalformedShapes) {
+  const std::string input = "is not valid; expected HxWxC, whole numbers from 1 to 2147483647 joined by 'x'";
+  EXPECT_EQ(error_of({"--input", "100x100"}), "--input: '100x100' " + input);
+  EXPECT_EQ(error_of({"--input", "100x0x3"}), "--input: '100x0x3' " + input);
+  EXPECT_EQ(error_of({"--input", "100xx3"}), "--input: '100xx3' " + input);
+  EXPECT_EQ(error_of({"--input", "100X100X3"}), "--input: '100X100X3' " + input);
+  EXPECT_EQ(error_of({"--input", "100x100x3x"}), "--input: '100x100x3x' " + input);
+  EXPECT_EQ(error_of({"--filter", "32x7"}),
+            "--filter: '32x7' is not valid; expected KxRxS or KxRxSxC, whole numbers from 1 to 2147483647 joined by "
+            "'x'");
+  EXPECT_EQ(error_of({"--stride", "1x2x3"}),
+            "--stride: '1x2x3' is not valid; expected S or SHxSW, whole numbers from 1 to 2147483647 joined by 'x'");
+  EXPECT_EQ(error_of({"--dilation", "0"}),
+            "--dilation: '0' is not valid; expected D or DHxDW, whole numbers from 1 to 2147483647 joined by 'x'");
+  EXPECT_EQ(error_of({"--padding", "-1"}),
+            "--padding: '-1' is not valid; expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers");
+  EXPECT_EQ(error_of({"--padding", "1x2x3"}),
+            "--padding: '1x2x3' is not valid; expected valid, same, P, PHxPW or PTxPBxPLxPR, whole numbers from 0 "
+            "to 2147483647 joined by 'x'");
+}
+
+TEST(Options, FilterLargerThanThePaddedInput) {
+  EXPECT_EQ(error_of({"--input", "5x100x3"}),
+            "--filter: the 7x7 filter (extent 7x7 with dilation) is larger than the padded 5x100 input, so the output "
+            "would be empty");
+  EXPECT_EQ(error_of({"--input", "9x9x3", "--dilation", "2"}),
+            "--filter: the 7x7 filter (extent 13x13 with dilation) is larger than the padded 9x9 input, so the output "
+            "would be empty");
+  EXPECT_EQ(error_of({"--input", "5x5x3", "--padding", "1"}), "");
+}
+
+TEST(Options, FilterChannelsMustMatchTheInput) {
+  EXPECT_EQ(error_of({"--filter", "32x7x7x4"}),
+            "--filter: '32x7x7x4' has 4 input channels, but the input has 3 channels and 1 group, so the filter "
+            "needs 3");
+  EXPECT_EQ(error_of({"--input", "10x10x8", "--filter", "8x3x3x8", "--groups", "2"}),
+            "--filter: '8x3x3x8' has 8 input channels, but the input has 8 channels and 2 groups, so the filter "
+            "needs 4");
+  EXPECT_EQ(error_of({"--input", "10x10x8", "--filter", "8x3x3x4", "--groups", "2"}), "");
+}
+
+TEST(Options, ChannelsNotDivisibleByGroups) {
+  EXPECT_EQ(error_of({"--groups", "2"}), "--groups: 2 does not divide the input's 3 channels");
+  EXPECT_EQ(error_of({"--input", "10x10x4", "--filter", "6x3x3", "--groups", "4"}),
+            "--groups: 4 does not divide the filter count 6");
+}
+
+TEST(Options, UnknownDtypeLayoutAndDevice) {
+  EXPECT_EQ(error_of({"--dtype", "fp32"}), "--dtype: 'fp32' is not valid; expected f32, tf32, bf16 or f16");
+  EXPECT_EQ(error_of({"--layout", "NHWC"}), "--layout: 'NHWC' is not valid; expected nhwc or nchw");
+  EXPECT_EQ(error_of({"--device", "tpu"}), "--device: 'tpu' is not valid; expected cpu, gpu or all");
+}
+
+TEST(Options, ThreadsAreBoundedByTheUsableCpus) {
+  const int cpus = usable_cpus();
+  const std::string too_many = std::to_string(cpus + 1);
+  EXPECT_EQ(error_of({"--threads", too_many}),
+            "--threads: '" + too_many + "' is not valid; expected a whole number from 1 to " + std::to_string(cpus));
+  EXPECT_EQ(error_of({"--threads", "0"}),
+            "--threads: '0' is not valid; expected a whole number from 1 to " + std::to_string(cpus));
+}
+
+TEST(Options, UnknownFlagsAndMissingValuesAreOneLine) {
+  EXPECT_EQ(error_of({"--bogus"}), "The following argument was not expected: --bogus (see convbench --help)");
+  EXPECT_NE(error_of({"--batch"}).find("--batch"), std::string::npos);
+}
+
+TEST(Options, HelpDocumentsEveryFlagDefaultAndExitCode) {
+  const auto r = parse({"--help"});
+  ASSERT_FALSE(r.options.has_value());
+  for (const char* s : {"--batch", "--input", "--filter", "--stride", "--padding", "--dilation", "--groups", "--layout",
+                        "--dtype", "--runs", "--warmup", "--device", "--threads", "--seed", "--no-verify", "--version",
+                        "default 100", "default 100x100x3", "default 32x7x7", "default nhwc", "default f32",
+                        "default 10", "default all", "Exit codes:", "130"})
+    EXPECT_NE(r.text.find(s), std::string::npos) << s;
+}
+
+TEST(Options, VersionNamesConvbenchAndOneDnn) {
+  const auto r = parse({"--version"});
+  ASSERT_FALSE(r.options.has_value());
+  EXPECT_EQ(r.text.rfind(std::string("convbench ") + CONVBENCH_VERSION + "\n", 0), 0u) << r.text;
+  EXPECT_NE(r.text.find("oneDNN 2."), std::string::npos) << r.text;
+}

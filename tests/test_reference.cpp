@@ -1,0 +1,104 @@
+#include <gtest/gtest.h>
+
+#include "convbench/harness.hpp"
+#include "convbench/reference.hpp"
+#include "core/numeric.hpp"
+
+using namespace convbench;
+
+TEST(Reference, HandComputedConvolutionWithPaddingStrideAndGroups) {
+  // 1 image 3x3, 2 channels, 2 groups, 2 filters of 2x2, stride 2, padding 1 on every side.
+  Problem p;
+  p.n = 1, p.c = 2, p.h = 3, p.w = 3, p.k = 2, p.r = 2, p.s = 2, p.groups = 2;
+  p.stride_h = p.stride_w = 2;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+  p.layout = Layout::nchw;
+  HostTensors t;
+  t.input = {1, 2, 3, 4, 5, 6, 7, 8, 9,  // channel 0
+             10, 20, 30, 40, 50, 60, 70, 80, 90};  // channel 1
+  t.weights = {1, 2, 3, 4,   // filter 0 sees channel 0
+               -1, 0, 0, 1};  // filter 1 sees channel 1
+  const auto out = reference_conv(p, t);
+  ASSERT_EQ(out.size(), 8u);  // 2 filters of 2x2
+  // Filter 0 at (0,0) covers padded rows -1..0 and cols -1..0: only input(0,0)=1 under weight 4.
+  EXPECT_DOUBLE_EQ(out[output_offset(p, 0, 0, 0, 0)], 4);
+  // (0,1): rows -1..0, cols 1..2: input(0,1)=2·w(1,0)=3 + input(0,2)=3·w(1,1)=4 → 18.
+  EXPECT_DOUBLE_EQ(out[output_offset(p, 0, 0, 0, 1)], 18);
+  // (1,1): rows 1..2, cols 1..2: 5·1 + 6·2 + 8·3 + 9·4 = 77.
+  EXPECT_DOUBLE_EQ(out[output_offset(p, 0, 0, 1, 1)], 77);
+  // Filter 1 at (1,1): -50 + 90 = 40.
+  EXPECT_DOUBLE_EQ(out[output_offset(p, 0, 1, 1, 1)], 40);
+}
+
+TEST(Reference, LayoutsHoldTheSameValuesAtDifferentOffsets) {
+  Problem p;
+  p.n = 2, p.c = 3, p.h = 5, p.w = 4, p.k = 2, p.r = 3, p.s = 2;
+  Problem q = p;
+  q.layout = Layout::nchw;
+  const HostTensors a = make_inputs(p, 7);
+  HostTensors b = a;
+  for (int64_t n = 0; n < p.n; ++n)
+    for (int64_t c = 0; c < p.c; ++c)
+      for (int64_t y = 0; y < p.h; ++y)
+        for (int64_t x = 0; x < p.w; ++x) b.input[input_offset(q, n, c, y, x)] = a.input[input_offset(p, n, c, y, x)];
+  for (int64_t k = 0; k < p.k; ++k)
+    for (int64_t c = 0; c < p.c; ++c)
+      for (int64_t r = 0; r < p.r; ++r)
+        for (int64_t s = 0; s < p.s; ++s) b.weights[weight_offset(q, k, c, r, s)] = a.weights[weight_offset(p, k, c, r, s)];
+  EXPECT_NE(a.input, b.input);
+  const auto oa = reference_conv(p, a), ob = reference_conv(q, b);
+  for (int64_t n = 0; n < p.n; ++n)
+    for (int64_t k = 0; k < p.k; ++k)
+      for (int64_t y = 0; y < p.out_h(); ++y)
+        for (int64_t x = 0; x < p.out_w(); ++x)
+          EXPECT_DOUBLE_EQ(oa[output_offset(p, n, k, y, x)], ob[output_offset(q, n, k, y, x)]);
+}
+
+TEST(Reference, CheckCatchesACorruptedOutputAndSamplesLargeOnes) {
+  Problem p;
+  p.n = 2, p.h = 20, p.w = 20;
+  const HostTensors t = make_inputs(p, 3);
+  const auto ref = reference_conv(p, t);
+  std::vector<float> got(ref.begin(), ref.end());
+  Check all = check_against_reference(p, t, got, 1, 1 << 20);
+  EXPECT_FALSE(all.sampled);
+  EXPECT_EQ(all.points, p.output_elems());
+  EXPECT_TRUE(all.ok()) << all.error;
+  Check some = check_against_reference(p, t, got, 1, 512);
+  EXPECT_TRUE(some.sampled);
+  EXPECT_EQ(some.points, 512);
+  EXPECT_TRUE(some.ok());
+  for (float& v : got) v *= 1.001f;  // 1e-3 relative: far beyond f32's 1e-5 tolerance
+  EXPECT_FALSE(check_against_reference(p, t, got, 1, 512).ok());
+  got[0] = std::nanf("");
+  EXPECT_FALSE(check_against_reference(p, t, got, 1, 1 << 20).ok());
+}
+
+TEST(Reference, ToleranceDependsOnDtype) {
+  EXPECT_DOUBLE_EQ(tolerance(DType::f32), 1e-5);
+  EXPECT_DOUBLE_EQ(tolerance(DType::tf32), 1e-3);
+  EXPECT_DOUBLE_EQ(tolerance(DType::bf16), 1e-2);
+  EXPECT_DOUBLE_EQ(tolerance(DType::f16), 1e-2);
+}
+
+TEST(Inputs, SeededNormalRoundedToTheDtype) {
+  Problem p;
+  p.n = 4;
+  const HostTensors a = make_inputs(p, 42), b = make_inputs(p, 42), c = make_inputs(p, 43);
+  EXPECT_EQ(a.input, b.input);
+  EXPECT_EQ(a.weights, b.weights);
+  EXPECT_NE(a.input, c.input);
+  double mean = 0, var = 0;
+  for (float x : a.input) mean += x;
+  mean /= double(a.input.size());
+  for (float x : a.input) var += (x - mean) * (x - mean);
+  var /= double(a.input.size());
+  EXPECT_NEAR(mean, 0.0, 0.01);
+  EXPECT_NEAR(var, 1.0, 0.01);
+  p.dtype = DType::bf16;
+  for (float x : make_inputs(p, 42).input) ASSERT_EQ(round_to(DType::bf16, x), x);
+  p.dtype = DType::f16;
+  for (float x : make_inputs(p, 42).input) ASSERT_EQ(round_to(DType::f16, x), x);
+  EXPECT_EQ(round_to(DType::bf16, 1.0f + 1.0f / 256), 1.0f);  // halfway: ties to even
+  EXPECT_EQ(round_to(DType::bf16, 1.0f + 3.0f / 256), 1.0f + 4.0f / 256);
+}
