@@ -2,6 +2,7 @@
 #pragma once
 
 #include <deque>
+#include <string>
 
 #include "convbench/backend.hpp"
 #include "convbench/reference.hpp"
@@ -10,8 +11,10 @@ namespace convbench::testing {
 
 class FakeBackend : public Conv2D {
  public:
-  explicit FakeBackend(std::deque<double> durations_ms) : durations_(std::move(durations_ms)) {}
-  DeviceInfo device() const override { return {"cpu", "fake CPU", "fake 1.0"}; }
+  /// `corruption` scales the output by (1 + corruption), to imitate a wrong result.
+  explicit FakeBackend(std::deque<double> durations_ms, std::string kind = "cpu", float corruption = 0)
+      : durations_(std::move(durations_ms)), kind_(std::move(kind)), corruption_(corruption) {}
+  DeviceInfo device() const override { return {kind_, "fake " + kind_, "fake 1.0"}; }
   Support supports(const Problem&) const override { return {}; }
   PrepareReport prepare(const Problem& p, const HostTensors& t) override {
     ++prepares;
@@ -31,12 +34,16 @@ class FakeBackend : public Conv2D {
   std::vector<float> read_output() override {
     ++reads;
     const auto ref = reference_conv(problem_, tensors_);
-    return std::vector<float>(ref.begin(), ref.end());
+    std::vector<float> out(ref.begin(), ref.end());
+    for (float& v : out) v *= 1 + corruption_;
+    return out;
   }
   int prepares = 0, runs = 0, reads = 0;
 
  private:
   std::deque<double> durations_;
+  std::string kind_;
+  float corruption_;
   Problem problem_;
   HostTensors tensors_;
 };

@@ -1,8 +1,10 @@
 // End-to-end: the real binary's stdout, stderr and exit codes.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -26,7 +28,10 @@ std::string slurp(const std::string& path) {
 
 Result run_cli(const std::string& args) {
   const std::string dir = ::testing::TempDir();
-  const std::string out = dir + "/cb_out.txt", err = dir + "/cb_err.txt";
+  // ctest runs tests in parallel processes: give each call its own files.
+  static int calls = 0;
+  const std::string tag = std::to_string(getpid()) + "_" + std::to_string(++calls);
+  const std::string out = dir + "/cb_out_" + tag, err = dir + "/cb_err_" + tag;
   const std::string cmd = std::string(CONVBENCH_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const auto t0 = std::chrono::steady_clock::now();
   const int status = std::system(cmd.c_str());
@@ -35,6 +40,8 @@ Result run_cli(const std::string& args) {
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = slurp(out);
   r.err = slurp(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
   return r;
 }
 

@@ -1,3 +1,96 @@
+// The cuDNN backend against the float64 reference. Always built; every test skips, with the reason,
+// where this build has no GPU backend or the machine no usable GPU.
 #include <gtest/gtest.h>
-#include "convbench/backend.hpp"
-TEST(Cudnn, Placeholder) { GTEST_SKIP() << "todo"; }
+
+#include "convbench/harness.hpp"
+#include "convbench/reference.hpp"
+#include "random_problems.hpp"
+
+using namespace convbench;
+
+namespace {
+
+Availability gpu_or_skip_reason(AlgoSearch algo = AlgoSearch::heuristic) {
+  BackendSettings s;
+  s.algo = algo;
+  return make_gpu_backend(s);
+}
+
+#define REQUIRE_GPU(avail) \
+  if (!(avail).backend) GTEST_SKIP() << "no usable GPU: " << (avail).reason
+
+void expect_matches_reference(DType d, Layout layout, int count, uint64_t seed) {
+  auto gpu = gpu_or_skip_reason();
+  REQUIRE_GPU(gpu);
+  int ran = 0;
+  for (Problem p : convbench::testing::random_problems(count, d, seed)) {
+    p.layout = layout;
+    SCOPED_TRACE(p.describe());
+    const HostTensors t = make_inputs(p, seed + ran);
+    const Measurement m = measure(*gpu.backend, p, t, {1, 1});
+    const Check c = check_against_reference(p, t, m.output, 0, int64_t(1) << 30);
+    EXPECT_TRUE(c.ok()) << "error " << c.error << " > " << c.tolerance << " with " << m.prepare.implementation;
+    ++ran;
+  }
+}
+
+}  // namespace
+
+TEST(Cudnn, F32Nhwc) { expect_matches_reference(DType::f32, Layout::nhwc, 12, 1); }
+TEST(Cudnn, F32Nchw) { expect_matches_reference(DType::f32, Layout::nchw, 12, 2); }
+TEST(Cudnn, Tf32Nhwc) { expect_matches_reference(DType::tf32, Layout::nhwc, 12, 3); }
+TEST(Cudnn, Tf32Nchw) { expect_matches_reference(DType::tf32, Layout::nchw, 12, 4); }
+TEST(Cudnn, F16Nhwc) { expect_matches_reference(DType::f16, Layout::nhwc, 12, 5); }
+TEST(Cudnn, F16Nchw) { expect_matches_reference(DType::f16, Layout::nchw, 12, 6); }
+TEST(Cudnn, Bf16Nhwc) { expect_matches_reference(DType::bf16, Layout::nhwc, 12, 7); }
+TEST(Cudnn, Bf16Nchw) { expect_matches_reference(DType::bf16, Layout::nchw, 12, 8); }
+
+TEST(Cudnn, ExhaustiveSearchOnTheSeedShapeReportsItsChoice) {
+  auto gpu = gpu_or_skip_reason(AlgoSearch::exhaustive);
+  REQUIRE_GPU(gpu);
+  Problem p;  // the seed problem
+  const HostTensors t = make_inputs(p, 1);
+  const Measurement m = measure(*gpu.backend, p, t, {1, 10});
+  EXPECT_TRUE(check_against_reference(p, t, m.output, 1).ok());
+  EXPECT_FALSE(m.prepare.implementation.empty());
+  bool has_algo = false;
+  for (const auto& [k, v] : m.prepare.details) has_algo = has_algo || (k == "algo" && v.rfind("exhaustive", 0) == 0);
+  EXPECT_TRUE(has_algo);
+  EXPECT_EQ(m.samples_ms.size(), 10u);
+  for (double ms : m.samples_ms) EXPECT_GT(ms, 0);
+}
+
+TEST(Cudnn, VerificationCatchesACorruptedGpuOutput) {
+  auto gpu = gpu_or_skip_reason();
+  REQUIRE_GPU(gpu);
+  Problem p;
+  p.n = 4;
+  const HostTensors t = make_inputs(p, 2);
+  Measurement m = measure(*gpu.backend, p, t, {1, 1});
+  ASSERT_TRUE(check_against_reference(p, t, m.output, 1).ok());
+  m.output[m.output.size() / 2] += 1000.0f;
+  EXPECT_FALSE(check_against_reference(p, t, m.output, 1, int64_t(1) << 30).ok());
+}
+
+TEST(Cudnn, IncludeTransfersMakesRunsSlower) {
+  BackendSettings s;
+  s.algo = AlgoSearch::heuristic;
+  auto a = make_gpu_backend(s);
+  REQUIRE_GPU(a);
+  s.include_transfers = true;
+  auto b = make_gpu_backend(s);
+  Problem p;
+  const HostTensors t = make_inputs(p, 3);
+  const double without = measure(*a.backend, p, t, {1, 5}).stats.median;
+  const double with = measure(*b.backend, p, t, {1, 5}).stats.median;
+  EXPECT_GT(with, without);  // the seed's 113 MB output alone takes milliseconds over PCIe
+}
+
+TEST(GpuProbe, WithoutAGpuTheReasonIsOneActionableLine) {
+  auto gpu = make_gpu_backend({});
+  if (gpu.backend) GTEST_SKIP() << "a GPU is present";
+  EXPECT_FALSE(gpu.reason.empty());
+  EXPECT_EQ(gpu.reason.find('\n'), std::string::npos);
+  EXPECT_EQ(gpu.code, ExitCode::gpu_unavailable);
+  EXPECT_EQ(gpu.reason.find("insufficient"), std::string::npos) << gpu.reason;  // the real cause, not CUDA's words
+}

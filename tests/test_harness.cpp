@@ -63,7 +63,7 @@ TEST(TablePrinter, PrintsProblemDevicesAndSpeedup) {
   make_table_printer(out)->print(r);
   const std::string s = out.str();
   EXPECT_NE(s.find("problem: " + p.describe() + " --seed 5\n"), std::string::npos) << s;
-  EXPECT_NE(s.find("cpu: fake CPU | fake 1.0 fake:direct | sum of 2 runs 400.000 ms | median 200.000 ms"),
+  EXPECT_NE(s.find("cpu: fake cpu | fake 1.0 fake:direct | sum of 2 runs 400.000 ms | median 200.000 ms"),
             std::string::npos)
       << s;
   EXPECT_NE(s.find("GPU speedup over CPU: 20.0x (sum of runs)\n"), std::string::npos) << s;

@@ -80,6 +80,24 @@ TEST(Options, EveryFlagIsParsed) {
   EXPECT_FALSE(o.verify);
 }
 
+TEST(Options, GpuFlags) {
+  const Options d = options({});
+  EXPECT_EQ(d.backend.algo, AlgoSearch::automatic);
+  EXPECT_EQ(d.backend.workspace_limit, -1);
+  EXPECT_EQ(d.backend.gpu_index, 0);
+  EXPECT_FALSE(d.backend.include_transfers);
+  const Options o = options({"--algo", "exhaustive", "--workspace-limit", "1048576", "--gpu", "1", "--include-transfers"});
+  EXPECT_EQ(o.backend.algo, AlgoSearch::exhaustive);
+  EXPECT_EQ(o.backend.workspace_limit, 1048576);
+  EXPECT_EQ(o.backend.gpu_index, 1);
+  EXPECT_TRUE(o.backend.include_transfers);
+  EXPECT_EQ(options({"--algo", "heuristic"}).backend.algo, AlgoSearch::heuristic);
+  EXPECT_EQ(error_of({"--algo", "fastest"}), "--algo: 'fastest' is not valid; expected auto, heuristic or exhaustive");
+  EXPECT_EQ(error_of({"--workspace-limit", "1GB"}),
+            "--workspace-limit: '1GB' is not valid; expected a whole number from 0 to 9223372036854775807");
+  EXPECT_EQ(error_of({"--gpu", "-1"}), "--gpu: '-1' is not valid; expected a whole number from 0 to 1023");
+}
+
 TEST(Options, SamePaddingFollowsTensorFlow) {
   // 7x7 over 100x100, stride 2: out = 50, total padding = 49*2 + 7 - 100 = 5 → 2 before, 3 after.
   const Problem p = options({"--padding", "same", "--stride", "2"}).problem;
@@ -117,6 +135,10 @@ TEST(Options, ZeroNegativeAndNonNumericSizes) {
   EXPECT_EQ(error_of({"--batch=-5"}), "--batch: '-5' is not valid; expected a whole number from 1 to 2147483647");
   EXPECT_EQ(error_of({"--batch", "ten"}), "--batch: 'ten' is not valid; expected a whole number from 1 to 2147483647");
   EXPECT_EQ(error_of({"--batch", "1.5"}), "--batch: '1.5' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--batch", "9999999999999999999"}),
+            "--batch: '9999999999999999999' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--batch", " 5"}), "--batch: ' 5' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of({"--batch", "+5"}), "--batch: '+5' is not valid; expected a whole number from 1 to 2147483647");
   EXPECT_EQ(error_of({"--batch", "99999999999999999999"}),
             "--batch: '99999999999999999999' is not valid; expected a whole number from 1 to 2147483647");
   EXPECT_EQ(error_of({"--runs", "0"}), "--runs: '0' is not valid; expected a whole number from 1 to 1000000");
@@ -200,6 +222,7 @@ TEST(Options, HelpDocumentsEveryFlagDefaultAndExitCode) {
   ASSERT_FALSE(r.options.has_value());
   for (const char* s : {"--batch", "--input", "--filter", "--stride", "--padding", "--dilation", "--groups", "--layout",
                         "--dtype", "--runs", "--warmup", "--device", "--threads", "--seed", "--no-verify", "--version",
+                        "--gpu", "--algo", "--workspace-limit", "--include-transfers", "default auto",
                         "default 100", "default 100x100x3", "default 32x7x7", "default nhwc", "default f32",
                         "default 10", "default all", "Exit codes:", "130"})
     EXPECT_NE(r.text.find(s), std::string::npos) << s;

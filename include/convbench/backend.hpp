@@ -58,10 +58,18 @@ class Conv2D {
   virtual std::vector<float> read_output() = 0;
 };
 
+/// How the GPU backend picks its engine: `heuristic` builds cuDNN's first heuristic choice;
+/// `exhaustive` builds every config from heuristics A and B and the fallback list, times each and keeps
+/// the fastest; `auto` is the default policy (currently exhaustive).
+enum class AlgoSearch { automatic, heuristic, exhaustive };
+
 /// Settings that the command line passes to backends.
 struct BackendSettings {
   int threads = 0;  ///< CPU threads; 0 means all physical cores
   int gpu_index = 0;
+  AlgoSearch algo = AlgoSearch::automatic;
+  int64_t workspace_limit = -1;    ///< bytes of GPU workspace an engine may use; -1: what free memory allows
+  bool include_transfers = false;  ///< GPU: time the input upload and output download with every run
 };
 
 /// A backend, or the one-line reason why it cannot be had on this machine.

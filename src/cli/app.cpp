@@ -34,8 +34,15 @@ ExitCode run_device(const char* kind, Availability avail, const Options& o, cons
     d.not_run_reason = "unsupported: " + s.reason;
     code = ExitCode::unsupported;
   } else {
-    d.measurement = measure(*avail.backend, o.problem, inputs, o.harness);
-    if (o.verify) d.reference_check = check_against_reference(o.problem, inputs, d.measurement->output, o.seed);
+    try {
+      d.measurement = measure(*avail.backend, o.problem, inputs, o.harness);
+      if (o.verify) d.reference_check = check_against_reference(o.problem, inputs, d.measurement->output, o.seed);
+    } catch (const Error& e) {
+      // A backend may only learn while preparing that it has no implementation for this problem.
+      if (e.code() != ExitCode::unsupported) throw;
+      d.not_run_reason = std::string("unsupported: ") + e.what();
+      code = ExitCode::unsupported;
+    }
   }
   r.devices.push_back(std::move(d));
   return code;
@@ -53,7 +60,7 @@ double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
   return need;
 }
 
-ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err) {
+ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, const BackendFactory& backends) {
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
   check_host_memory(o.problem, want_cpu, want_gpu);
 
@@ -65,11 +72,11 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err) {
 
   ExitCode requested_failure = ExitCode::ok;
   if (want_cpu) {
-    const ExitCode c = run_device("cpu", make_cpu_backend(o.backend), o, inputs, r);
+    const ExitCode c = run_device("cpu", backends.cpu(o.backend), o, inputs, r);
     if (o.device == DeviceSelection::cpu) requested_failure = c;
   }
   if (want_gpu) {
-    const ExitCode c = run_device("gpu", make_gpu_backend(o.backend), o, inputs, r);
+    const ExitCode c = run_device("gpu", backends.gpu(o.backend), o, inputs, r);
     if (o.device == DeviceSelection::gpu) requested_failure = c;
   }
 

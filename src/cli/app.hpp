@@ -2,6 +2,7 @@
 // verification and printers.
 #pragma once
 
+#include <functional>
 #include <ostream>
 
 #include "cli/options.hpp"
@@ -13,8 +14,14 @@ namespace convbench {
 /// Bytes of host memory a run of `p` needs at its peak, on the devices that will run.
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu);
 
+/// Where run_benchmark gets its backends: the registry, or fakes in tests.
+struct BackendFactory {
+  std::function<Availability(const BackendSettings&)> cpu = make_cpu_backend;
+  std::function<Availability(const BackendSettings&)> gpu = make_gpu_backend;
+};
+
 /// Measures, verifies and prints the report on `out`; a requested device that could not run also gets
 /// one line on `err`. Returns the exit code. Throws Error for failures that stop the run.
-ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err);
+ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, const BackendFactory& backends = {});
 
 }  // namespace convbench

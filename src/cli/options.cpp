@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <limits>
 #include <random>
 
@@ -27,13 +28,20 @@ void same_padding(int64_t in, int64_t filter, int64_t stride, int64_t dil, int64
   after = total - before;
 }
 
+/// Decimal digits only (no sign, no spaces) that fit in 64 bits.
+bool parse_unsigned(const std::string& text, uint64_t& v) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
 }  // namespace
 
 int64_t parse_integer(const std::string& flag, const std::string& text, int64_t lo, int64_t hi) {
-  const bool digits = !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
-  const int64_t v = digits ? std::stoll(text) : -1;
-  if (!digits || v < lo || v > hi) throw UsageError(flag, text, whole(lo, hi));
-  return v;
+  uint64_t v = 0;
+  if (!parse_unsigned(text, v) || v < static_cast<uint64_t>(lo) || v > static_cast<uint64_t>(hi))
+    throw UsageError(flag, text, whole(lo, hi));
+  return static_cast<int64_t>(v);
 }
 
 std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text, const std::vector<size_t>& counts,
@@ -72,6 +80,13 @@ Layout parse_layout(const std::string& text) {
   throw UsageError("--layout", text, "expected nhwc or nchw");
 }
 
+AlgoSearch parse_algo(const std::string& text) {
+  if (text == "auto") return AlgoSearch::automatic;
+  if (text == "heuristic") return AlgoSearch::heuristic;
+  if (text == "exhaustive") return AlgoSearch::exhaustive;
+  throw UsageError("--algo", text, "expected auto, heuristic or exhaustive");
+}
+
 DeviceSelection parse_device(const std::string& text) {
   if (text == "all") return DeviceSelection::all;
   if (text == "cpu") return DeviceSelection::cpu;
@@ -100,8 +115,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.get_formatter()->column_width(34);
   std::string batch = "100", input = "100x100x3", filter = "32x7x7", stride = "1", padding = "valid",
               dilation = "1", groups = "1", layout = "nhwc", dtype = "f32", runs = "10", warmup = "1",
-              device = "all", threads, seed;
-  bool no_verify = false, version = false;
+              device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0";
+  bool no_verify = false, version = false, include_transfers = false;
   app.add_option("--batch", batch, "batch size N (default 100)")->type_name("N");
   app.add_option("--input", input, "image height, width, channels (default 100x100x3)")->type_name("HxWxC");
   app.add_option("--filter", filter, "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
@@ -126,6 +141,17 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       ->type_name("N");
   app.add_option("--seed", seed, "seed of the random-normal inputs (default: drawn at random and printed)")
       ->type_name("N");
+  app.add_option("--gpu", gpu, "index of the GPU to use (default 0)")->type_name("N");
+  app.add_option("--algo", algo,
+                 "GPU engine choice: heuristic = cuDNN's first heuristic pick; exhaustive = time every config from "
+                 "heuristics A, B and the fallback list and keep the fastest; auto = exhaustive (default auto)")
+      ->type_name("auto|heuristic|exhaustive");
+  app.add_option("--workspace-limit", workspace_limit,
+                 "most GPU workspace an engine may use, in bytes (default: 90% of free GPU memory)")
+      ->type_name("BYTES");
+  app.add_flag("--include-transfers", include_transfers,
+               "GPU: time the input upload and output download with every run (default: data stays on the device, "
+               "as in the seed)");
   app.add_flag("--no-verify", no_verify, "skip comparing outputs with the float64 reference and across devices");
   app.add_flag("--version", version, "print the versions of convbench and its libraries");
 
@@ -183,17 +209,17 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     o.backend.threads = static_cast<int>(parse_integer("--threads", threads, 1, cpus));
   }
   if (!seed.empty()) {
-    const bool digits = seed.size() <= 20 && seed.find_first_not_of("0123456789") == std::string::npos;
-    try {
-      if (!digits) throw std::invalid_argument(seed);
-      o.seed = std::stoull(seed);
-    } catch (const std::exception&) {
+    if (!parse_unsigned(seed, o.seed))
       throw UsageError("--seed", seed, "expected a whole number from 0 to 18446744073709551615");
-    }
   } else {
     std::random_device rd;
     o.seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
   }
+  o.backend.gpu_index = static_cast<int>(parse_integer("--gpu", gpu, 0, 1023));
+  o.backend.algo = parse_algo(algo);
+  if (!workspace_limit.empty())
+    o.backend.workspace_limit = parse_integer("--workspace-limit", workspace_limit, 0, std::numeric_limits<int64_t>::max());
+  o.backend.include_transfers = include_transfers;
   o.verify = !no_verify;
   p.validate();
   return {std::move(o), ""};

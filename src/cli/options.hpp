@@ -41,6 +41,7 @@ std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text
 DType parse_dtype(const std::string& text);
 Layout parse_layout(const std::string& text);
 DeviceSelection parse_device(const std::string& text);
+AlgoSearch parse_algo(const std::string& text);
 
 /// Exit-code table printed by --help and documented in README.md.
 const char* exit_code_help();

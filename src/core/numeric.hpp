@@ -56,6 +56,19 @@ inline float from_bf16_bits(uint16_t b) {
   return x;
 }
 
+/// The IEEE binary16 bit pattern of `x`, rounded to nearest even.
+inline uint16_t to_f16_bits(float x) {
+  const _Float16 h = static_cast<_Float16>(x);
+  uint16_t b;
+  std::memcpy(&b, &h, 2);
+  return b;
+}
+inline float from_f16_bits(uint16_t b) {
+  _Float16 h;
+  std::memcpy(&h, &b, 2);
+  return static_cast<float>(h);
+}
+
 /// `x` rounded to the nearest value the dtype stores (f32 and tf32 data are stored as float).
 inline float round_to(DType d, float x) {
   switch (d) {

@@ -1,0 +1,82 @@
+// run_benchmark's wiring with fake backends: verification across devices, the speedup, exit codes.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "cli/app.hpp"
+#include "fake_backend.hpp"
+
+using namespace convbench;
+using convbench::testing::FakeBackend;
+
+namespace {
+
+Options small_options() {
+  Options o;
+  o.problem.n = 2, o.problem.h = 12, o.problem.w = 12, o.problem.k = 4, o.problem.r = 3, o.problem.s = 3;
+  o.harness = {1, 2};
+  o.seed = 11;
+  return o;
+}
+
+BackendFactory fakes(float gpu_corruption) {
+  BackendFactory f;
+  f.cpu = [](const BackendSettings&) {
+    return Availability{std::make_unique<FakeBackend>(std::deque<double>{9, 40, 40}, "cpu"), "", ExitCode::ok};
+  };
+  f.gpu = [gpu_corruption](const BackendSettings&) {
+    return Availability{std::make_unique<FakeBackend>(std::deque<double>{9, 2, 2}, "gpu", gpu_corruption), "",
+                        ExitCode::ok};
+  };
+  return f;
+}
+
+}  // namespace
+
+TEST(App, MatchingOutputsGiveTheSpeedup) {
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmark(small_options(), out, err, fakes(0)), ExitCode::ok);
+  EXPECT_NE(out.str().find("gpu: verify ok vs cpu: error 0.0e+00"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0x (sum of runs)"), std::string::npos) << out.str();
+  EXPECT_EQ(err.str(), "");
+}
+
+TEST(App, ACorruptedGpuOutputFailsVerificationAndHidesTheSpeedup) {
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmark(small_options(), out, err, fakes(1e-3f)), ExitCode::verify_failed);
+  const std::string s = out.str();
+  EXPECT_NE(s.find("gpu: verify FAILED vs f64 reference: error 1.0e-03"), std::string::npos) << s;
+  EXPECT_NE(s.find("gpu: verify FAILED vs cpu: error 1.0e-03"), std::string::npos) << s;
+  EXPECT_NE(s.find("no speedup reported: the GPU and CPU outputs disagree"), std::string::npos) << s;
+  EXPECT_EQ(s.find("GPU speedup"), std::string::npos) << s;
+}
+
+TEST(App, NoVerifySkipsTheChecksAndReportsTheSpeedup) {
+  Options o = small_options();
+  o.verify = false;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmark(o, out, err, fakes(1e-3f)), ExitCode::ok);
+  EXPECT_EQ(out.str().find("verify"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0x"), std::string::npos) << out.str();
+}
+
+TEST(App, AnUnavailableGpuIsReportedAndOnlyFailsWhenRequested) {
+  BackendFactory f = fakes(0);
+  f.gpu = [](const BackendSettings&) { return Availability{nullptr, "no NVIDIA driver", ExitCode::gpu_unavailable}; };
+  Options o = small_options();
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmark(o, out, err, f), ExitCode::ok);
+  EXPECT_NE(out.str().find("gpu: not run: no NVIDIA driver\n"), std::string::npos);
+  o.device = DeviceSelection::gpu;
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run_benchmark(o, out2, err2, f), ExitCode::gpu_unavailable);
+  EXPECT_EQ(err2.str(), "convbench: error: gpu: no NVIDIA driver\n");
+}
+
+TEST(App, HostMemoryEstimateCoversTensorsOnEachDevice) {
+  Problem p;
+  const double in = double(p.input_elems() + p.weight_elems()), out = double(p.output_elems());
+  EXPECT_DOUBLE_EQ(estimate_host_bytes(p, false, false), 4 * in);
+  EXPECT_GT(estimate_host_bytes(p, true, true), estimate_host_bytes(p, true, false));
+  EXPECT_GE(estimate_host_bytes(p, true, false), 4 * in + 4 * (in + out));
+}
