@@ -32,7 +32,9 @@ Result run_cli(const std::string& args) {
   static int calls = 0;
   const std::string tag = std::to_string(getpid()) + "_" + std::to_string(++calls);
   const std::string out = dir + "/cb_out_" + tag, err = dir + "/cb_err_" + tag;
-  const std::string cmd = std::string(CONVBENCH_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  // CONVBENCH_BINARY in the environment overrides the build path (for staged copies on another machine).
+  const char* env = std::getenv("CONVBENCH_BINARY");
+  const std::string cmd = std::string(env ? env : CONVBENCH_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const auto t0 = std::chrono::steady_clock::now();
   const int status = std::system(cmd.c_str());
   Result r;
