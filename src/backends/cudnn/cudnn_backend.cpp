@@ -243,7 +243,10 @@ class CudnnConv final : public Conv2D {
       throw Error(ExitCode::unsupported,
                   fmt::format("cuDNN: no engine supports this problem in {} (CUDNN_STATUS_NOT_SUPPORTED: {})",
                               math_mode(p_.dtype), e.get_message()));
-    CB_FE_CHECK(g.build_plans(exhaustive ? fe::BuildPlanPolicy_t::ALL : fe::BuildPlanPolicy_t::HEURISTICS_CHOICE));
+    // Exhaustive search builds every plan; building them on several threads keeps start-up short where
+    // some engines compile at run time.
+    CB_FE_CHECK(g.build_plans(exhaustive ? fe::BuildPlanPolicy_t::ALL : fe::BuildPlanPolicy_t::HEURISTICS_CHOICE,
+                              /*do_multithreaded_builds=*/exhaustive));
 
     const int64_t offered = g.get_execution_plan_count();
     std::vector<int64_t> built;
