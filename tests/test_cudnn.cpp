@@ -86,11 +86,13 @@ TEST(Cudnn, IncludeTransfersMakesRunsSlower) {
   EXPECT_GT(with, without);  // the seed's 113 MB output alone takes milliseconds over PCIe
 }
 
-TEST(GpuProbe, WithoutAGpuTheReasonIsOneActionableLine) {
+TEST(CudnnAvailability, WithoutAGpuTheReasonIsOneActionableLine) {
   auto gpu = make_gpu_backend({});
   if (gpu.backend) GTEST_SKIP() << "a GPU is present";
   EXPECT_FALSE(gpu.reason.empty());
   EXPECT_EQ(gpu.reason.find('\n'), std::string::npos);
-  EXPECT_EQ(gpu.code, ExitCode::gpu_unavailable);
+  // One of the `convbench check` codes, 10 to 18.
+  EXPECT_GE(static_cast<int>(gpu.code), 10);
+  EXPECT_LE(static_cast<int>(gpu.code), 18);
   EXPECT_EQ(gpu.reason.find("insufficient"), std::string::npos) << gpu.reason;  // the real cause, not CUDA's words
 }

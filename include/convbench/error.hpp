@@ -17,6 +17,16 @@ enum class ExitCode : int {
   gpu_unavailable = 5,  ///< --device gpu was asked for but no usable GPU was found
   verify_failed = 6,    ///< an output disagreed with the reference or with the other device
   library = 7,          ///< oneDNN, CUDA or cuDNN reported a failure while running
+  // `convbench check` and --require-gpu: one code per reason the GPU cannot be used.
+  gpu_no_driver = 10,         ///< libcuda.so.1 cannot be loaded
+  gpu_no_device_nodes = 11,   ///< /dev/nvidiactl missing (container without GPU access)
+  gpu_driver_too_old = 12,    ///< the driver cannot serve this CUDA runtime
+  gpu_no_device = 13,         ///< no CUDA device, or not the one asked for
+  gpu_cudnn_missing = 14,     ///< libcudnn.so.9 missing or older than 9.0
+  gpu_arch_unsupported = 15,  ///< no code for this GPU (compute capability too old, or no GPU backend built)
+  gpu_conv_failed = 16,       ///< the tiny convolution failed or gave a wrong result
+  gpu_check_timeout = 17,     ///< the check did not finish within --timeout
+  gpu_other = 18,             ///< any other CUDA error
   interrupted = 130,    ///< SIGINT
 };
 

@@ -2,22 +2,41 @@
 #include <fmt/format.h>
 
 #include "backends/onednn/onednn_backend.hpp"
+#include "backends/registry.hpp"
 #include "convbench/backend.hpp"
 #if CONVBENCH_HAVE_CUDNN
 #include "backends/cudnn/cudnn_backend.hpp"
+#include "backends/cudnn/gpu_probe.hpp"
 #endif
 
 namespace convbench {
 
 Availability make_cpu_backend(const BackendSettings& s) { return {make_onednn_backend(s), "", ExitCode::ok}; }
 
+namespace {
+constexpr const char* kNoGpuBackend =
+    "this convbench was built without the GPU backend (no CUDA toolkit or cuDNN at configure time); rebuild on a "
+    "machine with them";
+}  // namespace
+
 Availability make_gpu_backend(const BackendSettings& s) {
 #if CONVBENCH_HAVE_CUDNN
   return make_cudnn_backend(s);
 #else
   (void)s;
-  return {nullptr, "this convbench was built without the GPU backend (no CUDA toolkit or cuDNN at configure time)",
-          ExitCode::gpu_unavailable};
+  return {nullptr, kNoGpuBackend, ExitCode::gpu_arch_unsupported};
+#endif
+}
+
+GpuProbe gpu_probe(int device) {
+#if CONVBENCH_HAVE_CUDNN
+  return probe_gpu(device);
+#else
+  GpuProbe p;
+  p.device = device;
+  p.status = GpuStatus::arch_unsupported;
+  p.message = kNoGpuBackend;
+  return p;
 #endif
 }
 

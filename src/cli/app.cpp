@@ -70,14 +70,20 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
   r.warmup = o.harness.warmup;
   const HostTensors inputs = make_inputs(o.problem, o.seed);
 
+  // The GPU is probed first, so that --require-gpu fails before any CPU work.
+  Availability gpu_backend = want_gpu ? backends.gpu(o.backend) : Availability{};
+  if (o.require_gpu && !gpu_backend.backend) throw Error(gpu_backend.code, "gpu: " + gpu_backend.reason);
+
   ExitCode requested_failure = ExitCode::ok;
   if (want_cpu) {
     const ExitCode c = run_device("cpu", backends.cpu(o.backend), o, inputs, r);
     if (o.device == DeviceSelection::cpu) requested_failure = c;
   }
   if (want_gpu) {
-    const ExitCode c = run_device("gpu", backends.gpu(o.backend), o, inputs, r);
-    if (o.device == DeviceSelection::gpu) requested_failure = c;
+    const bool available = gpu_backend.backend != nullptr;
+    const ExitCode c = run_device("gpu", std::move(gpu_backend), o, inputs, r);
+    // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
+    if (o.device == DeviceSelection::gpu) requested_failure = available ? c : ExitCode::gpu_unavailable;
   }
 
   const Measurement* cpu = nullptr;

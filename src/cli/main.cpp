@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/check.hpp"
 #include "cli/options.hpp"
 #include "convbench/error.hpp"
 
@@ -9,6 +10,7 @@ int main(int argc, char** argv) {
   using convbench::ExitCode;
   try {
     const convbench::ParsedCommandLine cmd = convbench::parse_command_line(argc, argv);
+    if (cmd.check) return static_cast<int>(convbench::run_check(*cmd.check, std::cout, std::cerr));
     if (!cmd.options) {
       std::cout << cmd.text;
       return 0;

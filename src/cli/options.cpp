@@ -87,6 +87,16 @@ AlgoSearch parse_algo(const std::string& text) {
   throw UsageError("--algo", text, "expected auto, heuristic or exhaustive");
 }
 
+double parse_seconds(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  const double v = text.empty() || text.find_first_not_of("0123456789.") != std::string::npos
+                       ? -1
+                       : std::strtod(text.c_str(), &end);
+  if (v <= 0 || v > 600 || end != text.c_str() + text.size())
+    throw UsageError(flag, text, "expected seconds, a number greater than 0 and at most 600");
+  return v;
+}
+
 DeviceSelection parse_device(const std::string& text) {
   if (text == "all") return DeviceSelection::all;
   if (text == "cpu") return DeviceSelection::cpu;
@@ -104,6 +114,15 @@ const char* exit_code_help() {
          "  5    --device gpu asked for, but no usable GPU was found\n"
          "  6    verification failed: an output disagrees with the reference or the other device\n"
          "  7    oneDNN, CUDA or cuDNN failed while running\n"
+         "  10   (check, --require-gpu) no NVIDIA driver: libcuda.so.1 cannot be loaded\n"
+         "  11   (check, --require-gpu) NVIDIA device nodes missing, e.g. a container started without GPU access\n"
+         "  12   (check, --require-gpu) the NVIDIA driver is too old for this CUDA runtime\n"
+         "  13   (check, --require-gpu) no CUDA device, or not the one asked for\n"
+         "  14   (check, --require-gpu) cuDNN 9 missing or too old\n"
+         "  15   (check, --require-gpu) architecture not supported: this build has no code for the GPU\n"
+         "  16   (check) the tiny convolution failed or gave a wrong result\n"
+         "  17   (check) the check did not finish within --timeout\n"
+         "  18   (check, --require-gpu) any other CUDA error\n"
          "  130  interrupted\n";
 }
 
@@ -116,7 +135,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   std::string batch = "100", input = "100x100x3", filter = "32x7x7", stride = "1", padding = "valid",
               dilation = "1", groups = "1", layout = "nhwc", dtype = "f32", runs = "10", warmup = "1",
               device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0";
-  bool no_verify = false, version = false, include_transfers = false;
+  bool no_verify = false, version = false, include_transfers = false, require_gpu = false;
   app.add_option("--batch", batch, "batch size N (default 100)")->type_name("N");
   app.add_option("--input", input, "image height, width, channels (default 100x100x3)")->type_name("HxWxC");
   app.add_option("--filter", filter, "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
@@ -152,19 +171,45 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--include-transfers", include_transfers,
                "GPU: time the input upload and output download with every run (default: data stays on the device, "
                "as in the seed)");
+  app.add_flag("--require-gpu", require_gpu,
+               "fail with the exit code of `convbench check` (10-18) when the GPU cannot be used, instead of "
+               "reporting the CPU alone");
   app.add_flag("--no-verify", no_verify, "skip comparing outputs with the float64 reference and across devices");
   app.add_flag("--version", version, "print the versions of convbench and its libraries");
+
+  CLI::App* check = app.add_subcommand(
+      "check", "Is there a usable NVIDIA GPU for cuDNN work? Probes the driver, device, cuDNN and architecture, "
+               "runs a tiny convolution and checks its result; exit code 0 or the failure's own code (10-18).");
+  bool check_all = false;
+  std::string check_format = "text", check_timeout = "5", check_gpu = "0";
+  check->add_flag("--all", check_all, "list every GPU and the CPU (model, cores, oneDNN ISA and version)");
+  check->add_option("--format", check_format, "text or json (default text)")->type_name("text|json");
+  check->add_option("--timeout", check_timeout, "give up after this many seconds, exit code 17 (default 5)")
+      ->type_name("SECONDS");
+  check->add_option("--gpu", check_gpu, "index of the GPU to check (default 0)")->type_name("N");
+  app.require_subcommand(0, 1);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    return {std::nullopt, app.help()};
+    return {std::nullopt, std::nullopt, check->parsed() ? check->help() : app.help()};
   } catch (const CLI::ParseError& e) {
     std::string msg = e.what();
     if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
     throw UsageError(msg + " (see convbench --help)");
   }
-  if (version) return {std::nullopt, fmt::format("convbench {}\n{}", CONVBENCH_VERSION, library_versions())};
+  if (version)
+    return {std::nullopt, std::nullopt, fmt::format("convbench {}\n{}", CONVBENCH_VERSION, library_versions())};
+  if (check->parsed()) {
+    CheckOptions c;
+    c.all = check_all;
+    if (check_format != "text" && check_format != "json")
+      throw UsageError("--format", check_format, "expected text or json");
+    c.json = check_format == "json";
+    c.timeout_s = parse_seconds("--timeout", check_timeout);
+    c.gpu = static_cast<int>(parse_integer("--gpu", check_gpu, 0, 1023));
+    return {std::nullopt, c, ""};
+  }
 
   Options o;
   Problem& p = o.problem;
@@ -221,8 +266,11 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     o.backend.workspace_limit = parse_integer("--workspace-limit", workspace_limit, 0, std::numeric_limits<int64_t>::max());
   o.backend.include_transfers = include_transfers;
   o.verify = !no_verify;
+  o.require_gpu = require_gpu;
+  if (require_gpu && o.device == DeviceSelection::cpu)
+    throw UsageError("--require-gpu: cannot be combined with --device cpu");
   p.validate();
-  return {std::move(o), ""};
+  return {std::move(o), std::nullopt, ""};
 }
 
 }  // namespace convbench

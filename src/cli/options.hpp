@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/check.hpp"
 #include "convbench/backend.hpp"
 #include "convbench/harness.hpp"
 #include "convbench/problem.hpp"
@@ -21,11 +22,14 @@ struct Options {
   BackendSettings backend;
   uint64_t seed = 0;
   bool verify = true;
+  bool require_gpu = false;  ///< fail with the `check` exit codes instead of a CPU-only report
 };
 
-/// Either options to run, or text (help, version) to print on stdout before exiting 0.
+/// One of: options for a benchmark run, options for `convbench check`, or text (help, version) to
+/// print on stdout before exiting 0.
 struct ParsedCommandLine {
   std::optional<Options> options;
+  std::optional<CheckOptions> check;
   std::string text;
 };
 
@@ -42,6 +46,8 @@ DType parse_dtype(const std::string& text);
 Layout parse_layout(const std::string& text);
 DeviceSelection parse_device(const std::string& text);
 AlgoSearch parse_algo(const std::string& text);
+/// Seconds, greater than 0 and at most 600.
+double parse_seconds(const std::string& flag, const std::string& text);
 
 /// Exit-code table printed by --help and documented in README.md.
 const char* exit_code_help();

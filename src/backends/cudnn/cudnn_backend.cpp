@@ -123,7 +123,7 @@ class CudnnConv final : public Conv2D {
   }
 
   DeviceInfo device() const override {
-    return {"gpu", fmt::format("{} (sm_{}{})", probe_.name, probe_.cc_major, probe_.cc_minor),
+    return {"gpu", fmt::format("{} (sm_{}{})", probe_.facts.name, probe_.facts.cc_major, probe_.facts.cc_minor),
             fmt::format("cuDNN {}", cudnn_version_string(probe_.cudnn_version))};
   }
 
@@ -178,7 +178,7 @@ class CudnnConv final : public Conv2D {
     CB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
     if (xb + wb + yb > free)
       throw Error(ExitCode::out_of_memory, fmt::format("out of GPU memory: needs {}, {} free on {}",
-                                                       gib(double(xb + wb + yb)), gib(double(free)), probe_.name));
+                                                       gib(double(xb + wb + yb)), gib(double(free)), probe_.facts.name));
     x_ = cuda::DeviceBuffer(xb);
     w_ = cuda::DeviceBuffer(wb);
     y_ = cuda::DeviceBuffer(yb);
@@ -197,7 +197,7 @@ class CudnnConv final : public Conv2D {
     graph_ = std::make_unique<fe::graph::Graph>();
     fe::graph::Graph& g = *graph_;
     g.set_io_data_type(io_type(p.dtype)).set_compute_data_type(fe::DataType_t::FLOAT);
-    g.set_sm_version(probe_.cc_major * 10 + probe_.cc_minor);  // saves the frontend a CUDA runtime lookup
+    g.set_sm_version(probe_.facts.cc_major * 10 + probe_.facts.cc_minor);  // saves the frontend a CUDA runtime lookup
     const int64_t cg = p.c / p.groups;
     auto x = g.tensor(fe::graph::Tensor_attributes()
                           .set_name("x")
@@ -328,12 +328,12 @@ class CudnnConv final : public Conv2D {
 
 Availability make_cudnn_backend(const BackendSettings& s) {
   GpuProbe probe = probe_gpu(s.gpu_index);
-  if (probe.status != GpuStatus::ok) return {nullptr, probe.message, ExitCode::gpu_unavailable};
+  if (probe.status != GpuStatus::ok) return {nullptr, probe.message, exit_code_for(probe.status)};
   fe::cudnn_dlhandle = probe.cudnn_library;
   try {
     return {std::make_unique<CudnnConv>(std::move(probe), s), "", ExitCode::ok};
   } catch (const Error& e) {
-    return {nullptr, e.what(), ExitCode::gpu_unavailable};
+    return {nullptr, e.what(), ExitCode::gpu_other};
   }
 }
 

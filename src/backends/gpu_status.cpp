@@ -1,0 +1,109 @@
+// GPU availability classification: each failure class becomes one actionable line and one exit code.
+#include <fmt/format.h>
+
+#include "backends/gpu_probe.hpp"
+
+namespace convbench {
+namespace {
+
+/// The oldest compute capability the CUDA 13 runtime runs on (Turing).
+constexpr int kMinCc = 75;
+constexpr int64_t kMinCudnn = 90000;
+
+}  // namespace
+
+ExitCode exit_code_for(GpuStatus s) {
+  switch (s) {
+    case GpuStatus::ok: return ExitCode::ok;
+    case GpuStatus::no_driver: return ExitCode::gpu_no_driver;
+    case GpuStatus::no_device_nodes: return ExitCode::gpu_no_device_nodes;
+    case GpuStatus::driver_too_old: return ExitCode::gpu_driver_too_old;
+    case GpuStatus::no_device: return ExitCode::gpu_no_device;
+    case GpuStatus::cudnn_missing: return ExitCode::gpu_cudnn_missing;
+    case GpuStatus::arch_unsupported: return ExitCode::gpu_arch_unsupported;
+    case GpuStatus::conv_failed: return ExitCode::gpu_conv_failed;
+    case GpuStatus::other: return ExitCode::gpu_other;
+  }
+  return ExitCode::internal;
+}
+
+const char* to_string(GpuStatus s) {
+  switch (s) {
+    case GpuStatus::ok: return "ok";
+    case GpuStatus::no_driver: return "no_driver";
+    case GpuStatus::no_device_nodes: return "no_device_nodes";
+    case GpuStatus::driver_too_old: return "driver_too_old";
+    case GpuStatus::no_device: return "no_device";
+    case GpuStatus::cudnn_missing: return "cudnn_missing";
+    case GpuStatus::arch_unsupported: return "arch_unsupported";
+    case GpuStatus::conv_failed: return "conv_failed";
+    case GpuStatus::other: return "other";
+  }
+  return "?";
+}
+
+std::string cuda_version_string(int v) { return fmt::format("{}.{}", v / 1000, (v % 1000) / 10); }
+
+std::string cudnn_version_string(int64_t v) {
+  return fmt::format("{}.{}.{}", v / 10000, (v % 10000) / 100, v % 100);
+}
+
+GpuProbe classify_gpu(ProbeSystem& sys, int device) {
+  GpuProbe p;
+  p.device = device;
+  p.runtime_version = sys.runtime_cuda_version();
+  const auto fail = [&p](GpuStatus s, std::string message) {
+    p.status = s;
+    p.message = std::move(message);
+    return p;
+  };
+  // Without libcuda the CUDA runtime only says "driver version is insufficient": look first.
+  if (!sys.load_driver())
+    return fail(GpuStatus::no_driver,
+                "no NVIDIA driver: libcuda.so.1 cannot be loaded; install the NVIDIA driver, or run on a machine that "
+                "has one");
+  if (!sys.device_nodes_present())
+    return fail(GpuStatus::no_device_nodes,
+                "NVIDIA device nodes missing: /dev/nvidiactl does not exist; if this is a container, start it with GPU "
+                "access (for example docker run --gpus all)");
+  p.driver_version = sys.driver_cuda_version();
+  p.driver_release = sys.driver_release();
+  if (p.driver_version > 0 && p.driver_version < p.runtime_version)
+    return fail(GpuStatus::driver_too_old,
+                fmt::format("NVIDIA driver too old: it supports CUDA {} but convbench uses the CUDA {} runtime; update "
+                            "the driver",
+                            cuda_version_string(p.driver_version), cuda_version_string(p.runtime_version)));
+  int count = 0;
+  const int e = sys.device_count(count);
+  if (e == kCudaErrorInsufficientDriver)
+    return fail(GpuStatus::driver_too_old,
+                fmt::format("NVIDIA driver too old for the CUDA {} runtime ({}); update the driver",
+                            cuda_version_string(p.runtime_version), sys.error_text(e)));
+  if (e == kCudaErrorNoDevice || (e == kCudaSuccess && count == 0))
+    return fail(GpuStatus::no_device, "no CUDA device: the NVIDIA driver is loaded but reports no GPU; check nvidia-smi");
+  if (e != kCudaSuccess) return fail(GpuStatus::other, "CUDA cannot list devices: " + sys.error_text(e));
+  p.device_count = count;
+  if (device < 0 || device >= count)
+    return fail(GpuStatus::no_device,
+                fmt::format("no CUDA device {}: this machine has {} (use --gpu 0{})", device, count,
+                            count > 1 ? fmt::format(" to {}", count - 1) : ""));
+  if (const int fe = sys.device_facts(device, p.facts); fe != kCudaSuccess)
+    return fail(GpuStatus::other, fmt::format("CUDA cannot read device {}: {}", device, sys.error_text(fe)));
+  p.cudnn_version = sys.load_cudnn();
+  if (p.cudnn_version == 0)
+    return fail(GpuStatus::cudnn_missing,
+                "cuDNN missing: libcudnn.so.9 cannot be loaded; install cuDNN 9 or add its lib directory to "
+                "LD_LIBRARY_PATH");
+  if (p.cudnn_version < kMinCudnn)
+    return fail(GpuStatus::cudnn_missing, fmt::format("cuDNN too old: found {}, convbench needs 9.0 or newer",
+                                                      cudnn_version_string(p.cudnn_version)));
+  if (p.facts.cc_major * 10 + p.facts.cc_minor < kMinCc)
+    return fail(GpuStatus::arch_unsupported,
+                fmt::format("GPU architecture not supported: {} is sm_{}{}, but this build (CUDA {} runtime) needs "
+                            "sm_75 or newer",
+                            p.facts.name, p.facts.cc_major, p.facts.cc_minor, cuda_version_string(p.runtime_version)));
+  p.status = GpuStatus::ok;
+  return p;
+}
+
+}  // namespace convbench

@@ -1,0 +1,205 @@
+// `convbench check`: the probe and a tiny real convolution, in a child process under a time limit.
+#include "cli/check.hpp"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "backends/onednn/onednn_backend.hpp"
+#include "backends/registry.hpp"
+#include "convbench/harness.hpp"
+#include "convbench/reference.hpp"
+#include "core/system.hpp"
+
+namespace convbench {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+/// "580.159" from "580.159.04"; "9.19" from cuDNN 91900.
+std::string major_minor(const std::string& v) {
+  const auto second_dot = v.find('.', v.find('.') + 1);
+  return second_dot == std::string::npos ? v : v.substr(0, second_dot);
+}
+
+json device_json(const GpuProbe& p) {
+  const DeviceFacts& f = p.facts;
+  return {{"index", p.device},
+          {"name", f.name},
+          {"uuid", f.uuid},
+          {"sm", fmt::format("sm_{}{}", f.cc_major, f.cc_minor)},
+          {"sm_count", f.sm_count},
+          {"memory_bytes", f.total_memory},
+          {"driver_release", p.driver_release},
+          {"driver_cuda", p.driver_version ? cuda_version_string(p.driver_version) : ""},
+          {"cuda_runtime", p.runtime_version ? cuda_version_string(p.runtime_version) : ""},
+          {"cudnn", p.cudnn_version ? cudnn_version_string(p.cudnn_version) : ""}};
+}
+
+std::string found_line(const GpuProbe& p) {
+  return fmt::format("Found GPU at: /device:GPU:{} — {} (sm_{}{}, {:.1f} GiB, driver {}, CUDA runtime {}, cuDNN {})",
+                     p.device, p.facts.name, p.facts.cc_major, p.facts.cc_minor,
+                     static_cast<double>(p.facts.total_memory) / (1024.0 * 1024.0 * 1024.0),
+                     p.driver_release.empty() ? cuda_version_string(p.driver_version) : major_minor(p.driver_release),
+                     cuda_version_string(p.runtime_version), major_minor(cudnn_version_string(p.cudnn_version)));
+}
+
+/// A tiny convolution through the cuDNN backend, checked against the float64 reference.
+void tiny_convolution(const CheckOptions& o, GpuProbe& p, json& conv) {
+  BackendSettings s;
+  s.gpu_index = o.gpu;
+  s.algo = AlgoSearch::heuristic;
+  Problem tiny;
+  tiny.n = 2, tiny.c = 3, tiny.h = 9, tiny.w = 9, tiny.k = 4, tiny.r = 3, tiny.s = 3, tiny.pad_top = tiny.pad_bottom = 1;
+  tiny.pad_left = tiny.pad_right = 1;
+  try {
+    Availability gpu = make_gpu_backend(s);
+    if (!gpu.backend) throw Error(gpu.code, gpu.reason);
+    const HostTensors t = make_inputs(tiny, 1);
+    const Measurement m = measure(*gpu.backend, tiny, t, {1, 1});
+    const Check c = check_against_reference(tiny, t, m.output, 1);
+    conv = {{"ok", c.ok()}, {"error", c.error}, {"tolerance", c.tolerance}, {"ms", m.stats.median},
+            {"engine", m.prepare.implementation}};
+    if (!c.ok()) {
+      p.status = GpuStatus::conv_failed;
+      p.message = fmt::format("the tiny check convolution gave a wrong result: normwise error {:.1e} > {:.0e} with "
+                              "engine {}; report the GPU, driver and cuDNN versions",
+                              c.error, c.tolerance, m.prepare.implementation);
+    }
+  } catch (const std::exception& e) {
+    p.status = GpuStatus::conv_failed;
+    p.message = fmt::format("the tiny check convolution failed: {}", e.what());
+    conv = {{"ok", false}, {"error", nullptr}};
+  }
+}
+
+/// Everything the check learns about the GPUs; runs in the child process.
+json gather(const CheckOptions& o) {
+  GpuProbe p = gpu_probe(o.gpu);
+  json j;
+  j["gpu"] = p.facts.name.empty() ? json(nullptr) : device_json(p);
+  j["conv"] = nullptr;
+  if (p.status == GpuStatus::ok) {
+    json conv;
+    tiny_convolution(o, p, conv);
+    j["conv"] = conv;
+  }
+  if (o.all) {
+    j["gpus"] = json::array();
+    for (int i = 0; i < p.device_count; ++i) {
+      const GpuProbe q = i == o.gpu ? p : gpu_probe(i);
+      if (!q.facts.name.empty()) j["gpus"].push_back(device_json(q));
+    }
+  }
+  j["status"] = to_string(p.status);
+  j["exit_code"] = static_cast<int>(exit_code_for(p.status));
+  j["message"] = p.status == GpuStatus::ok ? found_line(p) : p.message;
+  return j;
+}
+
+}  // namespace
+
+IsolatedResult run_isolated(const std::function<std::string()>& work, double timeout_s) {
+  IsolatedResult r;
+  int fds[2];
+  if (pipe(fds) != 0) throw Error(ExitCode::internal, "check: pipe() failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw Error(ExitCode::internal, "check: fork() failed");
+  if (pid == 0) {
+    close(fds[0]);
+    std::string s;
+    try {
+      s = work();
+    } catch (...) {
+    }
+    for (size_t done = 0; done < s.size();) {
+      const ssize_t n = write(fds[1], s.data() + done, s.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    _exit(0);  // skip atexit handlers: driver teardown is not ours to wait for
+  }
+  close(fds[1]);
+  const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
+  char buf[4096];
+  while (true) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      r.timed_out = true;
+      break;
+    }
+    pollfd pfd{fds[0], POLLIN, 0};
+    const int ready = poll(&pfd, 1, static_cast<int>(left));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) continue;  // re-check the deadline
+    const ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;  // EOF: the child is done
+    r.output.append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  if (r.timed_out) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!r.timed_out && WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  return r;
+}
+
+ExitCode run_check(const CheckOptions& o, std::ostream& out, std::ostream& err) {
+  const auto t0 = Clock::now();
+  const IsolatedResult iso = run_isolated([&o] { return gather(o).dump(); }, o.timeout_s);
+  json j;
+  if (iso.timed_out) {
+    j = {{"status", "timeout"},
+         {"exit_code", static_cast<int>(ExitCode::gpu_check_timeout)},
+         {"message", fmt::format("the GPU check did not finish within {:g} s; the driver may be hung (try nvidia-smi), "
+                                 "or raise --timeout",
+                                 o.timeout_s)},
+         {"gpu", nullptr},
+         {"conv", nullptr}};
+  } else if (iso.signal != 0 || iso.output.empty()) {
+    j = {{"status", "other"},
+         {"exit_code", static_cast<int>(ExitCode::gpu_other)},
+         {"message", fmt::format("the GPU check crashed ({}); run it again with CUDA_LAUNCH_BLOCKING=1 and report it",
+                                 iso.signal ? strsignal(iso.signal) : "no result")},
+         {"gpu", nullptr},
+         {"conv", nullptr}};
+  } else {
+    j = json::parse(iso.output);
+  }
+  if (o.all) {
+    if (!j.contains("gpus")) j["gpus"] = json::array();
+    j["cpu"] = {{"model", cpu_model()},
+                {"physical_cores", physical_cores()},
+                {"isa", onednn_isa()},
+                {"onednn", onednn_version().substr(std::string("oneDNN ").size())}};
+  }
+  const auto code = static_cast<ExitCode>(j["exit_code"].get<int>());
+  j["schema_version"] = 1;
+  j["ok"] = code == ExitCode::ok;
+  j["elapsed_ms"] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+
+  if (o.json) {
+    out << j.dump(2) << '\n';
+  } else {
+    if (code == ExitCode::ok) out << j["message"].get<std::string>() << '\n';
+    if (o.all) {
+      for (const json& g : j["gpus"])
+        out << fmt::format("GPU {}: {} ({}, {:.1f} GiB, {})\n", g["index"].get<int>(), g["name"].get<std::string>(),
+                           g["sm"].get<std::string>(), g["memory_bytes"].get<double>() / (1024.0 * 1024.0 * 1024.0),
+                           g["uuid"].get<std::string>());
+      const json& c = j["cpu"];
+      out << fmt::format("CPU: {}, {} physical cores, oneDNN {} dispatching to {}\n", c["model"].get<std::string>(),
+                         c["physical_cores"].get<int>(), c["onednn"].get<std::string>(), c["isa"].get<std::string>());
+    }
+    if (code != ExitCode::ok) err << "convbench: error: " << j["message"].get<std::string>() << '\n';
+  }
+  return code;
+}
+
+}  // namespace convbench

@@ -1,0 +1,36 @@
+// `convbench check`: is there a usable NVIDIA GPU for cuDNN work? One command, an exit code per failure
+// class, a hard time limit.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "convbench/error.hpp"
+
+namespace convbench {
+
+struct CheckOptions {
+  bool all = false;        ///< list every GPU and the CPU
+  bool json = false;       ///< one JSON object on stdout instead of text
+  double timeout_s = 5.0;  ///< the check is killed after this long
+  int gpu = 0;
+};
+
+/// What a child process wrote before it exited, or why it did not.
+struct IsolatedResult {
+  bool timed_out = false;
+  int signal = 0;  ///< set when the child died of a signal
+  std::string output;
+};
+
+/// Runs `work` in a forked child and returns what it produced; a child still running after `timeout_s`
+/// is killed. Keeps a hung or crashing driver call from taking the caller with it.
+IsolatedResult run_isolated(const std::function<std::string()>& work, double timeout_s);
+
+/// Probes the GPU, runs a tiny convolution through cuDNN and checks it against the float64 reference, all
+/// in a child process under the timeout; prints the verdict; returns its exit code.
+ExitCode run_check(const CheckOptions& o, std::ostream& out, std::ostream& err);
+
+}  // namespace convbench

@@ -1,0 +1,157 @@
+// `convbench check`: the isolation and time limit, and the real no-GPU case end to end.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "cli/check.hpp"
+#include "convbench/backend.hpp"
+
+using namespace convbench;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+  double seconds = 0;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result run_cli(const std::string& args) {
+  static int calls = 0;
+  const std::string tag = ::testing::TempDir() + "/check_" + std::to_string(getpid()) + "_" + std::to_string(++calls);
+  const char* env = std::getenv("CONVBENCH_BINARY");
+  const std::string cmd =
+      std::string(env ? env : CONVBENCH_BINARY) + " " + args + " >" + tag + ".out 2>" + tag + ".err </dev/null";
+  const auto t0 = Clock::now();
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(tag + ".out");
+  r.err = slurp(tag + ".err");
+  std::remove((tag + ".out").c_str());
+  std::remove((tag + ".err").c_str());
+  return r;
+}
+
+bool gpu_present() { return make_gpu_backend({}).backend != nullptr; }
+
+}  // namespace
+
+TEST(Isolated, ReturnsWhatTheChildWrote) {
+  const IsolatedResult r = run_isolated([] { return std::string(100000, 'x'); }, 5);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.output, std::string(100000, 'x'));
+}
+
+TEST(Isolated, AHungChildIsKilledAtTheTimeout) {
+  const auto t0 = Clock::now();
+  const IsolatedResult r = run_isolated(
+      [] {
+        std::this_thread::sleep_for(std::chrono::seconds(30));
+        return std::string("late");
+      },
+      0.2);
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.output, "");
+  EXPECT_LT(s, 5.0);
+}
+
+TEST(Isolated, ACrashingChildIsReported) {
+  const IsolatedResult r = run_isolated(
+      []() -> std::string {
+        std::abort();
+      },
+      5);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.signal, SIGABRT);
+}
+
+TEST(Check, NoGpuHereGivesItsOwnExitCodeAndOneLineQuickly) {
+  if (gpu_present()) GTEST_SKIP() << "a GPU is present";
+  const Result r = run_cli("check");
+  const Availability a = make_gpu_backend({});
+  EXPECT_EQ(r.code, static_cast<int>(a.code));
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "convbench: error: " + a.reason + "\n");
+  // The target is 0.2 s (see bench/RESULTS.md); the bound here leaves room for a loaded CI machine.
+  EXPECT_LT(r.seconds, 2.0);
+#if CONVBENCH_HAVE_CUDNN
+  EXPECT_EQ(r.code, 10) << "the build machine has no NVIDIA driver";
+  EXPECT_NE(r.err.find("no NVIDIA driver: libcuda.so.1 cannot be loaded"), std::string::npos);
+#endif
+}
+
+TEST(Check, JsonHasTheDocumentedSchema) {
+  const Result r = run_cli("check --format json --all");
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("schema_version"), 1);
+  EXPECT_EQ(j.at("exit_code").get<int>(), r.code);
+  EXPECT_EQ(j.at("ok").get<bool>(), r.code == 0);
+  EXPECT_TRUE(j.at("status").is_string());
+  EXPECT_TRUE(j.at("message").is_string());
+  EXPECT_TRUE(j.at("elapsed_ms").is_number());
+  EXPECT_TRUE(j.at("gpus").is_array());
+  EXPECT_TRUE(j.at("gpu").is_null() || j.at("gpu").is_object());
+  EXPECT_TRUE(j.at("conv").is_null() || j.at("conv").is_object());
+  const auto& cpu = j.at("cpu");
+  EXPECT_TRUE(cpu.at("model").is_string());
+  EXPECT_GE(cpu.at("physical_cores").get<int>(), 1);
+  EXPECT_TRUE(cpu.at("isa").is_string());
+  EXPECT_EQ(cpu.at("onednn").get<std::string>().rfind("2.", 0), 0u);
+  if (r.code == 0) {
+    for (const char* k : {"index", "name", "uuid", "sm", "sm_count", "memory_bytes", "driver_release", "cuda_runtime",
+                          "cudnn"})
+      EXPECT_TRUE(j.at("gpu").contains(k)) << k;
+    EXPECT_TRUE(j.at("conv").at("ok").get<bool>());
+  } else {
+    EXPECT_EQ(r.err, "");  // JSON mode: the message is in the object
+  }
+}
+
+TEST(Check, AllListsTheCpuEvenWithoutAGpu) {
+  const Result r = run_cli("check --all");
+  EXPECT_NE(r.out.find("CPU: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("physical cores, oneDNN 2."), std::string::npos) << r.out;
+}
+
+TEST(Check, BadFlags) {
+  Result r = run_cli("check --timeout 0");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err,
+            "convbench: error: --timeout: '0' is not valid; expected seconds, a number greater than 0 and at most 600\n");
+  r = run_cli("check --format xml");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "convbench: error: --format: 'xml' is not valid; expected text or json\n");
+  r = run_cli("check --batch 3");
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST(RequireGpu, FailsWithTheCheckExitCodeInsteadOfACpuReport) {
+  if (gpu_present()) GTEST_SKIP() << "a GPU is present";
+  const Availability a = make_gpu_backend({});
+  const Result r = run_cli("--require-gpu --batch 2 --seed 1");
+  EXPECT_EQ(r.code, static_cast<int>(a.code));
+  EXPECT_EQ(r.err, "convbench: error: gpu: " + a.reason + "\n");
+  EXPECT_EQ(r.out, "");
+  const Result c = run_cli("--require-gpu --device cpu");
+  EXPECT_EQ(c.code, 2);
+  EXPECT_EQ(c.err, "convbench: error: --require-gpu: cannot be combined with --device cpu\n");
+}
