@@ -16,6 +16,7 @@ Options small_options() {
   o.problem.n = 2, o.problem.h = 12, o.problem.w = 12, o.problem.k = 4, o.problem.r = 3, o.problem.s = 3;
   o.harness = {1, 2};
   o.seed = 11;
+  o.problems = {{"", o.problem}};
   return o;
 }
 
@@ -37,7 +38,7 @@ TEST(App, MatchingOutputsGiveTheSpeedup) {
   std::ostringstream out, err;
   EXPECT_EQ(run_benchmark(small_options(), out, err, fakes(0)), ExitCode::ok);
   EXPECT_NE(out.str().find("gpu: verify ok vs cpu: error 0.0e+00"), std::string::npos) << out.str();
-  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0x (sum of runs)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0 ± 0.0x (sum of runs)"), std::string::npos) << out.str();
   EXPECT_EQ(err.str(), "");
 }
 
@@ -57,7 +58,7 @@ TEST(App, NoVerifySkipsTheChecksAndReportsTheSpeedup) {
   std::ostringstream out, err;
   EXPECT_EQ(run_benchmark(o, out, err, fakes(1e-3f)), ExitCode::ok);
   EXPECT_EQ(out.str().find("verify"), std::string::npos) << out.str();
-  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0x"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0 ± 0.0x"), std::string::npos) << out.str();
 }
 
 TEST(App, AnUnavailableGpuIsReportedAndOnlyFailsWhenRequested) {

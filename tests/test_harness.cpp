@@ -60,17 +60,17 @@ TEST(TablePrinter, PrintsProblemDevicesAndSpeedup) {
   r.devices = {c, g};
   r.speedup = speedup(c.measurement->stats, g.measurement->stats);
   std::ostringstream out;
-  make_table_printer(out)->print(r);
+  make_table_printer(out)->record(r);
   const std::string s = out.str();
   EXPECT_NE(s.find("problem: " + p.describe() + " --seed 5\n"), std::string::npos) << s;
   EXPECT_NE(s.find("cpu: fake cpu | fake 1.0 fake:direct | sum of 2 runs 400.000 ms | median 200.000 ms"),
             std::string::npos)
       << s;
-  EXPECT_NE(s.find("GPU speedup over CPU: 20.0x (sum of runs)\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("GPU speedup over CPU: 20.0 ± 0.0x (sum of runs)\n"), std::string::npos) << s;
   r.devices[1] = DeviceResult{"gpu", std::nullopt, "no NVIDIA driver", std::nullopt};
   r.speedup.reset();
   std::ostringstream out2;
-  make_table_printer(out2)->print(r);
+  make_table_printer(out2)->record(r);
   EXPECT_NE(out2.str().find("gpu: not run: no NVIDIA driver\n"), std::string::npos);
   EXPECT_EQ(out2.str().find("speedup"), std::string::npos);
 }

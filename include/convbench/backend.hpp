@@ -31,6 +31,9 @@ struct DeviceInfo {
   std::string kind;     ///< "cpu" or "gpu"
   std::string name;     ///< CPU model or GPU name
   std::string library;  ///< e.g. "oneDNN 2.6.3"
+  std::string uuid;     ///< GPU UUID; empty on the CPU
+  std::string driver;   ///< GPU driver release, e.g. "580.159.04"; empty on the CPU
+  std::string runtime;  ///< e.g. "CUDA 13.0"; empty on the CPU
 };
 
 /// What prepare() did, outside the timer.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "convbench/backend.hpp"
@@ -24,6 +25,8 @@ HostTensors make_inputs(const Problem& p, uint64_t seed);
 struct HarnessConfig {
   int warmup = 1;  ///< untimed runs after prepare()
   int runs = 10;   ///< timed runs, every one kept
+  /// Asked before every run; when it returns true, measure() throws Error(ExitCode::interrupted).
+  std::function<bool()> cancelled;
 };
 
 struct Measurement {
@@ -39,5 +42,8 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
 
 /// How many times faster the GPU is: the CPU's total time over the GPU's (sums of the timed runs).
 double speedup(const Stats& cpu, const Stats& gpu);
+/// One standard deviation of speedup(cpu, gpu), from the spread of `runs_cpu` and `runs_gpu` samples: a sum of
+/// n samples has deviation stddev·√n, and relative deviations of a quotient add in quadrature.
+double speedup_uncertainty(const Stats& cpu, size_t runs_cpu, const Stats& gpu, size_t runs_gpu);
 
 }  // namespace convbench

@@ -20,12 +20,41 @@ struct DeviceResult {
 };
 
 struct RunResult {
+  std::string label;  ///< the suite entry or "file:line" of a problem list; empty for a single problem
   Problem problem;
   uint64_t seed = 0;
   int warmup = 0;
   std::vector<DeviceResult> devices;
   std::optional<Check> cross_check;  ///< GPU output against CPU output, when both ran and verified
   std::optional<double> speedup;     ///< CPU sum / GPU sum, only when both ran and verification passed
+  std::optional<double> speedup_uncertainty;  ///< one standard deviation, propagated from both devices' spread
 };
+
+/// Facts about the invocation that every record carries, so that each line of a JSONL file stands alone.
+struct RunMetadata {
+  std::string convbench;  ///< convbench's version
+  std::string onednn;     ///< "2.6.3"
+  std::string cpu_model;
+  std::string timestamp;  ///< UTC, ISO 8601
+  std::vector<std::string> argv;
+};
+
+/// The end of a run of several problems.
+struct SuiteSummary {
+  struct Entry {
+    std::string label;
+    double speedup = 0;
+  };
+  int total = 0;      ///< problems asked for
+  int completed = 0;  ///< problems that produced a record
+  bool interrupted = false;
+  int verify_failures = 0;
+  std::vector<Entry> speedups;  ///< in run order, for problems where both devices ran and verified
+  std::optional<double> geomean_speedup;
+  std::optional<Entry> best, worst;
+};
+
+/// Summarises the records of a run: geometric-mean speedup, best and worst problems.
+SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, bool interrupted);
 
 }  // namespace convbench

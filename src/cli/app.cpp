@@ -1,14 +1,48 @@
-// One invocation: check memory, make seeded inputs, run each selected backend through the harness,
-// verify, derive the speedup, print, and decide the exit code.
+// One invocation: for each problem, check memory, make (or read) the inputs, run each selected backend
+// through the harness, verify, derive the speedup, and hand the record to the printers; then summarise.
 #include "cli/app.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+
+#include "backends/onednn/onednn_backend.hpp"
 #include "convbench/report.hpp"
+#include "core/atomic_file.hpp"
+#include "core/npy.hpp"
+#include "core/numeric.hpp"
 #include "core/system.hpp"
 
 namespace convbench {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_sigint(int) {
+  g_interrupted = true;
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+}
+
+/// Installs the Ctrl-C handler for the lifetime of a run.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted = false;
+    previous_ = std::signal(SIGINT, on_sigint);
+  }
+  ~InterruptGuard() { std::signal(SIGINT, previous_); }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  void (*previous_)(int);
+};
 
 std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
 
@@ -21,8 +55,45 @@ void check_host_memory(const Problem& p, bool cpu, bool gpu) {
                             gib(have), p.describe()));
 }
 
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+/// The shape a .npy file must have for a tensor of `p` in its layout.
+std::vector<int64_t> npy_shape(const Problem& p, const char* tensor) {
+  const bool nhwc = p.layout == Layout::nhwc;
+  if (std::string(tensor) == "input") return nhwc ? std::vector<int64_t>{p.n, p.h, p.w, p.c} : std::vector<int64_t>{p.n, p.c, p.h, p.w};
+  if (std::string(tensor) == "weights") {
+    const int64_t cg = p.c / p.groups;
+    return nhwc ? std::vector<int64_t>{p.k, p.r, p.s, cg} : std::vector<int64_t>{p.k, cg, p.r, p.s};
+  }
+  return nhwc ? std::vector<int64_t>{p.n, p.out_h(), p.out_w(), p.k} : std::vector<int64_t>{p.n, p.k, p.out_h(), p.out_w()};
+}
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::string t = "(";
+  for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+  return t + ")";
+}
+
+/// Replaces `values` with a .npy file's data after checking its shape, rounded to the problem's dtype.
+void load_npy(const std::string& path, const char* flag, const Problem& p, const char* tensor, std::vector<float>& values) {
+  NpyArray a = read_npy(path, flag);
+  const auto want = npy_shape(p, tensor);
+  if (a.shape != want)
+    throw UsageError(fmt::format("{}: '{}' has shape {}, but the {} of this problem ({} layout) needs {}", flag, path,
+                                 shape_text(a.shape), tensor, to_string(p.layout), shape_text(want)));
+  for (float& x : a.data) x = round_to(p.dtype, x);
+  values = std::move(a.data);
+}
+
 /// Runs one device; returns the exit code to use if this device was explicitly requested and failed.
-ExitCode run_device(const char* kind, Availability avail, const Options& o, const HostTensors& inputs,
+ExitCode run_device(const char* kind, Availability& avail, const Options& o, const Problem& p, const HostTensors& inputs,
                     RunResult& r) {
   DeviceResult d;
   d.kind = kind;
@@ -30,13 +101,15 @@ ExitCode run_device(const char* kind, Availability avail, const Options& o, cons
   if (!avail.backend) {
     d.not_run_reason = avail.reason;
     code = avail.code;
-  } else if (const Support s = avail.backend->supports(o.problem); !s.ok) {
+  } else if (const Support s = avail.backend->supports(p); !s.ok) {
     d.not_run_reason = "unsupported: " + s.reason;
     code = ExitCode::unsupported;
   } else {
+    HarnessConfig cfg = o.harness;
+    cfg.cancelled = [] { return g_interrupted.load(); };
     try {
-      d.measurement = measure(*avail.backend, o.problem, inputs, o.harness);
-      if (o.verify) d.reference_check = check_against_reference(o.problem, inputs, d.measurement->output, o.seed);
+      d.measurement = measure(*avail.backend, p, inputs, cfg);
+      if (o.verify) d.reference_check = check_against_reference(p, inputs, d.measurement->output, r.seed);
     } catch (const Error& e) {
       // A backend may only learn while preparing that it has no implementation for this problem.
       if (e.code() != ExitCode::unsupported) throw;
@@ -48,42 +121,67 @@ ExitCode run_device(const char* kind, Availability avail, const Options& o, cons
   return code;
 }
 
+/// Progress on a terminal's stderr: a bar, the count and an ETA.
+class Progress {
+ public:
+  Progress(std::ostream& err, size_t total, bool enabled) : err_(err), total_(total), enabled_(enabled) {}
+  void show(size_t done, const std::string& label) {
+    if (!enabled_) return;
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+    const double eta = done ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done) : 0;
+    const size_t filled = total_ ? done * 30 / total_ : 0;
+    err_ << fmt::format("\r\033[K[{}{}] {}/{} ETA {} {}", std::string(filled, '#'), std::string(30 - filled, '.'), done,
+                        total_, done ? fmt::format("{}m{:02}s", int(eta) / 60, int(eta) % 60) : "--",
+                        label.substr(0, 50))
+         << std::flush;
+  }
+  void clear() {
+    if (enabled_) err_ << "\r\033[K" << std::flush;
+  }
+
+ private:
+  std::ostream& err_;
+  size_t total_;
+  bool enabled_;
+  Clock::time_point start_ = Clock::now();
+};
+
 }  // namespace
 
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
   const double in = static_cast<double>(p.input_elems()) + static_cast<double>(p.weight_elems());
   const double out = static_cast<double>(p.output_elems());
   const double dsize = dtype_bytes(p.dtype);
-  double need = 4 * in;                                // seeded f32 input and weights
-  if (cpu) need += dsize * (in + out) + 4 * out * 2;   // oneDNN tensors, user-layout output, its copy
-  if (gpu) need += 4 * out * 2 + dsize * (in + out);   // staging for upload and download, result copy
+  double need = 4 * in;                               // seeded f32 input and weights
+  if (cpu) need += dsize * (in + out) + 4 * out * 2;  // oneDNN tensors, user-layout output, its copy
+  if (gpu) need += 4 * out * 2 + dsize * (in + out);  // staging for upload and download, result copy
   return need;
 }
 
-ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, const BackendFactory& backends) {
+RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& cpu_backend, Availability& gpu_backend,
+                      ExitCode& requested_failure) {
+  const Problem& p = lp.problem;
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
-  check_host_memory(o.problem, want_cpu, want_gpu);
-
+  check_host_memory(p, want_cpu, want_gpu);
   RunResult r;
-  r.problem = o.problem;
+  r.label = lp.label;
+  r.problem = p;
   r.seed = o.seed;
   r.warmup = o.harness.warmup;
-  const HostTensors inputs = make_inputs(o.problem, o.seed);
+  HostTensors inputs = make_inputs(p, o.seed);
+  if (!o.input_data.empty()) load_npy(o.input_data, "--input-data", p, "input", inputs.input);
+  if (!o.weights_data.empty()) load_npy(o.weights_data, "--weights-data", p, "weights", inputs.weights);
 
-  // The GPU is probed first, so that --require-gpu fails before any CPU work.
-  Availability gpu_backend = want_gpu ? backends.gpu(o.backend) : Availability{};
-  if (o.require_gpu && !gpu_backend.backend) throw Error(gpu_backend.code, "gpu: " + gpu_backend.reason);
-
-  ExitCode requested_failure = ExitCode::ok;
   if (want_cpu) {
-    const ExitCode c = run_device("cpu", backends.cpu(o.backend), o, inputs, r);
-    if (o.device == DeviceSelection::cpu) requested_failure = c;
+    const ExitCode c = run_device("cpu", cpu_backend, o, p, inputs, r);
+    if (o.device == DeviceSelection::cpu && c != ExitCode::ok) requested_failure = c;
   }
   if (want_gpu) {
     const bool available = gpu_backend.backend != nullptr;
-    const ExitCode c = run_device("gpu", std::move(gpu_backend), o, inputs, r);
+    const ExitCode c = run_device("gpu", gpu_backend, o, p, inputs, r);
     // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
-    if (o.device == DeviceSelection::gpu) requested_failure = available ? c : ExitCode::gpu_unavailable;
+    if (o.device == DeviceSelection::gpu && c != ExitCode::ok)
+      requested_failure = available ? c : ExitCode::gpu_unavailable;
   }
 
   const Measurement* cpu = nullptr;
@@ -96,23 +194,104 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
   }
   if (cpu && gpu && o.verify) {
     Check c;
-    c.tolerance = tolerance(o.problem.dtype);
+    c.tolerance = tolerance(p.dtype);
     c.error = normwise_error(gpu->output, cpu->output);
     c.points = static_cast<int64_t>(gpu->output.size());
     r.cross_check = c;
     verified = verified && c.ok();
   }
-  if (cpu && gpu && verified) r.speedup = speedup(cpu->stats, gpu->stats);
-
-  make_table_printer(out)->print(r);
-
-  if (!verified) return ExitCode::verify_failed;
-  if (requested_failure != ExitCode::ok) {
-    const DeviceResult& d = r.devices.back();
-    err << "convbench: error: " << d.kind << ": " << d.not_run_reason << '\n';
-    return requested_failure;
+  if (cpu && gpu && verified) {
+    r.speedup = speedup(cpu->stats, gpu->stats);
+    r.speedup_uncertainty = speedup_uncertainty(cpu->stats, cpu->samples_ms.size(), gpu->stats, gpu->samples_ms.size());
   }
-  if (!cpu && !gpu) return ExitCode::unsupported;
+  if (!o.save_output.empty()) {
+    const int ran = (cpu ? 1 : 0) + (gpu ? 1 : 0);
+    for (const DeviceResult& d : r.devices) {
+      if (!d.measurement) continue;
+      std::string path = o.save_output;
+      if (ran > 1) {
+        const auto dot = path.rfind('.');
+        const auto slash = path.rfind('/');
+        const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+        path = has_ext ? path.substr(0, dot) + "." + d.kind + path.substr(dot) : path + "." + d.kind;
+      }
+      write_npy(path, "--save-output", npy_shape(p, "output"), d.measurement->output);
+    }
+  }
+  // Outputs are not part of the record; free them before the next problem.
+  for (DeviceResult& d : r.devices)
+    if (d.measurement) std::vector<float>().swap(d.measurement->output);
+  if (!verified && requested_failure == ExitCode::ok) requested_failure = ExitCode::verify_failed;
+  return r;
+}
+
+ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, const BackendFactory& backends) {
+  InterruptGuard guard;
+  const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
+  // The GPU is probed first, so that --require-gpu fails before any CPU work.
+  Availability gpu_backend = want_gpu ? backends.gpu(o.backend) : Availability{};
+  if (o.require_gpu && !gpu_backend.backend) throw Error(gpu_backend.code, "gpu: " + gpu_backend.reason);
+  Availability cpu_backend = want_cpu ? backends.cpu(o.backend) : Availability{};
+
+  // Printers: the chosen format to --output (or stdout); beside a file, the table to stdout.
+  std::unique_ptr<AtomicFile> file;
+  PrinterMultiplexer printers;
+  const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
+  if (!o.output.empty()) {
+    file = std::make_unique<AtomicFile>(o.output, "--output");
+    printers.add(make_printer(o.format, file->stream()));
+    if (!o.quiet && o.format != Format::table) printers.add(make_table_printer(out, stdout_tty));
+  } else {
+    printers.add(make_printer(o.format, out, stdout_tty && o.format == Format::table));
+  }
+  const std::string onednn = onednn_version();
+  const RunMetadata meta{CONVBENCH_VERSION, onednn.substr(onednn.find(' ') + 1), cpu_model(), utc_now(), o.argv};
+  printers.begin(meta);
+
+  std::vector<RunResult> results;
+  ExitCode first_failure = ExitCode::ok;
+  Progress progress(err, o.problems.size(), !o.quiet && o.problems.size() > 1 && isatty(STDERR_FILENO) == 1);
+  bool interrupted = false;
+  for (size_t i = 0; i < o.problems.size(); ++i) {
+    if (g_interrupted) {
+      interrupted = true;
+      break;
+    }
+    progress.show(i, o.problems[i].label);
+    ExitCode failure = ExitCode::ok;
+    try {
+      results.push_back(run_problem(o.problems[i], o, cpu_backend, gpu_backend, failure));
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::interrupted) throw;
+      interrupted = true;
+      break;
+    }
+    progress.clear();
+    printers.record(results.back());
+    if (failure != ExitCode::ok && first_failure == ExitCode::ok) {
+      first_failure = failure;
+      if (failure != ExitCode::verify_failed) {
+        const DeviceResult& d = results.back().devices.back();
+        err << "convbench: error: " << (o.problems.size() > 1 ? o.problems[i].label + ": " : "") << d.kind << ": "
+            << d.not_run_reason << '\n';
+      }
+    }
+  }
+  progress.clear();
+  const SuiteSummary summary = summarize_suite(results, static_cast<int>(o.problems.size()), interrupted);
+  printers.end(summary);
+  if (file) file->commit();
+  if (interrupted) {
+    if (!o.quiet)
+      err << fmt::format("convbench: interrupted after {} of {} problems; the records written so far are kept\n",
+                         results.size(), o.problems.size());
+    return ExitCode::interrupted;
+  }
+  const bool anything_ran = std::any_of(results.begin(), results.end(), [](const RunResult& r) {
+    return std::any_of(r.devices.begin(), r.devices.end(), [](const DeviceResult& d) { return d.measurement.has_value(); });
+  });
+  if (first_failure != ExitCode::ok) return first_failure;
+  if (!anything_ran) return ExitCode::unsupported;
   return ExitCode::ok;
 }
 

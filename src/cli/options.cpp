@@ -5,11 +5,18 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <sstream>
 #include <charconv>
 #include <limits>
 #include <random>
 
+#include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
+#include "convbench/report.hpp"
+#include "core/suites.hpp"
 #include "core/system.hpp"
 
 namespace convbench {
@@ -114,6 +121,7 @@ const char* exit_code_help() {
          "  5    --device gpu asked for, but no usable GPU was found\n"
          "  6    verification failed: an output disagrees with the reference or the other device\n"
          "  7    oneDNN, CUDA or cuDNN failed while running\n"
+         "  8    (compare) a problem slowed down by more than --threshold beyond its noise\n"
          "  10   (check, --require-gpu) no NVIDIA driver: libcuda.so.1 cannot be loaded\n"
          "  11   (check, --require-gpu) NVIDIA device nodes missing, e.g. a container started without GPU access\n"
          "  12   (check, --require-gpu) the NVIDIA driver is too old for this CUDA runtime\n"
@@ -123,7 +131,140 @@ const char* exit_code_help() {
          "  16   (check) the tiny convolution failed or gave a wrong result\n"
          "  17   (check) the check did not finish within --timeout\n"
          "  18   (check, --require-gpu) any other CUDA error\n"
-         "  130  interrupted\n";
+         "  130  interrupted (Ctrl-C): records already written are kept, and a summary is printed\n";
+}
+
+namespace {
+
+/// The flags that describe a problem, as given (strings), shared by the command line and problem files.
+struct ProblemFlags {
+  std::string batch = "100", input = "100x100x3", filter = "32x7x7", stride = "1", padding = "valid", dilation = "1",
+              groups = "1", layout = "nhwc", dtype = "f32", descriptor;
+};
+
+constexpr const char* kShapeFlags[] = {"--batch", "--input", "--filter", "--stride", "--padding", "--dilation", "--groups"};
+
+void add_problem_flags(CLI::App& app, ProblemFlags& f) {
+  app.add_option("--batch", f.batch, "batch size N (default 100)")->type_name("N");
+  app.add_option("--input", f.input, "image height, width, channels (default 100x100x3)")->type_name("HxWxC");
+  app.add_option("--filter", f.filter, "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
+      ->type_name("KxRxS[xC]");
+  app.add_option("--stride", f.stride, "stride (default 1)")->type_name("S|SHxSW");
+  app.add_option("--padding", f.padding,
+                 "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
+                 "(default valid)")
+      ->type_name("MODE|P");
+  app.add_option("--dilation", f.dilation, "dilation, 1 = none (default 1)")->type_name("D|DHxDW");
+  app.add_option("--groups", f.groups, "groups; channels and filters must divide by it (default 1)")->type_name("G");
+  app.add_option("--layout", f.layout, "memory layout; weights follow it as KRSC or KCRS (default nhwc)")
+      ->type_name("nhwc|nchw");
+  app.add_option("--dtype", f.dtype,
+                 "f32 = strict FP32, tf32 = FP32 data with TF32 tensor cores, bf16, f16 (accumulate in float) "
+                 "(default f32)")
+      ->type_name("f32|tf32|bf16|f16");
+  app.add_option("descriptor", f.descriptor,
+                 "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7 (instead of the shape flags)")
+      ->type_name("DESCRIPTOR");
+}
+
+bool any_shape_flag(const CLI::App& app) {
+  for (const char* f : kShapeFlags)
+    if (app.count(f) > 0) return true;
+  return false;
+}
+
+/// The problem the flags describe; `shape_flags_given` says whether any shape flag was set explicitly.
+Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
+  const Layout layout = parse_layout(fl.layout);
+  const DType dtype = parse_dtype(fl.dtype);
+  if (!fl.descriptor.empty()) {
+    if (shape_flags_given)
+      throw UsageError(fmt::format("descriptor '{}' and shape flags (--batch, --input, --filter, --stride, --padding, "
+                                   "--dilation, --groups) cannot be combined; give one or the other",
+                                   fl.descriptor));
+    return parse_descriptor(fl.descriptor, dtype, layout);
+  }
+  Problem p;
+  p.layout = layout;
+  p.dtype = dtype;
+  p.n = parse_integer("--batch", fl.batch, 1, kMaxSize);
+  const auto in = parse_dims("--input", fl.input, {3}, "HxWxC", 1, kMaxSize);
+  p.h = in[0], p.w = in[1], p.c = in[2];
+  const auto f = parse_dims("--filter", fl.filter, {3, 4}, "KxRxS or KxRxSxC", 1, kMaxSize);
+  p.k = f[0], p.r = f[1], p.s = f[2];
+  const auto st = parse_dims("--stride", fl.stride, {1, 2}, "S or SHxSW", 1, kMaxSize);
+  p.stride_h = st[0], p.stride_w = st.back();
+  const auto dl = parse_dims("--dilation", fl.dilation, {1, 2}, "D or DHxDW", 1, kMaxSize);
+  p.dil_h = dl[0], p.dil_w = dl.back();
+  p.groups = parse_integer("--groups", fl.groups, 1, kMaxSize);
+  if (f.size() == 4 && (p.c % p.groups != 0 || f[3] != p.c / p.groups))
+    throw UsageError(fmt::format("--filter: '{}' has {} input channels, but the input has {} channels and {} group{}, "
+                                 "so the filter needs {}",
+                                 fl.filter, f[3], p.c, p.groups, p.groups == 1 ? "" : "s",
+                                 p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
+  if (fl.padding == "same") {
+    same_padding(p.h, p.r, p.stride_h, p.dil_h, p.pad_top, p.pad_bottom);
+    same_padding(p.w, p.s, p.stride_w, p.dil_w, p.pad_left, p.pad_right);
+  } else if (fl.padding != "valid") {
+    if (fl.padding.find_first_not_of("0123456789x") != std::string::npos)
+      throw UsageError("--padding", fl.padding, "expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers");
+    const auto pd = parse_dims("--padding", fl.padding, {1, 2, 4}, "valid, same, P, PHxPW or PTxPBxPLxPR", 0, kMaxSize);
+    if (pd.size() == 4) {
+      p.pad_top = pd[0], p.pad_bottom = pd[1], p.pad_left = pd[2], p.pad_right = pd[3];
+    } else {
+      p.pad_top = p.pad_bottom = pd[0];
+      p.pad_left = p.pad_right = pd.back();
+    }
+  }
+  p.validate();
+  return p;
+}
+
+std::vector<std::string> split_words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+std::string suites_listing() {
+  std::string s = "Built-in suites (run one with --suite NAME):\n";
+  for (const Suite& suite : suites())
+    s += fmt::format("  {:<28} {:>4} problems  {}\n", suite.name, suite.entries.size(), suite.description);
+  return s;
+}
+
+}  // namespace
+
+std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name,
+                                              const ProblemDefaults& defaults) {
+  std::vector<LabeledProblem> out;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::vector<std::string> words = split_words(line);
+    if (words.empty()) continue;
+    const std::string where = fmt::format("{}:{}", name, number);
+    try {
+      CLI::App app("problem line");
+      ProblemFlags f{defaults.batch,    defaults.input,  defaults.filter, defaults.stride, defaults.padding,
+                     defaults.dilation, defaults.groups, defaults.layout, defaults.dtype,  ""};
+      add_problem_flags(app, f);
+      std::reverse(words.begin(), words.end());  // CLI11 takes a vector in reverse order
+      app.parse(words);
+      out.push_back({where, resolve_problem(f, any_shape_flag(app))});
+    } catch (const CLI::ParseError& e) {
+      std::string msg = e.what();
+      if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+      throw UsageError(fmt::format("{}: {}", where, msg));
+    } catch (const Error& e) {
+      throw Error(e.code(), fmt::format("{}: {}", where, e.what()));
+    }
+  }
+  if (out.empty()) throw UsageError(fmt::format("--problems: '{}' lists no problems", name));
+  return out;
 }
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
@@ -132,27 +273,11 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                "convbench");
   app.footer(exit_code_help());
   app.get_formatter()->column_width(34);
-  std::string batch = "100", input = "100x100x3", filter = "32x7x7", stride = "1", padding = "valid",
-              dilation = "1", groups = "1", layout = "nhwc", dtype = "f32", runs = "10", warmup = "1",
-              device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0";
-  bool no_verify = false, version = false, include_transfers = false, require_gpu = false;
-  app.add_option("--batch", batch, "batch size N (default 100)")->type_name("N");
-  app.add_option("--input", input, "image height, width, channels (default 100x100x3)")->type_name("HxWxC");
-  app.add_option("--filter", filter, "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
-      ->type_name("KxRxS[xC]");
-  app.add_option("--stride", stride, "stride (default 1)")->type_name("S|SHxSW");
-  app.add_option("--padding", padding,
-                 "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
-                 "(default valid)")
-      ->type_name("MODE|P");
-  app.add_option("--dilation", dilation, "dilation, 1 = none (default 1)")->type_name("D|DHxDW");
-  app.add_option("--groups", groups, "groups; channels and filters must divide by it (default 1)")->type_name("G");
-  app.add_option("--layout", layout, "memory layout; weights follow it as KRSC or KCRS (default nhwc)")
-      ->type_name("nhwc|nchw");
-  app.add_option("--dtype", dtype,
-                 "f32 = strict FP32, tf32 = FP32 data with TF32 tensor cores, bf16, f16 (accumulate in float) "
-                 "(default f32)")
-      ->type_name("f32|tf32|bf16|f16");
+  ProblemFlags pf;
+  std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
+              problems, suite, format = "table", output, input_data, weights_data, save_output;
+  bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false;
+  add_problem_flags(app, pf);
   app.add_option("--runs", runs, "timed runs, all kept (default 10)")->type_name("N");
   app.add_option("--warmup", warmup, "untimed runs before timing, at least 1 (default 1)")->type_name("N");
   app.add_option("--device", device, "which backends run (default all)")->type_name("cpu|gpu|all");
@@ -175,6 +300,25 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                "fail with the exit code of `convbench check` (10-18) when the GPU cannot be used, instead of "
                "reporting the CPU alone");
   app.add_flag("--no-verify", no_verify, "skip comparing outputs with the float64 reference and across devices");
+  app.add_option("--problems", problems,
+                 "run every problem listed in FILE (- for stdin): one per line, flags or a descriptor; # comments; "
+                 "the command line's problem flags are each line's defaults")
+      ->type_name("FILE|-");
+  app.add_option("--suite", suite, "run a built-in suite (see `convbench suites`)")->type_name("NAME");
+  app.add_option("--format", format, "output format (default table)")->type_name("table|json|jsonl|csv");
+  app.add_option("--output", output,
+                 "write the records in --format to FILE, atomically (- = stdout); the table still goes to stdout "
+                 "unless --quiet")
+      ->type_name("FILE");
+  app.add_flag("--quiet", quiet, "print nothing but data and errors: no table beside --output, no progress");
+  app.add_option("--input-data", input_data, "read the input from a .npy file (float32 or float16, the layout's shape)")
+      ->type_name("FILE");
+  app.add_option("--weights-data", weights_data, "read the weights from a .npy file (KRSC for nhwc, KCRS for nchw)")
+      ->type_name("FILE");
+  app.add_option("--save-output", save_output,
+                 "write each device's output to a float32 .npy file (FILE, or FILE with .cpu/.gpu before the "
+                 "extension when both ran)")
+      ->type_name("FILE");
   app.add_flag("--version", version, "print the versions of convbench and its libraries");
 
   CLI::App* check = app.add_subcommand(
@@ -187,19 +331,35 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   check->add_option("--timeout", check_timeout, "give up after this many seconds, exit code 17 (default 5)")
       ->type_name("SECONDS");
   check->add_option("--gpu", check_gpu, "index of the GPU to check (default 0)")->type_name("N");
+
+  CLI::App* suites_cmd = app.add_subcommand("suites", "List the built-in problem suites.");
+
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Compare two result files (json or jsonl) problem by problem; exit 8 when any problem slowed by "
+                 "more than --threshold beyond its measured noise.");
+  std::string base, next, threshold = "0.05", compare_device = "all";
+  compare->add_option("BASE", base, "the baseline result file")->required()->type_name("BASE");
+  compare->add_option("NEW", next, "the new result file")->required()->type_name("NEW");
+  compare->add_option("--threshold", threshold, "slowdown tolerated beyond the noise, as a fraction (default 0.05)")
+      ->type_name("FRACTION");
+  compare->add_option("--device", compare_device, "which device's times to compare (default all)")
+      ->type_name("cpu|gpu|all");
   app.require_subcommand(0, 1);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    return {std::nullopt, std::nullopt, check->parsed() ? check->help() : app.help()};
+    const CLI::App* sub = check->parsed() ? check : compare->parsed() ? compare : suites_cmd->parsed() ? suites_cmd : &app;
+    return {std::nullopt, std::nullopt, std::nullopt, sub->help()};
   } catch (const CLI::ParseError& e) {
     std::string msg = e.what();
     if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
     throw UsageError(msg + " (see convbench --help)");
   }
   if (version)
-    return {std::nullopt, std::nullopt, fmt::format("convbench {}\n{}", CONVBENCH_VERSION, library_versions())};
+    return {std::nullopt, std::nullopt, std::nullopt,
+            fmt::format("convbench {}\n{}", CONVBENCH_VERSION, library_versions())};
+  if (suites_cmd->parsed()) return {std::nullopt, std::nullopt, std::nullopt, suites_listing()};
   if (check->parsed()) {
     CheckOptions c;
     c.all = check_all;
@@ -208,44 +368,54 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     c.json = check_format == "json";
     c.timeout_s = parse_seconds("--timeout", check_timeout);
     c.gpu = static_cast<int>(parse_integer("--gpu", check_gpu, 0, 1023));
-    return {std::nullopt, c, ""};
+    return {std::nullopt, c, std::nullopt, ""};
+  }
+  if (compare->parsed()) {
+    CompareOptions c;
+    c.base = base;
+    c.next = next;
+    char* end = nullptr;
+    c.threshold = std::strtod(threshold.c_str(), &end);
+    if (threshold.empty() || end != threshold.c_str() + threshold.size() || !(c.threshold >= 0) || c.threshold > 10)
+      throw UsageError("--threshold", threshold, "expected a fraction from 0 to 10, e.g. 0.05 for 5%");
+    c.device = parse_device(compare_device);
+    return {std::nullopt, std::nullopt, c, ""};
   }
 
   Options o;
-  Problem& p = o.problem;
-  p.n = parse_integer("--batch", batch, 1, kMaxSize);
-  const auto in = parse_dims("--input", input, {3}, "HxWxC", 1, kMaxSize);
-  p.h = in[0], p.w = in[1], p.c = in[2];
-  const auto f = parse_dims("--filter", filter, {3, 4}, "KxRxS or KxRxSxC", 1, kMaxSize);
-  p.k = f[0], p.r = f[1], p.s = f[2];
-  const auto st = parse_dims("--stride", stride, {1, 2}, "S or SHxSW", 1, kMaxSize);
-  p.stride_h = st[0], p.stride_w = st.back();
-  const auto dl = parse_dims("--dilation", dilation, {1, 2}, "D or DHxDW", 1, kMaxSize);
-  p.dil_h = dl[0], p.dil_w = dl.back();
-  p.groups = parse_integer("--groups", groups, 1, kMaxSize);
-  p.layout = parse_layout(layout);
-  p.dtype = parse_dtype(dtype);
-  if (f.size() == 4 && (p.c % p.groups != 0 || f[3] != p.c / p.groups))
-    throw UsageError(fmt::format("--filter: '{}' has {} input channels, but the input has {} channels and {} group{}, "
-                                 "so the filter needs {}",
-                                 filter, f[3], p.c, p.groups, p.groups == 1 ? "" : "s",
-                                 p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
-  if (padding == "valid") {
-    // all zero already
-  } else if (padding == "same") {
-    same_padding(p.h, p.r, p.stride_h, p.dil_h, p.pad_top, p.pad_bottom);
-    same_padding(p.w, p.s, p.stride_w, p.dil_w, p.pad_left, p.pad_right);
-  } else {
-    if (padding.find_first_not_of("0123456789x") != std::string::npos)
-      throw UsageError("--padding", padding, "expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers");
-    const auto pd = parse_dims("--padding", padding, {1, 2, 4}, "valid, same, P, PHxPW or PTxPBxPLxPR", 0, kMaxSize);
-    if (pd.size() == 4) {
-      p.pad_top = pd[0], p.pad_bottom = pd[1], p.pad_left = pd[2], p.pad_right = pd[3];
-    } else {
-      p.pad_top = p.pad_bottom = pd[0];
-      p.pad_left = p.pad_right = pd.back();
+  for (int i = 0; i < argc; ++i) o.argv.emplace_back(argv[i]);
+  const bool shape_flags = any_shape_flag(app);
+  if (!problems.empty() && !suite.empty()) throw UsageError("--problems and --suite cannot be combined; give one");
+  if ((!problems.empty() || !suite.empty()) && !pf.descriptor.empty())
+    throw UsageError(fmt::format("descriptor '{}' cannot be combined with {}", pf.descriptor,
+                                 problems.empty() ? "--suite" : "--problems"));
+  if (!suite.empty()) {
+    const Suite* s = find_suite(suite);
+    if (!s) {
+      std::string names;
+      for (const Suite& x : suites()) names += (names.empty() ? "" : ", ") + x.name;
+      throw UsageError("--suite", suite, "expected one of " + names + " (see convbench suites)");
     }
+    if (shape_flags)
+      throw UsageError("--suite: shape flags (--batch, --input, --filter, ...) cannot be combined with a suite; "
+                       "--dtype and --layout can");
+    const DType d = parse_dtype(pf.dtype);
+    const Layout l = parse_layout(pf.layout);
+    for (const SuiteEntry& e : s->entries) o.problems.push_back({suite + " " + e.label, parse_descriptor(e.descriptor, d, l)});
+  } else if (!problems.empty()) {
+    const ProblemDefaults defaults{pf.batch,    pf.input,  pf.filter, pf.stride, pf.padding,
+                                   pf.dilation, pf.groups, pf.layout, pf.dtype};
+    if (problems == "-") {
+      o.problems = read_problem_list(std::cin, "stdin", defaults);
+    } else {
+      std::ifstream in(problems);
+      if (!in) throw UsageError("--problems", problems, "cannot open that file");
+      o.problems = read_problem_list(in, problems, defaults);
+    }
+  } else {
+    o.problems.push_back({"", resolve_problem(pf, shape_flags)});
   }
+  o.problem = o.problems.front().problem;
   o.harness.runs = static_cast<int>(parse_integer("--runs", runs, 1, 1000000));
   o.harness.warmup = static_cast<int>(parse_integer("--warmup", warmup, 1, 1000000));
   o.device = parse_device(device);
@@ -269,8 +439,18 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   o.require_gpu = require_gpu;
   if (require_gpu && o.device == DeviceSelection::cpu)
     throw UsageError("--require-gpu: cannot be combined with --device cpu");
-  p.validate();
-  return {std::move(o), std::nullopt, ""};
+  o.format = parse_format(format);
+  o.output = output == "-" ? "" : output;
+  o.quiet = quiet;
+  o.input_data = input_data;
+  o.weights_data = weights_data;
+  o.save_output = save_output;
+  if (o.problems.size() > 1)
+    for (const auto& [flag, value] : {std::pair<const char*, const std::string&>{"--input-data", input_data},
+                                      {"--weights-data", weights_data},
+                                      {"--save-output", save_output}})
+      if (!value.empty()) throw UsageError(fmt::format("{}: works with a single problem, not a list or suite", flag));
+  return {std::move(o), std::nullopt, std::nullopt, ""};
 }
 
 }  // namespace convbench

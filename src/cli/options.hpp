@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,26 +11,57 @@
 #include "convbench/backend.hpp"
 #include "convbench/harness.hpp"
 #include "convbench/problem.hpp"
+#include "convbench/report.hpp"
 
 namespace convbench {
 
 enum class DeviceSelection { all, cpu, gpu };
 
-struct Options {
+/// A problem with where it came from: a suite entry, "file:line", or empty for the command line.
+struct LabeledProblem {
+  std::string label;
   Problem problem;
+};
+
+struct Options {
+  Problem problem;  ///< the first (for a single problem, the only) entry of `problems`
+  std::vector<LabeledProblem> problems;
   HarnessConfig harness;
   DeviceSelection device = DeviceSelection::all;
   BackendSettings backend;
   uint64_t seed = 0;
   bool verify = true;
   bool require_gpu = false;  ///< fail with the `check` exit codes instead of a CPU-only report
+  Format format = Format::table;
+  std::string output;  ///< --output FILE; empty means stdout
+  bool quiet = false;
+  std::string input_data, weights_data, save_output;  ///< .npy paths, or empty
+  std::vector<std::string> argv;
 };
 
-/// One of: options for a benchmark run, options for `convbench check`, or text (help, version) to
-/// print on stdout before exiting 0.
+struct CompareOptions {
+  std::string base, next;  ///< result files
+  double threshold = 0.05;
+  DeviceSelection device = DeviceSelection::all;
+};
+
+/// The command line's problem flags, as text: the defaults of every line of a problem list.
+struct ProblemDefaults {
+  std::string batch = "100", input = "100x100x3", filter = "32x7x7", stride = "1", padding = "valid", dilation = "1",
+              groups = "1", layout = "nhwc", dtype = "f32";
+};
+
+/// Reads a problem list: one problem per line, as flags or a descriptor; `#` starts a comment. Errors
+/// name `name:line`. Throws UsageError (or the error's own code) on the first bad line, or when empty.
+std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name,
+                                              const ProblemDefaults& defaults);
+
+/// One of: options for a benchmark run, for `convbench check`, for `convbench compare`, or text (help,
+/// version, the suite list) to print on stdout before exiting 0.
 struct ParsedCommandLine {
   std::optional<Options> options;
   std::optional<CheckOptions> check;
+  std::optional<CompareOptions> compare;
   std::string text;
 };
 

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <random>
 
+#include "convbench/error.hpp"
+#include "convbench/result.hpp"
 #include "core/numeric.hpp"
 
 namespace convbench {
@@ -42,15 +44,55 @@ HostTensors make_inputs(const Problem& p, uint64_t seed) {
 Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs, const HarnessConfig& cfg) {
   Measurement m;
   m.device = backend.device();
+  const auto check_cancelled = [&cfg] {
+    if (cfg.cancelled && cfg.cancelled()) throw Error(ExitCode::interrupted, "interrupted");
+  };
+  check_cancelled();
   m.prepare = backend.prepare(p, inputs);
-  for (int i = 0; i < cfg.warmup; ++i) backend.run();
+  for (int i = 0; i < cfg.warmup; ++i) {
+    check_cancelled();
+    backend.run();
+  }
   m.samples_ms.reserve(static_cast<size_t>(cfg.runs));
-  for (int i = 0; i < cfg.runs; ++i) m.samples_ms.push_back(backend.run());
+  for (int i = 0; i < cfg.runs; ++i) {
+    check_cancelled();
+    m.samples_ms.push_back(backend.run());
+  }
   m.stats = summarize(m.samples_ms);
   m.output = backend.read_output();
   return m;
 }
 
 double speedup(const Stats& cpu, const Stats& gpu) { return gpu.sum > 0 ? cpu.sum / gpu.sum : 0.0; }
+
+double speedup_uncertainty(const Stats& cpu, size_t runs_cpu, const Stats& gpu, size_t runs_gpu) {
+  if (cpu.sum <= 0 || gpu.sum <= 0) return 0.0;
+  const double rc = cpu.stddev * std::sqrt(static_cast<double>(runs_cpu)) / cpu.sum;
+  const double rg = gpu.stddev * std::sqrt(static_cast<double>(runs_gpu)) / gpu.sum;
+  return speedup(cpu, gpu) * std::sqrt(rc * rc + rg * rg);
+}
+
+SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, bool interrupted) {
+  SuiteSummary s;
+  s.total = total;
+  s.completed = static_cast<int>(results.size());
+  s.interrupted = interrupted;
+  double log_sum = 0;
+  for (const RunResult& r : results) {
+    const bool failed = (r.cross_check && !r.cross_check->ok()) ||
+                        std::any_of(r.devices.begin(), r.devices.end(), [](const DeviceResult& d) {
+                          return d.reference_check && !d.reference_check->ok();
+                        });
+    if (failed) ++s.verify_failures;
+    if (!r.speedup || *r.speedup <= 0) continue;
+    const SuiteSummary::Entry e{r.label.empty() ? r.problem.describe() : r.label, *r.speedup};
+    s.speedups.push_back(e);
+    log_sum += std::log(e.speedup);
+    if (!s.best || e.speedup > s.best->speedup) s.best = e;
+    if (!s.worst || e.speedup < s.worst->speedup) s.worst = e;
+  }
+  if (!s.speedups.empty()) s.geomean_speedup = std::exp(log_sum / static_cast<double>(s.speedups.size()));
+  return s;
+}
 
 }  // namespace convbench

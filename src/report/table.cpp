@@ -1,6 +1,9 @@
-// The human report: the problem and its GFLOP, one line per device, verification, the speedup.
+// The human report: the problem and its GFLOP, one line per device, verification, the speedup; after
+// several problems, a summary with a bar chart.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+
+#include <algorithm>
 
 #include "convbench/report.hpp"
 
@@ -14,18 +17,19 @@ std::string check_text(const char* against, const Check& c) {
 
 class TablePrinter final : public Printer {
  public:
-  using Printer::Printer;
+  TablePrinter(std::ostream& out, bool color) : out_(out), color_(color) {}
 
  protected:
-  void do_print(const RunResult& r) override {
+  void do_record(const RunResult& r) override {
     const Problem& p = r.problem;
     const double gflop = p.flops() * 1e-9;
-    fmt::print(out(), "problem: {} --seed {}\n", p.describe(), r.seed);
-    fmt::print(out(), "         output {}x{}x{}x{}, {:.3f} GFLOP per run; {} warm-up, then timed runs\n", p.n,
+    if (!r.label.empty()) fmt::print(out_, "{}== {} ==\n", count_++ ? "\n" : "", r.label);
+    fmt::print(out_, "problem: {} --seed {}\n", p.describe(), r.seed);
+    fmt::print(out_, "         output {}x{}x{}x{}, {:.3f} GFLOP per run; {} warm-up, then timed runs\n", p.n,
                p.out_h(), p.out_w(), p.k, gflop, r.warmup);
     for (const DeviceResult& d : r.devices) {
       if (!d.measurement) {
-        fmt::print(out(), "{}: not run: {}\n", d.kind, d.not_run_reason);
+        fmt::print(out_, "{}: not run: {}\n", d.kind, d.not_run_reason);
         continue;
       }
       const Measurement& m = *d.measurement;
@@ -33,23 +37,59 @@ class TablePrinter final : public Printer {
       std::string impl = m.prepare.implementation;
       if (m.prepare.threads > 0) impl += fmt::format(", {} threads", m.prepare.threads);
       for (const auto& [key, value] : m.prepare.details) impl += fmt::format(", {} {}", key, value);
-      fmt::print(out(), "{}: {} | {} {} | sum of {} runs {:.3f} ms | median {:.3f} ms (min {:.3f}, mean {:.3f} ± {:.3f}) | "
+      fmt::print(out_,
+                 "{}: {} | {} {} | sum of {} runs {:.3f} ms | median {:.3f} ms (min {:.3f}, mean {:.3f} ± {:.3f}) | "
                  "{:.3f} TFLOP/s | setup {:.1f} ms, reorder {:.1f} ms\n",
                  d.kind, m.device.name, m.device.library, impl, m.samples_ms.size(), s.sum, s.median, s.min, s.mean,
                  s.stddev, s.median > 0 ? gflop / s.median : 0.0, m.prepare.setup_ms, m.prepare.reorder_ms);
-      if (d.reference_check) fmt::print(out(), "{}: verify {}\n", d.kind, check_text("f64 reference", *d.reference_check));
+      if (d.reference_check)
+        fmt::print(out_, "{}: verify {}\n", d.kind, paint(check_text("f64 reference", *d.reference_check), *d.reference_check));
     }
-    if (r.cross_check) fmt::print(out(), "gpu: verify {}\n", check_text("cpu", *r.cross_check));
+    if (r.cross_check) fmt::print(out_, "gpu: verify {}\n", paint(check_text("cpu", *r.cross_check), *r.cross_check));
     if (r.speedup) {
-      fmt::print(out(), "GPU speedup over CPU: {:.1f}x (sum of runs)\n", *r.speedup);
+      fmt::print(out_, "GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} (sum of runs)\n", color_ ? "\033[1m" : "", *r.speedup,
+                 r.speedup_uncertainty.value_or(0.0), color_ ? "\033[0m" : "");
     } else if (r.cross_check && !r.cross_check->ok()) {
-      fmt::print(out(), "no speedup reported: the GPU and CPU outputs disagree\n");
+      fmt::print(out_, "no speedup reported: the GPU and CPU outputs disagree\n");
     }
   }
+
+  void do_end(const SuiteSummary& s) override {
+    if (s.total <= 1 && !s.interrupted) return;
+    fmt::print(out_, "\nsummary: {} of {} problems ran{}", s.completed, s.total, s.interrupted ? " (interrupted)" : "");
+    if (s.verify_failures) fmt::print(out_, ", {} failed verification", s.verify_failures);
+    fmt::print(out_, "\n");
+    if (!s.geomean_speedup) {
+      fmt::print(out_, "no speedup: the GPU and CPU did not both run and verify on any problem\n");
+      return;
+    }
+    fmt::print(out_, "geometric-mean GPU speedup over CPU: {:.1f}x over {} problems\n", *s.geomean_speedup,
+               s.speedups.size());
+    fmt::print(out_, "best:  {:.1f}x  {}\nworst: {:.1f}x  {}\n", s.best->speedup, s.best->label, s.worst->speedup,
+               s.worst->label);
+    double top = 0;
+    size_t width = 0;
+    for (const auto& e : s.speedups) top = std::max(top, e.speedup), width = std::max(width, std::min<size_t>(e.label.size(), 40));
+    for (const auto& e : s.speedups) {
+      const auto bar = static_cast<size_t>(e.speedup / top * 40 + 0.5);
+      fmt::print(out_, "{:<{}} {:>8.1f}x {}\n", e.label.substr(0, 40), width, e.speedup, std::string(std::max<size_t>(bar, 1), '#'));
+    }
+  }
+
+ private:
+  std::string paint(const std::string& text, const Check& c) const {
+    if (!color_) return text;
+    return (c.ok() ? "\033[32m" : "\033[31m") + text + "\033[0m";
+  }
+  std::ostream& out_;
+  bool color_;
+  int count_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<Printer> make_table_printer(std::ostream& out) { return std::make_unique<TablePrinter>(out); }
+std::unique_ptr<Printer> make_table_printer(std::ostream& out, bool color) {
+  return std::make_unique<TablePrinter>(out, color);
+}
 
 }  // namespace convbench

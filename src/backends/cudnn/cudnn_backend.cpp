@@ -124,7 +124,8 @@ class CudnnConv final : public Conv2D {
 
   DeviceInfo device() const override {
     return {"gpu", fmt::format("{} (sm_{}{})", probe_.facts.name, probe_.facts.cc_major, probe_.facts.cc_minor),
-            fmt::format("cuDNN {}", cudnn_version_string(probe_.cudnn_version))};
+            fmt::format("cuDNN {}", cudnn_version_string(probe_.cudnn_version)), probe_.facts.uuid,
+            probe_.driver_release, "CUDA " + cuda_version_string(probe_.runtime_version)};
   }
 
   Support supports(const Problem&) const override { return {}; }

@@ -1,0 +1,22 @@
+// The JSON record of one problem (schema_version 1), shared by the JSON/JSONL printers, the CSV columns'
+// sources and `convbench compare`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "convbench/result.hpp"
+
+namespace convbench {
+
+constexpr int kSchemaVersion = 1;
+
+nlohmann::json to_json(const RunResult& r, const RunMetadata& m);
+/// Reads back what to_json wrote (outputs are not part of a record). Throws Error(usage) naming `what`
+/// when a required field is missing or has the wrong type.
+RunResult result_from_json(const nlohmann::json& j, const std::string& what);
+/// The records of a result file: a JSON array, one JSON object, or JSON Lines. Throws Error(usage).
+std::vector<nlohmann::json> read_records(const std::string& path, const std::string& what);
+
+}  // namespace convbench

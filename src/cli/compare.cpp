@@ -1,0 +1,100 @@
+// Baseline comparison: pair records by problem, compare medians against their measured noise.
+#include "cli/compare.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <map>
+
+#include "convbench/record.hpp"
+
+namespace convbench {
+namespace {
+
+const Measurement* find(const RunResult& r, const std::string& kind) {
+  for (const DeviceResult& d : r.devices)
+    if (d.kind == kind && d.measurement) return &*d.measurement;
+  return nullptr;
+}
+
+double relative_spread(const Stats& s) { return s.mean > 0 ? s.stddev / s.mean : 0.0; }
+
+std::vector<RunResult> load(const std::string& path) {
+  std::vector<RunResult> out;
+  int i = 0;
+  for (const auto& j : read_records(path, "compare")) out.push_back(result_from_json(j, fmt::format("compare: '{}' record {}", path, ++i)));
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::faster: return "faster";
+    case Verdict::same: return "same";
+    case Verdict::slower: return "slower";
+  }
+  return "?";
+}
+
+CompareReport compare_results(const std::vector<RunResult>& base, const std::vector<RunResult>& next,
+                              DeviceSelection device, double threshold) {
+  CompareReport rep;
+  std::map<std::string, const RunResult*> by_problem;
+  for (const RunResult& r : next) by_problem.emplace(r.problem.describe(), &r);
+  std::map<std::string, bool> matched;
+  for (const RunResult& b : base) {
+    const std::string key = b.problem.describe();
+    const auto it = by_problem.find(key);
+    if (it == by_problem.end()) {
+      rep.only_in_base.push_back(key);
+      continue;
+    }
+    matched[key] = true;
+    for (const char* kind : {"cpu", "gpu"}) {
+      if ((device == DeviceSelection::cpu && std::string(kind) != "cpu") ||
+          (device == DeviceSelection::gpu && std::string(kind) != "gpu"))
+        continue;
+      const Measurement* mb = find(b, kind);
+      const Measurement* mn = find(*it->second, kind);
+      if (!mb || !mn || mb->stats.median <= 0) continue;
+      Comparison c;
+      c.problem = key;
+      c.device = kind;
+      c.base_ms = mb->stats.median;
+      c.new_ms = mn->stats.median;
+      c.ratio = c.new_ms / c.base_ms;
+      c.noise = relative_spread(mb->stats) + relative_spread(mn->stats);
+      c.verdict = c.ratio > 1 + c.noise ? Verdict::slower : c.ratio < 1 - c.noise ? Verdict::faster : Verdict::same;
+      c.regression = c.ratio - 1 > threshold + c.noise;
+      rep.rows.push_back(c);
+    }
+  }
+  for (const RunResult& r : next)
+    if (!matched.count(r.problem.describe())) rep.only_in_new.push_back(r.problem.describe());
+  return rep;
+}
+
+ExitCode run_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
+  const CompareReport rep = compare_results(load(o.base), load(o.next), o.device, o.threshold);
+  int regressions = 0;
+  fmt::print(out, "{:>4}  {:>11}  {:>11}  {:>6}  {:>6}  {:<8}  {}\n", "dev", "base ms", "new ms", "ratio", "noise",
+             "verdict", "problem");
+  for (const Comparison& c : rep.rows) {
+    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", c.device, c.base_ms, c.new_ms, c.ratio,
+               c.noise * 100, to_string(c.verdict), c.problem, c.regression ? "  REGRESSION" : "");
+    regressions += c.regression;
+  }
+  for (const auto& p : rep.only_in_base) fmt::print(out, "only in base: {}\n", p);
+  for (const auto& p : rep.only_in_new) fmt::print(out, "only in new:  {}\n", p);
+  fmt::print(out, "{} compared, {} regression{} beyond {:.1f}% + noise\n", rep.rows.size(), regressions,
+             regressions == 1 ? "" : "s", o.threshold * 100);
+  if (regressions) {
+    err << fmt::format("convbench: error: {} problem{} slowed down by more than {:.1f}% beyond the measured noise\n",
+                       regressions, regressions == 1 ? "" : "s", o.threshold * 100);
+    return ExitCode::regression;
+  }
+  return ExitCode::ok;
+}
+
+}  // namespace convbench

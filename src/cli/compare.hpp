@@ -1,0 +1,38 @@
+// `convbench compare BASE NEW`: per-problem time ratios with a noise-aware verdict, for CI gates.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/options.hpp"
+#include "convbench/result.hpp"
+
+namespace convbench {
+
+enum class Verdict { faster, same, slower };
+const char* to_string(Verdict v);
+
+struct Comparison {
+  std::string problem;  ///< the canonical flag form (dtype and layout included)
+  std::string device;   ///< "cpu" or "gpu"
+  double base_ms = 0, new_ms = 0;  ///< medians
+  double ratio = 0;                ///< new / base
+  double noise = 0;  ///< relative: base stddev/mean + new stddev/mean
+  Verdict verdict = Verdict::same;  ///< slower when ratio > 1 + noise, faster when ratio < 1 − noise
+  bool regression = false;          ///< ratio − 1 > threshold + noise
+};
+
+struct CompareReport {
+  std::vector<Comparison> rows;
+  std::vector<std::string> only_in_base, only_in_new;  ///< problems present in one file only
+};
+
+/// Pairs records by canonical problem and compares each device's median that both ran.
+CompareReport compare_results(const std::vector<RunResult>& base, const std::vector<RunResult>& next,
+                              DeviceSelection device, double threshold);
+
+/// Reads both files, prints the table, and returns ExitCode::regression when any problem regressed.
+ExitCode run_compare(const CompareOptions& o, std::ostream& out, std::ostream& err);
+
+}  // namespace convbench

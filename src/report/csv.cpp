@@ -1,0 +1,68 @@
+// CSV: a header, then one row per problem. Columns are documented in README.md.
+#include <fmt/format.h>
+
+#include "convbench/descriptor.hpp"
+#include "convbench/report.hpp"
+
+namespace convbench {
+namespace {
+
+/// RFC 4180 quoting where needed.
+std::string cell(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+std::string num(double v) { return fmt::format("{:.6g}", v); }
+
+class CsvPrinter final : public Printer {
+ public:
+  explicit CsvPrinter(std::ostream& out) : out_(out) {}
+
+ protected:
+  void do_begin(const RunMetadata&) override {
+    out_ << "schema_version,label,descriptor,dtype,layout,n,c,h,w,k,r,s,stride_h,stride_w,pad_top,pad_bottom,pad_left,"
+            "pad_right,dil_h,dil_w,groups,gflop,seed";
+    for (const char* d : {"cpu", "gpu"})
+      out_ << fmt::format(",{0}_ran,{0}_implementation,{0}_runs,{0}_sum_ms,{0}_median_ms,{0}_min_ms,{0}_mean_ms,"
+                          "{0}_stddev_ms,{0}_setup_ms,{0}_tflops,{0}_verify_error",
+                          d);
+    out_ << ",cross_check_error,speedup,speedup_uncertainty\n";
+  }
+  void do_record(const RunResult& r) override {
+    const Problem& p = r.problem;
+    out_ << fmt::format("1,{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", cell(r.label),
+                        format_descriptor(p), to_string(p.dtype), to_string(p.layout), p.n, p.c, p.h, p.w, p.k, p.r,
+                        p.s, p.stride_h, p.stride_w, p.pad_top, p.pad_bottom, p.pad_left, p.pad_right, p.dil_h,
+                        p.dil_w, p.groups, num(p.flops() * 1e-9), r.seed);
+    for (const char* kind : {"cpu", "gpu"}) {
+      const DeviceResult* d = nullptr;
+      for (const DeviceResult& x : r.devices)
+        if (x.kind == kind) d = &x;
+      if (!d || !d->measurement) {
+        out_ << ",false,,,,,,,,,,";
+        continue;
+      }
+      const Measurement& m = *d->measurement;
+      const Stats& s = m.stats;
+      out_ << fmt::format(",true,{},{},{},{},{},{},{},{},{},{}", cell(m.prepare.implementation), m.samples_ms.size(),
+                          num(s.sum), num(s.median), num(s.min), num(s.mean), num(s.stddev), num(m.prepare.setup_ms),
+                          num(s.median > 0 ? p.flops() / s.median * 1e-9 : 0),
+                          d->reference_check ? num(d->reference_check->error) : "");
+    }
+    out_ << fmt::format(",{},{},{}\n", r.cross_check ? num(r.cross_check->error) : "",
+                        r.speedup ? num(*r.speedup) : "", r.speedup_uncertainty ? num(*r.speedup_uncertainty) : "");
+    out_.flush();
+  }
+
+ private:
+  std::ostream& out_;
+};
+
+}  // namespace
+
+std::unique_ptr<Printer> make_csv_printer(std::ostream& out) { return std::make_unique<CsvPrinter>(out); }
+
+}  // namespace convbench

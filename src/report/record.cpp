@@ -1,0 +1,214 @@
+// The JSON record of one problem, and reading records back.
+#include "convbench/record.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "convbench/descriptor.hpp"
+#include "convbench/error.hpp"
+
+namespace convbench {
+namespace {
+
+using nlohmann::json;
+
+json stats_json(const Stats& s) {
+  return {{"sum", s.sum}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"mean", s.mean}, {"stddev", s.stddev}};
+}
+
+json check_json(const std::optional<Check>& c) {
+  if (!c) return nullptr;
+  return {{"error", c->error}, {"tolerance", c->tolerance}, {"points", c->points}, {"sampled", c->sampled},
+          {"ok", c->ok()}};
+}
+
+json problem_json(const Problem& p) {
+  return {{"descriptor", format_descriptor(p)},
+          {"flags", p.describe()},
+          {"n", p.n},
+          {"c", p.c},
+          {"h", p.h},
+          {"w", p.w},
+          {"k", p.k},
+          {"r", p.r},
+          {"s", p.s},
+          {"stride", {p.stride_h, p.stride_w}},
+          {"padding", {p.pad_top, p.pad_bottom, p.pad_left, p.pad_right}},
+          {"dilation", {p.dil_h, p.dil_w}},
+          {"groups", p.groups},
+          {"dtype", to_string(p.dtype)},
+          {"layout", to_string(p.layout)},
+          {"output", {p.n, p.k, p.out_h(), p.out_w()}},
+          {"gflop", p.flops() * 1e-9}};
+}
+
+json device_json(const DeviceResult& d, const Problem& p) {
+  if (!d.measurement) return {{"ran", false}, {"reason", d.not_run_reason}};
+  const Measurement& m = *d.measurement;
+  json details = json::object();
+  for (const auto& [k, v] : m.prepare.details) details[k] = v;
+  return {{"ran", true},
+          {"name", m.device.name},
+          {"library", m.device.library},
+          {"implementation", m.prepare.implementation},
+          {"threads", m.prepare.threads},
+          {"details", details},
+          {"setup_ms", m.prepare.setup_ms},
+          {"reorder_ms", m.prepare.reorder_ms},
+          {"samples_ms", m.samples_ms},
+          {"stats", stats_json(m.stats)},
+          {"tflops", m.stats.median > 0 ? p.flops() / m.stats.median * 1e-9 : 0.0},
+          {"verify", check_json(d.reference_check)}};
+}
+
+template <typename T>
+T field(const json& j, const char* key, const std::string& what) {
+  if (!j.contains(key)) throw Error(ExitCode::usage, fmt::format("{}: the record has no '{}'", what, key));
+  try {
+    return j.at(key).get<T>();
+  } catch (const json::exception&) {
+    throw Error(ExitCode::usage, fmt::format("{}: '{}' has the wrong type", what, key));
+  }
+}
+
+std::optional<Check> check_from(const json& j) {
+  if (j.is_null()) return std::nullopt;
+  Check c;
+  c.error = j.value("error", 0.0);
+  c.tolerance = j.value("tolerance", 0.0);
+  c.points = j.value("points", int64_t{0});
+  c.sampled = j.value("sampled", false);
+  return c;
+}
+
+}  // namespace
+
+json to_json(const RunResult& r, const RunMetadata& m) {
+  json devices = json::object();
+  const DeviceResult* gpu = nullptr;
+  int threads = 0;
+  for (const DeviceResult& d : r.devices) {
+    devices[d.kind] = device_json(d, r.problem);
+    if (d.kind == "gpu" && d.measurement) gpu = &d;
+    if (d.kind == "cpu" && d.measurement) threads = d.measurement->prepare.threads;
+  }
+  json speedup = nullptr;
+  if (r.speedup) speedup = {{"value", *r.speedup}, {"uncertainty", r.speedup_uncertainty.value_or(0.0)}, {"basis", "sum"}};
+  const DeviceInfo* g = gpu ? &gpu->measurement->device : nullptr;
+  const std::string cudnn = g ? g->library.substr(g->library.find(' ') + 1) : "";
+  return {{"schema_version", kSchemaVersion},
+          {"label", r.label},
+          {"problem", problem_json(r.problem)},
+          {"seed", r.seed},
+          {"warmup", r.warmup},
+          {"devices", devices},
+          {"cross_check", check_json(r.cross_check)},
+          {"speedup", speedup},
+          {"metadata",
+           {{"convbench", m.convbench},
+            {"onednn", m.onednn},
+            {"cudnn", g ? json(cudnn) : json(nullptr)},
+            {"cuda_runtime", g ? json(g->runtime) : json(nullptr)},
+            {"driver", g ? json(g->driver) : json(nullptr)},
+            {"gpu_name", g ? json(g->name) : json(nullptr)},
+            {"gpu_uuid", g ? json(g->uuid) : json(nullptr)},
+            {"cpu_model", m.cpu_model},
+            {"threads", threads},
+            {"seed", r.seed},
+            {"argv", m.argv},
+            {"timestamp", m.timestamp}}}};
+}
+
+RunResult result_from_json(const json& j, const std::string& what) {
+  if (!j.is_object()) throw Error(ExitCode::usage, what + ": a record must be a JSON object");
+  const int version = field<int>(j, "schema_version", what);
+  if (version != kSchemaVersion)
+    throw Error(ExitCode::usage, fmt::format("{}: schema_version {} is not supported (this convbench reads {})", what,
+                                             version, kSchemaVersion));
+  RunResult r;
+  r.label = j.value("label", "");
+  const json& pj = j.at("problem");
+  Problem& p = r.problem;
+  p.n = field<int64_t>(pj, "n", what), p.c = field<int64_t>(pj, "c", what), p.h = field<int64_t>(pj, "h", what);
+  p.w = field<int64_t>(pj, "w", what), p.k = field<int64_t>(pj, "k", what), p.r = field<int64_t>(pj, "r", what);
+  p.s = field<int64_t>(pj, "s", what), p.groups = field<int64_t>(pj, "groups", what);
+  const auto stride = field<std::vector<int64_t>>(pj, "stride", what);
+  const auto pad = field<std::vector<int64_t>>(pj, "padding", what);
+  const auto dil = field<std::vector<int64_t>>(pj, "dilation", what);
+  if (stride.size() != 2 || pad.size() != 4 || dil.size() != 2)
+    throw Error(ExitCode::usage, what + ": stride, padding or dilation has the wrong length");
+  p.stride_h = stride[0], p.stride_w = stride[1];
+  p.pad_top = pad[0], p.pad_bottom = pad[1], p.pad_left = pad[2], p.pad_right = pad[3];
+  p.dil_h = dil[0], p.dil_w = dil[1];
+  const std::string dtype = field<std::string>(pj, "dtype", what), layout = field<std::string>(pj, "layout", what);
+  p.dtype = dtype == "tf32" ? DType::tf32 : dtype == "bf16" ? DType::bf16 : dtype == "f16" ? DType::f16 : DType::f32;
+  p.layout = layout == "nchw" ? Layout::nchw : Layout::nhwc;
+  r.seed = j.value("seed", uint64_t{0});
+  r.warmup = j.value("warmup", 0);
+  const json devices = field<json>(j, "devices", what);
+  for (const auto& [kind, dj] : devices.items()) {
+    DeviceResult d;
+    d.kind = kind;
+    if (!field<bool>(dj, "ran", what)) {
+      d.not_run_reason = dj.value("reason", "");
+    } else {
+      Measurement m;
+      m.device = {kind, dj.value("name", ""), dj.value("library", "")};
+      m.prepare.implementation = dj.value("implementation", "");
+      m.prepare.threads = dj.value("threads", 0);
+      m.prepare.setup_ms = dj.value("setup_ms", 0.0);
+      m.prepare.reorder_ms = dj.value("reorder_ms", 0.0);
+      if (dj.contains("details"))
+        for (const auto& [k, v] : dj.at("details").items()) m.prepare.details.emplace_back(k, v.get<std::string>());
+      m.samples_ms = field<std::vector<double>>(dj, "samples_ms", what);
+      const json& sj = field<json>(dj, "stats", what);
+      m.stats = {field<double>(sj, "sum", what),  field<double>(sj, "median", what), field<double>(sj, "min", what),
+                 field<double>(sj, "max", what),  field<double>(sj, "mean", what),   field<double>(sj, "stddev", what)};
+      d.measurement = std::move(m);
+      if (dj.contains("verify")) d.reference_check = check_from(dj.at("verify"));
+    }
+    r.devices.push_back(std::move(d));
+  }
+  if (j.contains("cross_check")) r.cross_check = check_from(j.at("cross_check"));
+  if (j.contains("speedup") && !j.at("speedup").is_null()) {
+    r.speedup = field<double>(j.at("speedup"), "value", what);
+    r.speedup_uncertainty = j.at("speedup").value("uncertainty", 0.0);
+  }
+  return r;
+}
+
+std::vector<json> read_records(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}'", what, path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  std::vector<json> out;
+  try {
+    const json whole = json::parse(text);
+    if (whole.is_array()) return whole.get<std::vector<json>>();
+    out.push_back(whole);
+    return out;
+  } catch (const json::parse_error&) {
+    // Not one document: JSON Lines.
+  }
+  std::istringstream lines(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      out.push_back(json::parse(line));
+    } catch (const json::parse_error&) {
+      throw Error(ExitCode::usage,
+                  fmt::format("{}: '{}' line {} is not JSON (expected a JSON array, object or JSON Lines)", what, path,
+                              number));
+    }
+  }
+  return out;
+}
+
+}  // namespace convbench
