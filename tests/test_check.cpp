@@ -1,53 +1,21 @@
 // `convbench check`: the isolation and time limit, and the real no-GPU case end to end.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
-#include <fstream>
+#include <csignal>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "cli/check.hpp"
 #include "convbench/backend.hpp"
+#include "run_cli.hpp"
 
 using namespace convbench;
 using Clock = std::chrono::steady_clock;
 
+using convbench::testing::CliResult;
+using convbench::testing::run_cli;
+
 namespace {
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-  double seconds = 0;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Result run_cli(const std::string& args) {
-  static int calls = 0;
-  const std::string tag = ::testing::TempDir() + "/check_" + std::to_string(getpid()) + "_" + std::to_string(++calls);
-  const char* env = std::getenv("CONVBENCH_BINARY");
-  const std::string cmd =
-      std::string(env ? env : CONVBENCH_BINARY) + " " + args + " >" + tag + ".out 2>" + tag + ".err </dev/null";
-  const auto t0 = Clock::now();
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(tag + ".out");
-  r.err = slurp(tag + ".err");
-  std::remove((tag + ".out").c_str());
-  std::remove((tag + ".err").c_str());
-  return r;
-}
 
 bool gpu_present() { return make_gpu_backend({}).backend != nullptr; }
 
@@ -86,7 +54,7 @@ TEST(Isolated, ACrashingChildIsReported) {
 
 TEST(Check, NoGpuHereGivesItsOwnExitCodeAndOneLineQuickly) {
   if (gpu_present()) GTEST_SKIP() << "a GPU is present";
-  const Result r = run_cli("check");
+  const CliResult r = run_cli("check");
   const Availability a = make_gpu_backend({});
   EXPECT_EQ(r.code, static_cast<int>(a.code));
   EXPECT_EQ(r.out, "");
@@ -100,7 +68,7 @@ TEST(Check, NoGpuHereGivesItsOwnExitCodeAndOneLineQuickly) {
 }
 
 TEST(Check, JsonHasTheDocumentedSchema) {
-  const Result r = run_cli("check --format json --all");
+  const CliResult r = run_cli("check --format json --all");
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j.at("schema_version"), 1);
   EXPECT_EQ(j.at("exit_code").get<int>(), r.code);
@@ -127,13 +95,13 @@ TEST(Check, JsonHasTheDocumentedSchema) {
 }
 
 TEST(Check, AllListsTheCpuEvenWithoutAGpu) {
-  const Result r = run_cli("check --all");
+  const CliResult r = run_cli("check --all");
   EXPECT_NE(r.out.find("CPU: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("physical cores, oneDNN 2."), std::string::npos) << r.out;
 }
 
 TEST(Check, BadFlags) {
-  Result r = run_cli("check --timeout 0");
+  CliResult r = run_cli("check --timeout 0");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err,
             "convbench: error: --timeout: '0' is not valid; expected seconds, a number greater than 0 and at most 600\n");
@@ -147,11 +115,11 @@ TEST(Check, BadFlags) {
 TEST(RequireGpu, FailsWithTheCheckExitCodeInsteadOfACpuReport) {
   if (gpu_present()) GTEST_SKIP() << "a GPU is present";
   const Availability a = make_gpu_backend({});
-  const Result r = run_cli("--require-gpu --batch 2 --seed 1");
+  const CliResult r = run_cli("--require-gpu --batch 2 --seed 1");
   EXPECT_EQ(r.code, static_cast<int>(a.code));
   EXPECT_EQ(r.err, "convbench: error: gpu: " + a.reason + "\n");
   EXPECT_EQ(r.out, "");
-  const Result c = run_cli("--require-gpu --device cpu");
+  const CliResult c = run_cli("--require-gpu --device cpu");
   EXPECT_EQ(c.code, 2);
   EXPECT_EQ(c.err, "convbench: error: --require-gpu: cannot be combined with --device cpu\n");
 }

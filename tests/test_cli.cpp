@@ -1,57 +1,18 @@
 // End-to-end: the real binary's stdout, stderr and exit codes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "convbench/backend.hpp"
+#include "run_cli.hpp"
+
+using convbench::testing::CliResult;
+using convbench::testing::has;
+using convbench::testing::run_cli;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-  double seconds = 0;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Result run_cli(const std::string& args) {
-  const std::string dir = ::testing::TempDir();
-  // ctest runs tests in parallel processes: give each call its own files.
-  static int calls = 0;
-  const std::string tag = std::to_string(getpid()) + "_" + std::to_string(++calls);
-  const std::string out = dir + "/cb_out_" + tag, err = dir + "/cb_err_" + tag;
-  // CONVBENCH_BINARY in the environment overrides the build path (for staged copies on another machine).
-  const char* env = std::getenv("CONVBENCH_BINARY");
-  const std::string cmd = std::string(env ? env : CONVBENCH_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
-  const auto t0 = std::chrono::steady_clock::now();
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out);
-  r.err = slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
-
-bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
-
 /// Expect exit code 2, one exact line on stderr and nothing on stdout.
 void expect_usage_error(const std::string& args, const std::string& message) {
-  const Result r = run_cli(args);
+  const CliResult r = run_cli(args);
   EXPECT_EQ(r.code, 2) << args;
   EXPECT_EQ(r.err, "convbench: error: " + message + "\n") << args;
   EXPECT_EQ(r.out, "") << args;
@@ -62,7 +23,7 @@ const char* kSmall = "--batch 2 --input 20x20x3 --filter 4x3x3 --seed 3";
 }  // namespace
 
 TEST(Cli, SeedExperimentRunsOnTheCpuAndExplainsAMissingGpu) {
-  const Result r = run_cli("--seed 42");
+  const CliResult r = run_cli("--seed 42");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_TRUE(has(r.out,
@@ -86,13 +47,13 @@ TEST(Cli, SeedExperimentRunsOnTheCpuAndExplainsAMissingGpu) {
 TEST(Cli, DeviceGpuWithoutAGpuIsExitCode5) {
   auto gpu = convbench::make_gpu_backend({});
   if (gpu.backend) GTEST_SKIP() << "a GPU is present";
-  const Result r = run_cli(std::string(kSmall) + " --device gpu");
+  const CliResult r = run_cli(std::string(kSmall) + " --device gpu");
   EXPECT_EQ(r.code, 5);
   EXPECT_EQ(r.err, "convbench: error: gpu: " + gpu.reason + "\n");
 }
 
 TEST(Cli, CpuOnlyRunVerifiesAndPrintsNoGpuLine) {
-  const Result r = run_cli(std::string(kSmall) + " --device cpu --runs 3 --layout nchw --padding same");
+  const CliResult r = run_cli(std::string(kSmall) + " --device cpu --runs 3 --layout nchw --padding same");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(has(r.out, "sum of 3 runs")) << r.out;
   EXPECT_TRUE(has(r.out, "cpu: verify ok vs f64 reference")) << r.out;
@@ -100,14 +61,14 @@ TEST(Cli, CpuOnlyRunVerifiesAndPrintsNoGpuLine) {
 }
 
 TEST(Cli, SameSeedSameInputsSameVerificationError) {
-  const Result a = run_cli(std::string(kSmall) + " --device cpu --threads 1");
-  const Result b = run_cli(std::string(kSmall) + " --device cpu --threads 1");
+  const CliResult a = run_cli(std::string(kSmall) + " --device cpu --threads 1");
+  const CliResult b = run_cli(std::string(kSmall) + " --device cpu --threads 1");
   auto verify_line = [](const std::string& s) { return s.substr(s.find("cpu: verify")); };
   EXPECT_EQ(verify_line(a.out), verify_line(b.out));
 }
 
 TEST(Cli, UnsupportedDtypeOnTheRequestedDeviceIsExitCode4) {
-  const Result r = run_cli(std::string(kSmall) + " --device cpu --dtype tf32");
+  const CliResult r = run_cli(std::string(kSmall) + " --device cpu --dtype tf32");
   EXPECT_EQ(r.code, 4);
   EXPECT_EQ(r.err,
             "convbench: error: cpu: unsupported: oneDNN has no TF32 convolution on the CPU (use --dtype f32 for "
@@ -135,21 +96,21 @@ TEST(Cli, BadInputsGetOneLineAndExitCode2) {
 }
 
 TEST(Cli, TooLargeProblemsAreRefusedBeforeAllocating) {
-  const Result r = run_cli("--batch 2147483647 --input 1000x1000x3 --device cpu");
+  const CliResult r = run_cli("--batch 2147483647 --input 1000x1000x3 --device cpu");
   EXPECT_EQ(r.code, 3);
   EXPECT_TRUE(has(r.err, "convbench: error: the problem needs about ")) << r.err;
   EXPECT_TRUE(has(r.err, " GiB of host memory, but only ")) << r.err;
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
-  const Result o = run_cli("--batch 2147483647 --input 2147483647x2147483647x3");
+  const CliResult o = run_cli("--batch 2147483647 --input 2147483647x2147483647x3");
   EXPECT_EQ(o.code, 3);
   EXPECT_EQ(o.err, "convbench: error: input element count overflows 64 bits\n");
 }
 
 TEST(Cli, HelpAndVersion) {
-  const Result h = run_cli("--help");
+  const CliResult h = run_cli("--help");
   EXPECT_EQ(h.code, 0);
   EXPECT_TRUE(has(h.out, "Exit codes:")) << h.out;
-  const Result v = run_cli("--version");
+  const CliResult v = run_cli("--version");
   EXPECT_EQ(v.code, 0);
   EXPECT_EQ(v.out.rfind(std::string("convbench ") + CONVBENCH_VERSION, 0), 0u) << v.out;
   EXPECT_TRUE(has(v.out, "oneDNN 2.")) << v.out;
@@ -157,7 +118,7 @@ TEST(Cli, HelpAndVersion) {
 
 TEST(Cli, TheDefaultRunFinishesQuickly) {
   // Generous bound for a loaded CI machine; bench/RESULTS.md records the real figure (< 1.5 s).
-  const Result r = run_cli("--seed 1");
+  const CliResult r = run_cli("--seed 1");
   EXPECT_EQ(r.code, 0);
   EXPECT_LT(r.seconds, 10.0);
 }

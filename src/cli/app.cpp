@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <time.h>
 
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/report.hpp"
@@ -23,10 +24,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int64_t> g_first_sigint_ns{0};
 
+/// The first Ctrl-C asks the run to stop after the current timed run; a second one, a second or more
+/// later, ends the process at once. (Tools such as `timeout` send SIGINT to the process and to its group,
+/// so two signals can arrive together; they count as one.)
 extern "C" void on_sigint(int) {
-  g_interrupted = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process at once
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
+  const int64_t now = int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+  if (!g_interrupted.exchange(true)) {
+    g_first_sigint_ns = now;
+  } else if (now - g_first_sigint_ns > 1000000000) {
+    std::signal(SIGINT, SIG_DFL);
+    std::raise(SIGINT);
+  }
 }
 
 /// Installs the Ctrl-C handler for the lifetime of a run.

@@ -1,0 +1,59 @@
+// Runs the real convbench binary for end-to-end tests and captures its stdout, stderr, exit code and time.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace convbench::testing {
+
+struct CliResult {
+  int code = -1;
+  std::string out, err;
+  double seconds = 0;
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// The binary under test: $CONVBENCH_BINARY (for staged copies on another machine), else the build's.
+inline std::string convbench_binary() {
+  const char* env = std::getenv("CONVBENCH_BINARY");
+  return env ? env : CONVBENCH_BINARY;
+}
+
+/// Runs `convbench ARGS` through the shell (so ARGS may hold redirections and pipes before it, via
+/// `prefix`), with stdin from /dev/null unless `prefix` feeds it.
+inline CliResult run_cli(const std::string& args, const std::string& prefix = "") {
+  // ctest runs tests in parallel processes: give each call its own files.
+  static int calls = 0;
+  const std::string tag = ::testing::TempDir() + "/cb_" + std::to_string(getpid()) + "_" + std::to_string(++calls);
+  const std::string out = tag + ".out", err = tag + ".err";
+  const std::string cmd = prefix + convbench_binary() + " " + args + " >" + out + " 2>" + err +
+                          (prefix.empty() ? " </dev/null" : "");
+  const auto t0 = std::chrono::steady_clock::now();
+  const int status = std::system(cmd.c_str());
+  CliResult r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
+}
+
+inline bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+}  // namespace convbench::testing

@@ -1,0 +1,191 @@
+// End-to-end scripting: formats, --output, problem lists on stdin, suites, compare, .npy data, Ctrl-C.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "convbench/harness.hpp"
+#include "convbench/record.hpp"
+#include "convbench/reference.hpp"
+#include "core/npy.hpp"
+#include "fake_backend.hpp"
+#include "run_cli.hpp"
+
+using namespace convbench;
+using convbench::testing::CliResult;
+using convbench::testing::has;
+using convbench::testing::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kCpu = " --device cpu --seed 5 --runs 2 ";
+
+std::string temp_dir(const std::string& name) {
+  const std::string d = ::testing::TempDir() + "/" + name + "_" + std::to_string(getpid());
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& text) {
+  std::vector<nlohmann::json> v;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) v.push_back(nlohmann::json::parse(line));
+  return v;
+}
+
+}  // namespace
+
+TEST(Scripting, DescriptorOnTheCommandLine) {
+  const CliResult r = run_cli("mb2ic3ih20oc8kh3ph1" + kCpu);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "problem: --batch 2 --input 20x20x3 --filter 8x3x3x3 --stride 1 --padding 1 ")) << r.out;
+  const CliResult both = run_cli("mb2ic3ih20oc8kh3 --batch 4" + kCpu);
+  EXPECT_EQ(both.code, 2);
+  EXPECT_TRUE(has(both.err, "cannot be combined")) << both.err;
+}
+
+TEST(Scripting, JsonLinesFromAProblemListOnStdinWithOnlyDataOnStdout) {
+  const CliResult r = run_cli("--problems - --format jsonl" + kCpu,
+                              "printf '# list\\n--batch 2 --input 12x12x3 --filter 4x3x3\\nmb1ic4ih9oc4kh3 --dtype bf16\\n' | ");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  const auto recs = json_lines(r.out);
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].at("label"), "stdin:2");
+  EXPECT_EQ(recs[1].at("label"), "stdin:3");
+  EXPECT_EQ(recs[1].at("problem").at("dtype"), "bf16");
+  for (const auto& j : recs) {
+    EXPECT_EQ(j.at("schema_version"), 1);
+    EXPECT_TRUE(j.at("devices").at("cpu").at("ran").get<bool>());
+    EXPECT_EQ(j.at("devices").at("cpu").at("samples_ms").size(), 2u);
+    EXPECT_EQ(j.at("metadata").at("seed"), 5);
+    EXPECT_TRUE(j.at("metadata").at("timestamp").is_string());
+  }
+}
+
+TEST(Scripting, ProblemFileErrorsNameTheLine) {
+  const std::string dir = temp_dir("plist");
+  std::ofstream(dir + "/p.txt") << "--batch 2\n# fine so far\n--input 3x3\n";
+  const CliResult r = run_cli("--problems " + dir + "/p.txt" + kCpu);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "convbench: error: " + dir +
+                       "/p.txt:3: --input: '3x3' is not valid; expected HxWxC, whole numbers from 1 to 2147483647 "
+                       "joined by 'x'\n");
+}
+
+TEST(Scripting, OutputFileIsWrittenAtomicallyBesideTheTable) {
+  const std::string dir = temp_dir("out");
+  const CliResult r = run_cli("mb1ic3ih10oc4kh3 --format json --output " + dir + "/r.json" + kCpu);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "problem: ")) << "the table still goes to stdout";
+  const auto recs = read_records(dir + "/r.json", "t");
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0].at("problem").at("descriptor"), "g1mb1ic3ih10iw10oc4kh3kw3sh1sw1ph0pw0dh0dw0");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1) << "no temporary file is left";
+  const CliResult quiet = run_cli("mb1ic3ih10oc4kh3 --quiet --format csv --output " + dir + "/r.csv" + kCpu);
+  EXPECT_EQ(quiet.out, "");
+  EXPECT_EQ(quiet.err, "");
+}
+
+TEST(Scripting, AFailedRunLeavesNoPartialOutputFile) {
+  const std::string dir = temp_dir("fail");
+  // The second problem needs far more memory than there is: exit 3 after the first record.
+  const CliResult r =
+      run_cli("--problems - --format jsonl --output " + dir + "/r.jsonl" + kCpu,
+              "printf 'mb1ic3ih10oc4kh3\\n--batch 2147483647 --input 1000x1000x3\\n' | ");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_TRUE(fs::is_empty(dir)) << "neither the output nor its temporary file may remain";
+  const CliResult bad = run_cli("mb1ic3ih10oc4kh3 --output /nonexistent-dir/r.json" + kCpu);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, "convbench: error: --output: cannot write '/nonexistent-dir/r.json': No such file or directory\n");
+}
+
+TEST(Scripting, SuitesAreListedAndRunnable) {
+  const CliResult list = run_cli("suites");
+  EXPECT_EQ(list.code, 0);
+  for (const char* s : {"deepbench-training", "deepbench-inference-server", "deepbench-inference-device", "resnet50"})
+    EXPECT_TRUE(has(list.out, s)) << s;
+  EXPECT_TRUE(has(list.out, "  94 problems")) << list.out;
+  EXPECT_TRUE(has(list.out, " 107 problems")) << list.out;
+  EXPECT_TRUE(has(list.out, "  16 problems")) << list.out;
+  const CliResult bad = run_cli("--suite deepbench");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_TRUE(has(bad.err, "--suite: 'deepbench' is not valid; expected one of deepbench-training")) << bad.err;
+}
+
+TEST(Scripting, SuiteSummaryOnTheTable) {
+  const CliResult r = run_cli("--suite deepbench-inference-device --device cpu --runs 1 --seed 1 --no-verify");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "== deepbench-inference-device device #1 ==")) << r.out;
+  EXPECT_TRUE(has(r.out, "summary: 16 of 16 problems ran")) << r.out;
+  EXPECT_TRUE(has(r.out, "no speedup: the GPU and CPU did not both run")) << r.out;
+}
+
+TEST(Scripting, CtrlCKeepsCompletedRecordsAndSummarises) {
+  const std::string dir = temp_dir("int");
+  // SIGINT after 1.5 s, long before the 94 training problems finish on two cores.
+  const CliResult r = run_cli("--suite deepbench-training --format jsonl --output " + dir + "/r.jsonl" + kCpu,
+                              "timeout --preserve-status -s INT 1.5 ");
+  EXPECT_EQ(r.code, 130) << r.err;
+  EXPECT_TRUE(has(r.err, "convbench: interrupted after ")) << r.err;
+  const auto recs = read_records(dir + "/r.jsonl", "t");  // every line is a complete record
+  EXPECT_GE(recs.size(), 1u);
+  EXPECT_LT(recs.size(), 94u);
+  EXPECT_TRUE(has(r.out, "(interrupted)")) << r.out;
+}
+
+TEST(Scripting, CompareGatesOnRegressions) {
+  const std::string dir = temp_dir("cmp");
+  Problem p;
+  p.n = 1, p.h = 10, p.w = 10;
+  const HostTensors t = make_inputs(p, 1);
+  auto record = [&](double ms) {
+    convbench::testing::FakeBackend fake({1, ms * 0.99, ms, ms * 1.01}, "gpu");
+    RunResult r;
+    r.problem = p;
+    r.devices.push_back({"gpu", measure(fake, p, t, {1, 3}), "", std::nullopt});
+    return to_json(r, RunMetadata{}).dump();
+  };
+  std::ofstream(dir + "/base.jsonl") << record(1.0) << "\n";
+  std::ofstream(dir + "/same.jsonl") << record(1.005) << "\n";
+  std::ofstream(dir + "/slow.jsonl") << record(1.5) << "\n";
+  const CliResult same = run_cli("compare " + dir + "/base.jsonl " + dir + "/same.jsonl");
+  EXPECT_EQ(same.code, 0) << same.out << same.err;
+  EXPECT_TRUE(has(same.out, " same ")) << same.out;
+  const CliResult slow = run_cli("compare " + dir + "/base.jsonl " + dir + "/slow.jsonl");
+  EXPECT_EQ(slow.code, 8);
+  EXPECT_TRUE(has(slow.out, "REGRESSION")) << slow.out;
+  EXPECT_EQ(slow.err, "convbench: error: 1 problem slowed down by more than 5.0% beyond the measured noise\n");
+  EXPECT_EQ(run_cli("compare " + dir + "/base.jsonl " + dir + "/slow.jsonl --threshold 0.6").code, 0);
+  const CliResult missing = run_cli("compare " + dir + "/nope.json " + dir + "/slow.jsonl");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_EQ(missing.err, "convbench: error: compare: cannot read '" + dir + "/nope.json'\n");
+}
+
+TEST(Scripting, NpyInputsAndSavedOutputs) {
+  const std::string dir = temp_dir("npy");
+  Problem p;
+  p.n = 2, p.c = 3, p.h = 7, p.w = 6, p.k = 4, p.r = 3, p.s = 3;
+  HostTensors t = make_inputs(p, 99);
+  write_npy(dir + "/x.npy", "t", {2, 7, 6, 3}, t.input);
+  write_npy(dir + "/w.npy", "t", {4, 3, 3, 3}, t.weights);
+  const CliResult r = run_cli("--batch 2 --input 7x6x3 --filter 4x3x3 --input-data " + dir + "/x.npy --weights-data " +
+                              dir + "/w.npy --save-output " + dir + "/y.npy" + kCpu);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const NpyArray y = read_npy(dir + "/y.npy", "t");
+  EXPECT_EQ(y.shape, (std::vector<int64_t>{2, 5, 4, 4}));
+  const auto ref = reference_conv(p, t);
+  std::vector<float> want(ref.begin(), ref.end());
+  EXPECT_LT(normwise_error(y.data, want), 1e-6);
+  const CliResult wrong = run_cli("--batch 3 --input 7x6x3 --filter 4x3x3 --input-data " + dir + "/x.npy" + kCpu);
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_EQ(wrong.err, "convbench: error: --input-data: '" + dir +
+                           "/x.npy' has shape (2, 7, 6, 3), but the input of this problem (nhwc layout) needs (3, 7, 6, 3)\n");
+  std::ofstream(dir + "/bad.npy") << "not numpy";
+  const CliResult bad = run_cli("--input-data " + dir + "/bad.npy" + kCpu);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(bad.err, "convbench: error: --input-data: '" + dir + "/bad.npy': not a .npy file (bad magic)\n");
+}
