@@ -22,7 +22,7 @@ class FakeBackend : public Conv2D {
     tensors_ = t;
     PrepareReport r;
     r.setup_ms = 12.5;
-    r.implementation = "fake:direct";
+    r.implementation = implementation;
     return r;
   }
   double run() override {
@@ -38,7 +38,16 @@ class FakeBackend : public Conv2D {
     for (float& v : out) v *= 1 + corruption_;
     return out;
   }
-  int prepares = 0, runs = 0, reads = 0;
+  void flush_cache() override { ++flushes; }
+  std::optional<ClockSample> sample_clock() override {
+    if (clocks.empty()) return std::nullopt;
+    ClockSample c{clocks.front(), 0, ""};
+    clocks.pop_front();
+    return c;
+  }
+  int prepares = 0, runs = 0, reads = 0, flushes = 0;
+  std::deque<double> clocks;  ///< SM clocks (MHz) sample_clock() returns, in order
+  std::string implementation = "fake:direct";
 
  private:
   std::deque<double> durations_;

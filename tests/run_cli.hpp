@@ -56,4 +56,12 @@ inline CliResult run_cli(const std::string& args, const std::string& prefix = ""
 
 inline bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
 
+/// True when every line of `err` is a measurement warning (they depend on the machine's noise).
+inline bool only_warnings(const std::string& err) {
+  std::istringstream in(err);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("convbench: warning: ", 0) != 0) return false;
+  return true;
+}
+
 }  // namespace convbench::testing

@@ -74,3 +74,52 @@ TEST(TablePrinter, PrintsProblemDevicesAndSpeedup) {
   EXPECT_NE(out2.str().find("gpu: not run: no NVIDIA driver\n"), std::string::npos);
   EXPECT_EQ(out2.str().find("speedup"), std::string::npos);
 }
+
+TEST(Stats, CoefficientOfVariationAndModifiedZOutliers) {
+  const Stats s = summarize({10, 10.1, 9.9, 10, 10.2, 9.8, 10, 30});
+  EXPECT_NEAR(s.cv, s.stddev / s.mean, 1e-12);
+  EXPECT_EQ(s.outliers, (std::vector<size_t>{7}));
+  EXPECT_TRUE(summarize({10, 10.1, 9.9, 10, 10.2}).outliers.empty());
+  // MAD 0 (most samples equal): the mean absolute deviation stands in.
+  EXPECT_EQ(modified_z_outliers({5, 5, 5, 5, 5, 5, 9}), (std::vector<size_t>{6}));
+  EXPECT_TRUE(modified_z_outliers({5, 5, 5}).empty());
+}
+
+TEST(Harness, ColdCacheFlushesBeforeEveryRunAndClocksAreSampled) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  FakeBackend fake({1, 1, 1, 1});
+  fake.clocks = {1980, 1500};
+  HarnessConfig cfg{1, 3};
+  cfg.cache = CacheMode::cold;
+  const Measurement m = measure(fake, p, make_inputs(p, 1), cfg);
+  EXPECT_EQ(fake.flushes, 4);  // one warm-up and three timed runs
+  EXPECT_EQ(m.cache, CacheMode::cold);
+  ASSERT_TRUE(m.clock_before && m.clock_after);
+  EXPECT_EQ(m.clock_before->sm_mhz, 1980);
+  bool dropped = false;
+  for (const auto& w : m.warnings) dropped = dropped || w == "cpu: the SM clock dropped from 1980 to 1500 MHz during timing";
+  EXPECT_TRUE(dropped);
+  FakeBackend hot({1, 1});
+  measure(hot, p, make_inputs(p, 1), {1, 1});
+  EXPECT_EQ(hot.flushes, 0);
+}
+
+TEST(Harness, WarningsForSpreadShortRunsAndReferenceImplementations) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  FakeBackend noisy({1, 1.0, 1.5, 1.0, 0.6});
+  noisy.implementation = "ref:any";
+  const Measurement m = measure(noisy, p, make_inputs(p, 1), {1, 4});
+  ASSERT_EQ(m.warnings.size(), 2u) << ::testing::PrintToString(m.warnings);
+  EXPECT_EQ(m.warnings[0].rfind("cpu: the runs vary by ", 0), 0u);
+  EXPECT_EQ(m.warnings[1], "cpu: oneDNN ran a reference implementation (ref:any): its time says little about this CPU");
+  FakeBackend tiny({1, 0.005, 0.005, 0.005});
+  const Measurement t = measure(tiny, p, make_inputs(p, 1), {1, 3});
+  ASSERT_EQ(t.warnings.size(), 1u);
+  EXPECT_EQ(t.warnings[0],
+            "cpu: one run takes 5.0 µs, under 20 µs: launch and timing overhead dominate; use a larger problem (for "
+            "example a larger --batch)");
+  FakeBackend steady({1, 2, 2, 2});
+  EXPECT_TRUE(measure(steady, p, make_inputs(p, 1), {1, 3}).warnings.empty());
+}

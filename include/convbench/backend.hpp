@@ -3,7 +3,9 @@
 // harness can keep setup outside the timer.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,12 +38,20 @@ struct DeviceInfo {
   std::string runtime;  ///< e.g. "CUDA 13.0"; empty on the CPU
 };
 
+/// A GPU's SM clock and throttle state at one moment (NVML).
+struct ClockSample {
+  double sm_mhz = 0;
+  uint64_t throttle_reasons = 0;  ///< NVML's bit mask; 0 means none
+  std::string throttle_text;      ///< e.g. "sw_power_cap, hw_thermal"; empty when none
+};
+
 /// What prepare() did, outside the timer.
 struct PrepareReport {
   double setup_ms = 0;    ///< primitive or plan creation, including any engine search
   double reorder_ms = 0;  ///< layout conversion / upload of input and weights
   std::string implementation;  ///< e.g. "brgconv:avx512_core" or a cuDNN engine name
   int threads = 0;             ///< CPU threads used; 0 where it does not apply
+  uint64_t device_bytes = 0;   ///< device memory the backend allocated (GPU); 0 on the CPU
   /// Further facts worth printing, as (key, value) pairs, e.g. ("isa", "avx512_core_amx").
   std::vector<std::pair<std::string, std::string>> details;
 };
@@ -59,6 +69,10 @@ class Conv2D {
   virtual double run() = 0;
   /// The output of the last run, as float, in the problem's layout (NHWC/NCHW).
   virtual std::vector<float> read_output() = 0;
+  /// Evicts the caches the next run would find warm (GPU L2; CPU last-level cache), outside any timing.
+  virtual void flush_cache() {}
+  /// The device's clock now, where the backend can read it.
+  virtual std::optional<ClockSample> sample_clock() { return std::nullopt; }
 };
 
 /// How the GPU backend picks its engine: `heuristic` builds cuDNN's first heuristic choice;

@@ -230,6 +230,7 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
       write_npy(path, "--save-output", npy_shape(p, "output"), d.measurement->output);
     }
   }
+  r.peak_host_bytes = peak_host_bytes();
   // Outputs are not part of the record; free them before the next problem.
   for (DeviceResult& d : r.devices)
     if (d.measurement) std::vector<float>().swap(d.measurement->output);
@@ -280,6 +281,11 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
     }
     progress.clear();
     printers.record(results.back());
+    if (!o.quiet)
+      for (const DeviceResult& d : results.back().devices)
+        if (d.measurement)
+          for (const std::string& w : d.measurement->warnings)
+            err << "convbench: warning: " << (o.problems.size() > 1 ? o.problems[i].label + ": " : "") << w << '\n';
     if (failure != ExitCode::ok && first_failure == ExitCode::ok) {
       first_failure = failure;
       if (failure != ExitCode::verify_failed) {

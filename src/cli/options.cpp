@@ -275,7 +275,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.get_formatter()->column_width(34);
   ProblemFlags pf;
   std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
-              problems, suite, format = "table", output, input_data, weights_data, save_output;
+              problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot";
   bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false;
   add_problem_flags(app, pf);
   app.add_option("--runs", runs, "timed runs, all kept (default 10)")->type_name("N");
@@ -293,6 +293,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--workspace-limit", workspace_limit,
                  "most GPU workspace an engine may use, in bytes (default: 90% of free GPU memory)")
       ->type_name("BYTES");
+  app.add_option("--cache", cache,
+                 "hot: caches stay warm between runs, as in ten back-to-back runs; cold: flush the GPU L2 (and the "
+                 "CPU's last-level cache) before every run, outside the timing (default hot)")
+      ->type_name("hot|cold");
   app.add_flag("--include-transfers", include_transfers,
                "GPU: time the input upload and output download with every run (default: data stays on the device, "
                "as in the seed)");
@@ -419,6 +423,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   o.harness.runs = static_cast<int>(parse_integer("--runs", runs, 1, 1000000));
   o.harness.warmup = static_cast<int>(parse_integer("--warmup", warmup, 1, 1000000));
   o.device = parse_device(device);
+  if (cache != "hot" && cache != "cold") throw UsageError("--cache", cache, "expected hot or cold");
+  o.harness.cache = cache == "cold" ? CacheMode::cold : CacheMode::hot;
   if (!threads.empty()) {
     const int cpus = usable_cpus();
     o.backend.threads = static_cast<int>(parse_integer("--threads", threads, 1, cpus));

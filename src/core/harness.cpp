@@ -1,6 +1,8 @@
 // Seeded inputs, the warm-up/timed-run loop and summary statistics.
 #include "convbench/harness.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -11,6 +13,35 @@
 #include "core/numeric.hpp"
 
 namespace convbench {
+
+const char* to_string(CacheMode c) { return c == CacheMode::hot ? "hot" : "cold"; }
+
+namespace {
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+}  // namespace
+
+std::vector<size_t> modified_z_outliers(const std::vector<double>& x) {
+  std::vector<size_t> out;
+  if (x.size() < 3) return out;
+  const double med = median_of(x);
+  std::vector<double> dev;
+  double mean_ad = 0;
+  for (double v : x) {
+    dev.push_back(std::fabs(v - med));
+    mean_ad += std::fabs(v - med);
+  }
+  mean_ad /= static_cast<double>(x.size());
+  const double mad = median_of(dev);
+  const double scale = mad > 0 ? mad / 0.6745 : mean_ad * 1.253314;
+  if (scale <= 0) return out;
+  for (size_t i = 0; i < x.size(); ++i)
+    if (std::fabs(x[i] - med) / scale > 3.5) out.push_back(i);
+  return out;
+}
 
 Stats summarize(const std::vector<double>& samples_ms) {
   Stats s;
@@ -28,7 +59,40 @@ Stats summarize(const std::vector<double>& samples_ms) {
     for (double x : v) ss += (x - s.mean) * (x - s.mean);
     s.stddev = std::sqrt(ss / static_cast<double>(n - 1));
   }
+  s.cv = s.mean > 0 ? s.stddev / s.mean : 0.0;
+  s.outliers = modified_z_outliers(samples_ms);
   return s;
+}
+
+std::vector<std::string> measurement_warnings(const Measurement& m) {
+  std::vector<std::string> w;
+  const std::string& kind = m.device.kind;
+  const Stats& s = m.stats;
+  if (s.cv > kMaxTrustedCv)
+    w.push_back(fmt::format("{}: the runs vary by {:.1f}% (coefficient of variation); the median may not be "
+                            "trustworthy: try more --runs or a quieter machine",
+                            kind, s.cv * 100));
+  if (!s.outliers.empty())
+    w.push_back(fmt::format("{}: {} of {} runs are outliers (modified Z-score above 3.5)", kind, s.outliers.size(),
+                            m.samples_ms.size()));
+  if (s.median > 0 && s.median < kMinRunMs)
+    w.push_back(fmt::format("{}: one run takes {:.1f} µs, under {:.0f} µs: launch and timing overhead dominate; "
+                            "use a larger problem (for example a larger --batch)",
+                            kind, s.median * 1000, kMinRunMs * 1000));
+  for (const auto& [key, value] : m.prepare.details)
+    if (key == "source" && value == "fallback list")
+      w.push_back(fmt::format("{}: the engine came from cuDNN's fallback list, not its heuristics: it is likely far "
+                              "from the fastest",
+                              kind));
+  if (m.prepare.implementation.rfind("ref", 0) == 0)
+    w.push_back(fmt::format("{}: oneDNN ran a reference implementation ({}): its time says little about this CPU",
+                            kind, m.prepare.implementation));
+  if (m.clock_before && m.clock_after && m.clock_before->sm_mhz > 0 &&
+      m.clock_after->sm_mhz < m.clock_before->sm_mhz * (1 - kClockDropFraction))
+    w.push_back(fmt::format("{}: the SM clock dropped from {:.0f} to {:.0f} MHz during timing{}", kind,
+                            m.clock_before->sm_mhz, m.clock_after->sm_mhz,
+                            m.clock_after->throttle_text.empty() ? "" : " (throttled: " + m.clock_after->throttle_text + ")"));
+  return w;
 }
 
 HostTensors make_inputs(const Problem& p, uint64_t seed) {
@@ -49,16 +113,24 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
   };
   check_cancelled();
   m.prepare = backend.prepare(p, inputs);
-  for (int i = 0; i < cfg.warmup; ++i) {
+  m.cache = cfg.cache;
+  const auto before_run = [&] {
     check_cancelled();
+    if (cfg.cache == CacheMode::cold) backend.flush_cache();
+  };
+  for (int i = 0; i < cfg.warmup; ++i) {
+    before_run();
     backend.run();
   }
+  m.clock_before = backend.sample_clock();
   m.samples_ms.reserve(static_cast<size_t>(cfg.runs));
   for (int i = 0; i < cfg.runs; ++i) {
-    check_cancelled();
+    before_run();
     m.samples_ms.push_back(backend.run());
   }
+  m.clock_after = backend.sample_clock();
   m.stats = summarize(m.samples_ms);
+  m.warnings = measurement_warnings(m);
   m.output = backend.read_output();
   return m;
 }

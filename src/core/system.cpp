@@ -2,6 +2,7 @@
 #include "core/system.hpp"
 
 #include <sched.h>
+#include <sys/resource.h>
 
 #include <fstream>
 #include <set>
@@ -51,6 +52,28 @@ uint64_t available_memory_bytes() {
   while (in >> key >> kib >> unit)
     if (key == "MemAvailable:") return kib * 1024;
   return 0;
+}
+
+uint64_t last_level_cache_bytes() {
+  int best_level = 0;
+  uint64_t best = 0;
+  for (int i = 0; i < 8; ++i) {
+    const std::string base = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i) + "/";
+    int level = 0;
+    std::string size;
+    if (!(std::ifstream(base + "level") >> level) || !(std::ifstream(base + "size") >> size) || size.empty()) continue;
+    uint64_t bytes = std::stoull(size);
+    if (size.back() == 'K') bytes <<= 10;
+    if (size.back() == 'M') bytes <<= 20;
+    if (level > best_level) best_level = level, best = bytes;
+  }
+  return best;
+}
+
+uint64_t peak_host_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<uint64_t>(u.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
 }  // namespace convbench

@@ -14,5 +14,9 @@ int physical_cores();
 int usable_cpus();
 /// MemAvailable from /proc/meminfo in bytes, or 0 when unknown.
 uint64_t available_memory_bytes();
+/// Size of the highest-level cache of CPU 0, from /sys, in bytes; 0 when unknown.
+uint64_t last_level_cache_bytes();
+/// This process's peak resident memory so far (getrusage), in bytes.
+uint64_t peak_host_bytes();
 
 }  // namespace convbench

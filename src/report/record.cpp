@@ -15,7 +15,13 @@ namespace {
 using nlohmann::json;
 
 json stats_json(const Stats& s) {
-  return {{"sum", s.sum}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"mean", s.mean}, {"stddev", s.stddev}};
+  return {{"sum", s.sum},   {"median", s.median}, {"min", s.min}, {"max", s.max},
+          {"mean", s.mean}, {"stddev", s.stddev}, {"cv", s.cv},   {"outliers", s.outliers}};
+}
+
+json clock_json(const std::optional<ClockSample>& c) {
+  if (!c) return nullptr;
+  return {{"sm_mhz", c->sm_mhz}, {"throttle_reasons", c->throttle_reasons}, {"throttle", c->throttle_text}};
 }
 
 json check_json(const std::optional<Check>& c) {
@@ -57,6 +63,11 @@ json device_json(const DeviceResult& d, const Problem& p) {
           {"details", details},
           {"setup_ms", m.prepare.setup_ms},
           {"reorder_ms", m.prepare.reorder_ms},
+          {"device_bytes", m.prepare.device_bytes},
+          {"cache", to_string(m.cache)},
+          {"clock_before", clock_json(m.clock_before)},
+          {"clock_after", clock_json(m.clock_after)},
+          {"warnings", m.warnings},
           {"samples_ms", m.samples_ms},
           {"stats", stats_json(m.stats)},
           {"tflops", m.stats.median > 0 ? p.flops() / m.stats.median * 1e-9 : 0.0},
@@ -106,6 +117,7 @@ json to_json(const RunResult& r, const RunMetadata& m) {
           {"devices", devices},
           {"cross_check", check_json(r.cross_check)},
           {"speedup", speedup},
+          {"memory", {{"tensor_bytes", r.problem.tensor_bytes()}, {"peak_host_bytes", r.peak_host_bytes}}},
           {"metadata",
            {{"convbench", m.convbench},
             {"onednn", m.onednn},
@@ -146,6 +158,7 @@ RunResult result_from_json(const json& j, const std::string& what) {
   p.dtype = dtype == "tf32" ? DType::tf32 : dtype == "bf16" ? DType::bf16 : dtype == "f16" ? DType::f16 : DType::f32;
   p.layout = layout == "nchw" ? Layout::nchw : Layout::nhwc;
   r.seed = j.value("seed", uint64_t{0});
+  if (j.contains("memory")) r.peak_host_bytes = j.at("memory").value("peak_host_bytes", uint64_t{0});
   r.warmup = j.value("warmup", 0);
   const json devices = field<json>(j, "devices", what);
   for (const auto& [kind, dj] : devices.items()) {
@@ -160,12 +173,21 @@ RunResult result_from_json(const json& j, const std::string& what) {
       m.prepare.threads = dj.value("threads", 0);
       m.prepare.setup_ms = dj.value("setup_ms", 0.0);
       m.prepare.reorder_ms = dj.value("reorder_ms", 0.0);
+      m.prepare.device_bytes = dj.value("device_bytes", uint64_t{0});
+      m.cache = dj.value("cache", "hot") == "cold" ? CacheMode::cold : CacheMode::hot;
+      m.warnings = dj.value("warnings", std::vector<std::string>{});
+      for (auto [key, target] : {std::pair<const char*, std::optional<ClockSample>*>{"clock_before", &m.clock_before},
+                                 {"clock_after", &m.clock_after}})
+        if (dj.contains(key) && dj.at(key).is_object())
+          *target = ClockSample{dj.at(key).value("sm_mhz", 0.0), dj.at(key).value("throttle_reasons", uint64_t{0}),
+                                dj.at(key).value("throttle", "")};
       if (dj.contains("details"))
         for (const auto& [k, v] : dj.at("details").items()) m.prepare.details.emplace_back(k, v.get<std::string>());
       m.samples_ms = field<std::vector<double>>(dj, "samples_ms", what);
       const json& sj = field<json>(dj, "stats", what);
       m.stats = {field<double>(sj, "sum", what),  field<double>(sj, "median", what), field<double>(sj, "min", what),
-                 field<double>(sj, "max", what),  field<double>(sj, "mean", what),   field<double>(sj, "stddev", what)};
+                 field<double>(sj, "max", what),  field<double>(sj, "mean", what),   field<double>(sj, "stddev", what),
+                 sj.value("cv", 0.0),             sj.value("outliers", std::vector<size_t>{})};
       d.measurement = std::move(m);
       if (dj.contains("verify")) d.reference_check = check_from(dj.at("verify"));
     }

@@ -38,10 +38,11 @@ class TablePrinter final : public Printer {
       if (m.prepare.threads > 0) impl += fmt::format(", {} threads", m.prepare.threads);
       for (const auto& [key, value] : m.prepare.details) impl += fmt::format(", {} {}", key, value);
       fmt::print(out_,
-                 "{}: {} | {} {} | sum of {} runs {:.3f} ms | median {:.3f} ms (min {:.3f}, mean {:.3f} ± {:.3f}) | "
-                 "{:.3f} TFLOP/s | setup {:.1f} ms, reorder {:.1f} ms\n",
+                 "{}: {} | {} {} | sum of {} runs {:.3f} ms | median {:.3f} ms (min {:.3f}, mean {:.3f} ± {:.3f}, "
+                 "cv {:.1f}%) | {:.3f} TFLOP/s | setup {:.1f} ms, reorder {:.1f} ms | cache {}\n",
                  d.kind, m.device.name, m.device.library, impl, m.samples_ms.size(), s.sum, s.median, s.min, s.mean,
-                 s.stddev, s.median > 0 ? gflop / s.median : 0.0, m.prepare.setup_ms, m.prepare.reorder_ms);
+                 s.stddev, s.cv * 100, s.median > 0 ? gflop / s.median : 0.0, m.prepare.setup_ms, m.prepare.reorder_ms,
+                 to_string(m.cache));
       if (d.reference_check)
         fmt::print(out_, "{}: verify {}\n", d.kind, paint(check_text("f64 reference", *d.reference_check), *d.reference_check));
     }

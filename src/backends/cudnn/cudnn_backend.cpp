@@ -15,6 +15,7 @@
 
 #include "backends/cudnn/cuda_util.hpp"
 #include "backends/cudnn/gpu_probe.hpp"
+#include "backends/cudnn/nvml.hpp"
 #include "core/numeric.hpp"
 
 // cudnn-frontend's dynamic-loading mode resolves every cuDNN symbol through this handle; probe_gpu()
@@ -120,6 +121,8 @@ class CudnnConv final : public Conv2D {
     CB_CUDA_CHECK(cudaSetDevice(probe_.device));
     stream_ = std::make_unique<cuda::Stream>();
     handle_ = std::make_unique<Handle>(stream_->get());
+    char bus[32] = {};
+    if (cudaDeviceGetPCIBusId(bus, sizeof bus, probe_.device) == cudaSuccess) nvml_ = std::make_unique<Nvml>(bus);
   }
 
   DeviceInfo device() const override {
@@ -147,6 +150,7 @@ class CudnnConv final : public Conv2D {
       throw LibraryError(fmt::format("cuDNN: {}", e.what()));
     }
     rep.setup_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+    rep.device_bytes = x_.bytes() + w_.bytes() + y_.bytes() + workspace_.bytes() + flush_.bytes();
     rep.details.emplace_back("math", math_mode(p.dtype));
     rep.details.emplace_back("transfers", settings_.include_transfers ? "timed" : "excluded (data on the device)");
     return rep;
@@ -165,10 +169,29 @@ class CudnnConv final : public Conv2D {
   }
 
   std::vector<float> read_output() override {
-    CB_CUDA_CHECK(cudaMemcpyAsync(y_host_.get(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost, stream_->get()));
     CB_CUDA_CHECK(cudaStreamSynchronize(stream_->get()));
-    return decode(p_.dtype, y_host_.get(), static_cast<size_t>(p_.output_elems()));
+    const auto count = static_cast<size_t>(p_.output_elems());
+    if (dtype_bytes(p_.dtype) == 4) {  // straight into the result: no staging copy
+      std::vector<float> out(count);
+      CB_CUDA_CHECK(cudaMemcpy(out.data(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost));
+      return out;
+    }
+    std::vector<uint16_t> half(count);
+    CB_CUDA_CHECK(cudaMemcpy(half.data(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost));
+    return decode(p_.dtype, half.data(), count);
   }
+
+  /// Overwrites an L2-sized device buffer, allocated once, on the backend's stream.
+  void flush_cache() override {
+    if (!flush_.get()) {
+      int l2 = 0;
+      CB_CUDA_CHECK(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, probe_.device));
+      flush_ = cuda::DeviceBuffer(static_cast<size_t>(std::max(l2, 1 << 20)) * 2);
+    }
+    CB_CUDA_CHECK(cudaMemsetAsync(flush_.get(), ++flush_value_ & 0xff, flush_.bytes(), stream_->get()));
+  }
+
+  std::optional<ClockSample> sample_clock() override { return nvml_ ? nvml_->sample() : std::nullopt; }
 
  private:
   void allocate_and_upload(const HostTensors& in) {
@@ -183,13 +206,13 @@ class CudnnConv final : public Conv2D {
     x_ = cuda::DeviceBuffer(xb);
     w_ = cuda::DeviceBuffer(wb);
     y_ = cuda::DeviceBuffer(yb);
-    x_host_ = cuda::PinnedBuffer(xb);
-    y_host_ = cuda::PinnedBuffer(yb);
     const auto xs = encode(p_.dtype, in.input), ws = encode(p_.dtype, in.weights);
-    std::memcpy(x_host_.get(), xs.data(), xb);
-    CB_CUDA_CHECK(cudaMemcpyAsync(x_.get(), x_host_.get(), xb, cudaMemcpyHostToDevice, stream_->get()));
+    CB_CUDA_CHECK(cudaMemcpy(x_.get(), xs.data(), xb, cudaMemcpyHostToDevice));
     CB_CUDA_CHECK(cudaMemcpy(w_.get(), ws.data(), wb, cudaMemcpyHostToDevice));
-    CB_CUDA_CHECK(cudaStreamSynchronize(stream_->get()));
+    // Page-locked staging only where transfers are timed, so that they run at full speed.
+    x_host_ = cuda::PinnedBuffer(settings_.include_transfers ? xb : 0);
+    y_host_ = cuda::PinnedBuffer(settings_.include_transfers ? yb : 0);
+    if (settings_.include_transfers) std::memcpy(x_host_.get(), xs.data(), xb);
     varpack_ = {{kX, x_.get()}, {kW, w_.get()}, {kY, y_.get()}};
   }
 
@@ -230,10 +253,12 @@ class CudnnConv final : public Conv2D {
   void select_plan(PrepareReport& rep) {
     fe::graph::Graph& g = *graph_;
     const bool exhaustive = settings_.algo != AlgoSearch::heuristic;
-    const std::vector<fe::HeurMode_t> modes =
-        exhaustive ? std::vector<fe::HeurMode_t>{fe::HeurMode_t::A, fe::HeurMode_t::B, fe::HeurMode_t::FALLBACK}
-                   : std::vector<fe::HeurMode_t>{fe::HeurMode_t::A};
-    CB_FE_CHECK(g.create_execution_plans(modes));
+    // Heuristics first; the fallback list is appended after them, so plan indices at or past
+    // `from_heuristics` came from the fallback list. Heuristic mode asks it only when mode A offers nothing.
+    CB_FE_CHECK(g.create_execution_plans(exhaustive ? std::vector<fe::HeurMode_t>{fe::HeurMode_t::A, fe::HeurMode_t::B}
+                                                    : std::vector<fe::HeurMode_t>{fe::HeurMode_t::A}));
+    const int64_t from_heuristics = g.get_execution_plan_count();
+    if (exhaustive || from_heuristics == 0) CB_FE_CHECK(g.create_execution_plans({fe::HeurMode_t::FALLBACK}));
     g.deselect_numeric_notes(barred_notes(p_.dtype));
     size_t free = 0, total = 0;
     CB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
@@ -295,11 +320,12 @@ class CudnnConv final : public Conv2D {
     int64_t ws = 0;
     CB_FE_CHECK(g.get_workspace_size_plan_at_index(best, ws));
     rep.implementation = name;
+    rep.details.emplace_back("source", best < from_heuristics ? "heuristics" : "fallback list");
     rep.details.emplace_back("workspace", fmt::format("{} bytes", ws));
     rep.details.emplace_back(
         "algo", exhaustive ? fmt::format("exhaustive, fastest of {} configs timed ({} offered) in {:.0f} ms", timed,
                                          offered, tune_ms)
-                           : fmt::format("heuristic A, first of {} offered", offered));
+                           : fmt::format("heuristic, first buildable of {} offered", offered));
   }
 
   bool try_execute(int64_t index) {
@@ -319,7 +345,9 @@ class CudnnConv final : public Conv2D {
   std::unique_ptr<Handle> handle_;
   std::unique_ptr<fe::graph::Graph> graph_;
   std::unordered_map<int64_t, void*> varpack_;
-  cuda::DeviceBuffer x_, w_, y_, workspace_;
+  cuda::DeviceBuffer x_, w_, y_, workspace_, flush_;
+  int flush_value_ = 0;
+  std::unique_ptr<Nvml> nvml_;
   cuda::PinnedBuffer x_host_, y_host_;
   cuda::Event start_, stop_;
   int64_t plan_index_ = -1;
