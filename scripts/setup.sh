@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what convbench needs and is missing, and nothing else:
-#  - Debian packages: a C++ toolchain, CMake, oneDNN, CLI11, fmt, nlohmann-json, GoogleTest;
+#  - Debian packages: a C++ toolchain, CMake, oneDNN, CLI11, fmt, nlohmann-json, GoogleTest, and clang with
+#    its libFuzzer runtime and OpenMP (for the fuzz build that scripts/test.sh runs);
 #  - where a CUDA toolkit is present: the cudnn-frontend headers, taken from the nvidia-cudnn-frontend
 #    wheel on PyPI (fetched without dependencies; only include/ is unpacked, into .deps/).
 # Safe to run again: it does nothing when everything is there.
@@ -8,7 +9,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 FRONTEND_VERSION=1.32.0
 
-packages=(build-essential cmake libdnnl-dev libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev python3 unzip)
+packages=(build-essential cmake libdnnl-dev libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev python3 unzip
+          clang libclang-rt-14-dev libomp-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

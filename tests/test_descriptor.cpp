@@ -70,9 +70,11 @@ TEST(Descriptor, Errors) {
   EXPECT_EQ(error_of("mb2ic3ih10oc4kh3oh5"),
             "descriptor 'mb2ic3ih10oc4kh3oh5' is not valid: 'oh5' cannot be reached with this input, filter, stride "
             "and padding");
-  EXPECT_EQ(error_of("mb0ic3ih10oc4kh3"),
-            "descriptor 'mb0ic3ih10oc4kh3' is not valid: --batch: '0' is not valid; each size must be an integer from 1 "
-            "to 2147483647");
+  EXPECT_EQ(error_of("mb0ic3ih10oc4kh3"), "descriptor 'mb0ic3ih10oc4kh3' is not valid: 'mb' must be at least 1");
+  // Found by fuzz_descriptor: a zero stride used to divide by zero while fitting oh.
+  EXPECT_EQ(error_of("mb1ic3ih10oc5oh0kh3sh0ph1dh1_n\"x\""),
+            "descriptor 'mb1ic3ih10oc5oh0kh3sh0ph1dh1_n\"x\"' is not valid: 'oh' must be at least 1");
+  EXPECT_EQ(error_of("mb1ic3ih10oc5kh3sh0"), "descriptor 'mb1ic3ih10oc5kh3sh0' is not valid: 'sh' must be at least 1");
   EXPECT_EQ(error_of("g2mb1ic3ih10oc4kh3"),
             "descriptor 'g2mb1ic3ih10oc4kh3' is not valid: --groups: 2 does not divide the input's 3 channels");
   EXPECT_EQ(error_of("mb1ic3ih10oc4kh99999999999"), "descriptor 'mb1ic3ih10oc4kh99999999999' is not valid: 'kh' is out of range");

@@ -4,6 +4,9 @@
 #include "convbench/reference.hpp"
 #include "core/numeric.hpp"
 
+#include <cmath>
+#include <cstring>
+
 using namespace convbench;
 
 TEST(Reference, HandComputedConvolutionWithPaddingStrideAndGroups) {
@@ -101,4 +104,32 @@ TEST(Inputs, SeededNormalRoundedToTheDtype) {
   for (float x : make_inputs(p, 42).input) ASSERT_EQ(round_to(DType::f16, x), x);
   EXPECT_EQ(round_to(DType::bf16, 1.0f + 1.0f / 256), 1.0f);  // halfway: ties to even
   EXPECT_EQ(round_to(DType::bf16, 1.0f + 3.0f / 256), 1.0f + 4.0f / 256);
+}
+
+TEST(Numeric, Float16ConversionsMatchTheCompilersOnEveryHalfAndManyFloats) {
+#if defined(__FLT16_MAX__) && !defined(__clang__)
+  for (uint32_t b = 0; b < 65536; ++b) {
+    const auto h = static_cast<uint16_t>(b);
+    _Float16 ref;
+    std::memcpy(&ref, &h, 2);
+    const float f = from_f16_bits(h);
+    if (std::isnan(static_cast<float>(ref))) {
+      ASSERT_TRUE(std::isnan(f)) << b;
+      continue;
+    }
+    ASSERT_EQ(f, static_cast<float>(ref)) << b;
+    ASSERT_EQ(to_f16_bits(f), h) << b;  // every half survives a round trip
+  }
+  NormalSource rng(3);
+  for (int i = 0; i < 200000; ++i) {
+    // Wide range of magnitudes, subnormal halves and overflow included.
+    const float x = rng.next() * std::ldexp(1.0f, static_cast<int>(rng.next_u64() % 50) - 30);
+    const _Float16 ref = static_cast<_Float16>(x);
+    uint16_t want;
+    std::memcpy(&want, &ref, 2);
+    ASSERT_EQ(to_f16_bits(x), want) << x;
+  }
+#else
+  GTEST_SKIP() << "this compiler has no _Float16 to compare with";
+#endif
 }

@@ -56,24 +56,58 @@ inline float from_bf16_bits(uint16_t b) {
   return x;
 }
 
-/// The IEEE binary16 bit pattern of `x`, rounded to nearest even.
-inline uint16_t to_f16_bits(float x) {
-  const _Float16 h = static_cast<_Float16>(x);
-  uint16_t b;
-  std::memcpy(&b, &h, 2);
-  return b;
+/// The IEEE binary16 bit pattern of `x`, rounded to nearest even (overflow gives infinity). Written out
+/// rather than through _Float16, which not every compiler supports.
+inline uint16_t to_f16_bits(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const auto sign = static_cast<uint16_t>((x >> 16) & 0x8000u);
+  uint32_t mant = x & 0x7fffffu;
+  const int32_t exp = static_cast<int32_t>((x >> 23) & 0xffu);
+  if (exp == 0xff) return static_cast<uint16_t>(sign | 0x7c00u | (mant ? 0x200u | (mant >> 13) : 0u));  // inf, NaN
+  const int32_t e = exp - 127 + 15;
+  if (e >= 31) return static_cast<uint16_t>(sign | 0x7c00u);
+  if (e <= 0) {  // a subnormal half, or zero
+    if (e < -10) return sign;
+    mant |= 0x800000u;
+    const auto shift = static_cast<uint32_t>(14 - e);
+    uint32_t half = mant >> shift;
+    const uint32_t rem = mant & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+    if (rem > halfway || (rem == halfway && (half & 1u))) ++half;
+    return static_cast<uint16_t>(sign | half);
+  }
+  uint32_t half = (static_cast<uint32_t>(e) << 10) | (mant >> 13);
+  const uint32_t rem = mant & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (half & 1u))) ++half;  // a carry may round up to infinity, correctly
+  return static_cast<uint16_t>(sign | half);
 }
-inline float from_f16_bits(uint16_t b) {
-  _Float16 h;
-  std::memcpy(&h, &b, 2);
-  return static_cast<float>(h);
+
+inline float from_f16_bits(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu, x;
+  if (exp == 0) {
+    if (mant == 0) {
+      x = sign;
+    } else {  // subnormal: normalise
+      int32_t shifts = 0;
+      while (!(mant & 0x400u)) mant <<= 1, ++shifts;
+      x = sign | (static_cast<uint32_t>(127 - 15 + 1 - shifts) << 23) | ((mant & 0x3ffu) << 13);
+    }
+  } else if (exp == 31) {
+    x = sign | 0x7f800000u | (mant << 13);
+  } else {
+    x = sign | ((exp - 15 + 127) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
 }
 
 /// `x` rounded to the nearest value the dtype stores (f32 and tf32 data are stored as float).
 inline float round_to(DType d, float x) {
   switch (d) {
     case DType::bf16: return from_bf16_bits(to_bf16_bits(x));
-    case DType::f16: return static_cast<float>(static_cast<_Float16>(x));
+    case DType::f16: return from_f16_bits(to_f16_bits(x));
     default: return x;
   }
 }

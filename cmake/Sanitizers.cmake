@@ -1,0 +1,16 @@
+# Instrumented builds, each in its own build directory (scripts/test.sh makes them):
+#   -DCONVBENCH_SANITIZE=ON   AddressSanitizer + UndefinedBehaviorSanitizer on everything convbench compiles
+#   -DCONVBENCH_FUZZ=ON       libFuzzer targets under fuzz/ (needs clang; implies the sanitizers)
+option(CONVBENCH_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+option(CONVBENCH_FUZZ "Build the libFuzzer targets (clang)" OFF)
+if(CONVBENCH_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "CONVBENCH_FUZZ=ON needs clang (configure with -DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  set(CONVBENCH_SANITIZE ON)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+if(CONVBENCH_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+endif()
