@@ -47,7 +47,8 @@ if(CONVBENCH_HAVE_CUDNN)
                                                             ${CUDAToolkit_INCLUDE_DIRS})
   target_compile_definitions(convbench_cudnn PRIVATE NV_CUDNN_FRONTEND_USE_DYNAMIC_LOADING
                                                      CONVBENCH_VERSION="${PROJECT_VERSION}")
-  target_link_libraries(convbench_cudnn PRIVATE CUDA::cudart_static fmt::fmt convbench_probe ${CMAKE_DL_LIBS})
+  # convbench_lib and convbench_cudnn use each other (a static-library cycle that CMake repeats on the link line).
+  target_link_libraries(convbench_cudnn PRIVATE CUDA::cudart_static fmt::fmt convbench_probe convbench_lib ${CMAKE_DL_LIBS})
 else()
   if(CONVBENCH_GPU STREQUAL "OFF")
     set(_why "CONVBENCH_GPU=OFF")

@@ -189,3 +189,14 @@ TEST(Scripting, NpyInputsAndSavedOutputs) {
   EXPECT_EQ(bad.code, 2);
   EXPECT_EQ(bad.err, "convbench: error: --input-data: '" + dir + "/bad.npy': not a .npy file (bad magic)\n");
 }
+
+TEST(Scripting, PeakHostMemoryStaysUnderFourTimesTheTensorBytes) {
+  // The seed problem: 125 MB of f32 tensors; the process (libraries included) must peak under 4x that.
+  const CliResult r = run_cli("--device cpu --seed 1 --runs 2 --format jsonl");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const double tensor = j.at("memory").at("tensor_bytes").get<double>();
+  const double peak = j.at("memory").at("peak_host_bytes").get<double>();
+  EXPECT_GT(peak, tensor) << "the output alone is 113 MB";
+  EXPECT_LT(peak, 4 * tensor) << "peak " << peak / 1e6 << " MB for " << tensor / 1e6 << " MB of tensors";
+}

@@ -8,6 +8,7 @@
 
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
+#include "convbench/roofline.hpp"
 
 namespace convbench {
 
@@ -17,6 +18,7 @@ struct DeviceResult {
   std::optional<Measurement> measurement;  ///< empty when the device did not run
   std::string not_run_reason;              ///< one line, set when measurement is empty
   std::optional<Check> reference_check;    ///< against the float64 reference, when verified
+  std::optional<Roofline> roofline;        ///< against this machine's cached ceilings (`convbench peak`)
 };
 
 struct RunResult {

@@ -40,6 +40,15 @@ GpuProbe gpu_probe(int device) {
 #endif
 }
 
+Ceilings measure_gpu_ceilings(const BackendSettings& s) {
+#if CONVBENCH_HAVE_CUDNN
+  return measure_cudnn_ceilings(s);
+#else
+  (void)s;
+  throw Error(ExitCode::gpu_arch_unsupported, kNoGpuBackend);
+#endif
+}
+
 std::string library_versions() {
   std::string v = onednn_version() + " (CPU ISA " + onednn_isa() + ")\n";
 #if CONVBENCH_HAVE_CUDNN

@@ -2,10 +2,16 @@
 #pragma once
 
 #include "backends/gpu_probe.hpp"
+#include "convbench/backend.hpp"
+#include "convbench/roofline.hpp"
 
 namespace convbench {
 
 /// Probes GPU `device` on this machine; in a build without the GPU backend, arch_unsupported with why.
 GpuProbe gpu_probe(int device);
+
+/// The GPU's compute and copy ceilings, for `convbench peak`. Throws Error with the one-line reason when
+/// the GPU cannot be used or the build has no GPU backend.
+Ceilings measure_gpu_ceilings(const BackendSettings& s);
 
 }  // namespace convbench

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <iostream>
 #include <time.h>
 
 #include "backends/onednn/onednn_backend.hpp"
@@ -67,14 +68,6 @@ void check_host_memory(const Problem& p, bool cpu, bool gpu) {
                             gib(have), p.describe()));
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 /// The shape a .npy file must have for a tensor of `p` in its layout.
 std::vector<int64_t> npy_shape(const Problem& p, const char* tensor) {
@@ -105,6 +98,19 @@ void load_npy(const std::string& path, const char* flag, const Problem& p, const
 }
 
 /// Runs one device; returns the exit code to use if this device was explicitly requested and failed.
+/// The cached ceilings; a broken cache is reported once and ignored rather than failing a run.
+const std::vector<Ceilings>& cached_ceilings() {
+  static const std::vector<Ceilings> all = [] {
+    try {
+      return load_ceilings(ceilings_path());
+    } catch (const Error& e) {
+      std::cerr << "convbench: warning: " << e.what() << '\n';
+      return std::vector<Ceilings>{};
+    }
+  }();
+  return all;
+}
+
 ExitCode run_device(const char* kind, Availability& avail, const Options& o, const Problem& p, const HostTensors& inputs,
                     RunResult& r) {
   DeviceResult d;
@@ -122,6 +128,12 @@ ExitCode run_device(const char* kind, Availability& avail, const Options& o, con
     try {
       d.measurement = measure(*avail.backend, p, inputs, cfg);
       if (o.verify) d.reference_check = check_against_reference(p, inputs, d.measurement->output, r.seed);
+      const Measurement& m = *d.measurement;
+      const std::string name = kind == std::string("gpu") ? m.device.name.substr(0, m.device.name.rfind(" (sm_"))
+                                                           : m.device.name;
+      const std::string key = ceiling_key(kind, name, m.prepare.threads);
+      for (const Ceilings& c : cached_ceilings())
+        if (c.device == key) d.roofline = roofline(p, m.stats.median, c);
     } catch (const Error& e) {
       // A backend may only learn while preparing that it has no implementation for this problem.
       if (e.code() != ExitCode::unsupported) throw;

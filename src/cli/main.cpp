@@ -4,6 +4,7 @@
 #include "cli/app.hpp"
 #include "cli/check.hpp"
 #include "cli/compare.hpp"
+#include "cli/peak.hpp"
 #include "cli/options.hpp"
 #include "convbench/error.hpp"
 
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
     const convbench::ParsedCommandLine cmd = convbench::parse_command_line(argc, argv);
     if (cmd.check) return static_cast<int>(convbench::run_check(*cmd.check, std::cout, std::cerr));
     if (cmd.compare) return static_cast<int>(convbench::run_compare(*cmd.compare, std::cout, std::cerr));
+    if (cmd.peak) return static_cast<int>(convbench::run_peak(*cmd.peak, std::cout, std::cerr));
     if (!cmd.options) {
       std::cout << cmd.text;
       return 0;

@@ -45,6 +45,11 @@ struct CompareOptions {
   DeviceSelection device = DeviceSelection::all;
 };
 
+struct PeakOptions {
+  DeviceSelection device = DeviceSelection::all;
+  BackendSettings backend;
+};
+
 /// The command line's problem flags, as text: the defaults of every line of a problem list.
 struct ProblemDefaults {
   std::string batch = "100", input = "100x100x3", filter = "32x7x7", stride = "1", padding = "valid", dilation = "1",
@@ -56,12 +61,13 @@ struct ProblemDefaults {
 std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name,
                                               const ProblemDefaults& defaults);
 
-/// One of: options for a benchmark run, for `convbench check`, for `convbench compare`, or text (help,
+/// One of: options for a benchmark run, for `convbench check`, `compare` or `peak`, or text (help,
 /// version, the suite list) to print on stdout before exiting 0.
 struct ParsedCommandLine {
   std::optional<Options> options;
   std::optional<CheckOptions> check;
   std::optional<CompareOptions> compare;
+  std::optional<PeakOptions> peak;
   std::string text;
 };
 

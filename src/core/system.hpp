@@ -18,5 +18,7 @@ uint64_t available_memory_bytes();
 uint64_t last_level_cache_bytes();
 /// This process's peak resident memory so far (getrusage), in bytes.
 uint64_t peak_host_bytes();
+/// The current time in UTC, ISO 8601 ("2026-11-27T18:00:00Z").
+std::string utc_now();
 
 }  // namespace convbench

@@ -68,6 +68,14 @@ json device_json(const DeviceResult& d, const Problem& p) {
           {"clock_before", clock_json(m.clock_before)},
           {"clock_after", clock_json(m.clock_after)},
           {"warnings", m.warnings},
+          {"roofline", d.roofline ? json{{"peak_tflops", d.roofline->peak_tflops},
+                                         {"compute_fraction", d.roofline->compute_fraction},
+                                         {"peak_gbps", d.roofline->peak_gbps},
+                                         {"memory_fraction", d.roofline->memory_fraction},
+                                         {"intensity", d.roofline->intensity},
+                                         {"ridge", d.roofline->ridge},
+                                         {"bound", d.roofline->bound}}
+                                  : json(nullptr)},
           {"samples_ms", m.samples_ms},
           {"stats", stats_json(m.stats)},
           {"tflops", m.stats.median > 0 ? p.flops() / m.stats.median * 1e-9 : 0.0},
@@ -189,6 +197,12 @@ RunResult result_from_json(const json& j, const std::string& what) {
                  field<double>(sj, "max", what),  field<double>(sj, "mean", what),   field<double>(sj, "stddev", what),
                  sj.value("cv", 0.0),             sj.value("outliers", std::vector<size_t>{})};
       d.measurement = std::move(m);
+      if (dj.contains("roofline") && dj.at("roofline").is_object()) {
+        const json& rj = dj.at("roofline");
+        d.roofline = Roofline{rj.value("peak_tflops", 0.0), rj.value("compute_fraction", 0.0), rj.value("peak_gbps", 0.0),
+                              rj.value("memory_fraction", 0.0), rj.value("intensity", 0.0), rj.value("ridge", 0.0),
+                              rj.value("bound", "")};
+      }
       if (dj.contains("verify")) d.reference_check = check_from(dj.at("verify"));
     }
     r.devices.push_back(std::move(d));

@@ -45,6 +45,12 @@ class TablePrinter final : public Printer {
                  to_string(m.cache));
       if (d.reference_check)
         fmt::print(out_, "{}: verify {}\n", d.kind, paint(check_text("f64 reference", *d.reference_check), *d.reference_check));
+      if (const auto& rl = d.roofline)
+        fmt::print(out_,
+                   "{}: roofline {:.1f}% of the {} compute ceiling ({:.2f} TFLOP/s), {:.1f}% of copy bandwidth "
+                   "({:.0f} GB/s); {:.1f} FLOP/byte against a ridge of {:.1f}: {}-bound\n",
+                   d.kind, rl->compute_fraction * 100, to_string(p.dtype), rl->peak_tflops, rl->memory_fraction * 100,
+                   rl->peak_gbps, rl->intensity, rl->ridge, rl->bound);
     }
     if (r.cross_check) fmt::print(out_, "gpu: verify {}\n", paint(check_text("cpu", *r.cross_check), *r.cross_check));
     if (r.speedup) {

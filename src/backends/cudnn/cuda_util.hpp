@@ -32,23 +32,24 @@ namespace convbench::cuda {
 
 namespace convbench::cuda {
 
-/// Device memory, freed on destruction. Movable, not copyable.
-class DeviceBuffer {
+/// Memory from one CUDA allocator, freed on destruction. Movable, not copyable.
+template <typename Allocator>
+class Buffer {
  public:
-  DeviceBuffer() = default;
-  explicit DeviceBuffer(size_t bytes) : bytes_(bytes) {
-    if (bytes) CB_CUDA_CHECK(cudaMalloc(&ptr_, bytes));
+  Buffer() = default;
+  explicit Buffer(size_t bytes) : bytes_(bytes) {
+    if (bytes) CB_CUDA_CHECK(Allocator::allocate(&ptr_, bytes));
   }
-  DeviceBuffer(DeviceBuffer&& o) noexcept : ptr_(std::exchange(o.ptr_, nullptr)), bytes_(std::exchange(o.bytes_, 0)) {}
-  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
+  Buffer(Buffer&& o) noexcept : ptr_(std::exchange(o.ptr_, nullptr)), bytes_(std::exchange(o.bytes_, 0)) {}
+  Buffer& operator=(Buffer&& o) noexcept {
     std::swap(ptr_, o.ptr_);
     std::swap(bytes_, o.bytes_);
     return *this;
   }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  ~DeviceBuffer() {
-    if (ptr_) CB_CUDA_NOEXCEPT(cudaFree(ptr_));
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  ~Buffer() {
+    if (ptr_) CB_CUDA_NOEXCEPT(Allocator::release(ptr_));
   }
   void* get() const { return ptr_; }
   size_t bytes() const { return bytes_; }
@@ -58,31 +59,19 @@ class DeviceBuffer {
   size_t bytes_ = 0;
 };
 
+struct DeviceAllocator {
+  static cudaError_t allocate(void** p, size_t n) { return cudaMalloc(p, n); }
+  static cudaError_t release(void* p) { return cudaFree(p); }
+};
+struct PinnedAllocator {
+  static cudaError_t allocate(void** p, size_t n) { return cudaMallocHost(p, n); }
+  static cudaError_t release(void* p) { return cudaFreeHost(p); }
+};
+
+/// Device memory.
+using DeviceBuffer = Buffer<DeviceAllocator>;
 /// Page-locked host memory, so that timed transfers run at full speed.
-class PinnedBuffer {
- public:
-  PinnedBuffer() = default;
-  explicit PinnedBuffer(size_t bytes) : bytes_(bytes) {
-    if (bytes) CB_CUDA_CHECK(cudaMallocHost(&ptr_, bytes));
-  }
-  PinnedBuffer(PinnedBuffer&& o) noexcept : ptr_(std::exchange(o.ptr_, nullptr)), bytes_(std::exchange(o.bytes_, 0)) {}
-  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
-    std::swap(ptr_, o.ptr_);
-    std::swap(bytes_, o.bytes_);
-    return *this;
-  }
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-  ~PinnedBuffer() {
-    if (ptr_) CB_CUDA_NOEXCEPT(cudaFreeHost(ptr_));
-  }
-  void* get() const { return ptr_; }
-  size_t bytes() const { return bytes_; }
-
- private:
-  void* ptr_ = nullptr;
-  size_t bytes_ = 0;
-};
+using PinnedBuffer = Buffer<PinnedAllocator>;
 
 /// A CUDA event. Movable, not copyable.
 class Event {

@@ -132,6 +132,7 @@ class CudnnConv final : public Conv2D {
   }
 
   Support supports(const Problem&) const override { return {}; }
+  const std::string& name() const { return probe_.facts.name; }
 
   PrepareReport prepare(const Problem& p, const HostTensors& in) override {
     p_ = p;
@@ -364,6 +365,39 @@ Availability make_cudnn_backend(const BackendSettings& s) {
   } catch (const Error& e) {
     return {nullptr, e.what(), ExitCode::gpu_other};
   }
+}
+
+Ceilings measure_cudnn_ceilings(const BackendSettings& s) {
+  Availability gpu = make_cudnn_backend(s);
+  if (!gpu.backend) throw Error(gpu.code, gpu.reason);
+  Ceilings c;
+  c.device = ceiling_key("gpu", static_cast<CudnnConv&>(*gpu.backend).name(), 0);
+  for (DType d : {DType::f32, DType::tf32, DType::bf16, DType::f16}) {
+    Problem gemm;  // 1x1 convolution: (32·64·64) × 1024 by 1024 × 1024
+    gemm.n = 32, gemm.h = 64, gemm.w = 64, gemm.c = 1024, gemm.k = 1024, gemm.r = 1, gemm.s = 1, gemm.dtype = d;
+    HostTensors zeros{std::vector<float>(static_cast<size_t>(gemm.input_elems())),
+                      std::vector<float>(static_cast<size_t>(gemm.weight_elems()))};
+    gpu.backend->prepare(gemm, zeros);
+    double best = 1e30;
+    for (int i = 0; i < 11; ++i) {
+      const double ms = gpu.backend->run();
+      if (i > 0) best = std::min(best, ms);
+    }
+    c.tflops[to_string(d)] = gemm.flops() / (best * 1e-3) * 1e-12;
+  }
+  constexpr size_t bytes = size_t{1} << 30;
+  cuda::DeviceBuffer a(bytes), b(bytes);
+  cuda::Event start, stop;
+  double best = 1e30;
+  for (int i = 0; i < 6; ++i) {
+    CB_CUDA_CHECK(cudaEventRecord(start.get()));
+    CB_CUDA_CHECK(cudaMemcpyAsync(b.get(), a.get(), bytes, cudaMemcpyDeviceToDevice));
+    CB_CUDA_CHECK(cudaEventRecord(stop.get()));
+    const double ms = cuda::elapsed_ms(start, stop);
+    if (i > 0) best = std::min(best, ms);
+  }
+  c.gbps = 2.0 * static_cast<double>(bytes) / (best * 1e-3) * 1e-9;
+  return c;
 }
 
 std::string cudnn_versions() {

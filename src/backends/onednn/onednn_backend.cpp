@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
@@ -189,6 +190,55 @@ std::unique_ptr<Conv2D> make_onednn_backend(const BackendSettings& s) { return s
 std::string onednn_version() {
   const dnnl_version_t* v = dnnl_version();
   return fmt::format("oneDNN {}.{}.{}", v->major, v->minor, v->patch);
+}
+
+double cpu_matmul_tflops(DType d, int threads) {
+  if (d != DType::f32 && d != DType::bf16) return 0;
+  omp_set_num_threads(threads > 0 ? threads : physical_cores());
+  constexpr int64_t n = 2048;
+  try {
+    const dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+    dnnl::stream strm(eng);
+    const auto t = dnnl_type(d);
+    const memory::desc a({n, n}, t, memory::format_tag::ab), b({n, n}, t, memory::format_tag::any),
+        c({n, n}, memory::data_type::f32, memory::format_tag::ab);
+    dnnl::primitive_attr attr;
+    attr.set_fpmath_mode(dnnl::fpmath_mode::strict);
+    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), attr, eng);
+    const dnnl::matmul mm(pd);
+    memory ma(pd.src_desc(), eng), mb(pd.weights_desc(), eng), mc(pd.dst_desc(), eng);
+    std::memset(ma.get_data_handle(), 0, pd.src_desc().get_size());
+    std::memset(mb.get_data_handle(), 0, pd.weights_desc().get_size());
+    const std::unordered_map<int, memory> args{{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}};
+    double best = 1e30;
+    for (int i = 0; i < 6; ++i) {
+      const auto t0 = Clock::now();
+      mm.execute(strm, args);
+      strm.wait();
+      if (i > 0) best = std::min(best, ms_since(t0));  // the first run is a warm-up
+    }
+    return 2.0 * n * n * n / (best * 1e-3) * 1e-12;
+  } catch (const dnnl::error&) {
+    return 0;
+  }
+}
+
+double cpu_copy_gbps(int threads) {
+  const int nt = threads > 0 ? threads : physical_cores();
+  constexpr size_t bytes = size_t{512} << 20;
+  std::vector<char> src(bytes, 1), dst(bytes, 0);
+  double best = 1e30;
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = Clock::now();
+#pragma omp parallel num_threads(nt)
+    {
+      const size_t chunk = bytes / static_cast<size_t>(omp_get_num_threads());
+      const size_t begin = chunk * static_cast<size_t>(omp_get_thread_num());
+      std::memcpy(dst.data() + begin, src.data() + begin, chunk);
+    }
+    if (i > 0) best = std::min(best, ms_since(t0));
+  }
+  return 2.0 * static_cast<double>(bytes) / (best * 1e-3) * 1e-9;
 }
 
 std::string onednn_isa() {

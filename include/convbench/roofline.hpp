@@ -1,0 +1,46 @@
+// Roofline: what fraction of a device's measured ceilings (compute in the problem's dtype, memory
+// bandwidth) a run reached, and which of the two bounds the problem. Ceilings come from `convbench peak`,
+// cached in a JSON file.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convbench/problem.hpp"
+
+namespace convbench {
+
+/// One device's measured ceilings.
+struct Ceilings {
+  std::string device;                    ///< the key: see ceiling_key()
+  std::map<std::string, double> tflops;  ///< by dtype name ("f32", "tf32", "bf16", "f16")
+  double gbps = 0;                       ///< memory bandwidth, GB/s, bytes read plus bytes written
+  std::string measured;                  ///< UTC timestamp
+};
+
+struct Roofline {
+  double peak_tflops = 0;       ///< the ceiling for the problem's dtype
+  double compute_fraction = 0;  ///< achieved TFLOP/s over peak_tflops
+  double peak_gbps = 0;
+  double memory_fraction = 0;   ///< (tensor bytes / median) over peak_gbps: the least traffic a run needs
+  double intensity = 0;         ///< FLOP per tensor byte
+  double ridge = 0;             ///< peak FLOP/s over peak bytes/s: below it a problem is memory-bound
+  std::string bound;            ///< "compute" or "memory"
+};
+
+/// "cpu <model>, <threads> threads" or "gpu <name>".
+std::string ceiling_key(const std::string& kind, const std::string& name, int threads);
+
+/// The roofline of a run of `p` taking `median_ms`, or nothing when `c` has no ceiling for its dtype.
+std::optional<Roofline> roofline(const Problem& p, double median_ms, const Ceilings& c);
+
+/// $CONVBENCH_PEAK_FILE, else $XDG_CACHE_HOME/convbench/peak.json, else ~/.cache/convbench/peak.json.
+std::string ceilings_path();
+/// The cached ceilings; none when the file is absent. Throws Error(usage) when it is not valid JSON.
+std::vector<Ceilings> load_ceilings(const std::string& path);
+/// Replaces the entries of the same devices and writes the file atomically (creating its folder).
+void save_ceilings(const std::string& path, const std::vector<Ceilings>& updated);
+
+}  // namespace convbench

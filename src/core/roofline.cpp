@@ -1,0 +1,86 @@
+// Roofline fractions and the ceilings cache.
+#include "convbench/roofline.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "convbench/error.hpp"
+#include "core/atomic_file.hpp"
+
+namespace convbench {
+
+std::string ceiling_key(const std::string& kind, const std::string& name, int threads) {
+  return kind == "cpu" ? fmt::format("cpu {}, {} threads", name, threads) : fmt::format("gpu {}", name);
+}
+
+std::optional<Roofline> roofline(const Problem& p, double median_ms, const Ceilings& c) {
+  const auto it = c.tflops.find(to_string(p.dtype));
+  if (it == c.tflops.end() || it->second <= 0 || c.gbps <= 0 || median_ms <= 0) return std::nullopt;
+  Roofline r;
+  const double seconds = median_ms * 1e-3, bytes = static_cast<double>(p.tensor_bytes());
+  r.peak_tflops = it->second;
+  r.compute_fraction = p.flops() / seconds * 1e-12 / r.peak_tflops;
+  r.peak_gbps = c.gbps;
+  r.memory_fraction = bytes / seconds * 1e-9 / r.peak_gbps;
+  r.intensity = p.flops() / bytes;
+  r.ridge = r.peak_tflops * 1e12 / (r.peak_gbps * 1e9);
+  r.bound = r.intensity < r.ridge ? "memory" : "compute";
+  return r;
+}
+
+std::string ceilings_path() {
+  if (const char* f = std::getenv("CONVBENCH_PEAK_FILE"); f && *f) return f;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/convbench/peak.json";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "/tmp") + "/.cache/convbench/peak.json";
+}
+
+std::vector<Ceilings> load_ceilings(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return {};
+  std::vector<Ceilings> out;
+  try {
+    const auto j = nlohmann::json::parse(in);
+    for (const auto& e : j.at("devices")) {
+      Ceilings c;
+      c.device = e.at("device").get<std::string>();
+      c.tflops = e.at("tflops").get<std::map<std::string, double>>();
+      c.gbps = e.at("gbps").get<double>();
+      c.measured = e.value("measured", "");
+      out.push_back(std::move(c));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ExitCode::usage, fmt::format("the ceilings file '{}' is not valid ({}); delete it and run convbench "
+                                             "peak again",
+                                             path, e.what()));
+  }
+  return out;
+}
+
+void save_ceilings(const std::string& path, const std::vector<Ceilings>& updated) {
+  std::vector<Ceilings> all = load_ceilings(path);
+  for (const Ceilings& u : updated) {
+    bool replaced = false;
+    for (Ceilings& c : all)
+      if (c.device == u.device) c = u, replaced = true;
+    if (!replaced) all.push_back(u);
+  }
+  nlohmann::json j;
+  j["schema_version"] = 1;
+  j["devices"] = nlohmann::json::array();
+  for (const Ceilings& c : all)
+    j["devices"].push_back({{"device", c.device}, {"tflops", c.tflops}, {"gbps", c.gbps}, {"measured", c.measured}});
+  const auto dir = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+  AtomicFile f(path, "peak");
+  f.stream() << j.dump(2) << '\n';
+  f.commit();
+}
+
+}  // namespace convbench
