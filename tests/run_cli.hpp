@@ -40,8 +40,8 @@ inline CliResult run_cli(const std::string& args, const std::string& prefix = ""
   static int calls = 0;
   const std::string tag = ::testing::TempDir() + "/cb_" + std::to_string(getpid()) + "_" + std::to_string(++calls);
   const std::string out = tag + ".out", err = tag + ".err";
-  const std::string cmd = prefix + convbench_binary() + " " + args + " >" + out + " 2>" + err +
-                          (prefix.empty() ? " </dev/null" : "");
+  const std::string cmd =
+      prefix + convbench_binary() + " " + args + " >" + out + " 2>" + err + (prefix.empty() ? " </dev/null" : "");
   const auto t0 = std::chrono::steady_clock::now();
   const int status = std::system(cmd.c_str());
   CliResult r;

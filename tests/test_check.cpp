@@ -1,5 +1,6 @@
 // `convbench check`: the isolation and time limit, and the real no-GPU case end to end.
 #include <gtest/gtest.h>
+
 #include <chrono>
 #include <csignal>
 #include <nlohmann/json.hpp>
@@ -43,11 +44,7 @@ TEST(Isolated, AHungChildIsKilledAtTheTimeout) {
 }
 
 TEST(Isolated, ACrashingChildIsReported) {
-  const IsolatedResult r = run_isolated(
-      []() -> std::string {
-        std::abort();
-      },
-      5);
+  const IsolatedResult r = run_isolated([]() -> std::string { std::abort(); }, 5);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.signal, SIGABRT);
 }
@@ -85,8 +82,8 @@ TEST(Check, JsonHasTheDocumentedSchema) {
   EXPECT_TRUE(cpu.at("isa").is_string());
   EXPECT_EQ(cpu.at("onednn").get<std::string>().rfind("2.", 0), 0u);
   if (r.code == 0) {
-    for (const char* k : {"index", "name", "uuid", "sm", "sm_count", "memory_bytes", "driver_release", "cuda_runtime",
-                          "cudnn"})
+    for (const char* k :
+         {"index", "name", "uuid", "sm", "sm_count", "memory_bytes", "driver_release", "cuda_runtime", "cudnn"})
       EXPECT_TRUE(j.at("gpu").contains(k)) << k;
     EXPECT_TRUE(j.at("conv").at("ok").get<bool>());
   } else {
@@ -103,8 +100,9 @@ TEST(Check, AllListsTheCpuEvenWithoutAGpu) {
 TEST(Check, BadFlags) {
   CliResult r = run_cli("check --timeout 0");
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err,
-            "convbench: error: --timeout: '0' is not valid; expected seconds, a number greater than 0 and at most 600\n");
+  EXPECT_EQ(
+      r.err,
+      "convbench: error: --timeout: '0' is not valid; expected seconds, a number greater than 0 and at most 600\n");
   r = run_cli("check --format xml");
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, "convbench: error: --format: 'xml' is not valid; expected text or json\n");

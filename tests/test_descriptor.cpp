@@ -77,7 +77,8 @@ TEST(Descriptor, Errors) {
   EXPECT_EQ(error_of("mb1ic3ih10oc5kh3sh0"), "descriptor 'mb1ic3ih10oc5kh3sh0' is not valid: 'sh' must be at least 1");
   EXPECT_EQ(error_of("g2mb1ic3ih10oc4kh3"),
             "descriptor 'g2mb1ic3ih10oc4kh3' is not valid: --groups: 2 does not divide the input's 3 channels");
-  EXPECT_EQ(error_of("mb1ic3ih10oc4kh99999999999"), "descriptor 'mb1ic3ih10oc4kh99999999999' is not valid: 'kh' is out of range");
+  EXPECT_EQ(error_of("mb1ic3ih10oc4kh99999999999"),
+            "descriptor 'mb1ic3ih10oc4kh99999999999' is not valid: 'kh' is out of range");
 }
 
 TEST(Descriptor, LooksLikeDescriptor) {

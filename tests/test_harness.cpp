@@ -98,7 +98,8 @@ TEST(Harness, ColdCacheFlushesBeforeEveryRunAndClocksAreSampled) {
   ASSERT_TRUE(m.clock_before && m.clock_after);
   EXPECT_EQ(m.clock_before->sm_mhz, 1980);
   bool dropped = false;
-  for (const auto& w : m.warnings) dropped = dropped || w == "cpu: the SM clock dropped from 1980 to 1500 MHz during timing";
+  for (const auto& w : m.warnings)
+    dropped = dropped || w == "cpu: the SM clock dropped from 1980 to 1500 MHz during timing";
   EXPECT_TRUE(dropped);
   FakeBackend hot({1, 1});
   measure(hot, p, make_inputs(p, 1), {1, 1});

@@ -15,15 +15,16 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Case {
-  std::string args;      ///< $IN is replaced by the inputs folder
-  int code;              ///< the documented exit code
-  std::string message;   ///< expected after "convbench: error: " ($IN replaced); a trailing '*' means a prefix
+  std::string args;     ///< $IN is replaced by the inputs folder
+  int code;             ///< the documented exit code
+  std::string message;  ///< expected after "convbench: error: " ($IN replaced); a trailing '*' means a prefix
   std::string stdin_text = "";
   bool with_output = true;  ///< add --output into a fresh folder, which must stay empty
 };
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+    s.replace(at, from.size(), to);
   return s;
 }
 
@@ -49,7 +50,8 @@ const std::vector<Case> kCases = {
      "empty"},
     {"--stride 0", 2, "--stride: '0' is not valid; expected S or SHxSW, " + kShape},
     {"--stride 1x2x3", 2, "--stride: '1x2x3' is not valid; expected S or SHxSW, " + kShape},
-    {"--padding=-1", 2, "--padding: '-1' is not valid; expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers"},
+    {"--padding=-1", 2,
+     "--padding: '-1' is not valid; expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers"},
     {"--padding 1x2x3", 2,
      "--padding: '1x2x3' is not valid; expected valid, same, P, PHxPW or PTxPBxPLxPR, whole numbers from 0 to "
      "2147483647 joined by 'x'"},
@@ -112,10 +114,10 @@ const std::vector<Case> kCases = {
     // Subcommands
     {"compare $IN/missing.json $IN/missing.json", 2, "compare: cannot read '$IN/missing.json'", "", false},
     {"compare $IN/text.npy $IN/text.npy", 2, "compare: '$IN/text.npy' line 1 is not JSON *", "", false},
-    {"compare a b --threshold x", 2, "--threshold: 'x' is not valid; expected a fraction from 0 to 10, e.g. 0.05 for 5%",
-     "", false},
-    {"check --timeout abc", 2, "--timeout: 'abc' is not valid; expected seconds, a number greater than 0 and at most 600",
-     "", false},
+    {"compare a b --threshold x", 2,
+     "--threshold: 'x' is not valid; expected a fraction from 0 to 10, e.g. 0.05 for 5%", "", false},
+    {"check --timeout abc", 2,
+     "--timeout: 'abc' is not valid; expected seconds, a number greater than 0 and at most 600", "", false},
 };
 
 void write_npy_header(std::ofstream& f, const std::string& dict) {
@@ -150,7 +152,8 @@ TEST(Malformed, EveryBadInputGetsOneLineItsExitCodeAndNoOutputFile) {
   }
   int i = 0;
   for (const Case& c : kCases) {
-    const std::string out = ::testing::TempDir() + "/malformed_out_" + std::to_string(getpid()) + "_" + std::to_string(++i);
+    const std::string out =
+        ::testing::TempDir() + "/malformed_out_" + std::to_string(getpid()) + "_" + std::to_string(++i);
     fs::remove_all(out);
     fs::create_directories(out);
     std::string args = replace_all(c.args, "$IN", in);

@@ -49,10 +49,12 @@ TEST(Options, NoArgumentsIsTheSeedExperiment) {
 }
 
 TEST(Options, EveryFlagIsParsed) {
-  const Options o = options({"--batch", "8", "--input", "32x30x16", "--filter", "24x3x5x8", "--stride", "2x1",
-                             "--padding", "1x2", "--dilation", "2", "--groups", "2", "--layout", "nchw", "--dtype",
-                             "bf16", "--runs", "3", "--warmup", "2", "--device", "cpu", "--threads", "1", "--seed",
-                             "18446744073709551615", "--no-verify"});
+  const Options o =
+      options({"--batch",    "8",         "--input", "32x30x16",   "--filter", "24x3x5x8", "--stride",
+               "2x1",        "--padding", "1x2",     "--dilation", "2",        "--groups", "2",
+               "--layout",   "nchw",      "--dtype", "bf16",       "--runs",   "3",        "--warmup",
+               "2",          "--device",  "cpu",     "--threads",  "1",        "--seed",   "18446744073709551615",
+               "--no-verify"});
   const Problem& p = o.problem;
   EXPECT_EQ(p.n, 8);
   EXPECT_EQ(p.h, 32);
@@ -86,7 +88,8 @@ TEST(Options, GpuFlags) {
   EXPECT_EQ(d.backend.workspace_limit, -1);
   EXPECT_EQ(d.backend.gpu_index, 0);
   EXPECT_FALSE(d.backend.include_transfers);
-  const Options o = options({"--algo", "exhaustive", "--workspace-limit", "1048576", "--gpu", "1", "--include-transfers"});
+  const Options o =
+      options({"--algo", "exhaustive", "--workspace-limit", "1048576", "--gpu", "1", "--include-transfers"});
   EXPECT_EQ(o.backend.algo, AlgoSearch::exhaustive);
   EXPECT_EQ(o.backend.workspace_limit, 1048576);
   EXPECT_EQ(o.backend.gpu_index, 1);
@@ -220,11 +223,14 @@ TEST(Options, UnknownFlagsAndMissingValuesAreOneLine) {
 TEST(Options, HelpDocumentsEveryFlagDefaultAndExitCode) {
   const auto r = parse({"--help"});
   ASSERT_FALSE(r.options.has_value());
-  for (const char* s : {"--batch", "--input", "--filter", "--stride", "--padding", "--dilation", "--groups", "--layout",
-                        "--dtype", "--runs", "--warmup", "--device", "--threads", "--seed", "--no-verify", "--version",
-                        "--gpu", "--algo", "--workspace-limit", "--include-transfers", "default auto",
-                        "default 100", "default 100x100x3", "default 32x7x7", "default nhwc", "default f32",
-                        "default 10", "default all", "Exit codes:", "130"})
+  for (const char* s : {"--batch",      "--input",     "--filter",          "--stride",
+                        "--padding",    "--dilation",  "--groups",          "--layout",
+                        "--dtype",      "--runs",      "--warmup",          "--device",
+                        "--threads",    "--seed",      "--no-verify",       "--version",
+                        "--gpu",        "--algo",      "--workspace-limit", "--include-transfers",
+                        "default auto", "default 100", "default 100x100x3", "default 32x7x7",
+                        "default nhwc", "default f32", "default 10",        "default all",
+                        "Exit codes:",  "130"})
     EXPECT_NE(r.text.find(s), std::string::npos) << s;
 }
 

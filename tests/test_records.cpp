@@ -26,13 +26,15 @@ RunResult sample_result(double cpu_ms, double gpu_ms, double spread = 0.0) {
   Problem p;
   p.n = 2, p.h = 9, p.w = 8, p.k = 4, p.r = 3, p.s = 2, p.pad_top = 1, p.pad_bottom = 2, p.dtype = DType::bf16;
   const HostTensors t = make_inputs(p, 1);
-  FakeBackend cpu({1, cpu_ms - spread, cpu_ms, cpu_ms + spread}, "cpu"), gpu({1, gpu_ms - spread / 10, gpu_ms, gpu_ms + spread / 10}, "gpu");
+  FakeBackend cpu({1, cpu_ms - spread, cpu_ms, cpu_ms + spread}, "cpu"),
+      gpu({1, gpu_ms - spread / 10, gpu_ms, gpu_ms + spread / 10}, "gpu");
   RunResult r;
   r.label = "unit";
   r.problem = p;
   r.seed = 77;
   r.warmup = 1;
-  r.devices.push_back({"cpu", measure(cpu, p, t, {1, 3}), "", check_against_reference(p, t, reference_output(p, t), 1)});
+  r.devices.push_back(
+      {"cpu", measure(cpu, p, t, {1, 3}), "", check_against_reference(p, t, reference_output(p, t), 1)});
   r.devices.push_back({"gpu", measure(gpu, p, t, {1, 3}), "", std::nullopt});
   r.devices[1].measurement->prepare.details = {{"workspace", "0 bytes"}};
   r.cross_check = Check{1e-7, 1e-2, 42, false};
@@ -163,8 +165,9 @@ TEST(Compare, UnmatchedProblemsAreListed) {
 }
 
 TEST(ProblemList, FlagsDescriptorsCommentsAndDefaults) {
-  std::istringstream in("# a comment\n\n--batch 3 --input 10x10x3 --filter 4x3x3\nmb2ic8ih12oc8kh3ph1 # with a comment\n"
-                        "--input 9x9x3 --filter 2x3x3 --dtype bf16\n");
+  std::istringstream in(
+      "# a comment\n\n--batch 3 --input 10x10x3 --filter 4x3x3\nmb2ic8ih12oc8kh3ph1 # with a comment\n"
+      "--input 9x9x3 --filter 2x3x3 --dtype bf16\n");
   ProblemDefaults d;
   d.batch = "7";
   d.layout = "nchw";
@@ -192,7 +195,8 @@ TEST(ProblemList, ErrorsNameTheLine) {
   };
   EXPECT_EQ(error_of("--batch 2\n\n--batch 0\n"),
             "p.txt:3: --batch: '0' is not valid; expected a whole number from 1 to 2147483647");
-  EXPECT_EQ(error_of("# ok\nmb2ic3oc4kh3\n"), "p.txt:2: descriptor 'mb2ic3oc4kh3' is not valid: 'ih' or 'iw' is required");
+  EXPECT_EQ(error_of("# ok\nmb2ic3oc4kh3\n"),
+            "p.txt:2: descriptor 'mb2ic3oc4kh3' is not valid: 'ih' or 'iw' is required");
   EXPECT_EQ(error_of("--runs 5\n"), "p.txt:1: The following argument was not expected: --runs");
   EXPECT_EQ(error_of("mb2ic3ih10oc4kh3 --batch 4\n"),
             "p.txt:1: descriptor 'mb2ic3ih10oc4kh3' and shape flags (--batch, --input, --filter, --stride, --padding, "

@@ -1,11 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
+
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
 #include "core/numeric.hpp"
-
-#include <cmath>
-#include <cstring>
 
 using namespace convbench;
 
@@ -17,10 +17,10 @@ TEST(Reference, HandComputedConvolutionWithPaddingStrideAndGroups) {
   p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
   p.layout = Layout::nchw;
   HostTensors t;
-  t.input = {1, 2, 3, 4, 5, 6, 7, 8, 9,  // channel 0
+  t.input = {1,  2,  3,  4,  5,  6,  7,  8,  9,    // channel 0
              10, 20, 30, 40, 50, 60, 70, 80, 90};  // channel 1
-  t.weights = {1, 2, 3, 4,   // filter 0 sees channel 0
-               -1, 0, 0, 1};  // filter 1 sees channel 1
+  t.weights = {1,  2, 3, 4,                        // filter 0 sees channel 0
+               -1, 0, 0, 1};                       // filter 1 sees channel 1
   const auto out = reference_conv(p, t);
   ASSERT_EQ(out.size(), 8u);  // 2 filters of 2x2
   // Filter 0 at (0,0) covers padded rows -1..0 and cols -1..0: only input(0,0)=1 under weight 4.
@@ -47,7 +47,8 @@ TEST(Reference, LayoutsHoldTheSameValuesAtDifferentOffsets) {
   for (int64_t k = 0; k < p.k; ++k)
     for (int64_t c = 0; c < p.c; ++c)
       for (int64_t r = 0; r < p.r; ++r)
-        for (int64_t s = 0; s < p.s; ++s) b.weights[weight_offset(q, k, c, r, s)] = a.weights[weight_offset(p, k, c, r, s)];
+        for (int64_t s = 0; s < p.s; ++s)
+          b.weights[weight_offset(q, k, c, r, s)] = a.weights[weight_offset(p, k, c, r, s)];
   EXPECT_NE(a.input, b.input);
   const auto oa = reference_conv(p, a), ob = reference_conv(q, b);
   for (int64_t n = 0; n < p.n; ++n)

@@ -48,8 +48,9 @@ TEST(Scripting, DescriptorOnTheCommandLine) {
 }
 
 TEST(Scripting, JsonLinesFromAProblemListOnStdinWithOnlyDataOnStdout) {
-  const CliResult r = run_cli("--problems - --format jsonl" + kCpu,
-                              "printf '# list\\n--batch 2 --input 12x12x3 --filter 4x3x3\\nmb1ic4ih9oc4kh3 --dtype bf16\\n' | ");
+  const CliResult r =
+      run_cli("--problems - --format jsonl" + kCpu,
+              "printf '# list\\n--batch 2 --input 12x12x3 --filter 4x3x3\\nmb1ic4ih9oc4kh3 --dtype bf16\\n' | ");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(convbench::testing::only_warnings(r.err)) << r.err;
   const auto recs = json_lines(r.out);
@@ -93,9 +94,8 @@ TEST(Scripting, OutputFileIsWrittenAtomicallyBesideTheTable) {
 TEST(Scripting, AFailedRunLeavesNoPartialOutputFile) {
   const std::string dir = temp_dir("fail");
   // The second problem needs far more memory than there is: exit 3 after the first record.
-  const CliResult r =
-      run_cli("--problems - --format jsonl --output " + dir + "/r.jsonl" + kCpu,
-              "printf 'mb1ic3ih10oc4kh3\\n--batch 2147483647 --input 1000x1000x3\\n' | ");
+  const CliResult r = run_cli("--problems - --format jsonl --output " + dir + "/r.jsonl" + kCpu,
+                              "printf 'mb1ic3ih10oc4kh3\\n--batch 2147483647 --input 1000x1000x3\\n' | ");
   EXPECT_EQ(r.code, 3) << r.err;
   EXPECT_TRUE(fs::is_empty(dir)) << "neither the output nor its temporary file may remain";
   const CliResult bad = run_cli("mb1ic3ih10oc4kh3 --output /nonexistent-dir/r.json" + kCpu);
@@ -182,8 +182,9 @@ TEST(Scripting, NpyInputsAndSavedOutputs) {
   EXPECT_LT(normwise_error(y.data, want), 1e-6);
   const CliResult wrong = run_cli("--batch 3 --input 7x6x3 --filter 4x3x3 --input-data " + dir + "/x.npy" + kCpu);
   EXPECT_EQ(wrong.code, 2);
-  EXPECT_EQ(wrong.err, "convbench: error: --input-data: '" + dir +
-                           "/x.npy' has shape (2, 7, 6, 3), but the input of this problem (nhwc layout) needs (3, 7, 6, 3)\n");
+  EXPECT_EQ(wrong.err,
+            "convbench: error: --input-data: '" + dir +
+                "/x.npy' has shape (2, 7, 6, 3), but the input of this problem (nhwc layout) needs (3, 7, 6, 3)\n");
   std::ofstream(dir + "/bad.npy") << "not numpy";
   const CliResult bad = run_cli("--input-data " + dir + "/bad.npy" + kCpu);
   EXPECT_EQ(bad.code, 2);

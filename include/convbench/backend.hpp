@@ -47,8 +47,8 @@ struct ClockSample {
 
 /// What prepare() did, outside the timer.
 struct PrepareReport {
-  double setup_ms = 0;    ///< primitive or plan creation, including any engine search
-  double reorder_ms = 0;  ///< layout conversion / upload of input and weights
+  double setup_ms = 0;         ///< primitive or plan creation, including any engine search
+  double reorder_ms = 0;       ///< layout conversion / upload of input and weights
   std::string implementation;  ///< e.g. "brgconv:avx512_core" or a cuDNN engine name
   int threads = 0;             ///< CPU threads used; 0 where it does not apply
   uint64_t device_bytes = 0;   ///< device memory the backend allocated (GPU); 0 on the CPU
@@ -92,8 +92,8 @@ struct BackendSettings {
 /// A backend, or the one-line reason why it cannot be had on this machine.
 struct Availability {
   std::unique_ptr<Conv2D> backend;
-  std::string reason;                          ///< set when backend is null
-  ExitCode code = ExitCode::gpu_unavailable;   ///< the exit code that reason maps to
+  std::string reason;                         ///< set when backend is null
+  ExitCode code = ExitCode::gpu_unavailable;  ///< the exit code that reason maps to
 };
 
 /// The backend registry: the only place that knows which backends this build has.

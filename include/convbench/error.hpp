@@ -28,7 +28,7 @@ enum class ExitCode : int {
   gpu_conv_failed = 16,       ///< the tiny convolution failed or gave a wrong result
   gpu_check_timeout = 17,     ///< the check did not finish within --timeout
   gpu_other = 18,             ///< any other CUDA error
-  interrupted = 130,    ///< SIGINT
+  interrupted = 130,          ///< SIGINT
 };
 
 /// Base of every error convbench reports on purpose; `what()` is the one-line message.

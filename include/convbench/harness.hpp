@@ -15,8 +15,8 @@ namespace convbench {
 /// Summary of timed runs, all in milliseconds.
 struct Stats {
   double sum = 0, median = 0, min = 0, max = 0, mean = 0, stddev = 0;  ///< stddev: sample (n-1)
-  double cv = 0;                  ///< coefficient of variation, stddev / mean
-  std::vector<size_t> outliers;   ///< indices of samples whose modified Z-score exceeds 3.5
+  double cv = 0;                                                       ///< coefficient of variation, stddev / mean
+  std::vector<size_t> outliers;  ///< indices of samples whose modified Z-score exceeds 3.5
 };
 
 /// Summarises samples (ms). Empty input gives all zeros; one sample gives stddev 0.
@@ -27,8 +27,8 @@ Stats summarize(const std::vector<double>& samples_ms);
 std::vector<size_t> modified_z_outliers(const std::vector<double>& samples);
 
 /// Thresholds of the warnings measure() attaches to a measurement.
-constexpr double kMaxTrustedCv = 0.05;     ///< runs varying more than 5% make the median doubtful
-constexpr double kMinRunMs = 0.020;        ///< runs shorter than 20 µs are dominated by launch overhead
+constexpr double kMaxTrustedCv = 0.05;       ///< runs varying more than 5% make the median doubtful
+constexpr double kMinRunMs = 0.020;          ///< runs shorter than 20 µs are dominated by launch overhead
 constexpr double kClockDropFraction = 0.05;  ///< a GPU SM clock 5% lower after timing than before
 
 /// Seeded standard-normal input and weights for `p`, in its layout, rounded to values its dtype
@@ -40,8 +40,8 @@ enum class CacheMode { hot, cold };
 const char* to_string(CacheMode c);
 
 struct HarnessConfig {
-  int warmup = 1;  ///< untimed runs after prepare()
-  int runs = 10;   ///< timed runs, every one kept
+  int warmup = 1;                    ///< untimed runs after prepare()
+  int runs = 10;                     ///< timed runs, every one kept
   CacheMode cache = CacheMode::hot;  ///< cold: Conv2D::flush_cache() before every run, outside the timing
   /// Asked before every run; when it returns true, measure() throws Error(ExitCode::interrupted).
   std::function<bool()> cancelled;
@@ -54,8 +54,8 @@ struct Measurement {
   std::vector<double> samples_ms;
   Stats stats;
   std::optional<ClockSample> clock_before, clock_after;  ///< GPU SM clock around the timed runs, where known
-  std::vector<std::string> warnings;  ///< one line each, prefixed with the device kind
-  std::vector<float> output;  ///< read after the last run, in the problem's layout
+  std::vector<std::string> warnings;                     ///< one line each, prefixed with the device kind
+  std::vector<float> output;                             ///< read after the last run, in the problem's layout
 };
 
 /// The warnings a measurement deserves: large spread, outliers, runs too short to time, a fallback GPU

@@ -23,7 +23,7 @@ std::vector<double> reference_conv(const Problem& p, const HostTensors& t);
 double tolerance(DType d);
 
 struct Check {
-  double error = 0;      ///< normwise relative error ||got - want||₂ / ||want||₂ over the checked points
+  double error = 0;  ///< normwise relative error ||got - want||₂ / ||want||₂ over the checked points
   double tolerance = 0;
   int64_t points = 0;    ///< output elements compared
   bool sampled = false;  ///< true when only a seeded sample of positions was compared
@@ -32,8 +32,8 @@ struct Check {
 
 /// Compares an output (problem layout) with the float64 reference: every element for small outputs,
 /// else `samples` seeded random positions, so the seed problem checks in milliseconds.
-Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got,
-                              uint64_t seed, int64_t samples = 8192);
+Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got, uint64_t seed,
+                              int64_t samples = 8192);
 
 /// Normwise relative error of `got` against `want` (same length).
 double normwise_error(const std::vector<float>& got, const std::vector<float>& want);

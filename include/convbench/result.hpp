@@ -27,10 +27,10 @@ struct RunResult {
   uint64_t seed = 0;
   int warmup = 0;
   std::vector<DeviceResult> devices;
-  std::optional<Check> cross_check;  ///< GPU output against CPU output, when both ran and verified
-  std::optional<double> speedup;     ///< CPU sum / GPU sum, only when both ran and verification passed
+  std::optional<Check> cross_check;           ///< GPU output against CPU output, when both ran and verified
+  std::optional<double> speedup;              ///< CPU sum / GPU sum, only when both ran and verification passed
   std::optional<double> speedup_uncertainty;  ///< one standard deviation, propagated from both devices' spread
-  uint64_t peak_host_bytes = 0;  ///< the process's peak resident memory after this problem
+  uint64_t peak_host_bytes = 0;               ///< the process's peak resident memory after this problem
 };
 
 /// Facts about the invocation that every record carries, so that each line of a JSONL file stands alone.

@@ -24,10 +24,10 @@ struct Roofline {
   double peak_tflops = 0;       ///< the ceiling for the problem's dtype
   double compute_fraction = 0;  ///< achieved TFLOP/s over peak_tflops
   double peak_gbps = 0;
-  double memory_fraction = 0;   ///< (tensor bytes / median) over peak_gbps: the least traffic a run needs
-  double intensity = 0;         ///< FLOP per tensor byte
-  double ridge = 0;             ///< peak FLOP/s over peak bytes/s: below it a problem is memory-bound
-  std::string bound;            ///< "compute" or "memory"
+  double memory_fraction = 0;  ///< (tensor bytes / median) over peak_gbps: the least traffic a run needs
+  double intensity = 0;        ///< FLOP per tensor byte
+  double ridge = 0;            ///< peak FLOP/s over peak bytes/s: below it a problem is memory-bound
+  std::string bound;           ///< "compute" or "memory"
 };
 
 /// "cpu <model>, <threads> threads" or "gpu <name>".

@@ -42,10 +42,10 @@ struct GpuProbe {
   int device = 0;
   int device_count = 0;
   DeviceFacts facts;
-  std::string driver_release;  ///< e.g. "580.159.04", from /proc/driver/nvidia/version; may be empty
-  int driver_version = 0;      ///< CUDA version the driver supports, e.g. 13000
-  int runtime_version = 0;     ///< CUDA runtime linked in, e.g. 13000
-  int64_t cudnn_version = 0;   ///< e.g. 91900
+  std::string driver_release;     ///< e.g. "580.159.04", from /proc/driver/nvidia/version; may be empty
+  int driver_version = 0;         ///< CUDA version the driver supports, e.g. 13000
+  int runtime_version = 0;        ///< CUDA runtime linked in, e.g. 13000
+  int64_t cudnn_version = 0;      ///< e.g. 91900
   void* cudnn_library = nullptr;  ///< the dlopen handle of libcudnn, kept open for the process
 };
 
@@ -58,14 +58,14 @@ constexpr int kCudaErrorNoDevice = 100;
 class ProbeSystem {
  public:
   virtual ~ProbeSystem() = default;
-  virtual bool load_driver() = 0;            ///< can libcuda.so.1 be loaded?
-  virtual bool device_nodes_present() = 0;   ///< does /dev/nvidiactl exist?
-  virtual int driver_cuda_version() = 0;     ///< cuDriverGetVersion, e.g. 13000; 0 if unknown
-  virtual std::string driver_release() = 0;  ///< e.g. "580.159.04"; empty if unknown
-  virtual int runtime_cuda_version() = 0;    ///< cudaRuntimeGetVersion
-  virtual int device_count(int& count) = 0;  ///< a cudaError_t value
+  virtual bool load_driver() = 0;                                ///< can libcuda.so.1 be loaded?
+  virtual bool device_nodes_present() = 0;                       ///< does /dev/nvidiactl exist?
+  virtual int driver_cuda_version() = 0;                         ///< cuDriverGetVersion, e.g. 13000; 0 if unknown
+  virtual std::string driver_release() = 0;                      ///< e.g. "580.159.04"; empty if unknown
+  virtual int runtime_cuda_version() = 0;                        ///< cudaRuntimeGetVersion
+  virtual int device_count(int& count) = 0;                      ///< a cudaError_t value
   virtual int device_facts(int device, DeviceFacts& facts) = 0;  ///< a cudaError_t value
-  virtual std::string error_text(int cuda_error) = 0;  ///< "description (cudaErrorName)"
+  virtual std::string error_text(int cuda_error) = 0;            ///< "description (cudaErrorName)"
   virtual int64_t load_cudnn() = 0;  ///< cudnnGetVersion() of libcudnn.so.9, or 0 when it cannot be loaded
 };
 

@@ -14,39 +14,55 @@ constexpr int64_t kMinCudnn = 90000;
 
 ExitCode exit_code_for(GpuStatus s) {
   switch (s) {
-    case GpuStatus::ok: return ExitCode::ok;
-    case GpuStatus::no_driver: return ExitCode::gpu_no_driver;
-    case GpuStatus::no_device_nodes: return ExitCode::gpu_no_device_nodes;
-    case GpuStatus::driver_too_old: return ExitCode::gpu_driver_too_old;
-    case GpuStatus::no_device: return ExitCode::gpu_no_device;
-    case GpuStatus::cudnn_missing: return ExitCode::gpu_cudnn_missing;
-    case GpuStatus::arch_unsupported: return ExitCode::gpu_arch_unsupported;
-    case GpuStatus::conv_failed: return ExitCode::gpu_conv_failed;
-    case GpuStatus::other: return ExitCode::gpu_other;
+    case GpuStatus::ok:
+      return ExitCode::ok;
+    case GpuStatus::no_driver:
+      return ExitCode::gpu_no_driver;
+    case GpuStatus::no_device_nodes:
+      return ExitCode::gpu_no_device_nodes;
+    case GpuStatus::driver_too_old:
+      return ExitCode::gpu_driver_too_old;
+    case GpuStatus::no_device:
+      return ExitCode::gpu_no_device;
+    case GpuStatus::cudnn_missing:
+      return ExitCode::gpu_cudnn_missing;
+    case GpuStatus::arch_unsupported:
+      return ExitCode::gpu_arch_unsupported;
+    case GpuStatus::conv_failed:
+      return ExitCode::gpu_conv_failed;
+    case GpuStatus::other:
+      return ExitCode::gpu_other;
   }
   return ExitCode::internal;
 }
 
 const char* to_string(GpuStatus s) {
   switch (s) {
-    case GpuStatus::ok: return "ok";
-    case GpuStatus::no_driver: return "no_driver";
-    case GpuStatus::no_device_nodes: return "no_device_nodes";
-    case GpuStatus::driver_too_old: return "driver_too_old";
-    case GpuStatus::no_device: return "no_device";
-    case GpuStatus::cudnn_missing: return "cudnn_missing";
-    case GpuStatus::arch_unsupported: return "arch_unsupported";
-    case GpuStatus::conv_failed: return "conv_failed";
-    case GpuStatus::other: return "other";
+    case GpuStatus::ok:
+      return "ok";
+    case GpuStatus::no_driver:
+      return "no_driver";
+    case GpuStatus::no_device_nodes:
+      return "no_device_nodes";
+    case GpuStatus::driver_too_old:
+      return "driver_too_old";
+    case GpuStatus::no_device:
+      return "no_device";
+    case GpuStatus::cudnn_missing:
+      return "cudnn_missing";
+    case GpuStatus::arch_unsupported:
+      return "arch_unsupported";
+    case GpuStatus::conv_failed:
+      return "conv_failed";
+    case GpuStatus::other:
+      return "other";
   }
   return "?";
 }
 
 std::string cuda_version_string(int v) { return fmt::format("{}.{}", v / 1000, (v % 1000) / 10); }
 
-std::string cudnn_version_string(int64_t v) {
-  return fmt::format("{}.{}.{}", v / 10000, (v % 10000) / 100, v % 100);
-}
+std::string cudnn_version_string(int64_t v) { return fmt::format("{}.{}.{}", v / 10000, (v % 10000) / 100, v % 100); }
 
 GpuProbe classify_gpu(ProbeSystem& sys, int device) {
   GpuProbe p;
@@ -80,13 +96,13 @@ GpuProbe classify_gpu(ProbeSystem& sys, int device) {
                 fmt::format("NVIDIA driver too old for the CUDA {} runtime ({}); update the driver",
                             cuda_version_string(p.runtime_version), sys.error_text(e)));
   if (e == kCudaErrorNoDevice || (e == kCudaSuccess && count == 0))
-    return fail(GpuStatus::no_device, "no CUDA device: the NVIDIA driver is loaded but reports no GPU; check nvidia-smi");
+    return fail(GpuStatus::no_device,
+                "no CUDA device: the NVIDIA driver is loaded but reports no GPU; check nvidia-smi");
   if (e != kCudaSuccess) return fail(GpuStatus::other, "CUDA cannot list devices: " + sys.error_text(e));
   p.device_count = count;
   if (device < 0 || device >= count)
-    return fail(GpuStatus::no_device,
-                fmt::format("no CUDA device {}: this machine has {} (use --gpu 0{})", device, count,
-                            count > 1 ? fmt::format(" to {}", count - 1) : ""));
+    return fail(GpuStatus::no_device, fmt::format("no CUDA device {}: this machine has {} (use --gpu 0{})", device,
+                                                  count, count > 1 ? fmt::format(" to {}", count - 1) : ""));
   if (const int fe = sys.device_facts(device, p.facts); fe != kCudaSuccess)
     return fail(GpuStatus::other, fmt::format("CUDA cannot read device {}: {}", device, sys.error_text(fe)));
   p.cudnn_version = sys.load_cudnn();

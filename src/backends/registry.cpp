@@ -1,8 +1,9 @@
 // The backend registry: the only place that knows, at compile time, which backends this build has.
+#include "backends/registry.hpp"
+
 #include <fmt/format.h>
 
 #include "backends/onednn/onednn_backend.hpp"
-#include "backends/registry.hpp"
 #include "convbench/backend.hpp"
 #if CONVBENCH_HAVE_CUDNN
 #include "backends/cudnn/cudnn_backend.hpp"

@@ -3,6 +3,7 @@
 #include "cli/app.hpp"
 
 #include <fmt/format.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,7 +11,6 @@
 #include <csignal>
 #include <ctime>
 #include <iostream>
-#include <time.h>
 
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/report.hpp"
@@ -68,16 +68,17 @@ void check_host_memory(const Problem& p, bool cpu, bool gpu) {
                             gib(have), p.describe()));
 }
 
-
 /// The shape a .npy file must have for a tensor of `p` in its layout.
 std::vector<int64_t> npy_shape(const Problem& p, const char* tensor) {
   const bool nhwc = p.layout == Layout::nhwc;
-  if (std::string(tensor) == "input") return nhwc ? std::vector<int64_t>{p.n, p.h, p.w, p.c} : std::vector<int64_t>{p.n, p.c, p.h, p.w};
+  if (std::string(tensor) == "input")
+    return nhwc ? std::vector<int64_t>{p.n, p.h, p.w, p.c} : std::vector<int64_t>{p.n, p.c, p.h, p.w};
   if (std::string(tensor) == "weights") {
     const int64_t cg = p.c / p.groups;
     return nhwc ? std::vector<int64_t>{p.k, p.r, p.s, cg} : std::vector<int64_t>{p.k, cg, p.r, p.s};
   }
-  return nhwc ? std::vector<int64_t>{p.n, p.out_h(), p.out_w(), p.k} : std::vector<int64_t>{p.n, p.k, p.out_h(), p.out_w()};
+  return nhwc ? std::vector<int64_t>{p.n, p.out_h(), p.out_w(), p.k}
+              : std::vector<int64_t>{p.n, p.k, p.out_h(), p.out_w()};
 }
 
 std::string shape_text(const std::vector<int64_t>& s) {
@@ -87,7 +88,8 @@ std::string shape_text(const std::vector<int64_t>& s) {
 }
 
 /// Replaces `values` with a .npy file's data after checking its shape, rounded to the problem's dtype.
-void load_npy(const std::string& path, const char* flag, const Problem& p, const char* tensor, std::vector<float>& values) {
+void load_npy(const std::string& path, const char* flag, const Problem& p, const char* tensor,
+              std::vector<float>& values) {
   NpyArray a = read_npy(path, flag);
   const auto want = npy_shape(p, tensor);
   if (a.shape != want)
@@ -111,8 +113,8 @@ const std::vector<Ceilings>& cached_ceilings() {
   return all;
 }
 
-ExitCode run_device(const char* kind, Availability& avail, const Options& o, const Problem& p, const HostTensors& inputs,
-                    RunResult& r) {
+ExitCode run_device(const char* kind, Availability& avail, const Options& o, const Problem& p,
+                    const HostTensors& inputs, RunResult& r) {
   DeviceResult d;
   d.kind = kind;
   ExitCode code = ExitCode::ok;
@@ -129,8 +131,8 @@ ExitCode run_device(const char* kind, Availability& avail, const Options& o, con
       d.measurement = measure(*avail.backend, p, inputs, cfg);
       if (o.verify) d.reference_check = check_against_reference(p, inputs, d.measurement->output, r.seed);
       const Measurement& m = *d.measurement;
-      const std::string name = kind == std::string("gpu") ? m.device.name.substr(0, m.device.name.rfind(" (sm_"))
-                                                           : m.device.name;
+      const std::string name =
+          kind == std::string("gpu") ? m.device.name.substr(0, m.device.name.rfind(" (sm_")) : m.device.name;
       const std::string key = ceiling_key(kind, name, m.prepare.threads);
       for (const Ceilings& c : cached_ceilings())
         if (c.device == key) d.roofline = roofline(p, m.stats.median, c);
@@ -318,7 +320,8 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
     return ExitCode::interrupted;
   }
   const bool anything_ran = std::any_of(results.begin(), results.end(), [](const RunResult& r) {
-    return std::any_of(r.devices.begin(), r.devices.end(), [](const DeviceResult& d) { return d.measurement.has_value(); });
+    return std::any_of(r.devices.begin(), r.devices.end(),
+                       [](const DeviceResult& d) { return d.measurement.has_value(); });
   });
   if (first_failure != ExitCode::ok) return first_failure;
   if (!anything_ran) return ExitCode::unsupported;

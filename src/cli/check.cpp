@@ -56,7 +56,8 @@ void tiny_convolution(const CheckOptions& o, GpuProbe& p, json& conv) {
   s.gpu_index = o.gpu;
   s.algo = AlgoSearch::heuristic;
   Problem tiny;
-  tiny.n = 2, tiny.c = 3, tiny.h = 9, tiny.w = 9, tiny.k = 4, tiny.r = 3, tiny.s = 3, tiny.pad_top = tiny.pad_bottom = 1;
+  tiny.n = 2, tiny.c = 3, tiny.h = 9, tiny.w = 9, tiny.k = 4, tiny.r = 3, tiny.s = 3,
+  tiny.pad_top = tiny.pad_bottom = 1;
   tiny.pad_left = tiny.pad_right = 1;
   try {
     Availability gpu = make_gpu_backend(s);
@@ -64,13 +65,17 @@ void tiny_convolution(const CheckOptions& o, GpuProbe& p, json& conv) {
     const HostTensors t = make_inputs(tiny, 1);
     const Measurement m = measure(*gpu.backend, tiny, t, {1, 1});
     const Check c = check_against_reference(tiny, t, m.output, 1);
-    conv = {{"ok", c.ok()}, {"error", c.error}, {"tolerance", c.tolerance}, {"ms", m.stats.median},
+    conv = {{"ok", c.ok()},
+            {"error", c.error},
+            {"tolerance", c.tolerance},
+            {"ms", m.stats.median},
             {"engine", m.prepare.implementation}};
     if (!c.ok()) {
       p.status = GpuStatus::conv_failed;
-      p.message = fmt::format("the tiny check convolution gave a wrong result: normwise error {:.1e} > {:.0e} with "
-                              "engine {}; report the GPU, driver and cuDNN versions",
-                              c.error, c.tolerance, m.prepare.implementation);
+      p.message = fmt::format(
+          "the tiny check convolution gave a wrong result: normwise error {:.1e} > {:.0e} with "
+          "engine {}; report the GPU, driver and cuDNN versions",
+          c.error, c.tolerance, m.prepare.implementation);
     }
   } catch (const std::exception& e) {
     p.status = GpuStatus::conv_failed;

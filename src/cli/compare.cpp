@@ -22,7 +22,8 @@ double relative_spread(const Stats& s) { return s.mean > 0 ? s.stddev / s.mean :
 std::vector<RunResult> load(const std::string& path) {
   std::vector<RunResult> out;
   int i = 0;
-  for (const auto& j : read_records(path, "compare")) out.push_back(result_from_json(j, fmt::format("compare: '{}' record {}", path, ++i)));
+  for (const auto& j : read_records(path, "compare"))
+    out.push_back(result_from_json(j, fmt::format("compare: '{}' record {}", path, ++i)));
   return out;
 }
 
@@ -30,9 +31,12 @@ std::vector<RunResult> load(const std::string& path) {
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::faster: return "faster";
-    case Verdict::same: return "same";
-    case Verdict::slower: return "slower";
+    case Verdict::faster:
+      return "faster";
+    case Verdict::same:
+      return "same";
+    case Verdict::slower:
+      return "slower";
   }
   return "?";
 }
@@ -81,8 +85,8 @@ ExitCode run_compare(const CompareOptions& o, std::ostream& out, std::ostream& e
   fmt::print(out, "{:>4}  {:>11}  {:>11}  {:>6}  {:>6}  {:<8}  {}\n", "dev", "base ms", "new ms", "ratio", "noise",
              "verdict", "problem");
   for (const Comparison& c : rep.rows) {
-    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", c.device, c.base_ms, c.new_ms, c.ratio,
-               c.noise * 100, to_string(c.verdict), c.problem, c.regression ? "  REGRESSION" : "");
+    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", c.device, c.base_ms, c.new_ms,
+               c.ratio, c.noise * 100, to_string(c.verdict), c.problem, c.regression ? "  REGRESSION" : "");
     regressions += c.regression;
   }
   for (const auto& p : rep.only_in_base) fmt::print(out, "only in base: {}\n", p);

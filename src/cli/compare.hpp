@@ -14,11 +14,11 @@ enum class Verdict { faster, same, slower };
 const char* to_string(Verdict v);
 
 struct Comparison {
-  std::string problem;  ///< the canonical flag form (dtype and layout included)
-  std::string device;   ///< "cpu" or "gpu"
-  double base_ms = 0, new_ms = 0;  ///< medians
-  double ratio = 0;                ///< new / base
-  double noise = 0;  ///< relative: base stddev/mean + new stddev/mean
+  std::string problem;              ///< the canonical flag form (dtype and layout included)
+  std::string device;               ///< "cpu" or "gpu"
+  double base_ms = 0, new_ms = 0;   ///< medians
+  double ratio = 0;                 ///< new / base
+  double noise = 0;                 ///< relative: base stddev/mean + new stddev/mean
   Verdict verdict = Verdict::same;  ///< slower when ratio > 1 + noise, faster when ratio < 1 − noise
   bool regression = false;          ///< ratio − 1 > threshold + noise
 };

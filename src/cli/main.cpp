@@ -4,8 +4,8 @@
 #include "cli/app.hpp"
 #include "cli/check.hpp"
 #include "cli/compare.hpp"
-#include "cli/peak.hpp"
 #include "cli/options.hpp"
+#include "cli/peak.hpp"
 #include "convbench/error.hpp"
 
 int main(int argc, char** argv) {

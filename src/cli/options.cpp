@@ -6,12 +6,12 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <iostream>
-#include <sstream>
-#include <charconv>
 #include <limits>
 #include <random>
+#include <sstream>
 
 #include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
@@ -96,9 +96,8 @@ AlgoSearch parse_algo(const std::string& text) {
 
 double parse_seconds(const std::string& flag, const std::string& text) {
   char* end = nullptr;
-  const double v = text.empty() || text.find_first_not_of("0123456789.") != std::string::npos
-                       ? -1
-                       : std::strtod(text.c_str(), &end);
+  const double v =
+      text.empty() || text.find_first_not_of("0123456789.") != std::string::npos ? -1 : std::strtod(text.c_str(), &end);
   if (v <= 0 || v > 600 || end != text.c_str() + text.size())
     throw UsageError(flag, text, "expected seconds, a number greater than 0 and at most 600");
   return v;
@@ -142,12 +141,14 @@ struct ProblemFlags {
               groups = "1", layout = "nhwc", dtype = "f32", descriptor;
 };
 
-constexpr const char* kShapeFlags[] = {"--batch", "--input", "--filter", "--stride", "--padding", "--dilation", "--groups"};
+constexpr const char* kShapeFlags[] = {"--batch",   "--input",    "--filter", "--stride",
+                                       "--padding", "--dilation", "--groups"};
 
 void add_problem_flags(CLI::App& app, ProblemFlags& f) {
   app.add_option("--batch", f.batch, "batch size N (default 100)")->type_name("N");
   app.add_option("--input", f.input, "image height, width, channels (default 100x100x3)")->type_name("HxWxC");
-  app.add_option("--filter", f.filter, "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
+  app.add_option("--filter", f.filter,
+                 "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
       ->type_name("KxRxS[xC]");
   app.add_option("--stride", f.stride, "stride (default 1)")->type_name("S|SHxSW");
   app.add_option("--padding", f.padding,
@@ -179,9 +180,10 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
   const DType dtype = parse_dtype(fl.dtype);
   if (!fl.descriptor.empty()) {
     if (shape_flags_given)
-      throw UsageError(fmt::format("descriptor '{}' and shape flags (--batch, --input, --filter, --stride, --padding, "
-                                   "--dilation, --groups) cannot be combined; give one or the other",
-                                   fl.descriptor));
+      throw UsageError(
+          fmt::format("descriptor '{}' and shape flags (--batch, --input, --filter, --stride, --padding, "
+                      "--dilation, --groups) cannot be combined; give one or the other",
+                      fl.descriptor));
     return parse_descriptor(fl.descriptor, dtype, layout);
   }
   Problem p;
@@ -198,10 +200,11 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
   p.dil_h = dl[0], p.dil_w = dl.back();
   p.groups = parse_integer("--groups", fl.groups, 1, kMaxSize);
   if (f.size() == 4 && (p.c % p.groups != 0 || f[3] != p.c / p.groups))
-    throw UsageError(fmt::format("--filter: '{}' has {} input channels, but the input has {} channels and {} group{}, "
-                                 "so the filter needs {}",
-                                 fl.filter, f[3], p.c, p.groups, p.groups == 1 ? "" : "s",
-                                 p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
+    throw UsageError(
+        fmt::format("--filter: '{}' has {} input channels, but the input has {} channels and {} group{}, "
+                    "so the filter needs {}",
+                    fl.filter, f[3], p.c, p.groups, p.groups == 1 ? "" : "s",
+                    p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
   if (fl.padding == "same") {
     same_padding(p.h, p.r, p.stride_h, p.dil_h, p.pad_top, p.pad_bottom);
     same_padding(p.w, p.s, p.stride_w, p.dil_w, p.pad_left, p.pad_right);
@@ -268,9 +271,10 @@ std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::strin
 }
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
-  CLI::App app("convbench: how much faster does a 2-D convolution run on the GPU (cuDNN) than on the CPU (oneDNN)?\n"
-               "With no arguments it runs the seed experiment: 32 filters of 7x7 over 100 images of 100x100x3.",
-               "convbench");
+  CLI::App app(
+      "convbench: how much faster does a 2-D convolution run on the GPU (cuDNN) than on the CPU (oneDNN)?\n"
+      "With no arguments it runs the seed experiment: 32 filters of 7x7 over 100 images of 100x100x3.",
+      "convbench");
   app.footer(exit_code_help());
   app.get_formatter()->column_width(34);
   ProblemFlags pf;
@@ -281,7 +285,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_option("--runs", runs, "timed runs, all kept (default 10)")->type_name("N");
   app.add_option("--warmup", warmup, "untimed runs before timing, at least 1 (default 1)")->type_name("N");
   app.add_option("--device", device, "which backends run (default all)")->type_name("cpu|gpu|all");
-  app.add_option("--threads", threads, fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()))
+  app.add_option("--threads", threads,
+                 fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()))
       ->type_name("N");
   app.add_option("--seed", seed, "seed of the random-normal inputs (default: drawn at random and printed)")
       ->type_name("N");
@@ -326,8 +331,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   app.add_flag("--version", version, "print the versions of convbench and its libraries");
 
   CLI::App* check = app.add_subcommand(
-      "check", "Is there a usable NVIDIA GPU for cuDNN work? Probes the driver, device, cuDNN and architecture, "
-               "runs a tiny convolution and checks its result; exit code 0 or the failure's own code (10-18).");
+      "check",
+      "Is there a usable NVIDIA GPU for cuDNN work? Probes the driver, device, cuDNN and architecture, "
+      "runs a tiny convolution and checks its result; exit code 0 or the failure's own code (10-18).");
   bool check_all = false;
   std::string check_format = "text", check_timeout = "5", check_gpu = "0";
   check->add_flag("--all", check_all, "list every GPU and the CPU (model, cores, oneDNN ISA and version)");
@@ -339,8 +345,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::App* suites_cmd = app.add_subcommand("suites", "List the built-in problem suites.");
 
   CLI::App* compare = app.add_subcommand(
-      "compare", "Compare two result files (json or jsonl) problem by problem; exit 8 when any problem slowed by "
-                 "more than --threshold beyond its measured noise.");
+      "compare",
+      "Compare two result files (json or jsonl) problem by problem; exit 8 when any problem slowed by "
+      "more than --threshold beyond its measured noise.");
   std::string base, next, threshold = "0.05", compare_device = "all";
   compare->add_option("BASE", base, "the baseline result file")->required()->type_name("BASE");
   compare->add_option("NEW", next, "the new result file")->required()->type_name("NEW");
@@ -349,9 +356,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   compare->add_option("--device", compare_device, "which device's times to compare (default all)")
       ->type_name("cpu|gpu|all");
   CLI::App* peak = app.add_subcommand(
-      "peak", "Measure this machine's ceilings (CPU: oneDNN matmul f32/bf16 and copy bandwidth; GPU: cuDNN 1x1 "
-              "convolution in every dtype and copy bandwidth) and cache them, so that results show the fraction "
-              "of the ceiling they reach.");
+      "peak",
+      "Measure this machine's ceilings (CPU: oneDNN matmul f32/bf16 and copy bandwidth; GPU: cuDNN 1x1 "
+      "convolution in every dtype and copy bandwidth) and cache them, so that results show the fraction "
+      "of the ceiling they reach.");
   std::string peak_device = "all", peak_threads, peak_gpu = "0";
   peak->add_option("--device", peak_device, "which devices to measure (default all)")->type_name("cpu|gpu|all");
   peak->add_option("--threads", peak_threads, "CPU threads (default: all physical cores)")->type_name("N");
@@ -384,7 +392,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   if (peak->parsed()) {
     PeakOptions po;
     po.device = parse_device(peak_device);
-    if (!peak_threads.empty()) po.backend.threads = static_cast<int>(parse_integer("--threads", peak_threads, 1, usable_cpus()));
+    if (!peak_threads.empty())
+      po.backend.threads = static_cast<int>(parse_integer("--threads", peak_threads, 1, usable_cpus()));
     po.backend.gpu_index = static_cast<int>(parse_integer("--gpu", peak_gpu, 0, 1023));
     result.peak = po;
     return result;
@@ -428,11 +437,13 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
       throw UsageError("--suite", suite, "expected one of " + names + " (see convbench suites)");
     }
     if (shape_flags)
-      throw UsageError("--suite: shape flags (--batch, --input, --filter, ...) cannot be combined with a suite; "
-                       "--dtype and --layout can");
+      throw UsageError(
+          "--suite: shape flags (--batch, --input, --filter, ...) cannot be combined with a suite; "
+          "--dtype and --layout can");
     const DType d = parse_dtype(pf.dtype);
     const Layout l = parse_layout(pf.layout);
-    for (const SuiteEntry& e : s->entries) o.problems.push_back({suite + " " + e.label, parse_descriptor(e.descriptor, d, l)});
+    for (const SuiteEntry& e : s->entries)
+      o.problems.push_back({suite + " " + e.label, parse_descriptor(e.descriptor, d, l)});
   } else if (!problems.empty()) {
     const ProblemDefaults defaults{pf.batch,    pf.input,  pf.filter, pf.stride, pf.padding,
                                    pf.dilation, pf.groups, pf.layout, pf.dtype};
@@ -466,7 +477,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   o.backend.gpu_index = static_cast<int>(parse_integer("--gpu", gpu, 0, 1023));
   o.backend.algo = parse_algo(algo);
   if (!workspace_limit.empty())
-    o.backend.workspace_limit = parse_integer("--workspace-limit", workspace_limit, 0, std::numeric_limits<int64_t>::max());
+    o.backend.workspace_limit =
+        parse_integer("--workspace-limit", workspace_limit, 0, std::numeric_limits<int64_t>::max());
   o.backend.include_transfers = include_transfers;
   o.verify = !no_verify;
   o.require_gpu = require_gpu;

@@ -14,7 +14,6 @@
 namespace convbench {
 namespace {
 
-
 void print(std::ostream& out, const Ceilings& c) {
   std::string rates;
   for (const auto& [dtype, tflops] : c.tflops) rates += fmt::format("{} {:.2f} TFLOP/s, ", dtype, tflops);

@@ -20,8 +20,7 @@ AtomicFile::AtomicFile(const std::string& path, const std::string& flag) : path_
   name.insert(name.end(), suffix.begin(), suffix.end());
   name.push_back('\0');
   const int fd = mkstemp(name.data());
-  if (fd < 0)
-    throw Error(ExitCode::usage, fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(errno)));
+  if (fd < 0) throw Error(ExitCode::usage, fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(errno)));
   // mkstemp creates the file 0600; give it the mode a plain open() would (0666 less the umask).
   const mode_t mask = umask(0);
   umask(mask);

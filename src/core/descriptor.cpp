@@ -58,8 +58,7 @@ Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
     v[key] = n;
   }
   for (const auto& [key, value] : v)
-    if (value == 0 && key[0] != 'p' && key[0] != 'd')
-      throw bad(text, fmt::format("'{}' must be at least 1", key));
+    if (value == 0 && key[0] != 'p' && key[0] != 'd') throw bad(text, fmt::format("'{}' must be at least 1", key));
   for (const char* required : {"ic", "oc"})
     if (!v.count(required)) throw bad(text, fmt::format("'{}' is required", required));
   if (!v.count("ih") && !v.count("iw")) throw bad(text, "'ih' or 'iw' is required");

@@ -69,29 +69,33 @@ std::vector<std::string> measurement_warnings(const Measurement& m) {
   const std::string& kind = m.device.kind;
   const Stats& s = m.stats;
   if (s.cv > kMaxTrustedCv)
-    w.push_back(fmt::format("{}: the runs vary by {:.1f}% (coefficient of variation); the median may not be "
-                            "trustworthy: try more --runs or a quieter machine",
-                            kind, s.cv * 100));
+    w.push_back(
+        fmt::format("{}: the runs vary by {:.1f}% (coefficient of variation); the median may not be "
+                    "trustworthy: try more --runs or a quieter machine",
+                    kind, s.cv * 100));
   if (!s.outliers.empty())
     w.push_back(fmt::format("{}: {} of {} runs are outliers (modified Z-score above 3.5)", kind, s.outliers.size(),
                             m.samples_ms.size()));
   if (s.median > 0 && s.median < kMinRunMs)
-    w.push_back(fmt::format("{}: one run takes {:.1f} µs, under {:.0f} µs: launch and timing overhead dominate; "
-                            "use a larger problem (for example a larger --batch)",
-                            kind, s.median * 1000, kMinRunMs * 1000));
+    w.push_back(
+        fmt::format("{}: one run takes {:.1f} µs, under {:.0f} µs: launch and timing overhead dominate; "
+                    "use a larger problem (for example a larger --batch)",
+                    kind, s.median * 1000, kMinRunMs * 1000));
   for (const auto& [key, value] : m.prepare.details)
     if (key == "source" && value == "fallback list")
-      w.push_back(fmt::format("{}: the engine came from cuDNN's fallback list, not its heuristics: it is likely far "
-                              "from the fastest",
-                              kind));
+      w.push_back(
+          fmt::format("{}: the engine came from cuDNN's fallback list, not its heuristics: it is likely far "
+                      "from the fastest",
+                      kind));
   if (m.prepare.implementation.rfind("ref", 0) == 0)
-    w.push_back(fmt::format("{}: oneDNN ran a reference implementation ({}): its time says little about this CPU",
-                            kind, m.prepare.implementation));
+    w.push_back(fmt::format("{}: oneDNN ran a reference implementation ({}): its time says little about this CPU", kind,
+                            m.prepare.implementation));
   if (m.clock_before && m.clock_after && m.clock_before->sm_mhz > 0 &&
       m.clock_after->sm_mhz < m.clock_before->sm_mhz * (1 - kClockDropFraction))
-    w.push_back(fmt::format("{}: the SM clock dropped from {:.0f} to {:.0f} MHz during timing{}", kind,
-                            m.clock_before->sm_mhz, m.clock_after->sm_mhz,
-                            m.clock_after->throttle_text.empty() ? "" : " (throttled: " + m.clock_after->throttle_text + ")"));
+    w.push_back(
+        fmt::format("{}: the SM clock dropped from {:.0f} to {:.0f} MHz during timing{}", kind, m.clock_before->sm_mhz,
+                    m.clock_after->sm_mhz,
+                    m.clock_after->throttle_text.empty() ? "" : " (throttled: " + m.clock_after->throttle_text + ")"));
   return w;
 }
 

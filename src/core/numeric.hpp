@@ -106,9 +106,12 @@ inline float from_f16_bits(uint16_t h) {
 /// `x` rounded to the nearest value the dtype stores (f32 and tf32 data are stored as float).
 inline float round_to(DType d, float x) {
   switch (d) {
-    case DType::bf16: return from_bf16_bits(to_bf16_bits(x));
-    case DType::f16: return from_f16_bits(to_f16_bits(x));
-    default: return x;
+    case DType::bf16:
+      return from_bf16_bits(to_bf16_bits(x));
+    case DType::f16:
+      return from_f16_bits(to_f16_bits(x));
+    default:
+      return x;
   }
 }
 

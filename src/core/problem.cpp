@@ -11,10 +11,14 @@ namespace convbench {
 
 const char* to_string(DType d) {
   switch (d) {
-    case DType::f32: return "f32";
-    case DType::tf32: return "tf32";
-    case DType::bf16: return "bf16";
-    case DType::f16: return "f16";
+    case DType::f32:
+      return "f32";
+    case DType::tf32:
+      return "tf32";
+    case DType::bf16:
+      return "bf16";
+    case DType::f16:
+      return "f16";
   }
   return "?";
 }
@@ -51,9 +55,7 @@ uint64_t Problem::tensor_bytes() const {
   return static_cast<uint64_t>(input_elems() + weight_elems() + output_elems()) * dtype_bytes(dtype);
 }
 
-double Problem::flops() const {
-  return 2.0 * n * k * out_h() * out_w() * static_cast<double>(c / groups) * r * s;
-}
+double Problem::flops() const { return 2.0 * n * k * out_h() * out_w() * static_cast<double>(c / groups) * r * s; }
 
 void Problem::validate() const {
   auto positive = [](const char* flag, int64_t v, const std::string& shown) {
@@ -69,24 +71,21 @@ void Problem::validate() const {
   for (int64_t v : {pad_top, pad_bottom, pad_left, pad_right})
     if (v < 0 || v > kMaxDim)
       throw UsageError("--padding", std::to_string(v), fmt::format("padding must be from 0 to {}", kMaxDim));
-  if (c % groups != 0)
-    throw UsageError(fmt::format("--groups: {} does not divide the input's {} channels", groups, c));
-  if (k % groups != 0)
-    throw UsageError(fmt::format("--groups: {} does not divide the filter count {}", groups, k));
+  if (c % groups != 0) throw UsageError(fmt::format("--groups: {} does not divide the input's {} channels", groups, c));
+  if (k % groups != 0) throw UsageError(fmt::format("--groups: {} does not divide the filter count {}", groups, k));
   const int64_t eh = extent(r, dil_h), ew = extent(s, dil_w);
   const int64_t ph = h + pad_top + pad_bottom, pw = w + pad_left + pad_right;
   if (eh > ph || ew > pw)
-    throw UsageError(fmt::format(
-        "--filter: the {}x{} filter (extent {}x{} with dilation) is larger than the padded {}x{} input, "
-        "so the output would be empty",
-        r, s, eh, ew, ph, pw));
+    throw UsageError(
+        fmt::format("--filter: the {}x{} filter (extent {}x{} with dilation) is larger than the padded {}x{} input, "
+                    "so the output would be empty",
+                    r, s, eh, ew, ph, pw));
   checked_product({n, c, h, w}, "input");
   checked_product({k, c / groups, r, s}, "weight");
   checked_product({n, k, out_h(), out_w()}, "output");
   int64_t total = 0, bytes = 0;
   if (__builtin_add_overflow(input_elems(), weight_elems(), &total) ||
-      __builtin_add_overflow(total, output_elems(), &total) ||
-      __builtin_mul_overflow(total, int64_t{8}, &bytes))
+      __builtin_add_overflow(total, output_elems(), &total) || __builtin_mul_overflow(total, int64_t{8}, &bytes))
     throw Error(ExitCode::out_of_memory, "the problem's tensors need more than 2^63 bytes");
 }
 
@@ -97,15 +96,14 @@ std::string Problem::describe() const {
   return fmt::format(
       "--batch {} --input {}x{}x{} --filter {}x{}x{}x{} --stride {} --padding {} --dilation {} --groups {} "
       "--layout {} --dtype {}",
-      n, h, w, c, k, r, s, c / groups, pair(stride_h, stride_w), pad, pair(dil_h, dil_w), groups,
-      to_string(layout), to_string(dtype));
+      n, h, w, c, k, r, s, c / groups, pair(stride_h, stride_w), pad, pair(dil_h, dil_w), groups, to_string(layout),
+      to_string(dtype));
 }
 
 bool Problem::operator==(const Problem& o) const {
-  return n == o.n && c == o.c && h == o.h && w == o.w && k == o.k && r == o.r && s == o.s &&
-         stride_h == o.stride_h && stride_w == o.stride_w && pad_top == o.pad_top &&
-         pad_bottom == o.pad_bottom && pad_left == o.pad_left && pad_right == o.pad_right &&
-         dil_h == o.dil_h && dil_w == o.dil_w && groups == o.groups && dtype == o.dtype &&
+  return n == o.n && c == o.c && h == o.h && w == o.w && k == o.k && r == o.r && s == o.s && stride_h == o.stride_h &&
+         stride_w == o.stride_w && pad_top == o.pad_top && pad_bottom == o.pad_bottom && pad_left == o.pad_left &&
+         pad_right == o.pad_right && dil_h == o.dil_h && dil_w == o.dil_w && groups == o.groups && dtype == o.dtype &&
          layout == o.layout;
 }
 

@@ -51,9 +51,12 @@ std::vector<double> reference_conv(const Problem& p, const HostTensors& t) {
 
 double tolerance(DType d) {
   switch (d) {
-    case DType::f32: return 1e-5;
-    case DType::tf32: return 1e-3;
-    default: return 1e-2;
+    case DType::f32:
+      return 1e-5;
+    case DType::tf32:
+      return 1e-3;
+    default:
+      return 1e-2;
   }
 }
 
@@ -69,8 +72,8 @@ struct NormAccumulator {
 };
 }  // namespace
 
-Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got,
-                              uint64_t seed, int64_t samples) {
+Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got, uint64_t seed,
+                              int64_t samples) {
   Check c;
   c.tolerance = tolerance(p.dtype);
   NormAccumulator acc;

@@ -24,10 +24,14 @@ Format parse_format(const std::string& text) {
 
 std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, bool color) {
   switch (f) {
-    case Format::table: return make_table_printer(out, color);
-    case Format::json: return make_json_printer(out, false);
-    case Format::jsonl: return make_json_printer(out, true);
-    case Format::csv: return make_csv_printer(out);
+    case Format::table:
+      return make_table_printer(out, color);
+    case Format::json:
+      return make_json_printer(out, false);
+    case Format::jsonl:
+      return make_json_printer(out, true);
+    case Format::csv:
+      return make_csv_printer(out);
   }
   return make_table_printer(out, color);
 }

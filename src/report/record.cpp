@@ -26,7 +26,10 @@ json clock_json(const std::optional<ClockSample>& c) {
 
 json check_json(const std::optional<Check>& c) {
   if (!c) return nullptr;
-  return {{"error", c->error}, {"tolerance", c->tolerance}, {"points", c->points}, {"sampled", c->sampled},
+  return {{"error", c->error},
+          {"tolerance", c->tolerance},
+          {"points", c->points},
+          {"sampled", c->sampled},
           {"ok", c->ok()}};
 }
 
@@ -114,7 +117,8 @@ json to_json(const RunResult& r, const RunMetadata& m) {
     if (d.kind == "cpu" && d.measurement) threads = d.measurement->prepare.threads;
   }
   json speedup = nullptr;
-  if (r.speedup) speedup = {{"value", *r.speedup}, {"uncertainty", r.speedup_uncertainty.value_or(0.0)}, {"basis", "sum"}};
+  if (r.speedup)
+    speedup = {{"value", *r.speedup}, {"uncertainty", r.speedup_uncertainty.value_or(0.0)}, {"basis", "sum"}};
   const DeviceInfo* g = gpu ? &gpu->measurement->device : nullptr;
   const std::string cudnn = g ? g->library.substr(g->library.find(' ') + 1) : "";
   return {{"schema_version", kSchemaVersion},
@@ -193,14 +197,20 @@ RunResult result_from_json(const json& j, const std::string& what) {
         for (const auto& [k, v] : dj.at("details").items()) m.prepare.details.emplace_back(k, v.get<std::string>());
       m.samples_ms = field<std::vector<double>>(dj, "samples_ms", what);
       const json& sj = field<json>(dj, "stats", what);
-      m.stats = {field<double>(sj, "sum", what),  field<double>(sj, "median", what), field<double>(sj, "min", what),
-                 field<double>(sj, "max", what),  field<double>(sj, "mean", what),   field<double>(sj, "stddev", what),
-                 sj.value("cv", 0.0),             sj.value("outliers", std::vector<size_t>{})};
+      m.stats = {field<double>(sj, "sum", what),
+                 field<double>(sj, "median", what),
+                 field<double>(sj, "min", what),
+                 field<double>(sj, "max", what),
+                 field<double>(sj, "mean", what),
+                 field<double>(sj, "stddev", what),
+                 sj.value("cv", 0.0),
+                 sj.value("outliers", std::vector<size_t>{})};
       d.measurement = std::move(m);
       if (dj.contains("roofline") && dj.at("roofline").is_object()) {
         const json& rj = dj.at("roofline");
-        d.roofline = Roofline{rj.value("peak_tflops", 0.0), rj.value("compute_fraction", 0.0), rj.value("peak_gbps", 0.0),
-                              rj.value("memory_fraction", 0.0), rj.value("intensity", 0.0), rj.value("ridge", 0.0),
+        d.roofline = Roofline{rj.value("peak_tflops", 0.0), rj.value("compute_fraction", 0.0),
+                              rj.value("peak_gbps", 0.0),   rj.value("memory_fraction", 0.0),
+                              rj.value("intensity", 0.0),   rj.value("ridge", 0.0),
                               rj.value("bound", "")};
       }
       if (dj.contains("verify")) d.reference_check = check_from(dj.at("verify"));

@@ -25,8 +25,8 @@ class TablePrinter final : public Printer {
     const double gflop = p.flops() * 1e-9;
     if (!r.label.empty()) fmt::print(out_, "{}== {} ==\n", count_++ ? "\n" : "", r.label);
     fmt::print(out_, "problem: {} --seed {}\n", p.describe(), r.seed);
-    fmt::print(out_, "         output {}x{}x{}x{}, {:.3f} GFLOP per run; {} warm-up, then timed runs\n", p.n,
-               p.out_h(), p.out_w(), p.k, gflop, r.warmup);
+    fmt::print(out_, "         output {}x{}x{}x{}, {:.3f} GFLOP per run; {} warm-up, then timed runs\n", p.n, p.out_h(),
+               p.out_w(), p.k, gflop, r.warmup);
     for (const DeviceResult& d : r.devices) {
       if (!d.measurement) {
         fmt::print(out_, "{}: not run: {}\n", d.kind, d.not_run_reason);
@@ -44,7 +44,8 @@ class TablePrinter final : public Printer {
                  s.stddev, s.cv * 100, s.median > 0 ? gflop / s.median : 0.0, m.prepare.setup_ms, m.prepare.reorder_ms,
                  to_string(m.cache));
       if (d.reference_check)
-        fmt::print(out_, "{}: verify {}\n", d.kind, paint(check_text("f64 reference", *d.reference_check), *d.reference_check));
+        fmt::print(out_, "{}: verify {}\n", d.kind,
+                   paint(check_text("f64 reference", *d.reference_check), *d.reference_check));
       if (const auto& rl = d.roofline)
         fmt::print(out_,
                    "{}: roofline {:.1f}% of the {} compute ceiling ({:.2f} TFLOP/s), {:.1f}% of copy bandwidth "
@@ -54,8 +55,8 @@ class TablePrinter final : public Printer {
     }
     if (r.cross_check) fmt::print(out_, "gpu: verify {}\n", paint(check_text("cpu", *r.cross_check), *r.cross_check));
     if (r.speedup) {
-      fmt::print(out_, "GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} (sum of runs)\n", color_ ? "\033[1m" : "", *r.speedup,
-                 r.speedup_uncertainty.value_or(0.0), color_ ? "\033[0m" : "");
+      fmt::print(out_, "GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} (sum of runs)\n", color_ ? "\033[1m" : "",
+                 *r.speedup, r.speedup_uncertainty.value_or(0.0), color_ ? "\033[0m" : "");
     } else if (r.cross_check && !r.cross_check->ok()) {
       fmt::print(out_, "no speedup reported: the GPU and CPU outputs disagree\n");
     }
@@ -76,10 +77,12 @@ class TablePrinter final : public Printer {
                s.worst->label);
     double top = 0;
     size_t width = 0;
-    for (const auto& e : s.speedups) top = std::max(top, e.speedup), width = std::max(width, std::min<size_t>(e.label.size(), 40));
+    for (const auto& e : s.speedups)
+      top = std::max(top, e.speedup), width = std::max(width, std::min<size_t>(e.label.size(), 40));
     for (const auto& e : s.speedups) {
       const auto bar = static_cast<size_t>(e.speedup / top * 40 + 0.5);
-      fmt::print(out_, "{:<{}} {:>8.1f}x {}\n", e.label.substr(0, 40), width, e.speedup, std::string(std::max<size_t>(bar, 1), '#'));
+      fmt::print(out_, "{:<{}} {:>8.1f}x {}\n", e.label.substr(0, 40), width, e.speedup,
+                 std::string(std::max<size_t>(bar, 1), '#'));
     }
   }
 

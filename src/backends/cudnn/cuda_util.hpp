@@ -22,9 +22,9 @@ namespace convbench::cuda {
 }  // namespace convbench::cuda
 
 /// Throws convbench::LibraryError (or out_of_memory) unless `call` returns cudaSuccess.
-#define CB_CUDA_CHECK(call)                                                              \
-  do {                                                                                   \
-    const cudaError_t cb_status_ = (call);                                               \
+#define CB_CUDA_CHECK(call)                                                                               \
+  do {                                                                                                    \
+    const cudaError_t cb_status_ = (call);                                                                \
     if (cb_status_ != cudaSuccess) ::convbench::cuda::throw_error(cb_status_, #call, __FILE__, __LINE__); \
   } while (0)
 /// For destructors: ignores the status, never throws.

@@ -31,12 +31,12 @@ namespace fe = cudnn_frontend;
 using Clock = std::chrono::steady_clock;
 
 /// Throws LibraryError unless a cudnn-frontend call returns OK.
-#define CB_FE_CHECK(expr)                                                                                  \
-  do {                                                                                                     \
-    auto cb_fe_status_ = (expr);                                                                           \
-    if (cb_fe_status_.is_bad())                                                                            \
-      throw LibraryError(fmt::format("cuDNN: {} failed: {} at {}:{}", #expr, cb_fe_status_.get_message(), \
-                                     __FILE__, __LINE__));                                                 \
+#define CB_FE_CHECK(expr)                                                                                        \
+  do {                                                                                                           \
+    auto cb_fe_status_ = (expr);                                                                                 \
+    if (cb_fe_status_.is_bad())                                                                                  \
+      throw LibraryError(                                                                                        \
+          fmt::format("cuDNN: {} failed: {} at {}:{}", #expr, cb_fe_status_.get_message(), __FILE__, __LINE__)); \
   } while (0)
 
 /// A cuDNN handle bound to a stream. Movable only through unique_ptr.
@@ -59,9 +59,12 @@ class Handle {
 
 fe::DataType_t io_type(DType d) {
   switch (d) {
-    case DType::f16: return fe::DataType_t::HALF;
-    case DType::bf16: return fe::DataType_t::BFLOAT16;
-    default: return fe::DataType_t::FLOAT;
+    case DType::f16:
+      return fe::DataType_t::HALF;
+    case DType::bf16:
+      return fe::DataType_t::BFLOAT16;
+    default:
+      return fe::DataType_t::FLOAT;
   }
 }
 
@@ -77,15 +80,19 @@ std::vector<fe::NumericalNote_t> barred_notes(DType d) {
 
 const char* math_mode(DType d) {
   switch (d) {
-    case DType::f32: return "strict fp32 (tensor-core engines excluded)";
-    case DType::tf32: return "tf32 tensor cores allowed";
-    default: return "float accumulation";
+    case DType::f32:
+      return "strict fp32 (tensor-core engines excluded)";
+    case DType::tf32:
+      return "tf32 tensor cores allowed";
+    default:
+      return "float accumulation";
   }
 }
 
 /// Strides of an N×C×H×W (or K×C×R×S) tensor stored channels-last or channels-first.
 std::vector<int64_t> strides(Layout l, int64_t c, int64_t h, int64_t w) {
-  return l == Layout::nhwc ? std::vector<int64_t>{h * w * c, 1, w * c, c} : std::vector<int64_t>{c * h * w, h * w, w, 1};
+  return l == Layout::nhwc ? std::vector<int64_t>{h * w * c, 1, w * c, c}
+                           : std::vector<int64_t>{c * h * w, h * w, w, 1};
 }
 
 std::string gib(double bytes) { return fmt::format("{:.2f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
@@ -126,9 +133,12 @@ class CudnnConv final : public Conv2D {
   }
 
   DeviceInfo device() const override {
-    return {"gpu", fmt::format("{} (sm_{}{})", probe_.facts.name, probe_.facts.cc_major, probe_.facts.cc_minor),
-            fmt::format("cuDNN {}", cudnn_version_string(probe_.cudnn_version)), probe_.facts.uuid,
-            probe_.driver_release, "CUDA " + cuda_version_string(probe_.runtime_version)};
+    return {"gpu",
+            fmt::format("{} (sm_{}{})", probe_.facts.name, probe_.facts.cc_major, probe_.facts.cc_minor),
+            fmt::format("cuDNN {}", cudnn_version_string(probe_.cudnn_version)),
+            probe_.facts.uuid,
+            probe_.driver_release,
+            "CUDA " + cuda_version_string(probe_.runtime_version)};
   }
 
   Support supports(const Problem&) const override { return {}; }
@@ -202,8 +212,9 @@ class CudnnConv final : public Conv2D {
     size_t free = 0, total = 0;
     CB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
     if (xb + wb + yb > free)
-      throw Error(ExitCode::out_of_memory, fmt::format("out of GPU memory: needs {}, {} free on {}",
-                                                       gib(double(xb + wb + yb)), gib(double(free)), probe_.facts.name));
+      throw Error(ExitCode::out_of_memory,
+                  fmt::format("out of GPU memory: needs {}, {} free on {}", gib(double(xb + wb + yb)),
+                              gib(double(free)), probe_.facts.name));
     x_ = cuda::DeviceBuffer(xb);
     w_ = cuda::DeviceBuffer(wb);
     y_ = cuda::DeviceBuffer(yb);
@@ -313,7 +324,8 @@ class CudnnConv final : public Conv2D {
       if (ms[1] < best_ms) best_ms = ms[1], best = i;
     }
     const double tune_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    if (best < 0) throw Error(ExitCode::unsupported, "cuDNN: no engine supports this problem (every plan failed to run)");
+    if (best < 0)
+      throw Error(ExitCode::unsupported, "cuDNN: no engine supports this problem (every plan failed to run)");
     plan_index_ = best;
 
     std::string name;
@@ -401,8 +413,9 @@ Ceilings measure_cudnn_ceilings(const BackendSettings& s) {
 }
 
 std::string cudnn_versions() {
-  const std::string built = fmt::format("built against cuDNN {}.{}.{} headers, CUDA runtime {} linked statically",
-                                        CUDNN_MAJOR, CUDNN_MINOR, CUDNN_PATCHLEVEL, cuda_version_string(CUDART_VERSION));
+  const std::string built =
+      fmt::format("built against cuDNN {}.{}.{} headers, CUDA runtime {} linked statically", CUDNN_MAJOR, CUDNN_MINOR,
+                  CUDNN_PATCHLEVEL, cuda_version_string(CUDART_VERSION));
   void* lib = dlopen("libcudnn.so.9", RTLD_NOW | RTLD_LOCAL);
   if (!lib) return "cuDNN: libcudnn.so.9 cannot be loaded (" + built + ")";
   using GetVersion = size_t (*)();

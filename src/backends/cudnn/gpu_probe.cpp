@@ -57,9 +57,9 @@ class RealProbeSystem final : public ProbeSystem {
     f.sm_count = prop.multiProcessorCount;
     f.total_memory = prop.totalGlobalMem;
     const auto* u = reinterpret_cast<const unsigned char*>(prop.uuid.bytes);
-    f.uuid = fmt::format("GPU-{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-                         u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-                         u[14], u[15]);
+    f.uuid = fmt::format(
+        "GPU-{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+        u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
     return cudaSuccess;
   }
   std::string error_text(int e) override {

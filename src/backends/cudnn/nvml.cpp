@@ -43,7 +43,7 @@ std::optional<ClockSample> Nvml::sample() const {
 
 std::string throttle_text(unsigned long long reasons) {
   static const std::pair<unsigned long long, const char*> kNames[] = {
-      {0x4, "sw_power_cap"}, {0x8, "hw_slowdown"},    {0x10, "sync_boost"},     {0x20, "sw_thermal"},
+      {0x4, "sw_power_cap"}, {0x8, "hw_slowdown"},     {0x10, "sync_boost"},     {0x20, "sw_thermal"},
       {0x40, "hw_thermal"},  {0x80, "hw_power_brake"}, {0x100, "display_clocks"}};
   std::string t;
   for (const auto& [bit, name] : kNames)

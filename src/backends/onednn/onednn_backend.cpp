@@ -20,15 +20,16 @@ namespace {
 using dnnl::memory;
 using Clock = std::chrono::steady_clock;
 
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
+double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 memory::data_type dnnl_type(DType d) {
   switch (d) {
-    case DType::bf16: return memory::data_type::bf16;
-    case DType::f16: return memory::data_type::f16;
-    default: return memory::data_type::f32;
+    case DType::bf16:
+      return memory::data_type::bf16;
+    case DType::f16:
+      return memory::data_type::f16;
+    default:
+      return memory::data_type::f32;
   }
 }
 
@@ -67,8 +68,8 @@ dnnl::convolution_forward::primitive_desc make_pd(const dnnl::engine& eng, const
   // oneDNN counts dilation from 0.
   const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
                                           any_desc(src, p.dtype), any_desc(wei, p.dtype), any_desc(dst, p.dtype),
-                                          {p.stride_h, p.stride_w}, {p.dil_h - 1, p.dil_w - 1},
-                                          {p.pad_top, p.pad_left}, {p.pad_bottom, p.pad_right});
+                                          {p.stride_h, p.stride_w}, {p.dil_h - 1, p.dil_w - 1}, {p.pad_top, p.pad_left},
+                                          {p.pad_bottom, p.pad_right});
   dnnl::primitive_attr attr;
   attr.set_fpmath_mode(dnnl::fpmath_mode::strict);  // never let f32 drop to bf16 math
   return dnnl::convolution_forward::primitive_desc(d, attr, eng);
@@ -107,7 +108,8 @@ class OnednnConv final : public Conv2D {
       // Reuse the descriptor that supports() already created, and count its creation time here.
       const bool cached = cached_pd_ && cached_problem_ == p;
       pd_ = cached ? cached_pd_ : make_pd(eng_, p);
-      if (cached) t0 -= std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(cached_pd_ms_));
+      if (cached)
+        t0 -= std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(cached_pd_ms_));
       prim_ = dnnl::convolution_forward(pd_);
       rep.setup_ms = ms_since(t0);
 
@@ -185,7 +187,9 @@ class OnednnConv final : public Conv2D {
 
 }  // namespace
 
-std::unique_ptr<Conv2D> make_onednn_backend(const BackendSettings& s) { return std::make_unique<OnednnConv>(s.threads); }
+std::unique_ptr<Conv2D> make_onednn_backend(const BackendSettings& s) {
+  return std::make_unique<OnednnConv>(s.threads);
+}
 
 std::string onednn_version() {
   const dnnl_version_t* v = dnnl_version();
@@ -244,15 +248,24 @@ double cpu_copy_gbps(int threads) {
 std::string onednn_isa() {
   using dnnl::cpu_isa;
   switch (dnnl::get_effective_cpu_isa()) {
-    case cpu_isa::sse41: return "sse41";
-    case cpu_isa::avx: return "avx";
-    case cpu_isa::avx2: return "avx2";
-    case cpu_isa::avx2_vnni: return "avx2_vnni";
-    case cpu_isa::avx512_core: return "avx512_core";
-    case cpu_isa::avx512_core_vnni: return "avx512_core_vnni";
-    case cpu_isa::avx512_core_bf16: return "avx512_core_bf16";
-    case cpu_isa::avx512_core_amx: return "avx512_core_amx";
-    default: return "other";
+    case cpu_isa::sse41:
+      return "sse41";
+    case cpu_isa::avx:
+      return "avx";
+    case cpu_isa::avx2:
+      return "avx2";
+    case cpu_isa::avx2_vnni:
+      return "avx2_vnni";
+    case cpu_isa::avx512_core:
+      return "avx512_core";
+    case cpu_isa::avx512_core_vnni:
+      return "avx512_core_vnni";
+    case cpu_isa::avx512_core_bf16:
+      return "avx512_core_bf16";
+    case cpu_isa::avx512_core_amx:
+      return "avx512_core_amx";
+    default:
+      return "other";
   }
 }
 
