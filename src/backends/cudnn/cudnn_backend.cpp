@@ -128,6 +128,8 @@ class CudnnConv final : public Conv2D {
     CB_CUDA_CHECK(cudaSetDevice(probe_.device));
     stream_ = std::make_unique<cuda::Stream>();
     handle_ = std::make_unique<Handle>(stream_->get());
+    start_ = std::make_unique<cuda::Event>();
+    stop_ = std::make_unique<cuda::Event>();
     char bus[32] = {};
     if (cudaDeviceGetPCIBusId(bus, sizeof bus, probe_.device) == cudaSuccess) nvml_ = std::make_unique<Nvml>(bus);
   }
@@ -169,14 +171,14 @@ class CudnnConv final : public Conv2D {
 
   double run() override {
     cudaStream_t s = stream_->get();
-    CB_CUDA_CHECK(cudaEventRecord(start_.get(), s));
+    CB_CUDA_CHECK(cudaEventRecord(start_->get(), s));
     if (settings_.include_transfers)
       CB_CUDA_CHECK(cudaMemcpyAsync(x_.get(), x_host_.get(), x_.bytes(), cudaMemcpyHostToDevice, s));
     execute(plan_index_);
     if (settings_.include_transfers)
       CB_CUDA_CHECK(cudaMemcpyAsync(y_host_.get(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost, s));
-    CB_CUDA_CHECK(cudaEventRecord(stop_.get(), s));
-    return cuda::elapsed_ms(start_, stop_);
+    CB_CUDA_CHECK(cudaEventRecord(stop_->get(), s));
+    return cuda::elapsed_ms(*start_, *stop_);
   }
 
   std::vector<float> read_output() override {
@@ -225,6 +227,9 @@ class CudnnConv final : public Conv2D {
     x_host_ = cuda::PinnedBuffer(settings_.include_transfers ? xb : 0);
     y_host_ = cuda::PinnedBuffer(settings_.include_transfers ? yb : 0);
     if (settings_.include_transfers) std::memcpy(x_host_.get(), xs.data(), xb);
+    // cudaMemcpy from pageable memory may return before its DMA lands, and it runs on the legacy default
+    // stream, which our non-blocking stream does not wait for: finish it before any kernel reads x or w.
+    CB_CUDA_CHECK(cudaDeviceSynchronize());
     varpack_ = {{kX, x_.get()}, {kW, w_.get()}, {kY, y_.get()}};
   }
 
@@ -314,10 +319,10 @@ class CudnnConv final : public Conv2D {
       if (!try_execute(i)) continue;
       std::vector<double> ms;
       for (int r = 0; r < 3; ++r) {
-        CB_CUDA_CHECK(cudaEventRecord(start_.get(), stream_->get()));
+        CB_CUDA_CHECK(cudaEventRecord(start_->get(), stream_->get()));
         execute(i);
-        CB_CUDA_CHECK(cudaEventRecord(stop_.get(), stream_->get()));
-        ms.push_back(cuda::elapsed_ms(start_, stop_));
+        CB_CUDA_CHECK(cudaEventRecord(stop_->get(), stream_->get()));
+        ms.push_back(cuda::elapsed_ms(*start_, *stop_));
       }
       std::sort(ms.begin(), ms.end());
       ++timed;
@@ -362,7 +367,8 @@ class CudnnConv final : public Conv2D {
   int flush_value_ = 0;
   std::unique_ptr<Nvml> nvml_;
   cuda::PinnedBuffer x_host_, y_host_;
-  cuda::Event start_, stop_;
+  // Created after cudaSetDevice, so that they belong to the selected GPU.
+  std::unique_ptr<cuda::Event> start_, stop_;
   int64_t plan_index_ = -1;
 };
 
