@@ -2,6 +2,8 @@
 // where this build has no GPU backend or the machine no usable GPU.
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
 #include "random_problems.hpp"
@@ -22,16 +24,24 @@ Availability gpu_or_skip_reason(AlgoSearch algo = AlgoSearch::heuristic) {
 void expect_matches_reference(DType d, Layout layout, int count, uint64_t seed) {
   auto gpu = gpu_or_skip_reason();
   REQUIRE_GPU(gpu);
-  int ran = 0;
+  int ran = 0, unsupported = 0;
   for (Problem p : convbench::testing::random_problems(count, d, seed)) {
     p.layout = layout;
     SCOPED_TRACE(p.describe());
     const HostTensors t = make_inputs(p, seed + ran);
-    const Measurement m = measure(*gpu.backend, p, t, {1, 1});
-    const Check c = check_against_reference(p, t, m.output, 0, int64_t(1) << 30);
-    EXPECT_TRUE(c.ok()) << "error " << c.error << " > " << c.tolerance << " with " << m.prepare.implementation;
-    ++ran;
+    try {
+      const Measurement m = measure(*gpu.backend, p, t, {1, 1});
+      const Check c = check_against_reference(p, t, m.output, 0, int64_t(1) << 30);
+      EXPECT_TRUE(c.ok()) << "error " << c.error << " > " << c.tolerance << " with " << m.prepare.implementation;
+      ++ran;
+    } catch (const Error& e) {
+      // No engine for an odd shape in this dtype is not a wrong answer; say which, and require most to run.
+      if (e.code() != ExitCode::unsupported) throw;
+      ++unsupported;
+      std::cerr << "unsupported: " << p.describe() << ": " << e.what() << '\n';
+    }
   }
+  EXPECT_GE(ran, count / 2) << unsupported << " of " << count << " problems had no engine";
 }
 
 }  // namespace
