@@ -1,6 +1,8 @@
 // The oneDNN backend against the float64 reference on seeded random problems.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
 #include "random_problems.hpp"
@@ -61,5 +63,9 @@ TEST(OneDnn, AppliesAndReportsTheThreadCount) {
   p.n = 1;
   const Measurement m = measure(*cpu.backend, p, make_inputs(p, 1), {1, 1});
   EXPECT_EQ(m.prepare.threads, 1);
+  std::map<std::string, std::string> details(m.prepare.details.begin(), m.prepare.details.end());
+  EXPECT_EQ(details["ftz_daz"], "on");
+  EXPECT_EQ(details["affinity"].rfind("cpus ", 0), 0u);
+  EXPECT_FALSE(details["isa"].empty());
   EXPECT_EQ(m.device.library.rfind("oneDNN ", 0), 0u);
 }

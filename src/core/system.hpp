@@ -12,6 +12,8 @@ std::string cpu_model();
 int physical_cores();
 /// CPUs this process may run on (its affinity mask); at least 1.
 int usable_cpus();
+/// The affinity mask as ranges, e.g. "0-15" or "0,2,4-7".
+std::string affinity_text();
 /// MemAvailable from /proc/meminfo in bytes, or 0 when unknown.
 uint64_t available_memory_bytes();
 /// Size of the highest-level cache of CPU 0, from /sys, in bytes; 0 when unknown.

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
@@ -133,7 +134,11 @@ class OnednnConv final : public Conv2D {
     args_ = {{DNNL_ARG_SRC, src_}, {DNNL_ARG_WEIGHTS, wei_}, {DNNL_ARG_DST, dst_}};
     rep.implementation = pd_.impl_info_str();
     rep.threads = threads_;
-    rep.details = {{"isa", onednn_isa()}, {"ftz_daz", "on"}};
+    const char* bind = std::getenv("OMP_PROC_BIND");
+    rep.details = {{"isa", onednn_isa()},
+                   {"ftz_daz", "on"},
+                   {"affinity", "cpus " + affinity_text()},
+                   {"omp_proc_bind", bind && *bind ? bind : "unset"}};
     return rep;
   }
 
