@@ -288,8 +288,13 @@ class CudnnConv final : public Conv2D {
                               math_mode(p_.dtype), e.get_message()));
     // Exhaustive search builds every plan; building them on several threads keeps start-up short where
     // some engines compile at run time.
-    CB_FE_CHECK(g.build_plans(exhaustive ? fe::BuildPlanPolicy_t::ALL : fe::BuildPlanPolicy_t::HEURISTICS_CHOICE,
-                              /*do_multithreaded_builds=*/exhaustive));
+    if (auto e = g.build_plans(exhaustive ? fe::BuildPlanPolicy_t::ALL : fe::BuildPlanPolicy_t::HEURISTICS_CHOICE,
+                               /*do_multithreaded_builds=*/exhaustive);
+        e.is_bad())
+      throw Error(ExitCode::unsupported,
+                  fmt::format("cuDNN: no engine supports this problem (CUDNN_STATUS_NOT_SUPPORTED: no plan could be "
+                              "built: {})",
+                              e.get_message()));
 
     const int64_t offered = g.get_execution_plan_count();
     std::vector<int64_t> built;
