@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <random>
 
 #include "convbench/error.hpp"
 #include "convbench/result.hpp"
@@ -17,10 +16,14 @@ namespace convbench {
 const char* to_string(CacheMode c) { return c == CacheMode::hot ? "hot" : "cold"; }
 
 namespace {
-double median_of(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
+/// The median of values already sorted; 0 for none.
+double median_of_sorted(const std::vector<double>& v) {
   const size_t n = v.size();
   return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return median_of_sorted(v);
 }
 }  // namespace
 
@@ -53,7 +56,7 @@ Stats summarize(const std::vector<double>& samples_ms) {
   s.min = v.front();
   s.max = v.back();
   s.mean = s.sum / static_cast<double>(n);
-  s.median = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  s.median = median_of_sorted(v);
   if (n > 1) {
     double ss = 0;
     for (double x : v) ss += (x - s.mean) * (x - s.mean);
