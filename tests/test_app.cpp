@@ -13,10 +13,11 @@ namespace {
 
 Options small_options() {
   Options o;
-  o.problem.n = 2, o.problem.h = 12, o.problem.w = 12, o.problem.k = 4, o.problem.r = 3, o.problem.s = 3;
+  Problem p;
+  p.n = 2, p.h = 12, p.w = 12, p.k = 4, p.r = 3, p.s = 3;
   o.harness = {1, 2};
   o.seed = 11;
-  o.problems = {{"", o.problem}};
+  o.problems = {{"", p}};
   return o;
 }
 

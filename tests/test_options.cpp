@@ -24,6 +24,13 @@ Options options(const std::vector<std::string>& args) {
   return r.options.value_or(Options{});
 }
 
+/// The single problem the command line describes.
+Problem problem_of(const std::vector<std::string>& args) {
+  const Options o = options(args);
+  EXPECT_EQ(o.problems.size(), 1u);
+  return o.problems.empty() ? Problem() : o.problems.front().problem;
+}
+
 /// The one-line message of the UsageError that parsing throws, or "" when it succeeds.
 std::string error_of(const std::vector<std::string>& args) {
   try {
@@ -40,7 +47,8 @@ std::string error_of(const std::vector<std::string>& args) {
 
 TEST(Options, NoArgumentsIsTheSeedExperiment) {
   const Options o = options({});
-  EXPECT_EQ(o.problem, Problem());
+  ASSERT_EQ(o.problems.size(), 1u);
+  EXPECT_EQ(o.problems.front().problem, Problem());
   EXPECT_EQ(o.harness.runs, 10);
   EXPECT_EQ(o.harness.warmup, 1);
   EXPECT_EQ(o.device, DeviceSelection::all);
@@ -55,7 +63,8 @@ TEST(Options, EveryFlagIsParsed) {
                "--layout",   "nchw",      "--dtype", "bf16",       "--runs",   "3",        "--warmup",
                "2",          "--device",  "cpu",     "--threads",  "1",        "--seed",   "18446744073709551615",
                "--no-verify"});
-  const Problem& p = o.problem;
+  ASSERT_EQ(o.problems.size(), 1u);
+  const Problem& p = o.problems.front().problem;
   EXPECT_EQ(p.n, 8);
   EXPECT_EQ(p.h, 32);
   EXPECT_EQ(p.w, 30);
@@ -103,16 +112,16 @@ TEST(Options, GpuFlags) {
 
 TEST(Options, SamePaddingFollowsTensorFlow) {
   // 7x7 over 100x100, stride 2: out = 50, total padding = 49*2 + 7 - 100 = 5 → 2 before, 3 after.
-  const Problem p = options({"--padding", "same", "--stride", "2"}).problem;
+  const Problem p = problem_of({"--padding", "same", "--stride", "2"});
   EXPECT_EQ(p.out_h(), 50);
   EXPECT_EQ(p.pad_top, 2);
   EXPECT_EQ(p.pad_bottom, 3);
   EXPECT_EQ(p.pad_left, 2);
   EXPECT_EQ(p.pad_right, 3);
-  const Problem q = options({"--padding", "same"}).problem;
+  const Problem q = problem_of({"--padding", "same"});
   EXPECT_EQ(q.out_h(), 100);
   EXPECT_EQ(q.pad_top, 3);
-  const Problem a = options({"--padding", "1x2x3x4"}).problem;
+  const Problem a = problem_of({"--padding", "1x2x3x4"});
   EXPECT_EQ(a.pad_top, 1);
   EXPECT_EQ(a.pad_bottom, 2);
   EXPECT_EQ(a.pad_left, 3);
@@ -120,9 +129,9 @@ TEST(Options, SamePaddingFollowsTensorFlow) {
 }
 
 TEST(Options, DescribeParsesBackToTheSameProblem) {
-  const Problem p = options({"--batch", "3", "--input", "17x9x12", "--filter", "6x3x2", "--stride", "2x3", "--padding",
-                             "1x0x2x1", "--dilation", "1x2", "--groups", "3", "--layout", "nchw", "--dtype", "f16"})
-                        .problem;
+  const Problem p =
+      problem_of({"--batch", "3", "--input", "17x9x12", "--filter", "6x3x2", "--stride", "2x3", "--padding", "1x0x2x1",
+                  "--dilation", "1x2", "--groups", "3", "--layout", "nchw", "--dtype", "f16"});
   std::vector<std::string> args;
   const std::string d = p.describe();
   for (size_t i = 0, j; i < d.size(); i = j + 1) {
@@ -130,7 +139,7 @@ TEST(Options, DescribeParsesBackToTheSameProblem) {
     if (j == std::string::npos) j = d.size();
     args.push_back(d.substr(i, j - i));
   }
-  EXPECT_EQ(options(args).problem, p);
+  EXPECT_EQ(problem_of(args), p);
 }
 
 TEST(Options, ZeroNegativeAndNonNumericSizes) {

@@ -457,7 +457,6 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   } else {
     o.problems.push_back({"", resolve_problem(pf, shape_flags)});
   }
-  o.problem = o.problems.front().problem;
   o.harness.runs = static_cast<int>(parse_integer("--runs", runs, 1, 1000000));
   o.harness.warmup = static_cast<int>(parse_integer("--warmup", warmup, 1, 1000000));
   o.device = parse_device(device);

@@ -24,8 +24,7 @@ struct LabeledProblem {
 };
 
 struct Options {
-  Problem problem;  ///< the first (for a single problem, the only) entry of `problems`
-  std::vector<LabeledProblem> problems;
+  std::vector<LabeledProblem> problems;  ///< at least one; a single command-line problem has an empty label
   HarnessConfig harness;
   DeviceSelection device = DeviceSelection::all;
   BackendSettings backend;
