@@ -178,9 +178,11 @@ double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
   const double in = static_cast<double>(p.input_elems()) + static_cast<double>(p.weight_elems());
   const double out = static_cast<double>(p.output_elems());
   const double dsize = dtype_bytes(p.dtype);
+  // A conservative bound: each term covers the largest buffers a device holds at once.
   double need = 4 * in;                               // seeded f32 input and weights
-  if (cpu) need += dsize * (in + out) + 4 * out * 2;  // oneDNN tensors, user-layout output, its copy
-  if (gpu) need += 4 * out * 2 + dsize * (in + out);  // staging for upload and download, result copy
+  if (cpu) need += dsize * (in + out) + 4 * out * 2;  // oneDNN tensors, the f32 output, reorder headroom
+  if (gpu) need += 4 * out * 2 + dsize * (in + out);  // encoded uploads or pinned staging, the f32 output
+                                                      // and its 16-bit download
   return need;
 }
 
