@@ -8,6 +8,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
+#include "backends/onednn/onednn_compat.hpp"
 #include "convbench/harness.hpp"
 #include "core/system.hpp"
 
@@ -28,10 +29,8 @@ struct DirectOneDnn {
     const memory::dims src{100, 3, 100, 100}, wei{32, 3, 7, 7}, dst{100, 32, 94, 94};
     const auto f32 = memory::data_type::f32;
     const auto any = memory::format_tag::any;
-    dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                      memory::desc(src, f32, any), memory::desc(wei, f32, any),
-                                      memory::desc(dst, f32, any), {1, 1}, {0, 0}, {0, 0}, {0, 0});
-    dnnl::convolution_forward::primitive_desc pd(d, eng);
+    const auto pd = convbench::onednn_compat::conv_pd(eng, memory::desc(src, f32, any), memory::desc(wei, f32, any),
+                                                      memory::desc(dst, f32, any), {1, 1}, {0, 0}, {0, 0}, {0, 0});
     prim = dnnl::convolution_forward(pd);
     memory user_src({src, f32, memory::format_tag::nhwc}, eng, const_cast<float*>(t.input.data()));
     memory user_wei({wei, f32, memory::format_tag::ohwi}, eng, const_cast<float*>(t.weights.data()));

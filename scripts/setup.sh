@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
-# Installs what convbench needs and is missing, and nothing else:
-#  - Debian packages: a C++ toolchain, CMake, oneDNN, CLI11, fmt, nlohmann-json, GoogleTest, and clang with
-#    its libFuzzer runtime and OpenMP (for the fuzz build that scripts/test.sh runs);
-#  - where a CUDA toolkit is present: the cudnn-frontend headers, taken from the nvidia-cudnn-frontend
-#    wheel on PyPI (fetched without dependencies; only include/ is unpacked, into .deps/).
-# Safe to run again: it does nothing when everything is there.
+# Installs what convbench needs and is missing, and nothing else. Safe to run again: it does nothing when
+# everything is there.
+#
+#   scripts/setup.sh            what building needs (scripts/build.sh calls this):
+#     - Debian packages: a C++ toolchain, CMake, oneDNN, CLI11, fmt, nlohmann-json, GoogleTest, and the
+#       OpenCL development files. Debian's oneDNN is built with the OpenCL GPU runtime, so its CMake config
+#       (dnnl-config.cmake) calls find_package(OpenCL REQUIRED) and its DNNL::dnnl target links
+#       OpenCL::OpenCL. libdnnl-dev only *recommends* ocl-icd-opencl-dev, and we install with
+#       --no-install-recommends, so it is named here explicitly.
+#     - where a CUDA toolkit is present: the cudnn-frontend headers, taken from the nvidia-cudnn-frontend
+#       wheel on PyPI (fetched without dependencies; only include/ is unpacked, into .deps/).
+#   scripts/setup.sh --for-tests   the above, plus what scripts/test.sh needs: clang with its libFuzzer
+#       runtime and OpenMP (the fuzz build), and debootstrap (the fresh-machine check).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 FRONTEND_VERSION=1.32.0
 
-packages=(build-essential cmake libdnnl-dev libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev python3 unzip
-          clang libclang-rt-14-dev libomp-dev)
+packages=(build-essential cmake libdnnl-dev ocl-icd-opencl-dev libcli11-dev libfmt-dev nlohmann-json3-dev
+          libgtest-dev python3 unzip)
+test_packages=(clang libclang-rt-14-dev libomp-dev debootstrap)
+case "${1:-}" in
+  "") ;;
+  --for-tests) packages+=("${test_packages[@]}") ;;
+  *) echo "setup.sh: unknown argument '$1'; the only one is --for-tests" >&2; exit 2 ;;
+esac
+
+sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+updated=0
+apt_install() {  # installs the named packages, refreshing the package lists once per run
+  if [ "$updated" = 0 ]; then $sudo apt-get update -qq; updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
 fi
 
 cuda_home=${CUDA_HOME:-/usr/local/cuda}
@@ -28,10 +47,7 @@ if [ -f "$cuda_home/include/cuda_runtime.h" ] && [ ! -f "$dest/include/cudnn_fro
   echo "setup: fetching the cudnn-frontend $FRONTEND_VERSION headers (PyPI wheel, include/ only)" >&2
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  if ! python3 -m pip --version >/dev/null 2>&1; then
-    sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
-  fi
+  python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
   # The wheel's headers do not depend on the Python version or platform tag; ask for one that exists.
   if python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
        --platform manylinux_2_28_x86_64 -d "$tmp" "nvidia-cudnn-frontend==$FRONTEND_VERSION"; then

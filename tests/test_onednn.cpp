@@ -3,6 +3,9 @@
 
 #include <map>
 
+#include <oneapi/dnnl/dnnl_version.h>
+
+#include "backends/onednn/onednn_backend.hpp"
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
 #include "random_problems.hpp"
@@ -68,4 +71,31 @@ TEST(OneDnn, AppliesAndReportsTheThreadCount) {
   EXPECT_EQ(details["affinity"].rfind("cpus ", 0), 0u);
   EXPECT_FALSE(details["isa"].empty());
   EXPECT_EQ(m.device.library.rfind("oneDNN ", 0), 0u);
+}
+
+TEST(OneDnn, ReportsTheLibraryItLoadedAndItMatchesTheHeaders) {
+  // The version comes from the loaded library (dnnl_version()); the headers say what we compiled against.
+  const std::string prefix = "oneDNN " + std::to_string(DNNL_VERSION_MAJOR) + "." + std::to_string(DNNL_VERSION_MINOR) + ".";
+  EXPECT_EQ(onednn_version().rfind(prefix, 0), 0u) << onednn_version();
+  auto cpu = make_cpu_backend({1, 0});
+  EXPECT_EQ(cpu.backend->device().library, onednn_version());
+}
+
+TEST(OneDnn, F16RunsWhereTheCpuHasF16MathAndIsOtherwiseUnsupportedWithTheIsa) {
+  // oneDNN runs f16 convolutions only on CPUs with native f16 arithmetic (AVX512-FP16, AMX-FP16; 3.x).
+  auto cpu = make_cpu_backend({1, 0});
+  Problem p;
+  p.n = 2;
+  p.dtype = DType::f16;
+  const Support s = cpu.backend->supports(p);
+  const std::string isa = onednn_isa();
+  const bool f16_isa = isa == "avx512_core_fp16" || isa == "avx512_core_amx_fp16";
+  if (!s.ok) {
+    EXPECT_FALSE(f16_isa && DNNL_VERSION_MAJOR >= 3) << s.reason;
+    EXPECT_EQ(s.reason.rfind("oneDNN cannot run f16 convolutions on this CPU (ISA " + isa + ")", 0), 0u) << s.reason;
+    return;
+  }
+  const HostTensors t = make_inputs(p, 16);
+  const Measurement m = measure(*cpu.backend, p, t, {1, 1});
+  EXPECT_TRUE(check_against_reference(p, t, m.output, 0, int64_t(1) << 30).ok());
 }

@@ -13,6 +13,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
+#include "backends/onednn/onednn_compat.hpp"
 #include "core/system.hpp"
 
 namespace convbench {
@@ -66,14 +67,12 @@ dnnl::convolution_forward::primitive_desc make_pd(const dnnl::engine& eng, const
   const memory::dims src{p.n, p.c, p.h, p.w}, dst{p.n, p.k, p.out_h(), p.out_w()};
   const memory::dims wei = p.groups == 1 ? memory::dims{p.k, p.c, p.r, p.s}
                                          : memory::dims{p.groups, p.k / p.groups, p.c / p.groups, p.r, p.s};
-  // oneDNN counts dilation from 0.
-  const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                          any_desc(src, p.dtype), any_desc(wei, p.dtype), any_desc(dst, p.dtype),
-                                          {p.stride_h, p.stride_w}, {p.dil_h - 1, p.dil_w - 1}, {p.pad_top, p.pad_left},
-                                          {p.pad_bottom, p.pad_right});
   dnnl::primitive_attr attr;
   attr.set_fpmath_mode(dnnl::fpmath_mode::strict);  // never let f32 drop to bf16 math
-  return dnnl::convolution_forward::primitive_desc(d, attr, eng);
+  // oneDNN counts dilation from 0.
+  return onednn_compat::conv_pd(eng, any_desc(src, p.dtype), any_desc(wei, p.dtype), any_desc(dst, p.dtype),
+                                {p.stride_h, p.stride_w}, {p.dil_h - 1, p.dil_w - 1}, {p.pad_top, p.pad_left},
+                                {p.pad_bottom, p.pad_right}, attr);
 }
 
 class OnednnConv final : public Conv2D {
@@ -213,7 +212,7 @@ double cpu_matmul_tflops(DType d, int threads) {
         c({n, n}, memory::data_type::f32, memory::format_tag::ab);
     dnnl::primitive_attr attr;
     attr.set_fpmath_mode(dnnl::fpmath_mode::strict);
-    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, b, c), attr, eng);
+    const dnnl::matmul::primitive_desc pd = onednn_compat::matmul_pd(eng, a, b, c, attr);
     const dnnl::matmul mm(pd);
     memory ma(pd.src_desc(), eng), mb(pd.weights_desc(), eng), mc(pd.dst_desc(), eng);
     std::memset(ma.get_data_handle(), 0, pd.src_desc().get_size());
@@ -250,28 +249,6 @@ double cpu_copy_gbps(int threads) {
   return 2.0 * static_cast<double>(bytes) / (best * 1e-3) * 1e-9;
 }
 
-std::string onednn_isa() {
-  using dnnl::cpu_isa;
-  switch (dnnl::get_effective_cpu_isa()) {
-    case cpu_isa::sse41:
-      return "sse41";
-    case cpu_isa::avx:
-      return "avx";
-    case cpu_isa::avx2:
-      return "avx2";
-    case cpu_isa::avx2_vnni:
-      return "avx2_vnni";
-    case cpu_isa::avx512_core:
-      return "avx512_core";
-    case cpu_isa::avx512_core_vnni:
-      return "avx512_core_vnni";
-    case cpu_isa::avx512_core_bf16:
-      return "avx512_core_bf16";
-    case cpu_isa::avx512_core_amx:
-      return "avx512_core_amx";
-    default:
-      return "other";
-  }
-}
+std::string onednn_isa() { return onednn_compat::isa_name(dnnl::get_effective_cpu_isa()); }
 
 }  // namespace convbench
