@@ -1,21 +1,39 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every check CI runs:
-#  1. the Release build's test suite (GPU tests skip, with their reason, where there is no GPU);
-#  2. the same CPU test suite built with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
-#  3. the libFuzzer targets (build-fuzz/, clang), each for FUZZ_SECONDS (default 30) from fuzz/corpus/.
-# CONVBENCH_QUICK=1 runs only step 1. The Release suite runs last, so its summary closes the output.
+#  1. the same CPU test suite built with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/);
+#  2. the libFuzzer targets (build-fuzz/, clang), each for FUZZ_SECONDS (default 30) from fuzz/corpus/;
+#  3. the CPU test suite built against oneDNN 3.x (build-onednn3/; scripts/setup-onednn3.sh fetches it
+#     outside the source tree), besides Debian 12's oneDNN 2.6 that every other build uses;
+#  4. the Release build's test suite (GPU tests skip, with their reason, where there is no GPU).
+# CONVBENCH_QUICK=1 runs only step 4. The Release suite runs last, so its summary closes the output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 jobs=$(nproc)
+"$root/scripts/setup.sh" --for-tests
 "$root/scripts/build.sh"
+
+# Runs the ctest suite in $2 and prints its pass/fail count; on a failure, the failing tests' output too.
+suite() {
+  local name=$1 dir=$2 log
+  log=$(mktemp)
+  if (cd "$dir" && ctest --output-on-failure -j "$jobs") >"$log" 2>&1; then
+    echo "$name: $(grep -E '^[0-9]+% tests passed' "$log")" >&2
+    rm -f "$log"
+  else
+    cat "$log" >&2
+    echo "$name: FAILED (log above)" >&2
+    rm -f "$log"
+    return 1
+  fi
+}
 
 if [ "${CONVBENCH_QUICK:-0}" != 1 ]; then
   echo "== sanitizer build (asan + ubsan, CPU only)" >&2
   cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVBENCH_SANITIZE=ON \
         -DCONVBENCH_GPU=OFF >/dev/null
   cmake --build "$root/build-asan" -j "$jobs" >/dev/null
-  (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs") | tail -n 3
+  suite "asan+ubsan suite" "$root/build-asan"
 
   echo "== fuzz build (clang, libFuzzer)" >&2
   CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVBENCH_FUZZ=ON \
@@ -33,6 +51,14 @@ if [ "${CONVBENCH_QUICK:-0}" != 1 ]; then
     tail -n 1 "$work/log" >&2
     rm -rf "$work"
   done
+
+  echo "== oneDNN 3.x build (CPU only)" >&2
+  onednn3=$("$root/scripts/setup-onednn3.sh")
+  cmake -S "$root" -B "$root/build-onednn3" -DCMAKE_BUILD_TYPE=Release -DCONVBENCH_GPU=OFF \
+        -Ddnnl_DIR="$onednn3/lib/cmake/dnnl" >/dev/null
+  cmake --build "$root/build-onednn3" -j "$jobs" >/dev/null
+  "$root/build-onednn3/convbench" --version | head -n 2 >&2
+  suite "oneDNN 3.x suite" "$root/build-onednn3"
 fi
 
 echo "== test suite (Release)" >&2
