@@ -2,6 +2,8 @@
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <vector>
 #include <string>
 
 #include "convbench/backend.hpp"
@@ -23,7 +25,13 @@ class FakeBackend : public Conv2D {
     PrepareReport r;
     r.setup_ms = 12.5;
     r.implementation = implementation;
+    r.warnings = prepare_warnings;
     return r;
+  }
+  std::vector<double> run_many(int count, bool flush) override {
+    groups.push_back(count);
+    if (after_group) after_group();
+    return Conv2D::run_many(count, flush);
   }
   double run() override {
     ++runs;
@@ -46,6 +54,9 @@ class FakeBackend : public Conv2D {
     return c;
   }
   int prepares = 0, runs = 0, reads = 0, flushes = 0;
+  std::vector<int> groups;                    ///< the count of every run_many() call, in order
+  std::function<void()> after_group;          ///< called at the start of every run_many()
+  std::vector<std::string> prepare_warnings;  ///< what prepare() reports
   std::deque<double> clocks;  ///< SM clocks (MHz) sample_clock() returns, in order
   std::string implementation = "fake:direct";
 

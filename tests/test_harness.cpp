@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <deque>
 #include <sstream>
 
 #include "convbench/harness.hpp"
@@ -39,6 +41,39 @@ TEST(Harness, WarmupIsUntimedAndEveryTimedSampleIsKept) {
   EXPECT_DOUBLE_EQ(m.stats.median, 25);
   EXPECT_DOUBLE_EQ(m.prepare.setup_ms, 12.5);
   EXPECT_EQ(m.output.size(), size_t(p.output_elems()));
+}
+
+TEST(Harness, TimedRunsGoToTheBackendInGroupsAndCtrlCStopsBetweenGroups) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  std::deque<double> ms(1 + 40, 1.0);
+  FakeBackend fake(ms);
+  const Measurement m = measure(fake, p, make_inputs(p, 1), {1, 40});
+  EXPECT_EQ(fake.groups, (std::vector<int>{kRunsPerGroup, kRunsPerGroup, 40 - 2 * kRunsPerGroup}));
+  EXPECT_EQ(m.samples_ms.size(), 40u);
+
+  FakeBackend slow(ms);
+  bool stop = false;
+  slow.after_group = [&] { stop = true; };  // Ctrl-C arrives while the first group runs
+  HarnessConfig cfg{1, 40};
+  cfg.cancelled = [&] { return stop; };
+  try {
+    measure(slow, p, make_inputs(p, 1), cfg);
+    ADD_FAILURE() << "not interrupted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ExitCode::interrupted);
+  }
+  EXPECT_EQ(slow.groups, (std::vector<int>{kRunsPerGroup}));
+}
+
+TEST(Harness, WarningsTheBackendRaisesAtSetupReachTheMeasurementWithTheDevice) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  FakeBackend fake({1, 1, 1}, "gpu");
+  fake.prepare_warnings = {"tuning cache /x is corrupt (bad); ignoring it"};
+  const Measurement m = measure(fake, p, make_inputs(p, 1), {1, 2});
+  EXPECT_NE(std::find(m.warnings.begin(), m.warnings.end(), "gpu: tuning cache /x is corrupt (bad); ignoring it"),
+            m.warnings.end());
 }
 
 TEST(Harness, SpeedupIsCpuTimeOverGpuTime) {

@@ -7,6 +7,7 @@
 #include "cli/options.hpp"
 #include "convbench/error.hpp"
 #include "core/system.hpp"
+#include "core/tune_cache.hpp"
 
 using namespace convbench;
 
@@ -109,6 +110,18 @@ TEST(Options, GpuFlags) {
   EXPECT_EQ(error_of({"--workspace-limit", "1GB"}),
             "--workspace-limit: '1GB' is not valid; expected a whole number from 0 to 9223372036854775807");
   EXPECT_EQ(error_of({"--gpu", "-1"}), "--gpu: '-1' is not valid; expected a whole number from 0 to 1023");
+}
+
+TEST(Options, TuningCacheFlags) {
+  const Options d = options({});
+  EXPECT_EQ(d.backend.tune_cache, TuneCache::default_path());
+  EXPECT_FALSE(d.backend.retune);
+  const Options o = options({"--tune-cache", "/tmp/t.json", "--retune"});
+  EXPECT_EQ(o.backend.tune_cache, "/tmp/t.json");
+  EXPECT_TRUE(o.backend.retune);
+  EXPECT_EQ(options({"--tune-cache", "off"}).backend.tune_cache, "");
+  EXPECT_EQ(error_of({"--tune-cache", ""}), "--tune-cache: '' is not valid; expected a file path or off");
+  EXPECT_EQ(error_of({"--tune-cache", "off", "--retune"}), "--retune: has nothing to overwrite with --tune-cache off");
 }
 
 TEST(Options, SamePaddingFollowsTensorFlow) {
@@ -238,6 +251,7 @@ TEST(Options, HelpDocumentsEveryFlagDefaultAndExitCode) {
                         "--dtype",      "--runs",      "--warmup",          "--device",
                         "--threads",    "--seed",      "--no-verify",       "--version",
                         "--gpu",        "--algo",      "--workspace-limit", "--include-transfers",
+                        "--tune-cache", "--retune",
                         "default auto", "default 100", "default 100x100x3", "default 32x7x7",
                         "default nhwc", "default f32", "default 10",        "default all",
                         "Exit codes:",  "130"})

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
@@ -105,6 +106,31 @@ TEST(Inputs, SeededNormalRoundedToTheDtype) {
   for (float x : make_inputs(p, 42).input) ASSERT_EQ(round_to(DType::f16, x), x);
   EXPECT_EQ(round_to(DType::bf16, 1.0f + 1.0f / 256), 1.0f);  // halfway: ties to even
   EXPECT_EQ(round_to(DType::bf16, 1.0f + 3.0f / 256), 1.0f + 4.0f / 256);
+}
+
+TEST(Numeric, Tf32InputsHoldTenMantissaBitsRoundedToNearestEven) {
+  Problem p;
+  p.n = 2;
+  p.dtype = DType::tf32;
+  const HostTensors t = make_inputs(p, 42);
+  for (const auto* v : {&t.input, &t.weights})
+    for (float x : *v) {
+      uint32_t bits;
+      std::memcpy(&bits, &x, 4);
+      ASSERT_EQ(bits & 0x1fffu, 0u) << x;  // the 13 mantissa bits TF32 drops are zero
+    }
+  // The same seed in f32 gives the unrounded values, each within half a TF32 step (2^-11 relative).
+  p.dtype = DType::f32;
+  const HostTensors f = make_inputs(p, 42);
+  for (size_t i = 0; i < f.input.size(); ++i)
+    ASSERT_LE(std::fabs(f.input[i] - t.input[i]), std::ldexp(std::fabs(f.input[i]), -11)) << i;
+  const float ulp = std::ldexp(1.0f, -10);                               // one TF32 step at 1.0
+  EXPECT_EQ(round_to(DType::tf32, 1.0f + ulp / 2), 1.0f);                // halfway: ties to even (down)
+  EXPECT_EQ(round_to(DType::tf32, 1.0f + 3 * ulp / 2), 1.0f + 2 * ulp);  // halfway: ties to even (up)
+  EXPECT_EQ(round_to(DType::tf32, 1.0f + ulp / 4), 1.0f);
+  EXPECT_EQ(round_to(DType::tf32, 1.0f + 3 * ulp / 4), 1.0f + ulp);
+  EXPECT_TRUE(std::isinf(round_to(DType::tf32, std::numeric_limits<float>::infinity())));
+  EXPECT_TRUE(std::isnan(round_to(DType::tf32, std::numeric_limits<float>::quiet_NaN())));
 }
 
 TEST(Numeric, Float16ConversionsMatchTheCompilersOnEveryHalfAndManyFloats) {

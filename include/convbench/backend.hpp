@@ -54,6 +54,9 @@ struct PrepareReport {
   uint64_t device_bytes = 0;   ///< device memory the backend allocated (GPU); 0 on the CPU
   /// Further facts worth printing, as (key, value) pairs, e.g. ("isa", "avx512_core_amx").
   std::vector<std::pair<std::string, std::string>> details;
+  /// What the backend wants the user to know about this setup (one line each, without the device prefix),
+  /// e.g. a corrupt tuning cache; measure() adds them to the measurement's warnings.
+  std::vector<std::string> warnings;
 };
 
 class Conv2D {
@@ -67,6 +70,10 @@ class Conv2D {
   /// Runs the prepared convolution once and returns its duration in milliseconds, measured by the
   /// backend's own clock (host clock after a wait on the CPU, CUDA events on the GPU).
   virtual double run() = 0;
+  /// `count` runs back to back, each preceded by flush_cache() when `flush` is set; returns each run's
+  /// milliseconds. The GPU backend holds its stream until all of them are queued, so that its events time
+  /// the device alone, without the host's launch latency. The default calls run() `count` times.
+  virtual std::vector<double> run_many(int count, bool flush);
   /// The output of the last run, as float, in the problem's layout (NHWC/NCHW).
   virtual std::vector<float> read_output() = 0;
   /// Evicts the caches the next run would find warm (GPU L2; CPU last-level cache), outside any timing.
@@ -75,9 +82,10 @@ class Conv2D {
   virtual std::optional<ClockSample> sample_clock() { return std::nullopt; }
 };
 
-/// How the GPU backend picks its engine: `heuristic` builds cuDNN's first heuristic choice;
-/// `exhaustive` builds every config from heuristics A and B and the fallback list, times each and keeps
-/// the fastest; `auto` is the default policy (currently exhaustive).
+/// How the GPU backend picks its engine: `heuristic` runs cuDNN's first heuristic choice that builds;
+/// `exhaustive` builds every distinct config from heuristics A and B and the fallback list, times each and
+/// keeps the fastest; `auto` times the first kAutoCandidates distinct configs (mode A, then the fallback
+/// list, then mode B) and keeps the fastest.
 enum class AlgoSearch { automatic, heuristic, exhaustive };
 
 /// Settings that the command line passes to backends.
@@ -87,6 +95,8 @@ struct BackendSettings {
   AlgoSearch algo = AlgoSearch::automatic;
   int64_t workspace_limit = -1;    ///< bytes of GPU workspace an engine may use; -1: what free memory allows
   bool include_transfers = false;  ///< GPU: time the input upload and output download with every run
+  std::string tune_cache;          ///< GPU: the tuning cache file; empty: off
+  bool retune = false;             ///< GPU: search again even when the tuning cache has the problem, and overwrite it
 };
 
 /// A backend, or the one-line reason why it cannot be had on this machine.

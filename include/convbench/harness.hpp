@@ -30,6 +30,8 @@ std::vector<size_t> modified_z_outliers(const std::vector<double>& samples);
 constexpr double kMaxTrustedCv = 0.05;       ///< runs varying more than 5% make the median doubtful
 constexpr double kMinRunMs = 0.020;          ///< runs shorter than 20 µs are dominated by launch overhead
 constexpr double kClockDropFraction = 0.05;  ///< a GPU SM clock 5% lower after timing than before
+/// Timed runs handed to Conv2D::run_many() at once (the GPU queues that many behind one gate).
+constexpr int kRunsPerGroup = 16;
 
 /// Seeded standard-normal input and weights for `p`, in its layout, rounded to values its dtype
 /// represents exactly. The same seed gives the same numbers on every machine.

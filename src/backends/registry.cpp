@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/backend.hpp"
 #if CONVBENCH_HAVE_CUDNN
@@ -25,6 +27,16 @@ Availability make_gpu_backend(const BackendSettings& s) {
   return make_cudnn_backend(s);
 #else
   (void)s;
+  return {nullptr, kNoGpuBackend, ExitCode::gpu_arch_unsupported};
+#endif
+}
+
+Availability make_gpu_backend(const BackendSettings& s, GpuProbe probe) {
+#if CONVBENCH_HAVE_CUDNN
+  return make_cudnn_backend(s, std::move(probe));
+#else
+  (void)s;
+  (void)probe;
   return {nullptr, kNoGpuBackend, ExitCode::gpu_arch_unsupported};
 #endif
 }

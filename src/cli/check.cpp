@@ -60,7 +60,7 @@ void tiny_convolution(const CheckOptions& o, GpuProbe& p, json& conv) {
   tiny.pad_top = tiny.pad_bottom = 1;
   tiny.pad_left = tiny.pad_right = 1;
   try {
-    Availability gpu = make_gpu_backend(s);
+    Availability gpu = make_gpu_backend(s, p);  // from this probe: the GPU is reached once
     if (!gpu.backend) throw Error(gpu.code, gpu.reason);
     const HostTensors t = make_inputs(tiny, 1);
     const Measurement m = measure(*gpu.backend, tiny, t, {1, 1});

@@ -18,6 +18,7 @@
 #include "convbench/report.hpp"
 #include "core/suites.hpp"
 #include "core/system.hpp"
+#include "core/tune_cache.hpp"
 
 namespace convbench {
 namespace {
@@ -280,7 +281,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   ProblemFlags pf;
   std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
               problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot";
-  bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false;
+  std::string tune_cache = TuneCache::default_path();
+  bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false,
+       retune = false;
   add_problem_flags(app, pf);
   app.add_option("--runs", runs, "timed runs, all kept (default 10)")->type_name("N");
   app.add_option("--warmup", warmup, "untimed runs before timing, at least 1 (default 1)")->type_name("N");
@@ -302,6 +305,11 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                  "hot: caches stay warm between runs, as in ten back-to-back runs; cold: flush the GPU L2 (and the "
                  "CPU's last-level cache) before every run, outside the timing (default hot)")
       ->type_name("hot|cold");
+  app.add_option("--tune-cache", tune_cache,
+                 "GPU: file that keeps each problem's searched engine (default $XDG_CACHE_HOME/convbench/tuning.json "
+                 "or ~/.cache/convbench/tuning.json); off: neither read nor written")
+      ->type_name("PATH|off");
+  app.add_flag("--retune", retune, "GPU: search the engine again even when the tuning cache has it, and overwrite it");
   app.add_flag("--include-transfers", include_transfers,
                "GPU: time the input upload and output download with every run (default: data stays on the device, "
                "as in the seed)");
@@ -479,6 +487,10 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     o.backend.workspace_limit =
         parse_integer("--workspace-limit", workspace_limit, 0, std::numeric_limits<int64_t>::max());
   o.backend.include_transfers = include_transfers;
+  if (tune_cache.empty()) throw UsageError("--tune-cache", tune_cache, "expected a file path or off");
+  o.backend.tune_cache = tune_cache == "off" ? "" : tune_cache;
+  o.backend.retune = retune;
+  if (retune && tune_cache == "off") throw UsageError("--retune: has nothing to overwrite with --tune-cache off");
   o.verify = !no_verify;
   o.require_gpu = require_gpu;
   if (require_gpu && o.device == DeviceSelection::cpu)

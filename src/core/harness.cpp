@@ -112,6 +112,16 @@ HostTensors make_inputs(const Problem& p, uint64_t seed) {
   return t;
 }
 
+std::vector<double> Conv2D::run_many(int count, bool flush) {
+  std::vector<double> ms;
+  ms.reserve(static_cast<size_t>(std::max(count, 0)));
+  for (int i = 0; i < count; ++i) {
+    if (flush) flush_cache();
+    ms.push_back(run());
+  }
+  return ms;
+}
+
 Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs, const HarnessConfig& cfg) {
   Measurement m;
   m.device = backend.device();
@@ -131,13 +141,21 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
   }
   m.clock_before = backend.sample_clock();
   m.samples_ms.reserve(static_cast<size_t>(cfg.runs));
-  for (int i = 0; i < cfg.runs; ++i) {
-    before_run();
-    m.samples_ms.push_back(backend.run());
+  // Timed runs go to the backend in groups, so that it can queue a group at once; Ctrl-C is honoured
+  // between groups.
+  for (int done = 0; done < cfg.runs;) {
+    check_cancelled();
+    const int n = std::min(kRunsPerGroup, cfg.runs - done);
+    const std::vector<double> ms = backend.run_many(n, cfg.cache == CacheMode::cold);
+    if (ms.size() != static_cast<size_t>(n))
+      throw LibraryError(fmt::format("{}: the backend returned {} timings for {} runs", m.device.kind, ms.size(), n));
+    m.samples_ms.insert(m.samples_ms.end(), ms.begin(), ms.end());
+    done += n;
   }
   m.clock_after = backend.sample_clock();
   m.stats = summarize(m.samples_ms);
   m.warnings = measurement_warnings(m);
+  for (const std::string& w : m.prepare.warnings) m.warnings.push_back(m.device.kind + ": " + w);
   m.output = backend.read_output();
   return m;
 }

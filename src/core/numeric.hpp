@@ -103,9 +103,25 @@ inline float from_f16_bits(uint16_t h) {
   return f;
 }
 
-/// `x` rounded to the nearest value the dtype stores (f32 and tf32 data are stored as float).
+/// `x` rounded to the nearest TF32 value (10 stored mantissa bits, float's exponent range), ties to even.
+/// TF32 tensor cores multiply such values exactly, so only the accumulation differs from FP32.
+inline float round_to_tf32(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7f800000u) != 0x7f800000u) {  // inf and NaN stay as they are
+    x += 0xfffu + ((x >> 13) & 1u);
+    x &= ~0x1fffu;
+  }
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+
+/// `x` rounded to the nearest value the dtype's inputs hold: bf16, f16, TF32 (stored as float, so that
+/// TF32 and FP32 math see the very same numbers), or float.
 inline float round_to(DType d, float x) {
   switch (d) {
+    case DType::tf32:
+      return round_to_tf32(x);
     case DType::bf16:
       return from_bf16_bits(to_bf16_bits(x));
     case DType::f16:

@@ -5,8 +5,15 @@
 #include <cuda_runtime.h>
 #include <fmt/format.h>
 
+#include <atomic>
+#include <cstdio>
+#include <chrono>
 #include <cstddef>
+#include <functional>
+#include <memory>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "convbench/error.hpp"
 
@@ -19,6 +26,14 @@ namespace convbench::cuda {
   throw LibraryError(fmt::format("CUDA: {} failed: {} ({})", where, cudaGetErrorString(e), cudaGetErrorName(e)));
 }
 
+/// Where a destructor cannot throw: one line on stderr (cudaErrorCudartUnloading at process exit is normal and
+/// stays silent).
+inline void report_noexcept(cudaError_t e, const char* call, const char* file, int line) noexcept {
+  if (e == cudaErrorCudartUnloading) return;
+  std::fprintf(stderr, "convbench: warning: CUDA: %s at %s:%d failed in a destructor: %s (%s)\n", call, file, line,
+               cudaGetErrorString(e), cudaGetErrorName(e));
+}
+
 }  // namespace convbench::cuda
 
 /// Throws convbench::LibraryError (or out_of_memory) unless `call` returns cudaSuccess.
@@ -27,8 +42,12 @@ namespace convbench::cuda {
     const cudaError_t cb_status_ = (call);                                                                \
     if (cb_status_ != cudaSuccess) ::convbench::cuda::throw_error(cb_status_, #call, __FILE__, __LINE__); \
   } while (0)
-/// For destructors: ignores the status, never throws.
-#define CB_CUDA_NOEXCEPT(call) static_cast<void>(call)
+/// For destructors: never throws; a failure is reported on stderr with the call and file:line, not dropped.
+#define CB_CUDA_NOEXCEPT(call)                                                                             \
+  do {                                                                                                    \
+    const cudaError_t cb_status_ = (call);                                                                \
+    if (cb_status_ != cudaSuccess) ::convbench::cuda::report_noexcept(cb_status_, #call, __FILE__, __LINE__); \
+  } while (0)
 
 namespace convbench::cuda {
 
@@ -116,5 +135,94 @@ inline double elapsed_ms(const Event& start, const Event& stop) {
   CB_CUDA_CHECK(cudaEventElapsedTime(&ms, start.get(), stop.get()));
   return static_cast<double>(ms);
 }
+
+/// Holds a stream behind a host-side gate: a host function queued on the stream waits until release().
+/// Work queued behind the gate starts only once the host has queued all of it, so events around each
+/// piece time the device alone, not the host's launch latency (nvbench's blocking kernel, done with a
+/// host function so that no device code is needed). The gate opens by itself after `timeout`, so that a
+/// call that waits for the stream while it is held (or an exception before release()) cannot hang it;
+/// opened_by_timeout() says whether that happened. Not copyable or movable.
+class StreamGate {
+ public:
+  explicit StreamGate(cudaStream_t stream, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000))
+      : state_(std::make_shared<State>()) {
+    state_->timeout = timeout;
+    // The host function owns a reference of its own: it may run after this object is gone.
+    auto* ref = new std::shared_ptr<State>(state_);
+    const cudaError_t e = cudaLaunchHostFunc(stream, &StreamGate::wait, ref);
+    if (e != cudaSuccess) {
+      delete ref;
+      throw_error(e, "cudaLaunchHostFunc(stream, wait, gate)", __FILE__, __LINE__);
+    }
+  }
+  StreamGate(const StreamGate&) = delete;
+  StreamGate& operator=(const StreamGate&) = delete;
+  ~StreamGate() { release(); }
+  void release() { state_->open.store(true, std::memory_order_release); }
+  /// Valid once the stream has passed the gate (after a synchronize).
+  bool opened_by_timeout() const { return state_->timed_out.load(std::memory_order_acquire); }
+
+ private:
+  struct State {
+    std::atomic<bool> open{false}, timed_out{false};
+    std::chrono::milliseconds timeout{0};
+  };
+  static void CUDART_CB wait(void* p) {
+    std::unique_ptr<std::shared_ptr<State>> ref(static_cast<std::shared_ptr<State>*>(p));
+    State& st = **ref;
+    const auto deadline = std::chrono::steady_clock::now() + st.timeout;
+    while (!st.open.load(std::memory_order_acquire)) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        st.timed_out.store(true, std::memory_order_release);
+        return;
+      }
+      std::this_thread::yield();
+    }
+  }
+  std::shared_ptr<State> state_;
+};
+
+/// Times runs on one stream: every run between its own pair of events, all of a batch queued behind one
+/// StreamGate. Owns its events (created on the current device). Movable through unique_ptr only.
+class RunTimer {
+ public:
+  explicit RunTimer(cudaStream_t stream) : stream_(stream) {}
+  RunTimer(const RunTimer&) = delete;
+  RunTimer& operator=(const RunTimer&) = delete;
+
+  /// Queues `count` runs, each as `before(i)` (untimed, e.g. a cache flush), a start event, `body(i)`, a
+  /// stop event, then releases the gate and returns each run's milliseconds. With `gated` false no gate is
+  /// used; it is cleared when the gate had to open on its timeout (something in `before` or `body` waited
+  /// for the stream): the intervals are still device times, but may then include launch latency.
+  std::vector<double> time(int count, const std::function<void(int)>& before, const std::function<void(int)>& body,
+                           bool& gated) {
+    while (static_cast<int>(starts_.size()) < count) {
+      starts_.emplace_back();
+      stops_.emplace_back();
+    }
+    {
+      // Once the gate had to open on its timeout, later batches run ungated rather than stall each time.
+      std::unique_ptr<StreamGate> gate = gated ? std::make_unique<StreamGate>(stream_) : nullptr;
+      for (int i = 0; i < count; ++i) {
+        if (before) before(i);
+        CB_CUDA_CHECK(cudaEventRecord(starts_[static_cast<size_t>(i)].get(), stream_));
+        body(i);
+        CB_CUDA_CHECK(cudaEventRecord(stops_[static_cast<size_t>(i)].get(), stream_));
+      }
+      if (gate) gate->release();
+      CB_CUDA_CHECK(cudaStreamSynchronize(stream_));
+      if (gate && gate->opened_by_timeout()) gated = false;
+    }
+    std::vector<double> ms;
+    ms.reserve(static_cast<size_t>(count));
+    for (int i = 0; i < count; ++i)
+      ms.push_back(elapsed_ms(starts_[static_cast<size_t>(i)], stops_[static_cast<size_t>(i)]));
+    return ms;
+  }
+
+ private:
+  cudaStream_t stream_;
+  std::vector<Event> starts_, stops_;
+};
 
 }  // namespace convbench::cuda

@@ -11,12 +11,14 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <set>
 #include <unordered_map>
 
 #include "backends/cudnn/cuda_util.hpp"
 #include "backends/cudnn/gpu_probe.hpp"
 #include "backends/cudnn/nvml.hpp"
 #include "core/numeric.hpp"
+#include "core/tune_cache.hpp"
 
 // cudnn-frontend's dynamic-loading mode resolves every cuDNN symbol through this handle; probe_gpu()
 // opens libcudnn.so.9 and make_cudnn_backend() stores it here.
@@ -68,13 +70,12 @@ fe::DataType_t io_type(DType d) {
   }
 }
 
-/// Numerical notes an engine must not carry for the dtype's math mode. Strict f32 bars tensor cores
-/// (TF32), as PyTorch does with allow_tf32 off; no mode lets inputs be down-converted; f16 and bf16
-/// accumulate in float, so reduced-precision reductions are barred too.
+/// Numerical notes an engine must not carry for the dtype's math mode, as PyTorch filters them: strict f32
+/// bars tensor cores (TF32), as with allow_tf32 off, and no mode lets inputs be down-converted. f16 and bf16
+/// engines may use reduced-precision reductions, as PyTorch allows them.
 std::vector<fe::NumericalNote_t> barred_notes(DType d) {
   std::vector<fe::NumericalNote_t> notes{fe::NumericalNote_t::DOWN_CONVERT_INPUTS};
   if (d == DType::f32) notes.push_back(fe::NumericalNote_t::TENSOR_CORE);
-  if (d == DType::f16 || d == DType::bf16) notes.push_back(fe::NumericalNote_t::REDUCED_PRECISION_REDUCTION);
   return notes;
 }
 
@@ -85,7 +86,7 @@ const char* math_mode(DType d) {
     case DType::tf32:
       return "tf32 tensor cores allowed";
     default:
-      return "float accumulation";
+      return "tensor cores, float compute type (reduced-precision reductions allowed, as in PyTorch)";
   }
 }
 
@@ -122,16 +123,34 @@ std::vector<float> decode(DType d, const void* data, size_t count) {
 
 enum Uid : int64_t { kX = 1, kW = 2, kY = 3 };
 
+/// How many distinct engine configs `--algo auto` builds and times. Provisional until measured on the
+/// H100: PyTorch times up to 10 (torch.backends.cudnn.benchmark_limit) from mode A and the fallback list.
+constexpr int kAutoCandidates = 12;
+/// A candidate whose warm-up run takes this many times the best median so far is not timed further.
+constexpr double kSlowWarmupFactor = 3.0;
+
+/// One engine config offered for the graph, before or after building.
+struct Candidate {
+  int64_t index = -1;   ///< plan index in the graph
+  std::string name;     ///< engine name with its knobs
+  const char* source;   ///< which query offered it
+  int64_t workspace = 0;
+};
+
+/// What the search saw, for the report.
+struct SearchStats {
+  int offered = 0, distinct = 0, built = 0, timed = 0, cut_short = 0;
+  double ms = 0;
+};
+
 class CudnnConv final : public Conv2D {
  public:
-  CudnnConv(GpuProbe probe, const BackendSettings& s) : probe_(std::move(probe)), settings_(s) {
+  CudnnConv(GpuProbe probe, const BackendSettings& s)
+      : probe_(std::move(probe)), settings_(s), cache_(s.tune_cache) {
     CB_CUDA_CHECK(cudaSetDevice(probe_.device));
     stream_ = std::make_unique<cuda::Stream>();
     handle_ = std::make_unique<Handle>(stream_->get());
-    start_ = std::make_unique<cuda::Event>();
-    stop_ = std::make_unique<cuda::Event>();
-    char bus[32] = {};
-    if (cudaDeviceGetPCIBusId(bus, sizeof bus, probe_.device) == cudaSuccess) nvml_ = std::make_unique<Nvml>(bus);
+    timer_ = std::make_unique<cuda::RunTimer>(stream_->get());
   }
 
   DeviceInfo device() const override {
@@ -156,7 +175,9 @@ class CudnnConv final : public Conv2D {
     const auto t1 = Clock::now();
     try {
       build_graph();
-      select_plan(rep);
+      choose_plan(rep);
+      // One gated run of the chosen plan: it checks that the plan runs and that the gate holds.
+      static_cast<void>(run_many(1, false));
     } catch (const Error&) {
       throw;
     } catch (const std::exception& e) {
@@ -166,19 +187,31 @@ class CudnnConv final : public Conv2D {
     rep.device_bytes = x_.bytes() + w_.bytes() + y_.bytes() + workspace_.bytes() + flush_.bytes();
     rep.details.emplace_back("math", math_mode(p.dtype));
     rep.details.emplace_back("transfers", settings_.include_transfers ? "timed" : "excluded (data on the device)");
+    rep.details.emplace_back("timing", gated_ ? "device only (runs queued behind a held stream)"
+                                              : "includes launch latency (the stream could not be held)");
+    for (std::string& w : cache_.take_warnings()) rep.warnings.push_back(std::move(w));
+    if (!gated_)
+      rep.warnings.push_back(
+          "the stream could not be held while runs were queued (a call waited for it); times may include the "
+          "host's launch latency");
     return rep;
   }
 
-  double run() override {
+  double run() override { return run_many(1, false).front(); }
+
+  std::vector<double> run_many(int count, bool flush) override {
     cudaStream_t s = stream_->get();
-    CB_CUDA_CHECK(cudaEventRecord(start_->get(), s));
-    if (settings_.include_transfers)
-      CB_CUDA_CHECK(cudaMemcpyAsync(x_.get(), x_host_.get(), x_.bytes(), cudaMemcpyHostToDevice, s));
-    execute(plan_index_);
-    if (settings_.include_transfers)
-      CB_CUDA_CHECK(cudaMemcpyAsync(y_host_.get(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost, s));
-    CB_CUDA_CHECK(cudaEventRecord(stop_->get(), s));
-    return cuda::elapsed_ms(*start_, *stop_);
+    const auto before = [&](int) {
+      if (flush) flush_cache();
+    };
+    const auto body = [&](int) {
+      if (settings_.include_transfers)
+        CB_CUDA_CHECK(cudaMemcpyAsync(x_.get(), x_host_.get(), x_.bytes(), cudaMemcpyHostToDevice, s));
+      execute(plan_index_);
+      if (settings_.include_transfers)
+        CB_CUDA_CHECK(cudaMemcpyAsync(y_host_.get(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost, s));
+    };
+    return timer_->time(count, before, body, gated_);
   }
 
   std::vector<float> read_output() override {
@@ -204,7 +237,15 @@ class CudnnConv final : public Conv2D {
     CB_CUDA_CHECK(cudaMemsetAsync(flush_.get(), ++flush_value_ & 0xff, flush_.bytes(), stream_->get()));
   }
 
-  std::optional<ClockSample> sample_clock() override { return nvml_ ? nvml_->sample() : std::nullopt; }
+  /// NVML is opened on the first sample, so that runs which never read clocks (`convbench check`) skip it.
+  std::optional<ClockSample> sample_clock() override {
+    if (!nvml_tried_) {
+      nvml_tried_ = true;
+      char bus[32] = {};
+      if (cudaDeviceGetPCIBusId(bus, sizeof bus, probe_.device) == cudaSuccess) nvml_ = std::make_unique<Nvml>(bus);
+    }
+    return nvml_ ? nvml_->sample() : std::nullopt;
+  }
 
  private:
   void allocate_and_upload(const HostTensors& in) {
@@ -239,6 +280,9 @@ class CudnnConv final : public Conv2D {
     fe::graph::Graph& g = *graph_;
     g.set_io_data_type(io_type(p.dtype)).set_compute_data_type(fe::DataType_t::FLOAT);
     g.set_sm_version(probe_.facts.cc_major * 10 + probe_.facts.cc_minor);  // saves the frontend a CUDA runtime lookup
+    // convbench never captures CUDA graphs: without this, every execute of a runtime-compiled engine asks the
+    // frontend's own libcudart whether the stream is capturing.
+    g.set_cuda_graph_retention(fe::CudaGraphRetention_t::NONE);
     const int64_t cg = p.c / p.groups;
     auto x = g.tensor(fe::graph::Tensor_attributes()
                           .set_name("x")
@@ -266,95 +310,214 @@ class CudnnConv final : public Conv2D {
     CB_FE_CHECK(g.build_operation_graph(handle_->get()));
   }
 
-  /// Offers the engine configs, filters them by math mode and workspace, builds, and picks one.
-  void select_plan(PrepareReport& rep) {
-    fe::graph::Graph& g = *graph_;
-    const bool exhaustive = settings_.algo != AlgoSearch::heuristic;
-    // Heuristics first; the fallback list is appended after them, so plan indices at or past
-    // `from_heuristics` came from the fallback list. Heuristic mode asks it only when mode A offers nothing.
-    CB_FE_CHECK(g.create_execution_plans(exhaustive ? std::vector<fe::HeurMode_t>{fe::HeurMode_t::A, fe::HeurMode_t::B}
-                                                    : std::vector<fe::HeurMode_t>{fe::HeurMode_t::A}));
-    const int64_t from_heuristics = g.get_execution_plan_count();
-    if (exhaustive || from_heuristics == 0) CB_FE_CHECK(g.create_execution_plans({fe::HeurMode_t::FALLBACK}));
-    g.deselect_numeric_notes(barred_notes(p_.dtype));
+  int64_t workspace_limit() const {
     size_t free = 0, total = 0;
     CB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
     int64_t limit = static_cast<int64_t>(static_cast<double>(free) * 0.9);
     if (settings_.workspace_limit >= 0) limit = std::min(limit, settings_.workspace_limit);
-    g.deselect_workspace_greater_than(limit);
-    if (auto e = g.check_support(handle_->get()); e.is_bad())
-      throw Error(ExitCode::unsupported,
-                  fmt::format("cuDNN: no engine supports this problem in {} (CUDNN_STATUS_NOT_SUPPORTED: {})",
-                              math_mode(p_.dtype), e.get_message()));
-    // Exhaustive search builds every plan; building them on several threads keeps start-up short where
-    // some engines compile at run time.
-    if (auto e = g.build_plans(exhaustive ? fe::BuildPlanPolicy_t::ALL : fe::BuildPlanPolicy_t::HEURISTICS_CHOICE,
-                               /*do_multithreaded_builds=*/exhaustive);
-        e.is_bad())
-      throw Error(ExitCode::unsupported,
-                  fmt::format("cuDNN: no engine supports this problem (CUDNN_STATUS_NOT_SUPPORTED: no plan could be "
-                              "built: {})",
-                              e.get_message()));
+    return limit;
+  }
 
-    const int64_t offered = g.get_execution_plan_count();
-    std::vector<int64_t> built;
-    int64_t max_ws = 0;
-    for (int64_t i = 0; i < offered; ++i) {
-      int64_t ws = 0;
-      if (g.get_workspace_size_plan_at_index(i, ws).is_bad() || ws > limit) continue;
-      built.push_back(i);
-      max_ws = std::max(max_ws, ws);
-    }
-    if (built.empty())
-      throw Error(ExitCode::unsupported,
-                  "cuDNN: no engine supports this problem (CUDNN_STATUS_NOT_SUPPORTED: no plan could be built)");
-    workspace_ = cuda::DeviceBuffer(static_cast<size_t>(max_ws));
+  TuneKey tune_key() const {
+    const auto& f = probe_.facts;
+    return {f.uuid.empty() ? fmt::format("{} sm_{}{}", f.name, f.cc_major, f.cc_minor) : f.uuid,
+            probe_.driver_release.empty() ? cuda_version_string(probe_.driver_version) : probe_.driver_release,
+            cudnn_version_string(probe_.cudnn_version),
+            fmt::format("{}.{}.{}", CUDNN_FRONTEND_MAJOR_VERSION, CUDNN_FRONTEND_MINOR_VERSION,
+                        CUDNN_FRONTEND_PATCH_VERSION),
+            p_.describe(),
+            settings_.workspace_limit < 0 ? "auto" : std::to_string(settings_.workspace_limit),
+            settings_.algo == AlgoSearch::exhaustive ? "exhaustive" : "auto"};
+  }
 
-    const auto t0 = Clock::now();
-    int64_t best = -1;
-    double best_ms = std::numeric_limits<double>::infinity();
-    int timed = 0;
-    for (int64_t i : built) {
-      if (!exhaustive) {
-        if (!try_execute(i)) continue;
-        best = i;
+  /// Picks the plan: cuDNN's first buildable heuristic choice, or the fastest of a timed search, with the
+  /// tuning cache in front of the search.
+  void choose_plan(PrepareReport& rep) {
+    const int64_t limit = workspace_limit();
+    std::string how;
+    if (settings_.algo == AlgoSearch::heuristic) {
+      const std::vector<Candidate> offered = offer_candidates(false, limit);
+      for (const Candidate& c : offered) {
+        Candidate built = c;
+        if (!try_build(built, limit) || !allocate_workspace(built.workspace) || !try_execute(built.index)) continue;
+        plan_index_ = built.index;
+        rep.details.emplace_back("source", c.source);
         break;
       }
-      // One warm-up, then the median of three event-timed runs.
-      if (!try_execute(i)) continue;
-      std::vector<double> ms;
-      for (int r = 0; r < 3; ++r) {
-        CB_CUDA_CHECK(cudaEventRecord(start_->get(), stream_->get()));
-        execute(i);
-        CB_CUDA_CHECK(cudaEventRecord(stop_->get(), stream_->get()));
-        ms.push_back(cuda::elapsed_ms(*start_, *stop_));
+      if (plan_index_ < 0) throw no_engine("no offered engine config built and ran");
+      how = fmt::format("heuristic, first of {} offered that builds and runs", offered.size());
+    } else {
+      SearchStats stats;
+      const TunedChoice choice = choose_with_cache(
+          cache_, tune_key(), settings_.retune, [&](const TunedEngine& e) { return rebuild(e, limit); },
+          [&] { return search(limit, stats); });
+      if (choice.from_cache) {
+        rep.details.emplace_back("source", "tuning cache");
+        how = fmt::format("engine from cache ({}; searched earlier, {:.3f} ms then)", cache_.path(),
+                          choice.engine.median_ms);
+      } else {
+        rep.details.emplace_back("source", search_source_);
+        how = fmt::format("{}, fastest of {} configs timed ({} offered, {} distinct, {} built, {} cut short) in {:.0f} ms",
+                          settings_.algo == AlgoSearch::exhaustive ? "exhaustive" : "auto", stats.timed, stats.offered,
+                          stats.distinct, stats.built, stats.cut_short, stats.ms);
       }
-      std::sort(ms.begin(), ms.end());
-      ++timed;
-      if (ms[1] < best_ms) best_ms = ms[1], best = i;
     }
-    const double tune_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    if (best < 0)
-      throw Error(ExitCode::unsupported, "cuDNN: no engine supports this problem (every plan failed to run)");
-    plan_index_ = best;
-
     std::string name;
-    CB_FE_CHECK(g.get_plan_name_at_index(best, name));
+    CB_FE_CHECK(graph_->get_plan_name_at_index(plan_index_, name));
     int64_t ws = 0;
-    CB_FE_CHECK(g.get_workspace_size_plan_at_index(best, ws));
+    CB_FE_CHECK(graph_->get_workspace_size_plan_at_index(plan_index_, ws));
     rep.implementation = name;
-    rep.details.emplace_back("source", best < from_heuristics ? "heuristics" : "fallback list");
     rep.details.emplace_back("workspace", fmt::format("{} bytes", ws));
-    rep.details.emplace_back(
-        "algo", exhaustive ? fmt::format("exhaustive, fastest of {} configs timed ({} offered) in {:.0f} ms", timed,
-                                         offered, tune_ms)
-                           : fmt::format("heuristic, first buildable of {} offered", offered));
+    rep.details.emplace_back("algo", how);
+  }
+
+  Error no_engine(const std::string& why) const {
+    return Error(ExitCode::unsupported,
+                 fmt::format("cuDNN: no engine supports this problem in {} (CUDNN_STATUS_NOT_SUPPORTED: {})",
+                             math_mode(p_.dtype), why));
+  }
+
+  /// Queries engine configs (mode A; with `wide`, then the fallback list and mode B; else the fallback list
+  /// only when mode A offers nothing), drops barred numerical notes and oversized workspaces, and returns
+  /// the distinct configs in that order. Only "no configs at all" is an error (unsupported).
+  std::vector<Candidate> offer_candidates(bool wide, int64_t limit, SearchStats* stats = nullptr) {
+    fe::graph::Graph& g = *graph_;
+    std::vector<const char*> source_of;
+    std::string failures;
+    const auto query = [&](fe::HeurMode_t mode, const char* source) {
+      const int64_t before = g.get_execution_plan_count();
+      fe::error_t e;
+      try {
+        e = g.create_execution_plans({mode});
+      } catch (const std::exception& ex) {
+        e = {fe::error_code_t::HEURISTIC_QUERY_FAILED, ex.what()};
+      }
+      if (e.is_bad()) failures += fmt::format("; {}: {}", source, e.get_message());
+      const int64_t after = g.get_execution_plan_count();
+      for (int64_t i = before; i < after; ++i) source_of.push_back(source);
+      return after > before;
+    };
+    const bool from_a = query(fe::HeurMode_t::A, "heuristics mode A");
+    if (wide) {
+      query(fe::HeurMode_t::FALLBACK, "fallback list");
+      query(fe::HeurMode_t::B, "heuristics mode B");
+    } else if (!from_a) {
+      query(fe::HeurMode_t::FALLBACK, "fallback list");
+    }
+    if (source_of.empty()) throw no_engine("no engine config was offered" + failures);
+    g.deselect_numeric_notes(barred_notes(p_.dtype));
+    g.deselect_workspace_greater_than(limit);
+    std::vector<Candidate> out;
+    std::set<std::string> seen;
+    for (int64_t i = 0; i < static_cast<int64_t>(source_of.size()); ++i) {
+      std::string name;
+      if (g.get_plan_name_at_index(i, name).is_bad() || !seen.insert(name).second) continue;
+      out.push_back({i, name, source_of[static_cast<size_t>(i)]});
+    }
+    if (stats) stats->offered = static_cast<int>(source_of.size()), stats->distinct = static_cast<int>(out.size());
+    return out;
+  }
+
+  /// Builds one plan; false (never a throw) when it does not build, is barred, or needs too much workspace.
+  bool try_build(Candidate& c, int64_t limit) {
+    try {
+      if (graph_->build_plan_at_index(c.index).is_bad()) return false;
+      return graph_->get_workspace_size_plan_at_index(c.index, c.workspace).is_good() && c.workspace <= limit;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  /// Makes the workspace at least `bytes`; false when the GPU cannot allocate that much.
+  bool allocate_workspace(int64_t bytes) {
+    if (static_cast<size_t>(bytes) <= workspace_.bytes()) return true;
+    try {
+      workspace_ = cuda::DeviceBuffer();
+      workspace_ = cuda::DeviceBuffer(static_cast<size_t>(bytes));
+      return true;
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::out_of_memory) throw;
+      return false;
+    }
   }
 
   bool try_execute(int64_t index) {
-    auto st = graph_->execute_plan_at_index(handle_->get(), varpack_, workspace_.get(), index);
-    if (st.is_bad()) return false;
-    return cudaStreamSynchronize(stream_->get()) == cudaSuccess;
+    try {
+      if (graph_->execute_plan_at_index(handle_->get(), varpack_, workspace_.get(), index).is_bad()) return false;
+      return cudaStreamSynchronize(stream_->get()) == cudaSuccess;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  /// Rebuilds a cached engine config as a new plan and checks that it runs.
+  bool rebuild(const TunedEngine& e, int64_t limit) {
+    try {
+      std::unordered_map<fe::KnobType_t, int64_t> knobs;
+      for (const auto& [type, choice] : e.knobs) knobs[static_cast<fe::KnobType_t>(type)] = choice;
+      if (graph_->create_execution_plan(e.engine_id, knobs).is_bad()) return false;
+    } catch (const std::exception&) {
+      return false;
+    }
+    Candidate c{graph_->get_execution_plan_count() - 1, e.name, "tuning cache"};
+    if (!try_build(c, limit) || !allocate_workspace(c.workspace) || !try_execute(c.index)) return false;
+    plan_index_ = c.index;
+    return true;
+  }
+
+  /// Builds the distinct candidates (auto: the first kAutoCandidates that build), times each (a warm-up, then
+  /// the median of three runs queued behind a held stream) and keeps the fastest.
+  TunedEngine search(int64_t limit, SearchStats& stats) {
+    const auto t0 = Clock::now();
+    const bool exhaustive = settings_.algo == AlgoSearch::exhaustive;
+    std::vector<Candidate> built;
+    for (Candidate c : offer_candidates(true, limit, &stats)) {
+      if (!exhaustive && static_cast<int>(built.size()) >= kAutoCandidates) break;
+      if (try_build(c, limit)) built.push_back(c);
+    }
+    stats.built = static_cast<int>(built.size());
+    if (built.empty()) throw no_engine("no offered engine config could be built");
+    // One workspace for all; when the largest cannot be allocated, drop the plans that need it.
+    std::sort(built.begin(), built.end(), [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
+    for (;;) {
+      int64_t max_ws = 0;
+      for (const Candidate& c : built) max_ws = std::max(max_ws, c.workspace);
+      if (allocate_workspace(max_ws)) break;
+      built.erase(std::remove_if(built.begin(), built.end(), [&](const Candidate& c) { return c.workspace == max_ws; }),
+                  built.end());
+      if (built.empty()) throw Error(ExitCode::out_of_memory, "out of GPU memory: no engine's workspace can be allocated");
+    }
+    const Candidate* best = nullptr;
+    double best_ms = std::numeric_limits<double>::infinity();
+    for (const Candidate& c : built) {
+      std::vector<double> ms;
+      try {
+        const auto run_c = [&](int) { execute(c.index); };
+        const double warm = timer_->time(1, nullptr, run_c, gated_).front();
+        if (warm > kSlowWarmupFactor * best_ms) {
+          ++stats.cut_short;
+          continue;
+        }
+        ms = timer_->time(3, nullptr, run_c, gated_);
+      } catch (const std::exception&) {
+        CB_CUDA_CHECK(cudaStreamSynchronize(stream_->get()));  // a sticky CUDA error ends the search here
+        continue;
+      }
+      std::sort(ms.begin(), ms.end());
+      ++stats.timed;
+      if (ms[1] < best_ms) best_ms = ms[1], best = &c;
+    }
+    stats.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    if (!best) throw no_engine("every engine config that built failed to run");
+    plan_index_ = best->index;
+    search_source_ = fmt::format("fastest timed (offered by {})", best->source);
+    TunedEngine t;
+    std::unordered_map<fe::KnobType_t, int64_t> knobs;
+    CB_FE_CHECK(graph_->get_engine_and_knobs_at_index(best->index, t.engine_id, knobs));
+    for (const auto& [type, choice] : knobs) t.knobs[static_cast<int>(type)] = choice;
+    t.name = best->name;
+    t.median_ms = best_ms;
+    return t;
   }
 
   void execute(int64_t index) {
@@ -363,6 +526,7 @@ class CudnnConv final : public Conv2D {
 
   GpuProbe probe_;
   BackendSettings settings_;
+  TuneCache cache_;
   Problem p_;
   std::unique_ptr<cuda::Stream> stream_;
   std::unique_ptr<Handle> handle_;
@@ -370,23 +534,29 @@ class CudnnConv final : public Conv2D {
   std::unordered_map<int64_t, void*> varpack_;
   cuda::DeviceBuffer x_, w_, y_, workspace_, flush_;
   int flush_value_ = 0;
+  bool nvml_tried_ = false;
   std::unique_ptr<Nvml> nvml_;
   cuda::PinnedBuffer x_host_, y_host_;
-  // Created after cudaSetDevice, so that they belong to the selected GPU.
-  std::unique_ptr<cuda::Event> start_, stop_;
+  // Created after cudaSetDevice, so that its events belong to the selected GPU.
+  std::unique_ptr<cuda::RunTimer> timer_;
+  bool gated_ = true;  ///< false once the stream gate had to open on its timeout
   int64_t plan_index_ = -1;
+  std::string search_source_;
 };
 
 }  // namespace
 
-Availability make_cudnn_backend(const BackendSettings& s) {
-  GpuProbe probe = probe_gpu(s.gpu_index);
+Availability make_cudnn_backend(const BackendSettings& s) { return make_cudnn_backend(s, probe_gpu(s.gpu_index)); }
+
+Availability make_cudnn_backend(const BackendSettings& s, GpuProbe probe) {
   if (probe.status != GpuStatus::ok) return {nullptr, probe.message, exit_code_for(probe.status)};
   fe::cudnn_dlhandle = probe.cudnn_library;
   try {
     return {std::make_unique<CudnnConv>(std::move(probe), s), "", ExitCode::ok};
   } catch (const Error& e) {
-    return {nullptr, e.what(), ExitCode::gpu_other};
+    return {nullptr, e.what(), e.code() == ExitCode::out_of_memory ? ExitCode::out_of_memory : ExitCode::gpu_other};
+  } catch (const std::exception& e) {  // a frontend exception: still one line and a GPU exit code
+    return {nullptr, fmt::format("cuDNN: setting up the GPU backend failed: {}", e.what()), ExitCode::gpu_other};
   }
 }
 
@@ -401,24 +571,20 @@ Ceilings measure_cudnn_ceilings(const BackendSettings& s) {
     HostTensors zeros{std::vector<float>(static_cast<size_t>(gemm.input_elems())),
                       std::vector<float>(static_cast<size_t>(gemm.weight_elems()))};
     gpu.backend->prepare(gemm, zeros);
-    double best = 1e30;
-    for (int i = 0; i < 11; ++i) {
-      const double ms = gpu.backend->run();
-      if (i > 0) best = std::min(best, ms);
-    }
+    const std::vector<double> ms = gpu.backend->run_many(11, false);
+    const double best = *std::min_element(ms.begin() + 1, ms.end());  // the first run is a warm-up
     c.tflops[to_string(d)] = gemm.flops() / (best * 1e-3) * 1e-12;
   }
   constexpr size_t bytes = size_t{1} << 30;
   cuda::DeviceBuffer a(bytes), b(bytes);
-  cuda::Event start, stop;
-  double best = 1e30;
-  for (int i = 0; i < 6; ++i) {
-    CB_CUDA_CHECK(cudaEventRecord(start.get()));
-    CB_CUDA_CHECK(cudaMemcpyAsync(b.get(), a.get(), bytes, cudaMemcpyDeviceToDevice));
-    CB_CUDA_CHECK(cudaEventRecord(stop.get()));
-    const double ms = cuda::elapsed_ms(start, stop);
-    if (i > 0) best = std::min(best, ms);
-  }
+  cuda::Stream stream;
+  cuda::RunTimer timer(stream.get());
+  bool gated = true;
+  const std::vector<double> copies = timer.time(
+      6, nullptr,
+      [&](int) { CB_CUDA_CHECK(cudaMemcpyAsync(b.get(), a.get(), bytes, cudaMemcpyDeviceToDevice, stream.get())); },
+      gated);
+  const double best = *std::min_element(copies.begin() + 1, copies.end());
   c.gbps = 2.0 * static_cast<double>(bytes) / (best * 1e-3) * 1e-9;
   return c;
 }

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "backends/gpu_probe.hpp"
 #include "convbench/backend.hpp"
 #include "convbench/roofline.hpp"
 
@@ -11,6 +12,8 @@ namespace convbench {
 
 /// Probes the GPU; returns the backend, or the one-line reason it cannot run here.
 Availability make_cudnn_backend(const BackendSettings& s);
+/// The same from a probe already made (`convbench check` probes once), without probing again.
+Availability make_cudnn_backend(const BackendSettings& s, GpuProbe probe);
 /// The GPU's ceilings: a 1×1 convolution (a GEMM of 131072×1024×1024) through this backend in every dtype,
 /// and a 1 GiB device-to-device copy. Throws Error when the GPU cannot be used.
 Ceilings measure_cudnn_ceilings(const BackendSettings& s);

@@ -1,0 +1,124 @@
+// The tuning cache file: {"format": "convbench-tuning-cache", "version": 1, "entries": {KEY: ENTRY}},
+// ENTRY = {"engine_id": N, "knobs": {"TYPE": CHOICE, ...}, "name": "...", "median_ms": X}.
+#include "core/tune_cache.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace convbench {
+
+namespace {
+constexpr const char* kFormat = "convbench-tuning-cache";
+constexpr int kVersion = 1;
+}  // namespace
+
+std::string TuneKey::text() const {
+  return fmt::format("gpu={};driver={};cudnn={};frontend={};problem={};workspace={};policy={}", gpu, driver, cudnn,
+                     frontend, problem, workspace, policy);
+}
+
+std::string TuneCache::default_path() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/convbench/tuning.json";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/convbench/tuning.json";
+  return "";
+}
+
+void TuneCache::load() {
+  if (loaded_) return;
+  loaded_ = true;
+  if (!enabled()) return;
+  std::ifstream in(path_);
+  if (!in) {
+    if (access(path_.c_str(), F_OK) == 0)
+      warnings_.push_back(fmt::format("tuning cache {} cannot be read; ignoring it", path_));
+    return;
+  }
+  try {
+    const nlohmann::json j = nlohmann::json::parse(in);
+    if (j.at("format").get<std::string>() != kFormat || j.at("version").get<int>() != kVersion)
+      throw std::runtime_error("not a convbench tuning cache of version 1");
+    for (const auto& [key, e] : j.at("entries").items()) {
+      TunedEngine t;
+      t.engine_id = e.at("engine_id").get<int64_t>();
+      for (const auto& [type, choice] : e.at("knobs").items()) t.knobs[std::stoi(type)] = choice.get<int64_t>();
+      t.name = e.at("name").get<std::string>();
+      t.median_ms = e.at("median_ms").get<double>();
+      entries_[key] = t;
+    }
+  } catch (const std::exception& e) {
+    entries_.clear();
+    warnings_.push_back(fmt::format("tuning cache {} is corrupt ({}); ignoring it", path_, e.what()));
+  }
+}
+
+std::optional<TunedEngine> TuneCache::find(const TuneKey& key) {
+  load();
+  const auto it = entries_.find(key.text());
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void TuneCache::store(const TuneKey& key, const TunedEngine& e) {
+  if (!enabled()) return;
+  load();
+  entries_[key.text()] = e;
+  nlohmann::json entries = nlohmann::json::object();
+  for (const auto& [k, t] : entries_) {
+    nlohmann::json knobs = nlohmann::json::object();
+    for (const auto& [type, choice] : t.knobs) knobs[std::to_string(type)] = choice;
+    entries[k] = {{"engine_id", t.engine_id}, {"knobs", knobs}, {"name", t.name}, {"median_ms", t.median_ms}};
+  }
+  const nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"entries", entries}};
+  // Create the directory (one level: convbench/ under the cache home), then temp file + rename.
+  const auto slash = path_.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    const std::string dir = path_.substr(0, slash);
+    const std::string parent = dir.substr(0, dir.rfind('/'));
+    if (!parent.empty()) static_cast<void>(mkdir(parent.c_str(), 0755));
+    static_cast<void>(mkdir(dir.c_str(), 0755));
+  }
+  const std::string tmp = fmt::format("{}.tmp-{}", path_, getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << doc.dump(1) << '\n';
+    out.flush();
+    if (!out) {
+      std::remove(tmp.c_str());
+      warnings_.push_back(fmt::format("tuning cache {} cannot be written; the choice is not kept", path_));
+      return;
+    }
+  }
+  if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    warnings_.push_back(fmt::format("tuning cache {} cannot be replaced; the choice is not kept", path_));
+  }
+}
+
+std::vector<std::string> TuneCache::take_warnings() {
+  std::vector<std::string> w;
+  w.swap(warnings_);
+  return w;
+}
+
+TunedChoice choose_with_cache(TuneCache& cache, const TuneKey& key, bool retune,
+                              const std::function<bool(const TunedEngine&)>& rebuild,
+                              const std::function<TunedEngine()>& search) {
+  if (!retune) {
+    if (const auto hit = cache.find(key)) {
+      if (rebuild(*hit)) return {*hit, true};
+      cache.warn(fmt::format("the engine in the tuning cache ({}) no longer builds; searching again", hit->name));
+    }
+  }
+  TunedChoice c{search(), false};
+  cache.store(key, c.engine);
+  return c;
+}
+
+}  // namespace convbench

@@ -1,0 +1,189 @@
+// The persistent tuning cache, with fake rebuild and search steps (no GPU needed).
+#include "core/tune_cache.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+using namespace convbench;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/convbench-tune-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { static_cast<void>(std::system(("rm -rf '" + path + "'").c_str())); }
+};
+
+TuneKey key(const std::string& problem = "--batch 100 --layout nhwc --dtype f32") {
+  return {"GPU-1234", "580.159.04", "9.19.0", "1.32.0", problem, "auto", "auto"};
+}
+
+TunedEngine engine(int64_t id, double ms) { return {id, {{3, 1}, {7, 4}}, "eng" + std::to_string(id) + "_k3=1", ms}; }
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST(TuneCache, StoredEntriesComeBackInALaterProcessAndOthersAreKept) {
+  TempDir d;
+  const std::string path = d.path + "/convbench/tuning.json";  // the directory is created
+  {
+    TuneCache c(path);
+    c.store(key("a"), engine(12, 0.5));
+    c.store(key("b"), engine(7, 0.25));
+    EXPECT_TRUE(c.take_warnings().empty());
+  }
+  TuneCache again(path);
+  const auto a = again.find(key("a"));
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->engine_id, 12);
+  EXPECT_EQ(a->knobs, (std::map<int, int64_t>{{3, 1}, {7, 4}}));
+  EXPECT_EQ(a->name, "eng12_k3=1");
+  EXPECT_DOUBLE_EQ(a->median_ms, 0.5);
+  ASSERT_TRUE(again.find(key("b")).has_value());
+  EXPECT_FALSE(again.find(key("c")).has_value());
+  // No temporary file is left beside it.
+  EXPECT_NE(access((path + ".tmp-" + std::to_string(getpid())).c_str(), F_OK), 0);
+}
+
+TEST(TuneCache, EveryKeyFieldSeparatesEntries) {
+  const TuneKey base = key();
+  std::vector<TuneKey> variants(7, base);
+  variants[0].gpu = "GPU-other";
+  variants[1].driver = "590.1";
+  variants[2].cudnn = "9.20.0";
+  variants[3].frontend = "1.33.0";
+  variants[4].problem += " --seed 2";
+  variants[5].workspace = "1048576";
+  variants[6].policy = "exhaustive";
+  TempDir d;
+  TuneCache c(d.path + "/t.json");
+  c.store(base, engine(1, 1));
+  for (const TuneKey& v : variants) {
+    EXPECT_NE(v.text(), base.text());
+    EXPECT_FALSE(c.find(v).has_value()) << v.text();
+  }
+}
+
+TEST(TuneCache, ACorruptOrForeignFileIsOneWarningNeverFatal) {
+  TempDir d;
+  for (const std::string& content :
+       {std::string("{not json"), std::string("[]"), std::string(R"({"format":"other","version":1,"entries":{}})"),
+        std::string(R"({"format":"convbench-tuning-cache","version":1,"entries":{"k":{"engine_id":"x"}}})")}) {
+    const std::string path = d.path + "/bad.json";
+    std::ofstream(path) << content;
+    TuneCache c(path);
+    EXPECT_FALSE(c.find(key()).has_value());
+    const auto w = c.take_warnings();
+    ASSERT_EQ(w.size(), 1u) << content;
+    EXPECT_EQ(w[0].rfind("tuning cache " + path + " is corrupt (", 0), 0u) << w[0];
+    EXPECT_NE(w[0].find("; ignoring it"), std::string::npos) << w[0];
+    // Storing replaces the corrupt file with a valid one.
+    c.store(key(), engine(3, 1));
+    TuneCache again(path);
+    EXPECT_TRUE(again.find(key()).has_value());
+    EXPECT_TRUE(again.take_warnings().empty());
+  }
+}
+
+TEST(TuneCache, AFileThatCannotBeWrittenIsAWarning) {
+  TuneCache c("/proc/convbench-cannot-exist/tuning.json");
+  c.store(key(), engine(1, 1));
+  const auto w = c.take_warnings();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0], "tuning cache /proc/convbench-cannot-exist/tuning.json cannot be written; the choice is not kept");
+}
+
+TEST(TuneCache, OffReadsAndWritesNothing) {
+  TuneCache c("");
+  EXPECT_FALSE(c.enabled());
+  c.store(key(), engine(1, 1));
+  EXPECT_FALSE(c.find(key()).has_value());
+  EXPECT_TRUE(c.take_warnings().empty());
+}
+
+TEST(TuneCache, DefaultPathFollowsXdgCacheHomeThenHome) {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const std::string saved = xdg ? xdg : "";
+  setenv("XDG_CACHE_HOME", "/x/cache", 1);
+  EXPECT_EQ(TuneCache::default_path(), "/x/cache/convbench/tuning.json");
+  unsetenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  EXPECT_EQ(TuneCache::default_path(), home && *home ? std::string(home) + "/.cache/convbench/tuning.json" : "");
+  if (!saved.empty()) setenv("XDG_CACHE_HOME", saved.c_str(), 1);
+}
+
+TEST(ChooseWithCache, SearchesOnceThenRebuildsTheCachedEngine) {
+  TempDir d;
+  TuneCache c(d.path + "/t.json");
+  int searches = 0, rebuilds = 0;
+  const auto search = [&] {
+    ++searches;
+    return engine(42, 0.3);
+  };
+  const auto rebuild = [&](const TunedEngine& e) {
+    ++rebuilds;
+    EXPECT_EQ(e.engine_id, 42);
+    return true;
+  };
+  const TunedChoice first = choose_with_cache(c, key(), false, rebuild, search);
+  EXPECT_FALSE(first.from_cache);
+  EXPECT_EQ(searches, 1);
+  EXPECT_EQ(rebuilds, 0);
+  TuneCache later(d.path + "/t.json");  // as a later process sees it
+  const TunedChoice second = choose_with_cache(later, key(), false, rebuild, search);
+  EXPECT_TRUE(second.from_cache);
+  EXPECT_EQ(second.engine.engine_id, 42);
+  EXPECT_EQ(searches, 1);
+  EXPECT_EQ(rebuilds, 1);
+}
+
+TEST(ChooseWithCache, RetuneSearchesAgainAndOverwrites) {
+  TempDir d;
+  TuneCache c(d.path + "/t.json");
+  c.store(key(), engine(1, 9.0));
+  int rebuilds = 0;
+  const TunedChoice t = choose_with_cache(
+      c, key(), true, [&](const TunedEngine&) { return ++rebuilds, true; }, [] { return engine(2, 1.0); });
+  EXPECT_FALSE(t.from_cache);
+  EXPECT_EQ(rebuilds, 0);
+  TuneCache later(d.path + "/t.json");
+  EXPECT_EQ(later.find(key())->engine_id, 2);
+}
+
+TEST(ChooseWithCache, ACachedEngineThatNoLongerBuildsIsSearchedAgainWithOneWarning) {
+  TempDir d;
+  TuneCache c(d.path + "/t.json");
+  c.store(key(), engine(5, 1.0));
+  const TunedChoice t = choose_with_cache(
+      c, key(), false, [](const TunedEngine&) { return false; }, [] { return engine(6, 2.0); });
+  EXPECT_FALSE(t.from_cache);
+  EXPECT_EQ(t.engine.engine_id, 6);
+  const auto w = c.take_warnings();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0], "the engine in the tuning cache (eng5_k3=1) no longer builds; searching again");
+  EXPECT_EQ(TuneCache(d.path + "/t.json").find(key())->engine_id, 6);
+}
+
+TEST(ChooseWithCache, AFailedSearchStoresNothing) {
+  TempDir d;
+  TuneCache c(d.path + "/t.json");
+  EXPECT_THROW(choose_with_cache(
+                   c, key(), false, [](const TunedEngine&) { return true; },
+                   []() -> TunedEngine { throw std::runtime_error("no engine"); }),
+               std::runtime_error);
+  EXPECT_NE(access((d.path + "/t.json").c_str(), F_OK), 0);
+}
