@@ -1,43 +1,153 @@
 #!/usr/bin/env bash
-# The one script to run on the GPU machine (it builds nothing). Before it, on the build machine:
-#   ./scripts/build.sh && ../shared/gpu/stage build/convbench build/tests/test_cudnn build/tests/test_cli \
-#       build/tests/test_check
-# then send .device/ (device tool: carry [".device"]) with: bash bench/device_run.sh
-# Logs go to $OUT (or ./device-out); a short summary is printed last. Budget: about 8 minutes.
+# The one script to run on the GPU machine; it builds nothing. Before it, on the build machine:
+#   ./scripts/build.sh && ../shared/gpu/stage build/convbench build/tests/test_cudnn build/tests/test_check \
+#       build/tests/test_cli && bash bench/device_run.sh --dry-run
+# then, with the device tool: carry [".device"], timeout_s 560, command: bash bench/device_run.sh
+#
+# Steps, in this order, each with its own time limit (together 520 s, under the 540 s budget), each writing
+# its file under $OUT the moment it finishes (the comparison appends every row as it is measured), so that
+# a run cut short keeps everything done:
+#   1. env      env.txt      card, driver, versions, ldd, `convbench check` (timed, cold process) and its JSON
+#   2. tests    tests.txt    the GPU tests: test_cudnn, test_check, test_cli
+#   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one; auto
+#                            against exhaustive search on the seed (time and chosen engine)
+#   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py
+#   5. spread   spread.txt   five back-to-back seed runs (median spread), a cold-cache run, `convbench peak`
+# summary.txt gets one line per step. That is 8 files, the most the device tool brings back.
+#
+# --dry-run (here, no GPU): runs every step against the staged programs, the tests only listed and the
+# comparison on the CPU at batch 1, and fails on a usage error, a missing program or a script error, so
+# that no device time is spent on a typo. Its files go to $OUT, or to a temporary directory it prints.
 set -uo pipefail
-out=${OUT:-device-out}
+cd "$(dirname "$0")/.."
+dry=0
+[ "${1:-}" = --dry-run ] && dry=1
+if [ -n "${OUT:-}" ]; then out=$OUT; elif [ $dry = 1 ]; then out=$(mktemp -d); else out=device-out; fi
 mkdir -p "$out"
+tests=(test_cudnn test_check test_cli)
+
+# Staging: every program, and a size the device tool accepts.
+[ -f .device/env.sh ] || { echo "device_run: .device/env.sh is missing; stage first (see the top of $0)" >&2; exit 2; }
+for p in convbench "${tests[@]}"; do
+  [ -x ".device/bin/$p" ] || { echo "device_run: .device/bin/$p is not staged" >&2; exit 2; }
+done
+size_mib=$(du -sm .device | cut -f1)
+[ "$size_mib" -lt 64 ] || { echo "device_run: .device is ${size_mib} MiB, over the 64 MiB the tool carries" >&2; exit 2; }
+if [ $dry = 1 ]; then
+  bash -n "$0" || exit 2
+  python3 -m py_compile bench/gpu_vs_pytorch.py || exit 2
+fi
+
 source .device/env.sh
-export CONVBENCH_BINARY=$(command -v convbench) CONVBENCH_PEAK_FILE=$out/peak.json
+work=$(mktemp -d)
+export CONVBENCH_BINARY=$(command -v convbench) CONVBENCH_PEAK_FILE=$work/peak-ceilings.json
 py=/opt/torch/.venv/bin/python3
 [ -x "$py" ] || py=python3
-ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-{
-  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader
+export XDG_CACHE_HOME=$work/xdg  # an empty tuning cache, whatever the machine had
+ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+# timed NAME CMD...: runs CMD, then prints "NAME: exit RC, N ms".
+timed() {
+  local name=$1 s rc
+  shift
+  s=$(date +%s%N)
+  "$@"
+  rc=$?
+  echo "$name: exit $rc, $(ms_since "$s") ms" >&2  # stderr: stdout may be a data file
+}
+export -f ms_since timed
+
+step_env() {
+  if command -v nvidia-smi >/dev/null; then
+    nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,temperature.gpu,power.draw --format=csv
+  else
+    echo "nvidia-smi: not on this machine"
+  fi
   convbench --version
   ldd "$CONVBENCH_BINARY" | grep -E 'cudnn|cudart' || echo "ldd: neither libcudnn nor libcudart is linked"
-} >"$out/env.txt" 2>&1
-# Issue 4: the check, its time, its JSON.
-s=$(date +%s%N); convbench check >"$out/check.txt" 2>&1; echo "exit $?, $(ms "$s") ms" >>"$out/check.txt"
-convbench check --all --format json >"$out/check.json" 2>&1
-# Issue 3: the seed run, start to exit (autotuning included), then every dtype.
-s=$(date +%s%N); convbench --batch 100 --filter 32x7x7 --seed 1 >"$out/seed.txt" 2>&1
-echo "exit $?, $(ms "$s") ms start to exit" >>"$out/seed.txt"
-for d in f32 tf32 f16 bf16; do convbench --device gpu --dtype $d --seed 1 >>"$out/seed_dtypes.txt" 2>&1; done
-# GPU tests.
-for t in test_cudnn test_check test_cli; do timeout 300 "$t" >"$out/$t.txt" 2>&1; echo "$t exit $?" >>"$out/$t.txt"; done
-# Issue 6: five back-to-back seed runs, a cold-cache run, the ceilings.
-for i in 1 2 3 4 5; do convbench --device gpu --seed 1 --format jsonl; done >"$out/five.jsonl" 2>"$out/five.err"
-convbench --device gpu --seed 1 --cache cold >"$out/cold.txt" 2>&1
-timeout 120 convbench peak --device gpu >"$out/peak.txt" 2>&1
-# Issue 3: against PyTorch.
-timeout 300 "$py" bench/gpu_vs_pytorch.py --convbench "$CONVBENCH_BINARY" --rounds 3 --out "$out/pytorch.md" \
-  >"$out/pytorch.log" 2>&1
-cat "$out/env.txt" "$out/check.txt" "$out/seed.txt"
-tail -n 3 "$out"/test_*.txt
-"$py" - "$out/five.jsonl" <<'PY'
+  timed "convbench check (cold process)" convbench check
+  timed "convbench check (again)" convbench check
+  convbench check --all --format json
+}
+step_tests() {
+  local t
+  for t in "${tests[@]}"; do
+    if [ "$dry" = 1 ]; then
+      "$t" --gtest_list_tests | tail -n 2
+    else
+      timeout -k 5 80 "$t" --gtest_brief=1 2>&1 | tail -n 40
+    fi
+    echo "$t: exit ${PIPESTATUS[0]}"
+  done
+}
+step_seed() {
+  timed "seed run, empty tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
+  timed "seed run, warm tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
+  local a
+  for a in auto exhaustive heuristic; do
+    timed "gpu seed --algo $a (no cache)" convbench --device gpu --seed 1 --algo $a --tune-cache off --format jsonl \
+      --quiet >"$work/algo-$a.jsonl"
+    "$py" - "$work/algo-$a.jsonl" "$a" <<'PY'
 import json, sys
-m = [json.loads(l)["devices"]["gpu"]["stats"]["median"] for l in open(sys.argv[1]) if l.strip()]
-print("five seed medians (ms):", m, "spread %.2f%%" % (100 * (max(m) - min(m)) / min(m)) if m else "")
+for line in open(sys.argv[1]):
+    if not line.strip():
+        continue
+    g = json.loads(line)["devices"]["gpu"]
+    if g.get("ran"):
+        d = dict(g["details"])
+        print(f"  {sys.argv[2]}: median {g['stats']['median']:.4f} ms, setup {g['setup_ms']:.0f} ms, "
+              f"engine {g['implementation']}, {d.get('algo')}")
 PY
-cat "$out/peak.txt" "$out/pytorch.md" 2>/dev/null
+  done
+}
+step_pytorch() {
+  local extra=()
+  [ "$dry" = 1 ] && extra=(--dry-run)
+  "$py" bench/gpu_vs_pytorch.py --convbench "$CONVBENCH_BINARY" --csv "$out/h100-vs-pytorch.csv" \
+    --jsonl "$out/h100.jsonl" "${extra[@]}"
+}
+step_spread() {
+  local i
+  for i in 1 2 3 4 5; do convbench --device gpu --seed 1 --format jsonl --quiet; done >"$work/five.jsonl"
+  "$py" - "$work/five.jsonl" <<'PY'
+import json, sys
+gpu = [json.loads(l)["devices"]["gpu"] for l in open(sys.argv[1]) if l.strip()]
+m = [g["stats"]["median"] for g in gpu if g.get("ran")]
+print("five seed medians (ms):", m, "spread %.2f%%" % (100 * (max(m) - min(m)) / min(m)) if m else "no GPU records")
+PY
+  convbench --device gpu --seed 1 --cache cold
+  timeout -k 5 40 convbench peak --device gpu
+}
+export -f step_env step_tests step_seed step_pytorch step_spread
+export dry out work py
+export tests_list="${tests[*]}"
+
+# run NAME LIMIT_S FILE: one step under its own limit, its output appended to FILE as it comes.
+failed=0
+run() {
+  local name=$1 limit=$2 file=$3 s rc
+  s=$(date +%s%N)
+  echo "== $name (limit ${limit} s)" >>"$out/$file"
+  timeout -k 5 "$limit" bash -c "tests=($tests_list); step_$name" >>"$out/$file" 2>&1
+  rc=$?
+  echo "$name: exit $rc after $(ms_since "$s") ms -> $file" | tee -a "$out/summary.txt"
+  # A dry run must not meet a usage error, an internal error, a missing command or a broken script.
+  if [ $dry = 1 ] && grep -qE 'exit (1|2|126|127)(,| after)|command not found|Traceback|syntax error' "$out/$file"; then
+    echo "device_run: dry run: step $name went wrong; see $out/$file" | tee -a "$out/summary.txt"
+    failed=1
+  fi
+}
+run env 20 env.txt
+run tests 150 tests.txt
+run seed 40 seed.txt
+run pytorch 240 pytorch.log
+run spread 70 spread.txt
+rm -rf "$work"
+
+echo "---"
+cat "$out/summary.txt"
+grep -hE '^(convbench check|seed run|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit)' "$out"/*.txt
+[ -f "$out/h100-vs-pytorch.csv" ] && column -s, -t <"$out/h100-vs-pytorch.csv" 2>/dev/null | head -n 40
+n=$(find "$out" -type f | wc -l)
+[ "$n" -le 8 ] || { echo "device_run: $n files under $out; the device tool brings back 8" >&2; failed=1; }
+[ $dry = 1 ] && echo "device_run: dry run $([ $failed = 0 ] && echo passed || echo FAILED); files in $out"
+exit $failed

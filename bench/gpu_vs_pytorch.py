@@ -1,16 +1,29 @@
 #!/usr/bin/env python3
-"""convbench's GPU median against PyTorch's on the same problems, dtypes and layouts.
+"""convbench's GPU median against PyTorch's, on the same problems, dtypes, layouts and cuDNN.
 
-PyTorch runs with torch.backends.cudnn.benchmark = True (it times the engine configs it is offered) and
-allow_tf32 only for tf32, so both sides search engines and use the same math. Each (problem, dtype) pair
-is measured in --rounds alternating rounds; the verdict compares the ratio of medians with the
-run-to-run spread of both sides. Prints a Markdown table (and writes it to --out).
+For each dtype, one convbench process runs every problem (`--problems -`, `--format jsonl`); its records
+are appended, unedited, to --jsonl as they arrive. Then PyTorch runs each problem with
+torch.backends.cudnn.benchmark = True (it times the engine configs it is offered, as convbench does) and
+allow_tf32 only for tf32, and one CSV row per problem is written and flushed at once, so a run cut short
+keeps every finished row.
 
-Usage: python3 bench/gpu_vs_pytorch.py --convbench build/convbench [--rounds 3] [--out results.md]
-Run it with the Python that has PyTorch, on the GPU machine (bench/device_run.sh does).
+Both sides are timed on the device alone: convbench queues its runs behind a held stream; here each
+group of runs is queued behind torch.cuda._sleep, so that neither side's intervals hold the host's
+launch latency.
+
+CSV columns: problem,dtype,layout,convbench_ms,pytorch_ms,ratio,spread_pct,engine
+  ratio      = convbench median / PyTorch median (below 1: convbench faster)
+  spread_pct = 100 * sqrt(cv_convbench^2 + cv_pytorch^2), the run-to-run noise of that ratio
+
+Usage (on the GPU machine, with PyTorch's Python; bench/device_run.sh does this):
+  python3 bench/gpu_vs_pytorch.py --convbench convbench --csv out.csv --jsonl out.jsonl
+  python3 bench/gpu_vs_pytorch.py --convbench build/convbench --dry-run   # here: CPU, batch 1, no PyTorch
 """
 import argparse
-import re
+import csv
+import json
+import math
+import os
 import statistics
 import subprocess
 import sys
@@ -33,92 +46,136 @@ PROBLEMS = [
 ]
 # The layouts of shared/gpu/README.md's PyTorch columns.
 LAYOUT = {"f32": "nchw", "tf32": "nhwc", "f16": "nhwc", "bf16": "nhwc"}
+COLUMNS = ["problem", "dtype", "layout", "convbench_ms", "pytorch_ms", "ratio", "spread_pct", "engine"]
+GROUP = 16                 # runs queued behind one hold, as convbench queues them
+HOLD_CYCLES = 20_000_000   # about 10 ms at 2 GHz: longer than the host needs to queue a group
 
 
-def convbench_median(binary, prob, dtype, layout):
+def problem_line(prob, batch=None):
     name, n, c, h, w, k, r, s, stride, pad = prob
-    cmd = [binary, "--device", "gpu", "--batch", str(n), "--input", f"{h}x{w}x{c}", "--filter", f"{k}x{r}x{s}",
-           "--stride", str(stride), "--padding", str(pad), "--dtype", dtype, "--layout", layout, "--runs", "10",
-           "--seed", "1"]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited {out.returncode}: {out.stderr.strip()}")
-    line = next(l for l in out.stdout.splitlines() if l.startswith("gpu: ") and "median" in l)
-    median = float(re.search(r"median ([0-9.]+) ms", line).group(1))
-    engine = line.split(" | ")[1].split(" ")[2].rstrip(",")
-    return median, engine
+    return (f"--batch {batch or n} --input {h}x{w}x{c} --filter {k}x{r}x{s} --stride {stride} "
+            f"--padding {pad}")
 
 
-def torch_median(torch, prob, dtype, layout):
+def run_convbench(binary, dtype, layout, runs, device, batch, jsonl):
+    """One convbench process for every problem in `dtype`; returns its records in problem order. Exit 4
+    (a dtype the device cannot run) still gives every record, each saying why."""
+    cmd = [binary, "--problems", "-", "--device", device, "--format", "jsonl", "--dtype", dtype, "--layout",
+           layout, "--runs", str(runs), "--warmup", "3", "--seed", "1", "--tune-cache", "off", "--quiet"]
+    lines = "\n".join(problem_line(p, batch) for p in PROBLEMS) + "\n"
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdin.write(lines)
+    proc.stdin.close()
+    records = []
+    for line in proc.stdout:  # streamed: each record is kept the moment it arrives
+        if not line.strip():
+            continue
+        if jsonl:
+            jsonl.write(line)
+            jsonl.flush()
+        records.append(json.loads(line))
+    err = proc.stderr.read()
+    code = proc.wait()
+    if code not in (0, 4, 6) or len(records) != len(PROBLEMS):
+        raise RuntimeError(f"{' '.join(cmd)} exited {code} with {len(records)} of {len(PROBLEMS)} records: "
+                           f"{err.strip()[-500:]}")
+    return records
+
+
+def torch_samples(torch, prob, dtype, layout, runs):
+    """Event-timed PyTorch runs, each group queued behind a held stream."""
     name, n, c, h, w, k, r, s, stride, pad = prob
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = dtype == "tf32"
     dt = {"f32": torch.float32, "tf32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}[dtype]
-    x = torch.randn(n, c, h, w, device="cuda", dtype=dt)
-    wt = torch.randn(k, c, r, s, device="cuda", dtype=dt)
+    gen = torch.Generator(device="cuda").manual_seed(1)
+    x = torch.randn(n, c, h, w, device="cuda", dtype=dt, generator=gen)
+    wt = torch.randn(k, c, r, s, device="cuda", dtype=dt, generator=gen)
     if layout == "nhwc":
         x = x.to(memory_format=torch.channels_last)
         wt = wt.to(memory_format=torch.channels_last)
-    conv = lambda: torch.nn.functional.conv2d(x, wt, stride=stride, padding=pad)
-    for _ in range(3):  # the first call runs cudnn.benchmark's search
+
+    def conv():
+        return torch.nn.functional.conv2d(x, wt, stride=stride, padding=pad)
+
+    for _ in range(3):  # the first call runs cudnn.benchmark's search; then the same warm-up as convbench
         conv()
     torch.cuda.synchronize()
     times = []
-    for _ in range(10):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        conv()
-        b.record()
-        b.synchronize()
-        times.append(a.elapsed_time(b))
-    return statistics.median(times)
+    while len(times) < runs:
+        group = [(torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True))
+                 for _ in range(min(GROUP, runs - len(times)))]
+        torch.cuda._sleep(HOLD_CYCLES)
+        for a, b in group:
+            a.record()
+            conv()
+            b.record()
+        torch.cuda.synchronize()
+        times += [a.elapsed_time(b) for a, b in group]
+    return times
 
 
-def spread(xs):
-    return (max(xs) - min(xs)) / statistics.median(xs)
+def cv(xs):
+    return statistics.stdev(xs) / statistics.mean(xs) if len(xs) > 1 and statistics.mean(xs) > 0 else 0.0
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--convbench", required=True)
-    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--dtypes", default="f32,tf32,f16")
-    ap.add_argument("--out")
+    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--csv", help="CSV to append rows to (header written when new)")
+    ap.add_argument("--jsonl", help="file to append convbench's records to, unedited")
+    ap.add_argument("--dry-run", action="store_true",
+                    help="no GPU and no PyTorch: run convbench on the CPU at batch 1 and write rows with "
+                         "convbench's times on both sides, to check every command and the parsing")
     args = ap.parse_args()
-    import torch
-
-    lines = [
-        f"GPU: {torch.cuda.get_device_name()}, PyTorch {torch.__version__}, cuDNN {torch.backends.cudnn.version()}",
-        "",
-        "| problem | dtype | layout | convbench ms | PyTorch ms | ratio | spread cb / pt | verdict | convbench engine |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    worst = 0.0
-    for prob in PROBLEMS:
-        for dtype in args.dtypes.split(","):
-            layout = LAYOUT[dtype]
-            cb, pt, engine = [], [], ""
+    device = "cpu" if args.dry_run else "gpu"
+    torch = None
+    if not args.dry_run:
+        import torch  # noqa: F811  (only on the GPU machine)
+        print(f"GPU: {torch.cuda.get_device_name()}, PyTorch {torch.__version__}, "
+              f"cuDNN {torch.backends.cudnn.version()}", flush=True)
+    new_csv = args.csv and not os.path.exists(args.csv)
+    csv_file = open(args.csv, "a", newline="") if args.csv else sys.stdout
+    jsonl = open(args.jsonl, "a") if args.jsonl else None
+    out = csv.writer(csv_file)
+    if new_csv or not args.csv:
+        out.writerow(COLUMNS)
+        csv_file.flush()
+    ratios, failed = [], 0
+    for dtype in args.dtypes.split(","):
+        layout = LAYOUT[dtype]
+        try:
+            records = run_convbench(args.convbench, dtype, layout, 2 if args.dry_run else args.runs, device,
+                                    1 if args.dry_run else None, jsonl)
+        except Exception as e:  # report and go on: one dtype's failure must not hide the others
+            print(f"{dtype}: convbench failed: {e}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        for prob, rec in zip(PROBLEMS, records):
+            dev = rec["devices"][device]
+            if not dev.get("ran"):
+                print(f"{prob[0]} {dtype}: convbench did not run: {dev.get('reason')}", file=sys.stderr, flush=True)
+                failed += 0 if args.dry_run else 1  # the CPU of a dry run lacks some dtypes
+                continue
+            cb = dev["samples_ms"]
             try:
-                for _ in range(args.rounds):
-                    m, engine = convbench_median(args.convbench, prob, dtype, layout)
-                    cb.append(m)
-                    pt.append(torch_median(torch, prob, dtype, layout))
-            except Exception as e:  # report and go on: one failure must not hide the other rows
-                lines.append(f"| {prob[0]} | {dtype} | {layout} | error: {e} | | | | FAILED | |")
+                pt = cb if args.dry_run else torch_samples(torch, prob, dtype, layout, args.runs)
+            except Exception as e:
+                print(f"{prob[0]} {dtype}: PyTorch failed: {e}", file=sys.stderr, flush=True)
+                failed += 1
                 continue
             ratio = statistics.median(cb) / statistics.median(pt)
-            noise = spread(cb) + spread(pt)
-            verdict = "ok" if ratio <= 1.0 + noise else "SLOWER"
-            worst = max(worst, ratio)
-            lines.append(f"| {prob[0]} | {dtype} | {layout} | {statistics.median(cb):.3f} | {statistics.median(pt):.3f} | "
-                         f"{ratio:.2f} | {spread(cb):.1%} / {spread(pt):.1%} | {verdict} | `{engine}` |")
-    lines.append("")
-    lines.append(f"worst ratio: {worst:.2f}")
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
+            ratios.append(ratio)
+            out.writerow([prob[0], dtype, layout, f"{statistics.median(cb):.4f}", f"{statistics.median(pt):.4f}",
+                          f"{ratio:.3f}", f"{100 * math.hypot(cv(cb), cv(pt)):.2f}", dev["implementation"]])
+            csv_file.flush()
+    if ratios:
+        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print(f"rows {len(ratios)}, failed {failed}, worst ratio {max(ratios):.3f}, geometric mean {geo:.3f}",
+              file=sys.stderr, flush=True)
+    return 1 if failed or not ratios else 0
 
 
 if __name__ == "__main__":

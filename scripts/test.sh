@@ -4,8 +4,9 @@
 #  2. the libFuzzer targets (build-fuzz/, clang), each for FUZZ_SECONDS (default 30) from fuzz/corpus/;
 #  3. the CPU test suite built against oneDNN 3.x (build-onednn3/; scripts/setup-onednn3.sh fetches it
 #     outside the source tree), besides Debian 12's oneDNN 2.6 that every other build uses;
-#  4. the Release build's test suite (GPU tests skip, with their reason, where there is no GPU).
-# CONVBENCH_QUICK=1 runs only step 4. The Release suite runs last, so its summary closes the output.
+#  4. bench/device_run.sh --dry-run on the staged programs (where ../shared/gpu/stage exists);
+#  5. the Release build's test suite (GPU tests skip, with their reason, where there is no GPU).
+# CONVBENCH_QUICK=1 runs only step 5. The Release suite runs last, so its summary closes the output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
@@ -59,6 +60,16 @@ if [ "${CONVBENCH_QUICK:-0}" != 1 ]; then
   cmake --build "$root/build-onednn3" -j "$jobs" >/dev/null
   "$root/build-onednn3/convbench" --version | head -n 2 >&2
   suite "oneDNN 3.x suite" "$root/build-onednn3"
+fi
+
+# The GPU machine's script, dry: staging and every command checked here, so device time is not spent on a typo.
+stage=$root/../shared/gpu/stage
+if [ "${CONVBENCH_QUICK:-0}" != 1 ] && [ -x "$stage" ]; then
+  echo "== bench/device_run.sh --dry-run" >&2
+  (cd "$root" && "$stage" "$build/convbench" "$build/tests/test_cudnn" "$build/tests/test_check" \
+     "$build/tests/test_cli" >&2 && d=$(mktemp -d) && OUT=$d bash bench/device_run.sh --dry-run >/dev/null && rm -rf "$d") ||
+    { echo "device_run.sh --dry-run FAILED" >&2; exit 1; }
+  echo "device_run.sh --dry-run: passed" >&2
 fi
 
 echo "== test suite (Release)" >&2
