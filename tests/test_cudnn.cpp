@@ -2,6 +2,8 @@
 // where this build has no GPU backend or the machine no usable GPU.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "convbench/harness.hpp"
@@ -105,4 +107,67 @@ TEST(CudnnAvailability, WithoutAGpuTheReasonIsOneActionableLine) {
   EXPECT_GE(static_cast<int>(gpu.code), 10);
   EXPECT_LE(static_cast<int>(gpu.code), 18);
   EXPECT_EQ(gpu.reason.find("insufficient"), std::string::npos) << gpu.reason;  // the real cause, not CUDA's words
+}
+
+namespace {
+std::string detail(const Measurement& m, const std::string& key) {
+  for (const auto& [k, v] : m.prepare.details)
+    if (k == key) return v;
+  return "";
+}
+}  // namespace
+
+TEST(Cudnn, TheTuningCacheServesASecondRunAndRetuneSearchesAgain) {
+  char dir[] = "/tmp/convbench-tune-gpu-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  BackendSettings s;
+  s.algo = AlgoSearch::automatic;
+  s.tune_cache = std::string(dir) + "/tuning.json";
+  auto first = make_gpu_backend(s);
+  REQUIRE_GPU(first);
+  Problem p;
+  p.n = 8;
+  const HostTensors t = make_inputs(p, 4);
+  const Measurement a = measure(*first.backend, p, t, {1, 3});
+  EXPECT_EQ(detail(a, "algo").rfind("auto, fastest of ", 0), 0u) << detail(a, "algo");
+  auto second = make_gpu_backend(s);
+  const Measurement b = measure(*second.backend, p, t, {1, 3});
+  EXPECT_EQ(detail(b, "algo").rfind("engine from cache (", 0), 0u) << detail(b, "algo");
+  EXPECT_EQ(detail(b, "source"), "tuning cache");
+  EXPECT_EQ(b.prepare.implementation, a.prepare.implementation);
+  EXPECT_TRUE(check_against_reference(p, t, b.output, 1).ok());
+  s.retune = true;
+  auto third = make_gpu_backend(s);
+  const Measurement c = measure(*third.backend, p, t, {1, 3});
+  EXPECT_EQ(detail(c, "algo").rfind("auto, fastest of ", 0), 0u) << detail(c, "algo");
+  static_cast<void>(std::system((std::string("rm -rf ") + dir).c_str()));
+}
+
+TEST(Cudnn, ACorruptTuningCacheIsOneWarningAndTheRunGoesOn) {
+  char dir[] = "/tmp/convbench-tune-gpu-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/tuning.json";
+  std::ofstream(path) << "{ not json";
+  BackendSettings s;
+  s.tune_cache = path;
+  auto gpu = make_gpu_backend(s);
+  REQUIRE_GPU(gpu);
+  Problem p;
+  p.n = 2;
+  const Measurement m = measure(*gpu.backend, p, make_inputs(p, 5), {1, 2});
+  int corrupt = 0;
+  for (const std::string& w : m.warnings) corrupt += w.find("is corrupt") != std::string::npos;
+  EXPECT_EQ(corrupt, 1);
+  static_cast<void>(std::system((std::string("rm -rf ") + dir).c_str()));
+}
+
+TEST(Cudnn, RunsAreTimedOnTheDeviceAloneAndInGroups) {
+  auto gpu = gpu_or_skip_reason();
+  REQUIRE_GPU(gpu);
+  Problem p;
+  p.n = 1, p.h = 16, p.w = 16, p.k = 8;  // a tiny problem, where launch latency would show most
+  const Measurement m = measure(*gpu.backend, p, make_inputs(p, 6), {1, 40});
+  EXPECT_EQ(detail(m, "timing"), "device only (runs queued behind a held stream)");
+  ASSERT_EQ(m.samples_ms.size(), 40u);
+  for (double ms : m.samples_ms) EXPECT_GT(ms, 0);
 }

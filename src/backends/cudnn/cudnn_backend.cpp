@@ -123,6 +123,13 @@ std::vector<float> decode(DType d, const void* data, size_t count) {
 
 enum Uid : int64_t { kX = 1, kW = 2, kY = 3 };
 
+/// Whether a frontend status means "cuDNN has no engine for this" (exit 4) rather than a failure (exit 7).
+bool means_unsupported(fe::error_t e) {  // by value: error_t's getters are not const
+  return e.get_code() == fe::error_code_t::GRAPH_NOT_SUPPORTED ||
+         e.get_code() == fe::error_code_t::HEURISTIC_QUERY_FAILED ||
+         e.get_code() == fe::error_code_t::GRAPH_EXECUTION_PLAN_CREATION_FAILED;
+}
+
 /// How many distinct engine configs `--algo auto` builds and times. Provisional until measured on the
 /// H100: PyTorch times up to 10 (torch.backends.cudnn.benchmark_limit) from mode A and the fallback list.
 constexpr int kAutoCandidates = 12;
@@ -306,8 +313,15 @@ class CudnnConv final : public Conv2D {
         .set_data_type(io_type(p.dtype))
         .set_dim({p.n, p.k, p.out_h(), p.out_w()})
         .set_stride(strides(p.layout, p.k, p.out_h(), p.out_w()));
-    CB_FE_CHECK(g.validate());
-    CB_FE_CHECK(g.build_operation_graph(handle_->get()));
+    graph_status(g.validate(), "validate");
+    graph_status(g.build_operation_graph(handle_->get()), "build_operation_graph");
+  }
+
+  /// A graph that cuDNN does not support is "unsupported"; any other failure is a library error.
+  void graph_status(fe::error_t e, const char* call) const {
+    if (e.is_good()) return;
+    if (means_unsupported(e)) throw no_engine(fmt::format("{}: {}", call, e.get_message()));
+    throw LibraryError(fmt::format("cuDNN: {} failed: {}", call, e.get_message()));
   }
 
   int64_t workspace_limit() const {
@@ -344,7 +358,7 @@ class CudnnConv final : public Conv2D {
         rep.details.emplace_back("source", c.source);
         break;
       }
-      if (plan_index_ < 0) throw no_engine("no offered engine config built and ran");
+      if (plan_index_ < 0) throw_no_plan("no offered engine config built and ran");
       how = fmt::format("heuristic, first of {} offered that builds and runs", offered.size());
     } else {
       SearchStats stats;
@@ -383,16 +397,19 @@ class CudnnConv final : public Conv2D {
   std::vector<Candidate> offer_candidates(bool wide, int64_t limit, SearchStats* stats = nullptr) {
     fe::graph::Graph& g = *graph_;
     std::vector<const char*> source_of;
-    std::string failures;
+    std::string failures, library_failure;
     const auto query = [&](fe::HeurMode_t mode, const char* source) {
       const int64_t before = g.get_execution_plan_count();
       fe::error_t e;
       try {
         e = g.create_execution_plans({mode});
       } catch (const std::exception& ex) {
-        e = {fe::error_code_t::HEURISTIC_QUERY_FAILED, ex.what()};
+        e = {fe::error_code_t::CUDNN_BACKEND_API_FAILED, ex.what()};  // a throw is a failure, not "unsupported"
       }
-      if (e.is_bad()) failures += fmt::format("; {}: {}", source, e.get_message());
+      if (e.is_bad()) {
+        failures += fmt::format("; {}: {}", source, e.get_message());
+        if (!means_unsupported(e) && library_failure.empty()) library_failure = source + (": " + e.get_message());
+      }
       const int64_t after = g.get_execution_plan_count();
       for (int64_t i = before; i < after; ++i) source_of.push_back(source);
       return after > before;
@@ -404,7 +421,10 @@ class CudnnConv final : public Conv2D {
     } else if (!from_a) {
       query(fe::HeurMode_t::FALLBACK, "fallback list");
     }
-    if (source_of.empty()) throw no_engine("no engine config was offered" + failures);
+    if (source_of.empty()) {
+      if (!library_failure.empty()) throw LibraryError("cuDNN: the heuristics query failed: " + library_failure);
+      throw no_engine("no engine config was offered" + failures);
+    }
     g.deselect_numeric_notes(barred_notes(p_.dtype));
     g.deselect_workspace_greater_than(limit);
     std::vector<Candidate> out;
@@ -419,13 +439,25 @@ class CudnnConv final : public Conv2D {
   }
 
   /// Builds one plan; false (never a throw) when it does not build, is barred, or needs too much workspace.
+  /// The first failure that is not "not supported" is kept in build_failure_.
   bool try_build(Candidate& c, int64_t limit) {
     try {
-      if (graph_->build_plan_at_index(c.index).is_bad()) return false;
+      if (fe::error_t e = graph_->build_plan_at_index(c.index); e.is_bad()) {
+        if (!means_unsupported(e) && build_failure_.empty())
+          build_failure_ = fmt::format("building {} failed: {}", c.name, e.get_message());
+        return false;
+      }
       return graph_->get_workspace_size_plan_at_index(c.index, c.workspace).is_good() && c.workspace <= limit;
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      if (build_failure_.empty()) build_failure_ = fmt::format("building {} threw: {}", c.name, e.what());
       return false;
     }
+  }
+
+  /// No plan built: unsupported when every failure said so, else the first library failure.
+  [[noreturn]] void throw_no_plan(const std::string& why) const {
+    if (!build_failure_.empty()) throw LibraryError("cuDNN: " + build_failure_);
+    throw no_engine(why);
   }
 
   /// Makes the workspace at least `bytes`; false when the GPU cannot allocate that much.
@@ -476,7 +508,7 @@ class CudnnConv final : public Conv2D {
       if (try_build(c, limit)) built.push_back(c);
     }
     stats.built = static_cast<int>(built.size());
-    if (built.empty()) throw no_engine("no offered engine config could be built");
+    if (built.empty()) throw_no_plan("no offered engine config could be built");
     // One workspace for all; when the largest cannot be allocated, drop the plans that need it.
     std::sort(built.begin(), built.end(), [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
     for (;;) {
@@ -542,6 +574,7 @@ class CudnnConv final : public Conv2D {
   bool gated_ = true;  ///< false once the stream gate had to open on its timeout
   int64_t plan_index_ = -1;
   std::string search_source_;
+  std::string build_failure_;  ///< the first plan build failure that was not "not supported"
 };
 
 }  // namespace
