@@ -1,6 +1,8 @@
 // Descriptors: benchdnn's conventions, errors, and the format → parse property over random problems.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
 #include "core/numeric.hpp"
@@ -54,7 +56,10 @@ TEST(Descriptor, OutputSizeFixesTheTrailingPadding) {
   EXPECT_EQ(p.pad_top, 1);
   EXPECT_EQ(p.pad_bottom, 2);
   EXPECT_EQ(p.out_h(), 6);
-  EXPECT_EQ(p.pad_right, 1);  // no ow: symmetric
+  // No w key at all: w copies h, output size and padding included (benchdnn), so the width is 6 too.
+  EXPECT_EQ(p.pad_left, 1);
+  EXPECT_EQ(p.pad_right, 2);
+  EXPECT_EQ(p.out_w(), 6);
 }
 
 TEST(Descriptor, NameSuffixIsIgnored) {
@@ -130,4 +135,65 @@ TEST(Descriptor, FormatThenParseGivesBackTheSameProblem) {
     }
   }
   EXPECT_GT(checked, 400);
+}
+
+// Descriptors against benchdnn's rules (tests/benchdnn/conv/conv_aux.cpp), each row worked out by hand:
+// out = (in - span + 2p) / stride + 1 with span = (k - 1)(d + 1) + 1; an output size given without its
+// padding gives total = (out - 1) stride + span - in, floor(total / 2) before and the rest after; a
+// dimension with no key at all copies the other one, output size and padding included; in a dimension
+// that has keys, a missing stride is 1, dilation 0 and padding 0.
+TEST(Descriptor, TableOfBenchdnnShapesAndPaddings) {
+  struct Row {
+    const char* desc;
+    int64_t h, w, r, s, sh, sw, dh, dw, pt, pb, pl, pr, oh, ow;
+  };
+  const Row rows[] = {
+      // desc                                  h   w    r  s  sh sw dh dw pt pb pl pr  oh   ow
+      {"mb1ic3ih10oc4kh3oh12ow12", 10, 10, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 12, 12},
+      {"mb1ic3ih10oc4kh3oh12", 10, 10, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 12, 12},
+      {"mb1ic3ih10oc4kh3oh11", 10, 10, 3, 3, 1, 1, 1, 1, 1, 2, 1, 2, 11, 11},
+      {"mb1ic3ih10oc4kh3", 10, 10, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 8, 8},
+      {"mb1ic3ih10oc4kh3ph1", 10, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 10, 10},
+      {"mb1ic3ih10iw20oc4kh3kw5", 10, 20, 3, 5, 1, 1, 1, 1, 0, 0, 0, 0, 8, 16},
+      {"mb1ic3ih10iw20oc4kh3kw5sh2", 10, 20, 3, 5, 2, 1, 1, 1, 0, 0, 0, 0, 4, 16},
+      {"mb1ic3ih10oc4kh3sh2", 10, 10, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0, 4, 4},
+      {"mb1ic3ih10iw10oc4kh3kw3pw1", 10, 10, 3, 3, 1, 1, 1, 1, 0, 0, 1, 1, 8, 10},
+      {"mb1ic3ih10oc4kh3dh1", 10, 10, 3, 3, 1, 1, 2, 2, 0, 0, 0, 0, 6, 6},
+      {"mb1ic3ih10iw10oc4kh3kw3dh1", 10, 10, 3, 3, 1, 1, 2, 1, 0, 0, 0, 0, 6, 8},
+      {"mb1ic3ih7oc4oh4kh3sh2", 7, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 4},
+      {"mb1ic3ih8oc4oh4kh3sh2", 8, 8, 3, 3, 2, 2, 1, 1, 0, 1, 0, 1, 4, 4},
+      {"mb1ic3ih224oc64oh112kh7sh2", 224, 224, 7, 7, 2, 2, 1, 1, 2, 3, 2, 3, 112, 112},
+      {"mb1ic3ih224oc64oh112kh7sh2ph3", 224, 224, 7, 7, 2, 2, 1, 1, 3, 2, 3, 2, 112, 112},
+      {"mb1ic3ih10iw12oc4oh10ow12kh3kw3", 10, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 10, 12},
+      {"mb1ic3ih10iw12oc4oh10kh3kw3", 10, 12, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, 10, 10},
+      {"g2mb1ic4ih10oc4kh3", 10, 10, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 8, 8},
+      {"mb1ic3ih5oc4kh5", 5, 5, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1},
+      {"mb1ic3ih10oc4kh3oh9", 10, 10, 3, 3, 1, 1, 1, 1, 0, 1, 0, 1, 9, 9},
+      {"mb1ic3ih10oc4kh3dh1oh10", 10, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 10, 10},
+      {"mb1ic3ih10iw10oc4kh3kw3sw2", 10, 10, 3, 3, 1, 2, 1, 1, 0, 0, 0, 0, 8, 4},
+      {"mb1ic3ih10oc4kh3oh12ph2", 10, 10, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 12, 12},
+      {"mb1ic3ih10iw10oc4kh3kw3sh2oh5", 10, 10, 3, 3, 2, 1, 1, 1, 0, 1, 0, 0, 5, 8},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.desc);
+    const Problem p = parse_descriptor(row.desc);
+    EXPECT_EQ((std::vector<int64_t>{p.h, p.w, p.r, p.s, p.stride_h, p.stride_w, p.dil_h, p.dil_w}),
+              (std::vector<int64_t>{row.h, row.w, row.r, row.s, row.sh, row.sw, row.dh, row.dw}));
+    EXPECT_EQ((std::vector<int64_t>{p.pad_top, p.pad_bottom, p.pad_left, p.pad_right}),
+              (std::vector<int64_t>{row.pt, row.pb, row.pl, row.pr}));
+    EXPECT_EQ(p.out_h(), row.oh);
+    EXPECT_EQ(p.out_w(), row.ow);
+  }
+}
+
+// Where convbench accepts what benchdnn rejects or reads as 1-D: a given dimension missing its input or
+// filter size takes its twin's, and a problem with only w keys is square.
+TEST(Descriptor, BeyondBenchdnnMissingSizesTakeTheirTwins) {
+  const Problem a = parse_descriptor("mb1ic3ih10iw10oc4kh3");  // benchdnn: no kw → fails
+  EXPECT_EQ(a.s, 3);
+  EXPECT_EQ(a.out_w(), 8);
+  const Problem b = parse_descriptor("mb1ic3iw10oc4kw3");  // benchdnn: a 1-D problem
+  EXPECT_EQ(b.h, 10);
+  EXPECT_EQ(b.r, 3);
+  EXPECT_EQ(b.out_h(), 8);
 }

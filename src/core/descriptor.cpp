@@ -63,47 +63,69 @@ Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
     if (!v.count(required)) throw bad(text, fmt::format("'{}' is required", required));
   if (!v.count("ih") && !v.count("iw")) throw bad(text, "'ih' or 'iw' is required");
   if (!v.count("kh") && !v.count("kw")) throw bad(text, "'kh' or 'kw' is required");
-  const auto get = [&v](const char* key, const char* twin, int64_t fallback) {
-    if (v.count(key)) return v[key];
-    if (twin && v.count(twin)) return v[twin];
-    return fallback;
+
+  // benchdnn's rules (conv_aux.cpp): a spatial dimension is "given" when any of its keys is (a zero ph or
+  // pw alone does not count). A dimension with no key at all is a copy of the other one, output size and
+  // padding included. In a given dimension a missing stride is 1, dilation 0 and padding 0, unless the
+  // output size is given: then the total padding follows from it, floor(total/2) before and the rest after.
+  // Beyond benchdnn: a given dimension without its input size or filter size takes its twin's.
+  const auto given = [&v](const char* in, const char* k, const char* o, const char* d, const char* st,
+                          const char* pk) {
+    return v.count(in) || v.count(k) || v.count(o) || v.count(d) || (v.count(st) && v[st] != 1) ||
+           (v.count(pk) && v[pk] > 0);
   };
+  const bool has_h = given("ih", "kh", "oh", "dh", "sh", "ph"), has_w = given("iw", "kw", "ow", "dw", "sw", "pw");
+  struct Axis {
+    int64_t in = 0, filter = 0, stride = 1, dil = 1, before = 0, after = 0;
+  };
+  const auto axis = [&](const char* in, const char* k, const char* o, const char* d, const char* st, const char* pk,
+                        const char* twin_in, const char* twin_k) {
+    Axis a;
+    a.in = v.count(in) ? v[in] : v[twin_in];
+    a.filter = v.count(k) ? v[k] : v[twin_k];
+    a.stride = v.count(st) ? v[st] : 1;
+    a.dil = (v.count(d) ? v[d] : 0) + 1;
+    const int64_t span = (a.filter - 1) * a.dil + 1;
+    if (v.count(o)) {
+      // The least total padding that gives that output; with the leading padding given, the trailing padding
+      // is what remains (none when the leading padding already reaches it, as strides can skip rows).
+      const int64_t total = (v[o] - 1) * a.stride + span - a.in;
+      if (total < 0 && !v.count(pk))
+        throw bad(text, fmt::format("'{}{}' cannot be reached with this input, filter, stride and padding", o, v[o]));
+      a.before = v.count(pk) ? v[pk] : total / 2;
+      a.after = std::max<int64_t>(0, total - a.before);
+      if ((a.in + a.before + a.after - span) / a.stride + 1 != v[o])
+        throw bad(text, fmt::format("'{}{}' cannot be reached with this input, filter, stride and padding", o, v[o]));
+    } else {
+      a.before = a.after = v.count(pk) ? v[pk] : 0;
+    }
+    return a;
+  };
+  Axis h, w;
+  if (has_h) h = axis("ih", "kh", "oh", "dh", "sh", "ph", "iw", "kw");
+  if (has_w) w = axis("iw", "kw", "ow", "dw", "sw", "pw", "ih", "kh");
+  if (!has_h) h = w;
+  if (!has_w) w = h;
+
   Problem p;
   p.dtype = dtype;
   p.layout = layout;
-  p.groups = get("g", nullptr, 1);
-  p.n = get("mb", nullptr, 2);
+  p.groups = v.count("g") ? v["g"] : 1;
+  p.n = v.count("mb") ? v["mb"] : 2;
   p.c = v["ic"];
   p.k = v["oc"];
-  p.h = get("ih", "iw", 0);
-  p.w = get("iw", "ih", 0);
-  p.r = get("kh", "kw", 0);
-  p.s = get("kw", "kh", 0);
-  p.stride_h = get("sh", "sw", 1);
-  p.stride_w = get("sw", "sh", 1);
-  p.dil_h = get("dh", "dw", 0) + 1;
-  p.dil_w = get("dw", "dh", 0) + 1;
-  p.pad_top = p.pad_bottom = get("ph", "pw", 0);
-  p.pad_left = p.pad_right = get("pw", "ph", 0);
-  // An explicit output size fixes the bottom/right padding: the least that gives that many outputs.
-  const auto fit = [&](const char* key, int64_t in, int64_t filter, int64_t dil, int64_t stride, int64_t before,
-                       int64_t& after) {
-    if (!v.count(key)) return;
-    const int64_t out = v[key];
-    after = std::max<int64_t>(0, (out - 1) * stride + (filter - 1) * dil + 1 - in - before);
-    const int64_t reached = (in + before + after - ((filter - 1) * dil + 1)) / stride + 1;
-    if (out < 1 || reached != out)
-      throw bad(text, fmt::format("'{}{}' cannot be reached with this input, filter, stride and padding", key, out));
-  };
-  fit("oh", p.h, p.r, p.dil_h, p.stride_h, p.pad_top, p.pad_bottom);
-  fit("ow", p.w, p.s, p.dil_w, p.stride_w, p.pad_left, p.pad_right);
+  p.h = h.in, p.r = h.filter, p.stride_h = h.stride, p.dil_h = h.dil, p.pad_top = h.before, p.pad_bottom = h.after;
+  p.w = w.in, p.s = w.filter, p.stride_w = w.stride, p.dil_w = w.dil, p.pad_left = w.before, p.pad_right = w.after;
   try {
     p.validate();
   } catch (const Error& e) {
     throw bad(text, e.what());
   }
-  if (v.count("oh") && p.out_h() != v["oh"]) throw bad(text, fmt::format("'oh{}' does not match the shapes", v["oh"]));
-  if (v.count("ow") && p.out_w() != v["ow"]) throw bad(text, fmt::format("'ow{}' does not match the shapes", v["ow"]));
+  const auto check_out = [&](const char* key, int64_t out) {
+    if (v.count(key) && out != v[key]) throw bad(text, fmt::format("'{}{}' does not match the shapes", key, v[key]));
+  };
+  check_out("oh", p.out_h());
+  check_out("ow", p.out_w());
   return p;
 }
 
