@@ -160,3 +160,77 @@ TEST(Numeric, Float16ConversionsMatchTheCompilersOnEveryHalfAndManyFloats) {
   GTEST_SKIP() << "this compiler has no _Float16 to compare with";
 #endif
 }
+
+namespace {
+/// The reference output, rounded to float: what a correct library returns.
+std::vector<float> exact_output(const Problem& p, const HostTensors& t) {
+  const auto ref = reference_conv(p, t);
+  return std::vector<float>(ref.begin(), ref.end());
+}
+}  // namespace
+
+TEST(NonFinite, ExpectedInfinitiesAndNaNsMatchExactlyAndTheRestByNorm) {
+  Problem p;
+  p.n = 1, p.h = 6, p.w = 6, p.c = 2, p.k = 3, p.r = 3, p.s = 3;
+  HostTensors t = make_inputs(p, 3);
+  t.input[static_cast<size_t>(input_offset(p, 0, 0, 2, 2))] = std::numeric_limits<float>::infinity();
+  const std::vector<float> good = exact_output(p, t);
+  const Check c = check_against_reference(p, t, good, 1);
+  EXPECT_TRUE(c.ok()) << c.error;
+  EXPECT_EQ(c.nonfinite_inputs, 1);
+  EXPECT_GT(c.nonfinite_expected, 0);  // the outputs whose window holds the inf
+  EXPECT_LT(c.nonfinite_expected, c.points);
+  EXPECT_EQ(c.mismatch_index, -1);
+  EXPECT_TRUE(std::isfinite(c.error));
+  // The same infinity with the other sign is a mismatch at that position.
+  std::vector<float> flipped = good;
+  size_t at = 0;
+  while (std::isfinite(flipped[at])) ++at;
+  flipped[at] = -flipped[at];
+  const Check f = check_against_reference(p, t, flipped, 1);
+  EXPECT_FALSE(f.ok());
+  EXPECT_EQ(f.mismatch_index, static_cast<int64_t>(at));
+  // A finite value where an infinity is expected is a mismatch too.
+  std::vector<float> finite = good;
+  finite[at] = 1.0f;
+  EXPECT_EQ(check_against_reference(p, t, finite, 1).mismatch_index, static_cast<int64_t>(at));
+}
+
+TEST(NonFinite, ANaNWhereTheReferenceIsFiniteIsAMismatchWithItsIndex) {
+  Problem p;
+  p.n = 1, p.h = 5, p.w = 5, p.c = 1, p.k = 1, p.r = 1, p.s = 1;
+  const HostTensors t = make_inputs(p, 4);
+  std::vector<float> got = exact_output(p, t);
+  got[7] = std::numeric_limits<float>::quiet_NaN();
+  const Check c = check_against_reference(p, t, got, 1);
+  EXPECT_FALSE(c.ok());
+  EXPECT_EQ(c.mismatch_index, 7);
+  EXPECT_TRUE(std::isfinite(c.error));  // not "error -nan": the NaN is reported by position
+  EXPECT_EQ(c.nonfinite_inputs, 0);
+}
+
+TEST(NonFinite, ASampledCheckStillFindsEveryNonFiniteOutput) {
+  Problem p;  // the seed shape at batch 2: 565k outputs, far more than the 8192 sampled
+  p.n = 2;
+  const HostTensors t = make_inputs(p, 5);
+  std::vector<float> got(static_cast<size_t>(p.output_elems()), 0.0f);
+  // A plausible output is not needed for this: only that the one NaN is found wherever it is.
+  const auto ref = reference_conv(p, t);
+  for (size_t i = 0; i < got.size(); ++i) got[i] = static_cast<float>(ref[i]);
+  const size_t hidden = got.size() - 12345;
+  got[hidden] = std::numeric_limits<float>::quiet_NaN();
+  const Check c = check_against_reference(p, t, got, 1);
+  EXPECT_TRUE(c.sampled);
+  EXPECT_FALSE(c.ok());
+  EXPECT_EQ(c.mismatch_index, static_cast<int64_t>(hidden));
+}
+
+TEST(NonFinite, CrossDeviceComparisonTreatsNonFiniteValuesTheSameWay) {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_TRUE(compare_outputs({1, inf, nan, 2}, {1, inf, nan, 2}, 1e-5).ok());
+  const Check a = compare_outputs({1, nan, nan, 2}, {1, inf, nan, 2}, 1e-5);
+  EXPECT_EQ(a.mismatch_index, 1);
+  EXPECT_EQ(a.nonfinite_expected, 2);
+  EXPECT_EQ(compare_outputs({1, 2, inf, 2}, {1, 2, 3, 2}, 1e-5).mismatch_index, 2);
+  EXPECT_GT(compare_outputs({1, 2, 3.5f, 2}, {1, 2, 3, 2}, 1e-5).error, 0.1);
+}

@@ -23,19 +23,30 @@ std::vector<double> reference_conv(const Problem& p, const HostTensors& t);
 double tolerance(DType d);
 
 struct Check {
-  double error = 0;  ///< normwise relative error ||got - want||₂ / ||want||₂ over the checked points
+  double error = 0;  ///< normwise relative error ||got - want||₂ / ||want||₂ over the finite expected points
   double tolerance = 0;
   int64_t points = 0;    ///< output elements compared
   bool sampled = false;  ///< true when only a seeded sample of positions was compared
-  bool ok() const { return error <= tolerance; }
+  int64_t nonfinite_inputs = 0;    ///< inf or NaN values among the input and weights
+  int64_t nonfinite_expected = 0;  ///< compared positions whose expected value is inf or NaN (matched exactly)
+  /// The first output index (in the output buffer) where a non-finite value disagrees: an inf or NaN where
+  /// a finite value was expected, or an expected inf/NaN not reproduced exactly; -1 when none.
+  int64_t mismatch_index = -1;
+  bool ok() const { return mismatch_index < 0 && error <= tolerance; }
 };
 
 /// Compares an output (problem layout) with the float64 reference: every element for small outputs,
-/// else `samples` seeded random positions, so the seed problem checks in milliseconds.
+/// else `samples` seeded random positions, so the seed problem checks in milliseconds. Where the input or
+/// weights hold inf or NaN, every element is compared up to 2^22 of them, and beyond that every position
+/// where the output is non-finite is compared as well.
 Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got, uint64_t seed,
                               int64_t samples = 8192);
 
-/// Normwise relative error of `got` against `want` (same length).
-double normwise_error(const std::vector<float>& got, const std::vector<float>& want);
+/// How many inf or NaN values the input and weights hold.
+int64_t count_nonfinite(const HostTensors& t);
+
+/// `got` against `want` (same length), element by element: non-finite expected values must match exactly,
+/// the rest by normwise relative error. `tolerance` is copied into the result.
+Check compare_outputs(const std::vector<float>& got, const std::vector<float>& want, double tolerance);
 
 }  // namespace convbench

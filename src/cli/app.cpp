@@ -221,10 +221,8 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
     if (d.reference_check && !d.reference_check->ok()) verified = false;
   }
   if (cpu && gpu && o.verify) {
-    Check c;
-    c.tolerance = tolerance(p.dtype);
-    c.error = normwise_error(gpu->output, cpu->output);
-    c.points = static_cast<int64_t>(gpu->output.size());
+    Check c = compare_outputs(gpu->output, cpu->output, tolerance(p.dtype));
+    c.nonfinite_inputs = count_nonfinite(inputs);
     r.cross_check = c;
     verified = verified && c.ok();
   }

@@ -61,31 +61,57 @@ double tolerance(DType d) {
 }
 
 namespace {
-struct NormAccumulator {
+/// Accumulates the comparison of points: finite expected values into the normwise error, non-finite ones
+/// by exact match (the same infinity, or NaN for NaN).
+struct Comparison {
   double diff2 = 0, ref2 = 0;
-  void add(double got, double want) {
+  int64_t nonfinite_expected = 0, mismatch = -1;
+  void add(int64_t index, double got, double want) {
+    if (!std::isfinite(want)) {
+      ++nonfinite_expected;
+      const bool same = std::isnan(want) ? std::isnan(got) : got == want;
+      if (!same && mismatch < 0) mismatch = index;
+      return;
+    }
+    if (!std::isfinite(got)) {
+      if (mismatch < 0) mismatch = index;
+      return;
+    }
     diff2 += (got - want) * (got - want);
     ref2 += want * want;
   }
-  /// NaN in `got` gives NaN, which fails every tolerance comparison.
-  double error() const { return ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2); }
+  void into(Check& c) const {
+    c.error = ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
+    c.nonfinite_expected = nonfinite_expected;
+    c.mismatch_index = mismatch;
+  }
 };
+
+int64_t count_nonfinite(const std::vector<float>& v) {
+  return std::count_if(v.begin(), v.end(), [](float x) { return !std::isfinite(x); });
+}
+
+/// Above this many outputs a problem with non-finite inputs is sampled (plus every non-finite output).
+constexpr int64_t kFullCheckWithNonFinite = int64_t{1} << 22;
 }  // namespace
 
 Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got, uint64_t seed,
                               int64_t samples) {
   Check c;
   c.tolerance = tolerance(p.dtype);
-  NormAccumulator acc;
+  c.nonfinite_inputs = count_nonfinite(t);
+  Comparison cmp;
   const int64_t total = p.output_elems(), oh = p.out_h(), ow = p.out_w();
   const auto add_point = [&](int64_t n, int64_t k, int64_t y, int64_t x) {
-    acc.add(got[static_cast<size_t>(output_offset(p, n, k, y, x))], reference_at(p, t, n, k, y, x));
+    const int64_t at = output_offset(p, n, k, y, x);
+    cmp.add(at, got[static_cast<size_t>(at)], reference_at(p, t, n, k, y, x));
   };
-  if (total <= samples) {
-    for (int64_t n = 0; n < p.n; ++n)
-      for (int64_t k = 0; k < p.k; ++k)
-        for (int64_t y = 0; y < oh; ++y)
-          for (int64_t x = 0; x < ow; ++x) add_point(n, k, y, x);
+  // A logical NKHW index, so that every coordinate is reachable in either layout.
+  const auto add_logical = [&](int64_t idx) {
+    add_point(idx / (ow * oh * p.k), (idx / (ow * oh)) % p.k, (idx / ow) % oh, idx % ow);
+  };
+  if (total <= samples || (c.nonfinite_inputs > 0 && total <= kFullCheckWithNonFinite)) {
+    for (int64_t i = 0; i < total; ++i) add_logical(i);
     c.points = total;
   } else {
     NormalSource pick(seed ^ 0x5eed5eed5eedull);
@@ -93,24 +119,34 @@ Check check_against_reference(const Problem& p, const HostTensors& t, const std:
     for (int64_t n : {int64_t{0}, p.n - 1})
       for (int64_t y : {int64_t{0}, oh - 1})
         for (int64_t x : {int64_t{0}, ow - 1}) add_point(n, p.k - 1, y, x);
-    for (int64_t i = 8; i < samples; ++i) {
-      const auto idx = static_cast<int64_t>(pick.next_u64() % static_cast<uint64_t>(total));
-      // Decompose a logical NKHW index so that every coordinate is reachable in either layout.
-      const int64_t x = idx % ow, y = (idx / ow) % oh, k = (idx / (ow * oh)) % p.k, n = idx / (ow * oh * p.k);
-      add_point(n, k, y, x);
-    }
+    for (int64_t i = 8; i < samples; ++i) add_logical(static_cast<int64_t>(pick.next_u64() % static_cast<uint64_t>(total)));
     c.points = samples;
+    // Every non-finite output is checked too: one outside the sample must not slip through.
+    for (int64_t n = 0; n < p.n; ++n)
+      for (int64_t k = 0; k < p.k; ++k)
+        for (int64_t y = 0; y < oh; ++y)
+          for (int64_t x = 0; x < ow; ++x)
+            if (!std::isfinite(got[static_cast<size_t>(output_offset(p, n, k, y, x))])) {
+              add_point(n, k, y, x);
+              ++c.points;
+            }
     c.sampled = true;
   }
-  c.error = acc.error();
+  cmp.into(c);
   return c;
 }
 
-double normwise_error(const std::vector<float>& got, const std::vector<float>& want) {
-  NormAccumulator acc;
+int64_t count_nonfinite(const HostTensors& t) { return count_nonfinite(t.input) + count_nonfinite(t.weights); }
+
+Check compare_outputs(const std::vector<float>& got, const std::vector<float>& want, double tolerance) {
+  Check c;
+  c.tolerance = tolerance;
+  Comparison cmp;
   const size_t n = std::min(got.size(), want.size());
-  for (size_t i = 0; i < n; ++i) acc.add(got[i], want[i]);
-  return acc.error();
+  for (size_t i = 0; i < n; ++i) cmp.add(static_cast<int64_t>(i), got[i], want[i]);
+  cmp.into(c);
+  c.points = static_cast<int64_t>(n);
+  return c;
 }
 
 }  // namespace convbench

@@ -30,6 +30,9 @@ json check_json(const std::optional<Check>& c) {
           {"tolerance", c->tolerance},
           {"points", c->points},
           {"sampled", c->sampled},
+          {"nonfinite_inputs", c->nonfinite_inputs},
+          {"nonfinite_expected", c->nonfinite_expected},
+          {"mismatch_index", c->mismatch_index < 0 ? json(nullptr) : json(c->mismatch_index)},
           {"ok", c->ok()}};
 }
 
@@ -102,6 +105,10 @@ std::optional<Check> check_from(const json& j) {
   c.tolerance = j.value("tolerance", 0.0);
   c.points = j.value("points", int64_t{0});
   c.sampled = j.value("sampled", false);
+  c.nonfinite_inputs = j.value("nonfinite_inputs", int64_t{0});
+  c.nonfinite_expected = j.value("nonfinite_expected", int64_t{0});
+  if (j.contains("mismatch_index") && j["mismatch_index"].is_number_integer())
+    c.mismatch_index = j["mismatch_index"].get<int64_t>();
   return c;
 }
 

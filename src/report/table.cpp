@@ -11,8 +11,14 @@ namespace convbench {
 namespace {
 
 std::string check_text(const char* against, const Check& c) {
-  return fmt::format("{} vs {}: error {:.1e} ({} {}, tolerance {:.0e})", c.ok() ? "ok" : "FAILED", against, c.error,
-                     c.points, c.sampled ? "sampled points" : "points", c.tolerance);
+  std::string t = fmt::format("{} vs {}: error {:.1e} ({} {}, tolerance {:.0e})", c.ok() ? "ok" : "FAILED", against,
+                              c.error, c.points, c.sampled ? "sampled points" : "points", c.tolerance);
+  if (c.nonfinite_inputs > 0)
+    t += fmt::format("; {} non-finite inputs, {} non-finite expected outputs matched exactly", c.nonfinite_inputs,
+                     c.nonfinite_expected);
+  if (c.mismatch_index >= 0)
+    t += fmt::format("; a non-finite value disagrees at output index {}", c.mismatch_index);
+  return t;
 }
 
 class TablePrinter final : public Printer {
