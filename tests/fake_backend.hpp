@@ -8,6 +8,7 @@
 
 #include "convbench/backend.hpp"
 #include "convbench/reference.hpp"
+#include "core/system.hpp"
 
 namespace convbench::testing {
 
@@ -26,6 +27,7 @@ class FakeBackend : public Conv2D {
     r.setup_ms = 12.5;
     r.implementation = implementation;
     r.warnings = prepare_warnings;
+    r.threads = threads;
     return r;
   }
   std::vector<double> run_many(int count, bool flush) override {
@@ -37,6 +39,11 @@ class FakeBackend : public Conv2D {
     ++runs;
     const double d = durations_.front();
     durations_.pop_front();
+    if (burn) {  // use as much CPU time as the run claims to take, however busy the machine is
+      const double until = process_cpu_ms() + d;
+      while (process_cpu_ms() < until) {
+      }
+    }
     return d;
   }
   std::vector<float> read_output() override {
@@ -57,6 +64,8 @@ class FakeBackend : public Conv2D {
   std::vector<int> groups;                    ///< the count of every run_many() call, in order
   std::function<void()> after_group;          ///< called at the start of every run_many()
   std::vector<std::string> prepare_warnings;  ///< what prepare() reports
+  int threads = 0;                            ///< CPU threads prepare() reports (0: not a CPU backend)
+  bool burn = false;                          ///< run() uses its scripted duration of process CPU time
   std::deque<double> clocks;  ///< SM clocks (MHz) sample_clock() returns, in order
   std::string implementation = "fake:direct";
 

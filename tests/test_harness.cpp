@@ -76,6 +76,33 @@ TEST(Harness, WarningsTheBackendRaisesAtSetupReachTheMeasurementWithTheDevice) {
             m.warnings.end());
 }
 
+TEST(Harness, ACpuRunThatGotLittleCpuTimeIsFlaggedAsDescheduled) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  // Runs that claim 20 ms each but use no CPU: what a descheduled process looks like from inside.
+  FakeBackend idle({20, 20, 20, 20, 20});
+  idle.threads = 1;
+  const Measurement m = measure(idle, p, make_inputs(p, 1), {1, 4});
+  ASSERT_TRUE(m.cpu_share.has_value());
+  EXPECT_LT(*m.cpu_share, 0.2);
+  int flagged = 0;
+  for (const std::string& w : m.warnings)
+    flagged += w.rfind("cpu: the process got ", 0) == 0 && w.find("of the CPU time its 1 threads could use") !=
+                                                               std::string::npos;
+  EXPECT_EQ(flagged, 1);
+  // Runs that really use the CPU for their duration are not flagged (share about 1, however busy the machine).
+  FakeBackend busy({5, 5, 5, 5, 5});
+  busy.threads = 1;
+  busy.burn = true;
+  const Measurement b = measure(busy, p, make_inputs(p, 1), {1, 4});
+  ASSERT_TRUE(b.cpu_share.has_value());
+  EXPECT_GT(*b.cpu_share, 0.9);
+  for (const std::string& w : b.warnings) EXPECT_EQ(w.find("CPU time its"), std::string::npos) << w;
+  // A GPU measurement (no threads) has no CPU share.
+  FakeBackend gpu({1, 1, 1}, "gpu");
+  EXPECT_FALSE(measure(gpu, p, make_inputs(p, 1), {1, 2}).cpu_share.has_value());
+}
+
 TEST(Harness, SpeedupIsCpuTimeOverGpuTime) {
   EXPECT_DOUBLE_EQ(speedup(summarize({10, 10}), summarize({1, 1})), 10);
   EXPECT_DOUBLE_EQ(speedup(summarize({3}), summarize({12})), 0.25);

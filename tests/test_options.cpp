@@ -264,3 +264,13 @@ TEST(Options, VersionNamesConvbenchAndOneDnn) {
   EXPECT_EQ(r.text.rfind(std::string("convbench ") + CONVBENCH_VERSION + "\n", 0), 0u) << r.text;
   EXPECT_NE(r.text.find(convbench::onednn_version()), std::string::npos) << r.text;
 }
+
+TEST(HostFacts, AvailableMemoryIsKnownWithoutProc) {
+  const uint64_t with_proc = available_memory_bytes();
+  const uint64_t without = available_memory_bytes("/nonexistent/meminfo");  // as in a root without /proc
+  EXPECT_GT(with_proc, 0u);
+  EXPECT_GT(without, 0u);
+  // sysinfo's free + buffers is a lower bound of MemAvailable (the page cache is not counted); allow for
+  // memory freed between the two calls.
+  EXPECT_LE(without, with_proc + (uint64_t{256} << 20));
+}

@@ -64,3 +64,39 @@ TEST(Roofline, PeakThenARunShowsTheFractions) {
   const CliResult other = run_cli("--device cpu --threads 2 --batch 4 --seed 1", env);
   EXPECT_FALSE(has(other.out, "roofline")) << "ceilings belong to one thread count";
 }
+
+TEST(Roofline, OnlyMultiplyAddsThatTouchRealInputCount) {
+  Problem seed;  // no padding: every tap is on real input
+  EXPECT_DOUBLE_EQ(seed.effective_flops(), seed.flops());
+  // DeepBench training #54's kind: a 1x1 filter, stride 2, padding 3. On a 4x4 input the 5 outputs per
+  // axis read rows -3, -1, 1, 3, 5: two are inside, so 2x2 of the 5x5 outputs do real work.
+  Problem p;
+  p.n = 2, p.c = 3, p.h = p.w = 4, p.k = 5, p.r = p.s = 1, p.stride_h = p.stride_w = 2;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 3;
+  ASSERT_EQ(p.out_h(), 5);
+  EXPECT_DOUBLE_EQ(p.flops(), 2.0 * 2 * 5 * 3 * 25);
+  EXPECT_DOUBLE_EQ(p.effective_flops(), 2.0 * 2 * 5 * 3 * 2 * 2);
+  // 3x3, padding 1, on 4x4: per axis the outputs see 2, 3, 3, 2 taps inside, 10 of 12.
+  Problem q;
+  q.n = 1, q.c = 1, q.h = q.w = 4, q.k = 1, q.r = q.s = 3;
+  q.pad_top = q.pad_bottom = q.pad_left = q.pad_right = 1;
+  EXPECT_DOUBLE_EQ(q.effective_flops(), 2.0 * 10 * 10);
+  // The compute fraction uses the effective count.
+  Ceilings c{"cpu x, 2 threads", {{"f32", 1.0}}, 20.0, "2026-11-27T00:00:00Z"};
+  EXPECT_NEAR(roofline(p, 1.0, c)->compute_fraction, p.effective_flops() / 1e-3 / 1e12, 1e-15);
+}
+
+TEST(Roofline, AFractionAbove100PercentIsWarnedWithTheCeilingsDate) {
+  Problem p;
+  Ceilings c{"cpu x, 2 threads", {{"f32", 0.1}}, 1.0, "2026-01-02T03:04:05Z"};
+  const auto r = roofline(p, 25.0, c);  // 8.3 GFLOP in 25 ms = 0.33 TFLOP/s against a 0.1 ceiling
+  ASSERT_TRUE(r);
+  const auto w = roofline_warnings("cpu", *r);
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].rfind("cpu: 333% of the compute ceiling: above 100%", 0), 0u) << w[0];
+  EXPECT_NE(w[0].find("measured at 2026-01-02T03:04:05Z"), std::string::npos) << w[0];
+  EXPECT_EQ(w[1].rfind("cpu: ", 0), 0u);
+  EXPECT_NE(w[1].find("of copy bandwidth: above 100%"), std::string::npos) << w[1];
+  Ceilings fast{"cpu x, 2 threads", {{"f32", 10.0}}, 1e6, ""};
+  EXPECT_TRUE(roofline_warnings("cpu", *roofline(p, 25.0, fast)).empty());
+}

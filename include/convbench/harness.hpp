@@ -30,6 +30,8 @@ std::vector<size_t> modified_z_outliers(const std::vector<double>& samples);
 constexpr double kMaxTrustedCv = 0.05;       ///< runs varying more than 5% make the median doubtful
 constexpr double kMinRunMs = 0.020;          ///< runs shorter than 20 µs are dominated by launch overhead
 constexpr double kClockDropFraction = 0.05;  ///< a GPU SM clock 5% lower after timing than before
+/// A CPU run whose process got less than half the CPU time its threads could use was descheduled.
+constexpr double kMinCpuShare = 0.5;
 /// Timed runs handed to Conv2D::run_many() at once (the GPU queues that many behind one gate).
 constexpr int kRunsPerGroup = 16;
 
@@ -56,6 +58,9 @@ struct Measurement {
   std::vector<double> samples_ms;
   Stats stats;
   std::optional<ClockSample> clock_before, clock_after;  ///< GPU SM clock around the timed runs, where known
+  /// CPU backends (prepare.threads > 0): the process's CPU time (user + system) over the timed runs, in ms,
+  /// and its share of what the threads could have used, cpu_time_ms / (sum of the runs × threads).
+  std::optional<double> cpu_time_ms, cpu_share;
   std::vector<std::string> warnings;                     ///< one line each, prefixed with the device kind
   std::vector<float> output;                             ///< read after the last run, in the problem's layout
 };

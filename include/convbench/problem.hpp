@@ -42,6 +42,9 @@ struct Problem {
   uint64_t tensor_bytes() const;
   /// Floating-point operations of one run: 2·N·K·OH·OW·(C/G)·R·S.
   double flops() const;
+  /// FLOP of the multiply-adds that touch real input (benchdnn's count): flops() less the taps that fall
+  /// on padding. The roofline uses this, so that work on zero padding never counts as achieved compute.
+  double effective_flops() const;
 
   /// The canonical flag form; passing it back to convbench gives the same problem.
   std::string describe() const;

@@ -28,7 +28,12 @@ struct Roofline {
   double intensity = 0;        ///< FLOP per tensor byte
   double ridge = 0;            ///< peak FLOP/s over peak bytes/s: below it a problem is memory-bound
   std::string bound;           ///< "compute" or "memory"
+  std::string measured;        ///< when the ceilings were measured (UTC, ISO 8601)
 };
+
+/// One warning line per fraction above 100% (a ceiling measured on another load, or a problem that lives
+/// in cache), naming when the ceilings were measured; prefixed with `kind`.
+std::vector<std::string> roofline_warnings(const std::string& kind, const Roofline& r);
 
 /// "cpu <model>, <threads> threads" or "gpu <name>".
 std::string ceiling_key(const std::string& kind, const std::string& name, int threads);

@@ -136,6 +136,8 @@ ExitCode run_device(const char* kind, Availability& avail, const Options& o, con
       const std::string key = ceiling_key(kind, name, m.prepare.threads);
       for (const Ceilings& c : cached_ceilings())
         if (c.device == key) d.roofline = roofline(p, m.stats.median, c);
+      if (d.roofline)
+        for (std::string& w : roofline_warnings(kind, *d.roofline)) d.measurement->warnings.push_back(std::move(w));
     } catch (const Error& e) {
       // A backend may only learn while preparing that it has no implementation for this problem.
       if (e.code() != ExitCode::unsupported) throw;

@@ -10,6 +10,7 @@
 #include "convbench/error.hpp"
 #include "convbench/result.hpp"
 #include "core/numeric.hpp"
+#include "core/system.hpp"
 
 namespace convbench {
 
@@ -90,6 +91,12 @@ std::vector<std::string> measurement_warnings(const Measurement& m) {
           fmt::format("{}: the engine came from cuDNN's fallback list, not its heuristics: it is likely far "
                       "from the fastest",
                       kind));
+  if (m.cpu_share && *m.cpu_share < kMinCpuShare)
+    w.push_back(fmt::format("{}: the process got {:.0f}% of the CPU time its {} threads could use during the timed "
+                            "runs ({:.1f} of {:.1f} ms): it was descheduled or the CPUs are busy, so these times "
+                            "do not measure this CPU",
+                            kind, *m.cpu_share * 100, m.prepare.threads, *m.cpu_time_ms,
+                            m.stats.sum * m.prepare.threads));
   if (m.prepare.implementation.rfind("ref", 0) == 0)
     w.push_back(fmt::format("{}: oneDNN ran a reference implementation ({}): its time says little about this CPU", kind,
                             m.prepare.implementation));
@@ -141,6 +148,7 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
   }
   m.clock_before = backend.sample_clock();
   m.samples_ms.reserve(static_cast<size_t>(cfg.runs));
+  const double cpu_before = process_cpu_ms();
   // Timed runs go to the backend in groups, so that it can queue a group at once; Ctrl-C is honoured
   // between groups.
   for (int done = 0; done < cfg.runs;) {
@@ -152,8 +160,13 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
     m.samples_ms.insert(m.samples_ms.end(), ms.begin(), ms.end());
     done += n;
   }
+  const double cpu_used = process_cpu_ms() - cpu_before;
   m.clock_after = backend.sample_clock();
   m.stats = summarize(m.samples_ms);
+  if (m.prepare.threads > 0 && m.stats.sum > 0) {
+    m.cpu_time_ms = cpu_used;
+    m.cpu_share = cpu_used / (m.stats.sum * m.prepare.threads);
+  }
   m.warnings = measurement_warnings(m);
   for (const std::string& w : m.prepare.warnings) m.warnings.push_back(m.device.kind + ": " + w);
   m.output = backend.read_output();

@@ -55,6 +55,24 @@ uint64_t Problem::tensor_bytes() const {
   return static_cast<uint64_t>(input_elems() + weight_elems() + output_elems()) * dtype_bytes(dtype);
 }
 
+namespace {
+/// Filter taps along one axis, summed over the outputs, that land inside the input.
+double taps_inside(int64_t in, int64_t out, int64_t filter, int64_t stride, int64_t dil, int64_t pad_before) {
+  double taps = 0;
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t f = 0; f < filter; ++f) {
+      const int64_t i = o * stride - pad_before + f * dil;
+      taps += i >= 0 && i < in;
+    }
+  return taps;
+}
+}  // namespace
+
+double Problem::effective_flops() const {
+  return 2.0 * n * k * static_cast<double>(c / groups) * taps_inside(h, out_h(), r, stride_h, dil_h, pad_top) *
+         taps_inside(w, out_w(), s, stride_w, dil_w, pad_left);
+}
+
 double Problem::flops() const { return 2.0 * n * k * out_h() * out_w() * static_cast<double>(c / groups) * r * s; }
 
 void Problem::validate() const {

@@ -24,13 +24,28 @@ std::optional<Roofline> roofline(const Problem& p, double median_ms, const Ceili
   Roofline r;
   const double seconds = median_ms * 1e-3, bytes = static_cast<double>(p.tensor_bytes());
   r.peak_tflops = it->second;
-  r.compute_fraction = p.flops() / seconds * 1e-12 / r.peak_tflops;
+  r.compute_fraction = p.effective_flops() / seconds * 1e-12 / r.peak_tflops;
   r.peak_gbps = c.gbps;
   r.memory_fraction = bytes / seconds * 1e-9 / r.peak_gbps;
-  r.intensity = p.flops() / bytes;
+  r.intensity = p.effective_flops() / bytes;
   r.ridge = r.peak_tflops * 1e12 / (r.peak_gbps * 1e9);
   r.bound = r.intensity < r.ridge ? "memory" : "compute";
+  r.measured = c.measured;
   return r;
+}
+
+std::vector<std::string> roofline_warnings(const std::string& kind, const Roofline& r) {
+  std::vector<std::string> w;
+  const std::string when = r.measured.empty() ? "at an unknown time" : "at " + r.measured;
+  if (r.compute_fraction > 1)
+    w.push_back(fmt::format("{}: {:.0f}% of the compute ceiling: above 100%, so the ceiling ({:.2f} TFLOP/s, measured "
+                            "{}) is stale or was measured under other conditions; run `convbench peak` again",
+                            kind, r.compute_fraction * 100, r.peak_tflops, when));
+  if (r.memory_fraction > 1)
+    w.push_back(fmt::format("{}: {:.0f}% of copy bandwidth: above 100%, so the tensors were served from cache, not "
+                            "memory (ceiling {:.0f} GB/s, measured {})",
+                            kind, r.memory_fraction * 100, r.peak_gbps, when));
+  return w;
 }
 
 std::string ceilings_path() {

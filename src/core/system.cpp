@@ -5,6 +5,8 @@
 #include <sys/resource.h>
 
 #include <ctime>
+#include <sys/sysinfo.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -59,13 +61,23 @@ int physical_cores() {
   return cores.empty() ? 1 : static_cast<int>(cores.size());
 }
 
-uint64_t available_memory_bytes() {
-  std::ifstream in("/proc/meminfo");
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+uint64_t available_memory_bytes(const char* meminfo) {
+  std::ifstream in(meminfo);
   std::string key;
   uint64_t kib = 0;
   std::string unit;
   while (in >> key >> kib >> unit)
     if (key == "MemAvailable:") return kib * 1024;
+  // Without /proc (a bare chroot or container): sysinfo(2) needs no file system. Free plus buffer memory
+  // is a lower bound of MemAvailable, so a problem refused here would not fit there either.
+  struct sysinfo si {};
+  if (sysinfo(&si) == 0) return (static_cast<uint64_t>(si.freeram) + si.bufferram) * si.mem_unit;
   return 0;
 }
 

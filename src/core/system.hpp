@@ -14,8 +14,11 @@ int physical_cores();
 int usable_cpus();
 /// The affinity mask as ranges, e.g. "0-15" or "0,2,4-7".
 std::string affinity_text();
-/// MemAvailable from /proc/meminfo in bytes, or 0 when unknown.
-uint64_t available_memory_bytes();
+/// MemAvailable from /proc/meminfo in bytes; without /proc, free plus buffer memory from sysinfo(2); 0 when
+/// neither is known.
+/// CPU time (user + system) this process has used so far, in milliseconds.
+double process_cpu_ms();
+uint64_t available_memory_bytes(const char* meminfo = "/proc/meminfo");
 /// Size of the highest-level cache of CPU 0, from /sys, in bytes; 0 when unknown.
 uint64_t last_level_cache_bytes();
 /// This process's peak resident memory so far (getrusage), in bytes.

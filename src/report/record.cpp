@@ -53,7 +53,8 @@ json problem_json(const Problem& p) {
           {"dtype", to_string(p.dtype)},
           {"layout", to_string(p.layout)},
           {"output", {p.n, p.k, p.out_h(), p.out_w()}},
-          {"gflop", p.flops() * 1e-9}};
+          {"gflop", p.flops() * 1e-9},
+          {"gflop_effective", p.effective_flops() * 1e-9}};
 }
 
 json device_json(const DeviceResult& d, const Problem& p) {
@@ -80,9 +81,12 @@ json device_json(const DeviceResult& d, const Problem& p) {
                                          {"memory_fraction", d.roofline->memory_fraction},
                                          {"intensity", d.roofline->intensity},
                                          {"ridge", d.roofline->ridge},
-                                         {"bound", d.roofline->bound}}
+                                         {"bound", d.roofline->bound},
+                                         {"ceilings_measured", d.roofline->measured}}
                                   : json(nullptr)},
           {"samples_ms", m.samples_ms},
+          {"cpu_time_ms", m.cpu_time_ms ? json(*m.cpu_time_ms) : json(nullptr)},
+          {"cpu_share", m.cpu_share ? json(*m.cpu_share) : json(nullptr)},
           {"stats", stats_json(m.stats)},
           {"tflops", m.stats.median > 0 ? p.flops() / m.stats.median * 1e-9 : 0.0},
           {"verify", check_json(d.reference_check)}};
@@ -191,6 +195,9 @@ RunResult result_from_json(const json& j, const std::string& what) {
       m.prepare.implementation = dj.value("implementation", "");
       m.prepare.threads = dj.value("threads", 0);
       m.prepare.setup_ms = dj.value("setup_ms", 0.0);
+      if (dj.contains("cpu_share") && dj["cpu_share"].is_number()) m.cpu_share = dj["cpu_share"].get<double>();
+      if (dj.contains("cpu_time_ms") && dj["cpu_time_ms"].is_number())
+        m.cpu_time_ms = dj["cpu_time_ms"].get<double>();
       m.prepare.reorder_ms = dj.value("reorder_ms", 0.0);
       m.prepare.device_bytes = dj.value("device_bytes", uint64_t{0});
       m.cache = dj.value("cache", "hot") == "cold" ? CacheMode::cold : CacheMode::hot;
@@ -218,7 +225,7 @@ RunResult result_from_json(const json& j, const std::string& what) {
         d.roofline = Roofline{rj.value("peak_tflops", 0.0), rj.value("compute_fraction", 0.0),
                               rj.value("peak_gbps", 0.0),   rj.value("memory_fraction", 0.0),
                               rj.value("intensity", 0.0),   rj.value("ridge", 0.0),
-                              rj.value("bound", "")};
+                              rj.value("bound", ""),        rj.value("ceilings_measured", "")};
       }
       if (dj.contains("verify")) d.reference_check = check_from(dj.at("verify"));
     }

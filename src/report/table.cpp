@@ -55,9 +55,9 @@ class TablePrinter final : public Printer {
       if (const auto& rl = d.roofline)
         fmt::print(out_,
                    "{}: roofline {:.1f}% of the {} compute ceiling ({:.2f} TFLOP/s), {:.1f}% of copy bandwidth "
-                   "({:.0f} GB/s); {:.1f} FLOP/byte against a ridge of {:.1f}: {}-bound\n",
+                   "({:.0f} GB/s); {:.1f} FLOP/byte against a ridge of {:.1f}: {}-bound (ceilings of {})\n",
                    d.kind, rl->compute_fraction * 100, to_string(p.dtype), rl->peak_tflops, rl->memory_fraction * 100,
-                   rl->peak_gbps, rl->intensity, rl->ridge, rl->bound);
+                   rl->peak_gbps, rl->intensity, rl->ridge, rl->bound, rl->measured.empty() ? "unknown date" : rl->measured);
     }
     if (r.cross_check) fmt::print(out_, "gpu: verify {}\n", paint(check_text("cpu", *r.cross_check), *r.cross_check));
     if (r.speedup) {
