@@ -1,6 +1,8 @@
 // End-to-end: the real binary's stdout, stderr and exit codes.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/backend.hpp"
 #include "run_cli.hpp"
@@ -68,13 +70,35 @@ TEST(Cli, SameSeedSameInputsSameVerificationError) {
   EXPECT_EQ(verify_line(a.out), verify_line(b.out));
 }
 
-TEST(Cli, UnsupportedDtypeOnTheRequestedDeviceIsExitCode4) {
-  const CliResult r = run_cli(std::string(kSmall) + " --device cpu --dtype tf32");
+TEST(Cli, AForcedCpuModeTheCpuLacksIsExitCode4) {
+  auto cpu = convbench::make_cpu_backend({});
+  convbench::Problem p;
+  p.n = 2, p.h = p.w = 20, p.k = 4, p.r = p.s = 3, p.dtype = convbench::DType::f16;
+  const convbench::Support s = cpu.backend->supports(p);
+  if (s.ok) GTEST_SKIP() << "this CPU runs f16 convolutions";
+  const CliResult r = run_cli(std::string(kSmall) + " --device cpu --dtype f16 --cpu-dtype f16");
   EXPECT_EQ(r.code, 4);
-  EXPECT_EQ(r.err,
-            "convbench: error: cpu: unsupported: oneDNN has no TF32 convolution on the CPU (use --dtype f32 for "
-            "strict FP32)\n");
-  EXPECT_TRUE(has(r.out, "cpu: not run: unsupported: oneDNN has no TF32")) << r.out;
+  EXPECT_EQ(r.err, "convbench: error: cpu: unsupported: " + s.reason + "\n");
+  EXPECT_TRUE(has(r.out, "cpu: not run: unsupported: " + s.reason + "\n")) << r.out;
+}
+
+TEST(Cli, EveryDtypeRunsOnTheCpuInItsBestModeAndSaysWhich) {
+  auto cpu = convbench::make_cpu_backend({});
+  for (const char* dtype : {"tf32", "bf16", "f16"}) {
+    SCOPED_TRACE(dtype);
+    convbench::Problem p;
+    p.n = 2, p.h = p.w = 20, p.k = 4, p.r = p.s = 3, p.dtype = *convbench::dtype_from_string(dtype);
+    const bool native = cpu.backend->supports(p).ok;
+    const CliResult r = run_cli(std::string(kSmall) + " --device cpu --format jsonl --dtype " + dtype);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const auto& d = j.at("devices").at("cpu");
+    EXPECT_EQ(d.at("dtype"), native ? dtype : "f32");
+    EXPECT_EQ(d.at("mode"), !native ? "f32" : std::string(dtype) == "tf32" ? "f32 with bf16 math" : dtype);
+    EXPECT_TRUE(d.at("verify").at("ok").get<bool>());
+    // A mode passed over says why.
+    EXPECT_EQ(d.at("details").contains("mode"), !native) << d.at("details");
+  }
 }
 
 TEST(Cli, BadInputsGetOneLineAndExitCode2) {

@@ -128,7 +128,7 @@ TEST(TablePrinter, PrintsProblemDevicesAndSpeedup) {
   EXPECT_NE(s.find("cpu: fake cpu | fake 1.0 fake:direct | sum of 2 runs 400.000 ms | median 200.000 ms"),
             std::string::npos)
       << s;
-  EXPECT_NE(s.find("GPU speedup over CPU: 20.0 ± 0.0x (sum of runs)\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("GPU speedup over CPU: 20.0 ± 0.0x (GPU f32 vs CPU f32, sum of runs)\n"), std::string::npos) << s;
   r.devices[1] = DeviceResult{"gpu", std::nullopt, "no NVIDIA driver", std::nullopt};
   r.speedup.reset();
   std::ostringstream out2;

@@ -51,13 +51,27 @@ TEST(OneDnn, SeedShapeMatchesReferenceInBothLayouts) {
   }
 }
 
-TEST(OneDnn, Tf32IsUnsupportedNotRunAsSomethingElse) {
+TEST(OneDnn, Tf32IsBf16MathOnlyWhereThatChangesTheKernel) {
   auto cpu = make_cpu_backend({1, 0});
   Problem p;
+  p.n = 2;
   p.dtype = DType::tf32;
   const Support s = cpu.backend->supports(p);
-  EXPECT_FALSE(s.ok);
-  EXPECT_EQ(s.reason, "oneDNN has no TF32 convolution on the CPU (use --dtype f32 for strict FP32)");
+  Problem strict = p;
+  strict.dtype = DType::f32;
+  const HostTensors t = make_inputs(p, 7);
+  const Measurement f32 = measure(*cpu.backend, strict, t, {1, 1});
+  if (!s.ok) {
+    // Same kernel either way: calling it bf16 math would be false, so it is refused with both names.
+    EXPECT_EQ(s.reason, "oneDNN's bf16 math mode does not change the kernel on this CPU (ISA " + onednn_isa() +
+                            ": both run " + f32.prepare.implementation +
+                            "), so there is no reduced-precision f32 math here");
+    return;
+  }
+  const Measurement m = measure(*cpu.backend, p, t, {1, 1});
+  EXPECT_NE(m.prepare.implementation, f32.prepare.implementation);
+  const Check c = check_against_reference(p, t, m.output, 0, int64_t(1) << 30);
+  EXPECT_LE(c.error, tolerance(DType::bf16));
 }
 
 TEST(OneDnn, AppliesAndReportsTheThreadCount) {

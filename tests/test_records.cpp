@@ -52,7 +52,9 @@ std::string temp_path(const std::string& name) { return ::testing::TempDir() + "
 TEST(Record, JsonRoundTrips) {
   const RunResult r = sample_result(40, 2, 1);
   const auto j = to_json(r, kMeta);
-  EXPECT_EQ(j.at("schema_version"), 1);
+  EXPECT_EQ(j.at("schema_version"), 2);
+  EXPECT_EQ(j.at("devices").at("cpu").at("dtype"), "f32");
+  EXPECT_EQ(j.at("devices").at("cpu").at("mode"), "f32");
   EXPECT_EQ(j.at("problem").at("descriptor"), format_descriptor(r.problem));
   EXPECT_EQ(j.at("devices").at("cpu").at("samples_ms").size(), 3u);
   EXPECT_EQ(j.at("metadata").at("argv").size(), 3u);
@@ -60,6 +62,28 @@ TEST(Record, JsonRoundTrips) {
   const RunResult back = result_from_json(nlohmann::json::parse(j.dump()), "test");
   EXPECT_EQ(back.problem, r.problem);
   EXPECT_EQ(to_json(back, kMeta), j);
+}
+
+TEST(Record, VersionOneRecordsAreStillReadAndDeviceModesComeBack) {
+  RunResult r = sample_result(40, 2, 1);
+  r.problem.dtype = DType::tf32;
+  for (DeviceResult& d : r.devices) d.dtype = d.kind == "cpu" ? DType::f32 : DType::tf32;
+  auto j = to_json(r, kMeta);
+  const RunResult back = result_from_json(j, "v2");
+  for (const DeviceResult& d : back.devices) EXPECT_EQ(d.dtype, d.kind == "cpu" ? DType::f32 : DType::tf32) << d.kind;
+  // Version 1 had no per-device dtype: every device ran the problem's.
+  j["schema_version"] = 1;
+  for (auto& [kind, dj] : j.at("devices").items()) dj.erase("dtype"), dj.erase("mode");
+  const RunResult v1 = result_from_json(j, "v1");
+  for (const DeviceResult& d : v1.devices) EXPECT_EQ(d.dtype, DType::tf32) << d.kind;
+  // An unknown name is refused, not read as f32.
+  j["problem"]["dtype"] = "fp8";
+  try {
+    result_from_json(j, "rec");
+    ADD_FAILURE() << "accepted fp8";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "rec: unknown dtype 'fp8'");
+  }
 }
 
 TEST(Record, MissingFieldsAreNamed) {
@@ -94,7 +118,7 @@ TEST(Record, CsvHeaderAndColumns) {
   };
   const auto h = split(header), c = split(row);
   ASSERT_EQ(h.size(), c.size()) << header << "\n" << row;
-  EXPECT_EQ(h.size(), 23u + 2 * 11 + 3);
+  EXPECT_EQ(h.size(), 23u + 2 * 12 + 3);
   auto col = [&](const std::string& name) {
     for (size_t i = 0; i < h.size(); ++i)
       if (h[i] == name) return c[i];
@@ -102,6 +126,8 @@ TEST(Record, CsvHeaderAndColumns) {
     return std::string();
   };
   EXPECT_EQ(h.front(), "schema_version");
+  EXPECT_EQ(c.front(), "2");
+  EXPECT_EQ(col("cpu_dtype"), "f32");  // sample_result's devices keep DeviceResult's default
   EXPECT_EQ(col("dtype"), "bf16");
   EXPECT_EQ(col("pad_bottom"), "2");
   EXPECT_EQ(col("cpu_ran"), "true");

@@ -61,8 +61,9 @@ TEST(Scripting, JsonLinesFromAProblemListOnStdinWithOnlyDataOnStdout) {
   EXPECT_EQ(recs[1].at("label"), "stdin:3");
   EXPECT_EQ(recs[1].at("problem").at("dtype"), "bf16");
   for (const auto& j : recs) {
-    EXPECT_EQ(j.at("schema_version"), 1);
+    EXPECT_EQ(j.at("schema_version"), 2);
     EXPECT_TRUE(j.at("devices").at("cpu").at("ran").get<bool>());
+    EXPECT_EQ(j.at("devices").at("cpu").at("dtype"), j.at("problem").at("dtype"));  // f32 and bf16 run natively
     EXPECT_EQ(j.at("devices").at("cpu").at("samples_ms").size(), 2u);
     EXPECT_EQ(j.at("metadata").at("seed"), 5);
     EXPECT_TRUE(j.at("metadata").at("timestamp").is_string());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace convbench {
@@ -14,6 +15,10 @@ enum class Layout { nhwc, nchw };
 
 const char* to_string(DType d);
 const char* to_string(Layout l);
+/// The enum a name stands for ("f32", "nchw", ...), or nothing for an unknown name: one table serves the
+/// command line and records read back.
+std::optional<DType> dtype_from_string(const std::string& name);
+std::optional<Layout> layout_from_string(const std::string& name);
 /// Bytes of one stored element (tf32 data is stored as float).
 int dtype_bytes(DType d);
 

@@ -10,7 +10,9 @@
 
 namespace convbench {
 
-constexpr int kSchemaVersion = 1;
+/// 2 added each device's `dtype` and `mode`; version 1 records are still read (both devices ran the
+/// problem's dtype then).
+constexpr int kSchemaVersion = 2;
 
 nlohmann::json to_json(const RunResult& r, const RunMetadata& m);
 /// Reads back what to_json wrote (outputs are not part of a record). Throws Error(usage) naming `what`

@@ -19,6 +19,7 @@ struct DeviceResult {
   std::string not_run_reason;              ///< one line, set when measurement is empty
   std::optional<Check> reference_check;    ///< against the float64 reference, when verified
   std::optional<Roofline> roofline;        ///< against this machine's cached ceilings (`convbench peak`)
+  DType dtype = DType::f32;                ///< the mode this device ran (see convbench/pairing.hpp)
 };
 
 struct RunResult {

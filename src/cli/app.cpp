@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "backends/onednn/onednn_backend.hpp"
+#include "convbench/pairing.hpp"
 #include "convbench/report.hpp"
 #include "core/atomic_file.hpp"
 #include "core/npy.hpp"
@@ -113,23 +114,51 @@ const std::vector<Ceilings>& cached_ceilings() {
   return all;
 }
 
-ExitCode run_device(const char* kind, Availability& avail, const Options& o, const Problem& p,
+/// The mode `kind` runs for `requested` (the GPU: the requested dtype; the CPU: the first mode of
+/// cpu_dtypes_to_try() it supports), or why none can run. `fallback` tells why a better CPU mode was passed over.
+Support choose_mode(const char* kind, Conv2D& backend, const Options& o, Problem& p, std::string& fallback) {
+  const std::vector<DType> modes =
+      std::string(kind) == "cpu" ? cpu_dtypes_to_try(p.dtype, o.cpu_dtype) : std::vector<DType>{p.dtype};
+  Support first;
+  for (size_t i = 0; i < modes.size(); ++i) {
+    Problem candidate = p;
+    candidate.dtype = modes[i];
+    const Support s = backend.supports(candidate);
+    if (i == 0) first = s;
+    if (!s.ok) continue;
+    if (i > 0) fallback = fmt::format("{} instead of {}: {}", mode_name(kind, modes[i]), mode_name(kind, modes[0]),
+                                      first.reason);
+    p = candidate;
+    return s;
+  }
+  return first;
+}
+
+ExitCode run_device(const char* kind, Availability& avail, const Options& o, const Problem& requested,
                     const HostTensors& inputs, RunResult& r) {
   DeviceResult d;
   d.kind = kind;
+  d.dtype = requested.dtype;
   ExitCode code = ExitCode::ok;
+  Problem p = requested;
+  std::string fallback;
   if (!avail.backend) {
     d.not_run_reason = avail.reason;
     code = avail.code;
-  } else if (const Support s = avail.backend->supports(p); !s.ok) {
+  } else if (const Support s = choose_mode(kind, *avail.backend, o, p, fallback); !s.ok) {
     d.not_run_reason = "unsupported: " + s.reason;
     code = ExitCode::unsupported;
   } else {
+    d.dtype = p.dtype;
     HarnessConfig cfg = o.harness;
     cfg.cancelled = [] { return g_interrupted.load(); };
     try {
       d.measurement = measure(*avail.backend, p, inputs, cfg);
-      if (o.verify) d.reference_check = check_against_reference(p, inputs, d.measurement->output, r.seed);
+      if (!fallback.empty()) d.measurement->prepare.details.emplace_back("mode", fallback);
+      if (o.verify) {
+        d.reference_check = check_against_reference(p, inputs, d.measurement->output, r.seed);
+        d.reference_check->tolerance = device_tolerance(kind, p.dtype);
+      }
       const Measurement& m = *d.measurement;
       const std::string name =
           kind == std::string("gpu") ? m.device.name.substr(0, m.device.name.rfind(" (sm_")) : m.device.name;
@@ -217,13 +246,15 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
   const Measurement* cpu = nullptr;
   const Measurement* gpu = nullptr;
   bool verified = true;
+  double cross_tolerance = 0;  // the less precise side's
   for (const DeviceResult& d : r.devices) {
     if (!d.measurement) continue;
     (d.kind == "cpu" ? cpu : gpu) = &*d.measurement;
     if (d.reference_check && !d.reference_check->ok()) verified = false;
+    cross_tolerance = std::max(cross_tolerance, device_tolerance(d.kind, d.dtype));
   }
   if (cpu && gpu && o.verify) {
-    Check c = compare_outputs(gpu->output, cpu->output, tolerance(p.dtype));
+    Check c = compare_outputs(gpu->output, cpu->output, cross_tolerance);
     c.nonfinite_inputs = count_nonfinite(inputs);
     r.cross_check = c;
     verified = verified && c.ok();

@@ -75,10 +75,7 @@ std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text
 }
 
 DType parse_dtype(const std::string& text) {
-  if (text == "f32") return DType::f32;
-  if (text == "tf32") return DType::tf32;
-  if (text == "bf16") return DType::bf16;
-  if (text == "f16") return DType::f16;
+  if (const auto d = dtype_from_string(text)) return *d;
   throw UsageError("--dtype", text, "expected f32, tf32, bf16 or f16");
 }
 
@@ -281,13 +278,17 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   ProblemFlags pf;
   std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
               problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot";
-  std::string tune_cache = TuneCache::default_path();
+  std::string tune_cache = TuneCache::default_path(), cpu_dtype = "auto";
   bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false,
        retune = false;
   add_problem_flags(app, pf);
   app.add_option("--runs", runs, "timed runs, all kept (default 10)")->type_name("N");
   app.add_option("--warmup", warmup, "untimed runs before timing, at least 1 (default 1)")->type_name("N");
   app.add_option("--device", device, "which backends run (default all)")->type_name("cpu|gpu|all");
+  app.add_option("--cpu-dtype", cpu_dtype,
+                 "force the CPU's mode: f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 (default auto: the "
+                 "CPU's best mode for --dtype, see the README's pairing table)")
+      ->type_name("auto|f32|tf32|bf16|f16");
   app.add_option("--threads", threads,
                  fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()))
       ->type_name("N");
@@ -487,6 +488,11 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     o.backend.workspace_limit =
         parse_integer("--workspace-limit", workspace_limit, 0, std::numeric_limits<int64_t>::max());
   o.backend.include_transfers = include_transfers;
+  if (cpu_dtype != "auto") {
+    o.cpu_dtype = dtype_from_string(cpu_dtype);
+    if (!o.cpu_dtype) throw UsageError("--cpu-dtype", cpu_dtype, "expected auto, f32, tf32, bf16 or f16");
+    if (o.device == DeviceSelection::gpu) throw UsageError("--cpu-dtype: has no effect with --device gpu");
+  }
   if (tune_cache.empty()) throw UsageError("--tune-cache", tune_cache, "expected a file path or off");
   o.backend.tune_cache = tune_cache == "off" ? "" : tune_cache;
   o.backend.retune = retune;

@@ -27,6 +27,7 @@ struct Options {
   std::vector<LabeledProblem> problems;  ///< at least one; a single command-line problem has an empty label
   HarnessConfig harness;
   DeviceSelection device = DeviceSelection::all;
+  std::optional<DType> cpu_dtype;  ///< --cpu-dtype; empty: the CPU's best mode for each problem's dtype
   BackendSettings backend;
   uint64_t seed = 0;
   bool verify = true;

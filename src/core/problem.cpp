@@ -25,6 +25,18 @@ const char* to_string(DType d) {
 
 const char* to_string(Layout l) { return l == Layout::nhwc ? "nhwc" : "nchw"; }
 
+std::optional<DType> dtype_from_string(const std::string& name) {
+  for (DType d : {DType::f32, DType::tf32, DType::bf16, DType::f16})
+    if (name == to_string(d)) return d;
+  return std::nullopt;
+}
+
+std::optional<Layout> layout_from_string(const std::string& name) {
+  for (Layout l : {Layout::nhwc, Layout::nchw})
+    if (name == to_string(l)) return l;
+  return std::nullopt;
+}
+
 int dtype_bytes(DType d) { return (d == DType::bf16 || d == DType::f16) ? 2 : 4; }
 
 namespace {

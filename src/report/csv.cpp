@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "convbench/descriptor.hpp"
+#include "convbench/record.hpp"
 #include "convbench/report.hpp"
 
 namespace convbench {
@@ -27,14 +28,14 @@ class CsvPrinter final : public Printer {
             "pad_right,dil_h,dil_w,groups,gflop,seed";
     for (const char* d : {"cpu", "gpu"})
       out_ << fmt::format(
-          ",{0}_ran,{0}_implementation,{0}_runs,{0}_sum_ms,{0}_median_ms,{0}_min_ms,{0}_mean_ms,"
+          ",{0}_ran,{0}_dtype,{0}_implementation,{0}_runs,{0}_sum_ms,{0}_median_ms,{0}_min_ms,{0}_mean_ms,"
           "{0}_stddev_ms,{0}_setup_ms,{0}_tflops,{0}_verify_error",
           d);
     out_ << ",cross_check_error,speedup,speedup_uncertainty\n";
   }
   void do_record(const RunResult& r) override {
     const Problem& p = r.problem;
-    out_ << fmt::format("1,{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", cell(r.label),
+    out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", kSchemaVersion, cell(r.label),
                         format_descriptor(p), to_string(p.dtype), to_string(p.layout), p.n, p.c, p.h, p.w, p.k, p.r,
                         p.s, p.stride_h, p.stride_w, p.pad_top, p.pad_bottom, p.pad_left, p.pad_right, p.dil_h, p.dil_w,
                         p.groups, num(p.flops() * 1e-9), r.seed);
@@ -43,12 +44,13 @@ class CsvPrinter final : public Printer {
       for (const DeviceResult& x : r.devices)
         if (x.kind == kind) d = &x;
       if (!d || !d->measurement) {
-        out_ << ",false,,,,,,,,,,";
+        out_ << ",false,,,,,,,,,,,";
         continue;
       }
       const Measurement& m = *d->measurement;
       const Stats& s = m.stats;
-      out_ << fmt::format(",true,{},{},{},{},{},{},{},{},{},{}", cell(m.prepare.implementation), m.samples_ms.size(),
+      out_ << fmt::format(",true,{},{},{},{},{},{},{},{},{},{},{}", to_string(d->dtype), cell(m.prepare.implementation),
+                          m.samples_ms.size(),
                           num(s.sum), num(s.median), num(s.min), num(s.mean), num(s.stddev), num(m.prepare.setup_ms),
                           num(s.median > 0 ? p.flops() / s.median * 1e-9 : 0),
                           d->reference_check ? num(d->reference_check->error) : "");

@@ -8,6 +8,7 @@
 
 #include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
+#include "convbench/pairing.hpp"
 
 namespace convbench {
 namespace {
@@ -59,10 +60,13 @@ json problem_json(const Problem& p) {
 
 json device_json(const DeviceResult& d, const Problem& p) {
   if (!d.measurement) return {{"ran", false}, {"reason", d.not_run_reason}};
+  const std::string mode = mode_name(d.kind, d.dtype);
   const Measurement& m = *d.measurement;
   json details = json::object();
   for (const auto& [k, v] : m.prepare.details) details[k] = v;
   return {{"ran", true},
+          {"dtype", to_string(d.dtype)},
+          {"mode", mode},
           {"name", m.device.name},
           {"library", m.device.library},
           {"implementation", m.prepare.implementation},
@@ -159,9 +163,9 @@ json to_json(const RunResult& r, const RunMetadata& m) {
 RunResult result_from_json(const json& j, const std::string& what) {
   if (!j.is_object()) throw Error(ExitCode::usage, what + ": a record must be a JSON object");
   const int version = field<int>(j, "schema_version", what);
-  if (version != kSchemaVersion)
-    throw Error(ExitCode::usage, fmt::format("{}: schema_version {} is not supported (this convbench reads {})", what,
-                                             version, kSchemaVersion));
+  if (version != 1 && version != kSchemaVersion)
+    throw Error(ExitCode::usage, fmt::format("{}: schema_version {} is not supported (this convbench reads 1 and {})",
+                                             what, version, kSchemaVersion));
   RunResult r;
   r.label = j.value("label", "");
   const json& pj = j.at("problem");
@@ -178,8 +182,12 @@ RunResult result_from_json(const json& j, const std::string& what) {
   p.pad_top = pad[0], p.pad_bottom = pad[1], p.pad_left = pad[2], p.pad_right = pad[3];
   p.dil_h = dil[0], p.dil_w = dil[1];
   const std::string dtype = field<std::string>(pj, "dtype", what), layout = field<std::string>(pj, "layout", what);
-  p.dtype = dtype == "tf32" ? DType::tf32 : dtype == "bf16" ? DType::bf16 : dtype == "f16" ? DType::f16 : DType::f32;
-  p.layout = layout == "nchw" ? Layout::nchw : Layout::nhwc;
+  const auto named_dtype = dtype_from_string(dtype);
+  const auto named_layout = layout_from_string(layout);
+  if (!named_dtype) throw Error(ExitCode::usage, fmt::format("{}: unknown dtype '{}'", what, dtype));
+  if (!named_layout) throw Error(ExitCode::usage, fmt::format("{}: unknown layout '{}'", what, layout));
+  p.dtype = *named_dtype;
+  p.layout = *named_layout;
   r.seed = j.value("seed", uint64_t{0});
   if (j.contains("memory")) r.peak_host_bytes = j.at("memory").value("peak_host_bytes", uint64_t{0});
   r.warmup = j.value("warmup", 0);
@@ -187,6 +195,12 @@ RunResult result_from_json(const json& j, const std::string& what) {
   for (const auto& [kind, dj] : devices.items()) {
     DeviceResult d;
     d.kind = kind;
+    d.dtype = p.dtype;
+    if (dj.contains("dtype")) {
+      const auto ran = dtype_from_string(dj.value("dtype", ""));
+      if (!ran) throw Error(ExitCode::usage, fmt::format("{}: unknown {} dtype '{}'", what, kind, dj.value("dtype", "")));
+      d.dtype = *ran;
+    }
     if (!field<bool>(dj, "ran", what)) {
       d.not_run_reason = dj.value("reason", "");
     } else {

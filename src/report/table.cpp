@@ -4,11 +4,18 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
+#include <cctype>
 
+#include "convbench/pairing.hpp"
 #include "convbench/report.hpp"
 
 namespace convbench {
 namespace {
+
+std::string upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
 
 std::string check_text(const char* against, const Check& c) {
   std::string t = fmt::format("{} vs {}: error {:.1e} ({} {}, tolerance {:.0e})", c.ok() ? "ok" : "FAILED", against,
@@ -61,8 +68,12 @@ class TablePrinter final : public Printer {
     }
     if (r.cross_check) fmt::print(out_, "gpu: verify {}\n", paint(check_text("cpu", *r.cross_check), *r.cross_check));
     if (r.speedup) {
-      fmt::print(out_, "GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} (sum of runs)\n", color_ ? "\033[1m" : "",
-                 *r.speedup, r.speedup_uncertainty.value_or(0.0), color_ ? "\033[0m" : "");
+      std::string pairing;
+      for (const char* kind : {"gpu", "cpu"})
+        for (const DeviceResult& d : r.devices)
+          if (d.kind == kind) pairing += fmt::format("{}{} {}", pairing.empty() ? "" : " vs ", upper(kind), mode_name(kind, d.dtype));
+      fmt::print(out_, "GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, sum of runs)\n", color_ ? "\033[1m" : "",
+                 *r.speedup, r.speedup_uncertainty.value_or(0.0), color_ ? "\033[0m" : "", pairing);
     } else if (r.cross_check && !r.cross_check->ok()) {
       fmt::print(out_, "no speedup reported: the GPU and CPU outputs disagree\n");
     }

@@ -68,11 +68,25 @@ dnnl::convolution_forward::primitive_desc make_pd(const dnnl::engine& eng, const
   const memory::dims wei = p.groups == 1 ? memory::dims{p.k, p.c, p.r, p.s}
                                          : memory::dims{p.groups, p.k / p.groups, p.c / p.groups, p.r, p.s};
   dnnl::primitive_attr attr;
-  attr.set_fpmath_mode(dnnl::fpmath_mode::strict);  // never let f32 drop to bf16 math
+  // f32 never drops to bf16 math; tf32 on the CPU is f32 data with oneDNN's bf16 math mode.
+  attr.set_fpmath_mode(p.dtype == DType::tf32 ? dnnl::fpmath_mode::bf16 : dnnl::fpmath_mode::strict);
   // oneDNN counts dilation from 0.
   return onednn_compat::conv_pd(eng, any_desc(src, p.dtype), any_desc(wei, p.dtype), any_desc(dst, p.dtype),
                                 {p.stride_h, p.stride_w}, {p.dil_h - 1, p.dil_w - 1}, {p.pad_top, p.pad_left},
                                 {p.pad_bottom, p.pad_right}, attr);
+}
+
+const char* math_text(DType d) {
+  switch (d) {
+    case DType::tf32:
+      return "f32 data, bf16 math (oneDNN fpmath mode bf16)";
+    case DType::bf16:
+      return "bf16 data, f32 accumulation";
+    case DType::f16:
+      return "f16 data, f32 accumulation";
+    default:
+      return "strict fp32";
+  }
 }
 
 class OnednnConv final : public Conv2D {
@@ -87,8 +101,6 @@ class OnednnConv final : public Conv2D {
   DeviceInfo device() const override { return {"cpu", cpu_model(), onednn_version()}; }
 
   Support supports(const Problem& p) const override {
-    if (p.dtype == DType::tf32)
-      return {false, "oneDNN has no TF32 convolution on the CPU (use --dtype f32 for strict FP32)"};
     try {
       const auto t0 = Clock::now();
       cached_pd_ = make_pd(eng_, p);
@@ -97,6 +109,22 @@ class OnednnConv final : public Conv2D {
     } catch (const dnnl::error& e) {
       return {false, fmt::format("oneDNN cannot run {} convolutions on this CPU (ISA {}): {}", to_string(p.dtype),
                                  onednn_isa(), e.what())};
+    }
+    if (p.dtype == DType::tf32) {
+      // bf16 math counts only where it changes the kernel (native bf16: AVX512-BF16 with a kernel that uses
+      // it, or AMX); where oneDNN runs the strict FP32 kernel anyway, calling it "bf16 math" would be false.
+      Problem strict = p;
+      strict.dtype = DType::f32;
+      std::string f32_impl;
+      try {
+        f32_impl = make_pd(eng_, strict).impl_info_str();
+      } catch (const dnnl::error&) {
+        // no strict kernel to compare with: the bf16-math one stands
+      }
+      if (f32_impl == cached_pd_.impl_info_str())
+        return {false, fmt::format("oneDNN's bf16 math mode does not change the kernel on this CPU (ISA {}: both run "
+                                   "{}), so there is no reduced-precision f32 math here",
+                                   onednn_isa(), f32_impl)};
     }
     return {};
   }
@@ -135,6 +163,7 @@ class OnednnConv final : public Conv2D {
     rep.threads = threads_;
     const char* bind = std::getenv("OMP_PROC_BIND");
     rep.details = {{"isa", onednn_isa()},
+                   {"math", math_text(p.dtype)},
                    {"ftz_daz", "on"},
                    {"affinity", "cpus " + affinity_text()},
                    {"omp_proc_bind", bind && *bind ? bind : "unset"}};

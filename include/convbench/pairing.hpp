@@ -1,0 +1,27 @@
+// Which mode each device runs for a requested --dtype, and how the two are compared. Each device runs its
+// best mode for the data type: f32 is strict FP32 on both; tf32 is TF32 tensor cores on the GPU and, on
+// the CPU, FP32 data with bf16 math where oneDNN's fpmath mode really changes the kernel, else strict FP32;
+// bf16 and f16 run natively where the CPU can, else as FP32 on the very same (exactly representable) values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convbench/problem.hpp"
+
+namespace convbench {
+
+/// The CPU modes to try for `requested`, best first (the first the CPU backend supports runs). A forced
+/// `--cpu-dtype` is the only candidate.
+std::vector<DType> cpu_dtypes_to_try(DType requested, std::optional<DType> forced);
+
+/// A device's mode as printed and recorded: the dtype name, except the CPU's tf32, which is
+/// "f32 with bf16 math" (oneDNN's fpmath mode).
+std::string mode_name(const std::string& kind, DType run);
+
+/// The normwise tolerance for what a device ran: tolerance(run), except the CPU's tf32 (bf16 math), which
+/// is held to bf16's.
+double device_tolerance(const std::string& kind, DType run);
+
+}  // namespace convbench

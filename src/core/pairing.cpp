@@ -1,0 +1,25 @@
+// The dtype pairing of the two devices.
+#include "convbench/pairing.hpp"
+
+#include <algorithm>
+
+#include "convbench/reference.hpp"
+
+namespace convbench {
+
+std::vector<DType> cpu_dtypes_to_try(DType requested, std::optional<DType> forced) {
+  if (forced) return {*forced};
+  if (requested == DType::f32) return {DType::f32};
+  return {requested, DType::f32};
+}
+
+std::string mode_name(const std::string& kind, DType run) {
+  if (kind == "cpu" && run == DType::tf32) return "f32 with bf16 math";
+  return to_string(run);
+}
+
+double device_tolerance(const std::string& kind, DType run) {
+  return kind == "cpu" && run == DType::tf32 ? tolerance(DType::bf16) : tolerance(run);
+}
+
+}  // namespace convbench
