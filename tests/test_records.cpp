@@ -190,6 +190,16 @@ TEST(Compare, UnmatchedProblemsAreListed) {
   EXPECT_EQ(both.rows.size(), 2u);  // cpu and gpu
 }
 
+TEST(Compare, ADeviceThatRanAnotherModeIsListedNotCompared) {
+  RunResult base = sample_result(40, 2), next = sample_result(20, 2);
+  base.devices[0].dtype = DType::tf32;  // the CPU ran bf16 math in the base, strict FP32 now
+  const auto rep = compare_results({base}, {next}, DeviceSelection::all, 0.05);
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_EQ(rep.rows[0].device, "gpu");
+  ASSERT_EQ(rep.mode_changes.size(), 1u);
+  EXPECT_EQ(rep.mode_changes[0], "cpu " + base.problem.describe() + ": f32 with bf16 math -> f32");
+}
+
 TEST(ProblemList, FlagsDescriptorsCommentsAndDefaults) {
   std::istringstream in(
       "# a comment\n\n--batch 3 --input 10x10x3 --filter 4x3x3\nmb2ic8ih12oc8kh3ph1 # with a comment\n"

@@ -6,14 +6,15 @@
 
 #include <map>
 
+#include "convbench/pairing.hpp"
 #include "convbench/record.hpp"
 
 namespace convbench {
 namespace {
 
-const Measurement* find(const RunResult& r, const std::string& kind) {
+const DeviceResult* find(const RunResult& r, const std::string& kind) {
   for (const DeviceResult& d : r.devices)
-    if (d.kind == kind && d.measurement) return &*d.measurement;
+    if (d.kind == kind && d.measurement) return &d;
   return nullptr;
 }
 
@@ -59,9 +60,16 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
       if ((device == DeviceSelection::cpu && std::string(kind) != "cpu") ||
           (device == DeviceSelection::gpu && std::string(kind) != "gpu"))
         continue;
-      const Measurement* mb = find(b, kind);
-      const Measurement* mn = find(*it->second, kind);
-      if (!mb || !mn || mb->stats.median <= 0) continue;
+      const DeviceResult* db = find(b, kind);
+      const DeviceResult* dn = find(*it->second, kind);
+      if (!db || !dn || db->measurement->stats.median <= 0) continue;
+      if (db->dtype != dn->dtype) {  // e.g. the CPU ran bf16 math in one and strict FP32 in the other
+        rep.mode_changes.push_back(fmt::format("{} {}: {} -> {}", kind, key, mode_name(kind, db->dtype),
+                                               mode_name(kind, dn->dtype)));
+        continue;
+      }
+      const Measurement* mb = &*db->measurement;
+      const Measurement* mn = &*dn->measurement;
       Comparison c;
       c.problem = key;
       c.device = kind;
@@ -91,6 +99,7 @@ ExitCode run_compare(const CompareOptions& o, std::ostream& out, std::ostream& e
   }
   for (const auto& p : rep.only_in_base) fmt::print(out, "only in base: {}\n", p);
   for (const auto& p : rep.only_in_new) fmt::print(out, "only in new:  {}\n", p);
+  for (const auto& m : rep.mode_changes) fmt::print(out, "mode changed, not compared: {}\n", m);
   fmt::print(out, "{} compared, {} regression{} beyond {:.1f}% + noise\n", rep.rows.size(), regressions,
              regressions == 1 ? "" : "s", o.threshold * 100);
   if (regressions) {

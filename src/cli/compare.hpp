@@ -26,6 +26,8 @@ struct Comparison {
 struct CompareReport {
   std::vector<Comparison> rows;
   std::vector<std::string> only_in_base, only_in_new;  ///< problems present in one file only
+  /// "<dev> <problem>: <base mode> -> <new mode>" where a device ran another mode (not compared)
+  std::vector<std::string> mode_changes;
 };
 
 /// Pairs records by canonical problem and compares each device's median that both ran.
