@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <functional>
+#include <set>
 #include <vector>
 #include <string>
 
@@ -18,9 +19,13 @@ class FakeBackend : public Conv2D {
   explicit FakeBackend(std::deque<double> durations_ms, std::string kind = "cpu", float corruption = 0)
       : durations_(std::move(durations_ms)), kind_(std::move(kind)), corruption_(corruption) {}
   DeviceInfo device() const override { return {kind_, "fake " + kind_, "fake 1.0"}; }
-  Support supports(const Problem&) const override { return {}; }
+  Support supports(const Problem& p) const override {
+    if (unsupported.count(p.dtype)) return {false, std::string("fake: no ") + to_string(p.dtype)};
+    return {};
+  }
   PrepareReport prepare(const Problem& p, const HostTensors& t) override {
     ++prepares;
+    last_dtype = p.dtype;
     problem_ = p;
     tensors_ = t;
     PrepareReport r;
@@ -65,6 +70,8 @@ class FakeBackend : public Conv2D {
   std::function<void()> after_group;          ///< called at the start of every run_many()
   std::vector<std::string> prepare_warnings;  ///< what prepare() reports
   int threads = 0;                            ///< CPU threads prepare() reports (0: not a CPU backend)
+  std::set<DType> unsupported;                ///< dtypes supports() refuses
+  DType last_dtype = DType::f32;              ///< the dtype of the last prepare()
   bool burn = false;                          ///< run() uses its scripted duration of process CPU time
   std::deque<double> clocks;  ///< SM clocks (MHz) sample_clock() returns, in order
   std::string implementation = "fake:direct";

@@ -1,6 +1,7 @@
 // run_benchmark's wiring with fake backends: verification across devices, the speedup, exit codes.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
 
 #include "cli/app.hpp"
@@ -51,6 +52,58 @@ TEST(App, ACorruptedGpuOutputFailsVerificationAndHidesTheSpeedup) {
   EXPECT_NE(s.find("gpu: verify FAILED vs cpu: error 1.0e-03"), std::string::npos) << s;
   EXPECT_NE(s.find("no speedup reported: the GPU and CPU outputs disagree"), std::string::npos) << s;
   EXPECT_EQ(s.find("GPU speedup"), std::string::npos) << s;
+}
+
+BackendFactory cpu_without(std::set<DType> missing, float gpu_corruption = 0) {
+  BackendFactory f = fakes(gpu_corruption);
+  f.cpu = [missing](const BackendSettings&) {
+    auto b = std::make_unique<FakeBackend>(std::deque<double>{9, 40, 40}, "cpu");
+    b->unsupported = missing;
+    return Availability{std::move(b), "", ExitCode::ok};
+  };
+  return f;
+}
+
+TEST(App, EachDeviceRunsItsBestModeAndTheSpeedupNamesBoth) {
+  Options o = small_options();
+  o.problems[0].problem.dtype = DType::tf32;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmark(o, out, err, cpu_without({DType::tf32, DType::f16})), ExitCode::ok);
+  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0 ± 0.0x (GPU tf32 vs CPU f32, sum of runs)"), std::string::npos)
+      << out.str();
+  EXPECT_NE(out.str().find("mode f32 instead of f32 with bf16 math: fake: no tf32"), std::string::npos) << out.str();
+  o.problems[0].problem.dtype = DType::f16;
+  std::ostringstream out2;
+  EXPECT_EQ(run_benchmark(o, out2, err, cpu_without({})), ExitCode::ok);
+  EXPECT_NE(out2.str().find("(GPU f16 vs CPU f16, sum of runs)"), std::string::npos) << out2.str();
+  std::ostringstream out3;
+  EXPECT_EQ(run_benchmark(o, out3, err, cpu_without({DType::f16})), ExitCode::ok);
+  EXPECT_NE(out3.str().find("(GPU f16 vs CPU f32, sum of runs)"), std::string::npos) << out3.str();
+}
+
+TEST(App, AForcedCpuModeTheCpuLacksIsUnsupported) {
+  Options o = small_options();
+  o.problems[0].problem.dtype = DType::f16;
+  o.cpu_dtype = DType::f16;
+  o.device = DeviceSelection::cpu;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmark(o, out, err, cpu_without({DType::f16})), ExitCode::unsupported);
+  EXPECT_EQ(err.str(), "convbench: error: cpu: unsupported: fake: no f16\n");
+}
+
+TEST(App, TheCrossCheckUsesTheLessPreciseSidesTolerance) {
+  // A GPU output 5e-3 off: too far for tf32 (1e-3) but within f16's 1e-2; the CPU ran strict FP32 both times.
+  Options o = small_options();
+  o.problems[0].problem.dtype = DType::tf32;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmark(o, out, err, cpu_without({DType::tf32, DType::f16}, 5e-3f)), ExitCode::verify_failed);
+  EXPECT_NE(out.str().find("gpu: verify FAILED vs cpu: error 5.0e-03"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("tolerance 1e-03)"), std::string::npos) << out.str();
+  o.problems[0].problem.dtype = DType::f16;
+  std::ostringstream out2;
+  EXPECT_EQ(run_benchmark(o, out2, err, cpu_without({DType::tf32, DType::f16}, 5e-3f)), ExitCode::ok);
+  EXPECT_NE(out2.str().find("gpu: verify ok vs cpu: error 5.0e-03"), std::string::npos) << out2.str();
+  EXPECT_NE(out2.str().find("(GPU f16 vs CPU f32, sum of runs)"), std::string::npos) << out2.str();
 }
 
 TEST(App, NoVerifySkipsTheChecksAndReportsTheSpeedup) {
