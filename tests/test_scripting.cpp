@@ -1,12 +1,18 @@
 // End-to-end scripting: formats, --output, problem lists on stdin, suites, compare, .npy data, Ctrl-C.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <thread>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "convbench/backend.hpp"
 #include "convbench/harness.hpp"
 #include "convbench/record.hpp"
 #include "convbench/reference.hpp"
@@ -233,5 +239,86 @@ TEST(Scripting, AnInfInputNextToABf16OneByOneConvolutionIsVerifiedPositionByPosi
     EXPECT_EQ(r.code, 6) << r.out;
     EXPECT_TRUE(has(r.out, "cpu: verify FAILED vs f64 reference:")) << r.out;
     EXPECT_TRUE(has(r.out, "; a non-finite value disagrees at output index " + std::to_string(wrong) + "\n")) << r.out;
+  }
+}
+
+namespace {
+bool is_kind(const std::string& path, mode_t kind) {
+  struct stat st {};
+  return lstat(path.c_str(), &st) == 0 && (st.st_mode & S_IFMT) == kind;
+}
+}  // namespace
+
+// --output onto something that is not a regular file: written through, never replaced.
+TEST(Scripting, OutputWritesThroughAFifoAndADeviceAndFollowsASymlink) {
+  const std::string dir = temp_dir("outkinds");
+  // A FIFO, read by a thread: the records arrive there and the FIFO stays a FIFO.
+  const std::string fifo = dir + "/fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = convbench::testing::slurp(fifo); });
+  const CliResult r = run_cli("mb1ic3ih10oc4kh3 --format json --output " + fifo + kCpu);
+  if (const int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK); fd >= 0) close(fd);  // never leave the reader hanging
+  reader.join();
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(is_kind(fifo, S_IFIFO));
+  EXPECT_EQ(nlohmann::json::parse(got).size(), 1u) << got;
+  // A character device (a null device node of our own, where this user may make one).
+  const std::string dev = dir + "/null";
+  if (mknod(dev.c_str(), S_IFCHR | 0666, makedev(1, 3)) == 0) {
+    const int fd = open(dev.c_str(), O_WRONLY);
+    if (fd >= 0) {
+      close(fd);
+      const CliResult d = run_cli("mb1ic3ih10oc4kh3 --format json --output " + dev + kCpu);
+      EXPECT_EQ(d.code, 0) << d.err;
+      EXPECT_TRUE(is_kind(dev, S_IFCHR)) << "the device was replaced";
+    }
+  }
+  // A full device (like /dev/full): the write fails with one line, exit 2, and the device stays.
+  const std::string full = dir + "/full";
+  if (mknod(full.c_str(), S_IFCHR | 0666, makedev(1, 7)) == 0) {
+    const CliResult f = run_cli("mb1ic3ih10oc4kh3 --format json --quiet --output " + full + kCpu);
+    EXPECT_EQ(f.code, 2);
+    EXPECT_EQ(f.err, "convbench: error: --output: cannot write '" + full + "': No space left on device\n");
+    EXPECT_TRUE(is_kind(full, S_IFCHR)) << "the device was replaced";
+  }
+  // A symlink: the target is replaced atomically, and the link stays a link.
+  std::ofstream(dir + "/target.json") << "old";
+  ASSERT_EQ(symlink("target.json", (dir + "/link").c_str()), 0);
+  const CliResult l = run_cli("mb1ic3ih10oc4kh3 --format json --output " + dir + "/link" + kCpu);
+  EXPECT_EQ(l.code, 0) << l.err;
+  EXPECT_TRUE(is_kind(dir + "/link", S_IFLNK));
+  EXPECT_EQ(nlohmann::json::parse(convbench::testing::slurp(dir + "/target.json")).size(), 1u);
+  for (const auto& e : fs::directory_iterator(dir))
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+}
+
+TEST(Scripting, ADirectoryAsOutputIsRefusedBeforeAnythingRuns) {
+  const std::string dir = temp_dir("outdir");
+  const CliResult r = run_cli("--suite resnet50 --output " + dir + kCpu);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "convbench: error: --output: '" + dir + "' is a directory; give a file path\n");
+  EXPECT_EQ(r.out, "") << "a problem ran";
+  EXPECT_LT(r.seconds, 2.0);
+  const CliResult s = run_cli("--suite resnet50 --save-output " + dir + "/missing/y.npy" + kCpu);
+  EXPECT_EQ(s.code, 2);
+  EXPECT_EQ(s.out, "");
+  EXPECT_TRUE(fs::is_empty(dir));
+}
+
+TEST(Scripting, AFailedRunLeavesNoOutputFile) {
+  const std::string dir = temp_dir("outfail");
+  if (!convbench::make_gpu_backend({}).backend) {
+    const CliResult g = run_cli("mb1ic3ih10oc4kh3 --device gpu --format json --output " + dir + "/x.json --seed 1");
+    EXPECT_EQ(g.code, 5) << g.err;
+    EXPECT_TRUE(fs::is_empty(dir)) << "exit 5 left a file";
+  }
+  Problem p;
+  p.n = 1, p.c = 3, p.h = p.w = 10, p.k = 4, p.r = p.s = 3, p.dtype = DType::f16;
+  if (!convbench::make_cpu_backend({}).backend->supports(p).ok) {
+    const CliResult c =
+        run_cli("mb1ic3ih10oc4kh3 --dtype f16 --cpu-dtype f16 --format json --output " + dir + "/y.json" + kCpu);
+    EXPECT_EQ(c.code, 4) << c.err;
+    EXPECT_TRUE(fs::is_empty(dir)) << "exit 4 left a file";
   }
 }

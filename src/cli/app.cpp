@@ -27,6 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 std::atomic<bool> g_interrupted{false};
 std::atomic<int64_t> g_first_sigint_ns{0};
+/// The --output temporary file, removed by a second Ctrl-C (no destructor runs then); empty when none.
+char g_output_tmp[4096] = {};
 
 /// The first Ctrl-C asks the run to stop after the current timed run; a second one, a second or more
 /// later, ends the process at once. (Tools such as `timeout` send SIGINT to the process and to its group,
@@ -38,6 +40,7 @@ extern "C" void on_sigint(int) {
   if (!g_interrupted.exchange(true)) {
     g_first_sigint_ns = now;
   } else if (now - g_first_sigint_ns > 1000000000) {
+    if (g_output_tmp[0]) unlink(g_output_tmp);  // async-signal-safe
     std::signal(SIGINT, SIG_DFL);
     std::raise(SIGINT);
   }
@@ -50,7 +53,10 @@ class InterruptGuard {
     g_interrupted = false;
     previous_ = std::signal(SIGINT, on_sigint);
   }
-  ~InterruptGuard() { std::signal(SIGINT, previous_); }
+  ~InterruptGuard() {
+    std::signal(SIGINT, previous_);
+    g_output_tmp[0] = '\0';
+  }
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
@@ -286,6 +292,9 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
 }
 
 ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, const BackendFactory& backends) {
+  // Outputs are checked before anything runs: a run must not be lost to a path that cannot be written.
+  if (!o.output.empty()) check_writable_output(o.output, "--output");
+  if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
   InterruptGuard guard;
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
   // The GPU is probed first, so that --require-gpu fails before any CPU work.
@@ -299,6 +308,8 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
   const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
   if (!o.output.empty()) {
     file = std::make_unique<AtomicFile>(o.output, "--output");
+    const std::string& tmp = file->temp_path();
+    if (tmp.size() < sizeof g_output_tmp) std::copy(tmp.begin(), tmp.end() + 1, g_output_tmp);
     printers.add(make_printer(o.format, file->stream()));
     if (!o.quiet && o.format != Format::table) printers.add(make_table_printer(out, stdout_tty));
   } else {
@@ -345,20 +356,22 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
   progress.clear();
   const SuiteSummary summary = summarize_suite(results, static_cast<int>(o.problems.size()), interrupted);
   printers.end(summary);
-  if (file) file->commit();
-  if (interrupted) {
-    if (!o.quiet)
-      err << fmt::format("convbench: interrupted after {} of {} problems; the records written so far are kept\n",
-                         results.size(), o.problems.size());
-    return ExitCode::interrupted;
-  }
   const bool anything_ran = std::any_of(results.begin(), results.end(), [](const RunResult& r) {
     return std::any_of(r.devices.begin(), r.devices.end(),
                        [](const DeviceResult& d) { return d.measurement.has_value(); });
   });
-  if (first_failure != ExitCode::ok) return first_failure;
-  if (!anything_ran) return ExitCode::unsupported;
-  return ExitCode::ok;
+  const ExitCode code = interrupted                     ? ExitCode::interrupted
+                        : first_failure != ExitCode::ok ? first_failure
+                        : !anything_ran                 ? ExitCode::unsupported
+                                                        : ExitCode::ok;
+  // The --output file is kept for a run that measured (a verification failure and Ctrl-C included: their
+  // records say what happened); any other failure leaves no file.
+  if (file && (code == ExitCode::ok || code == ExitCode::verify_failed || code == ExitCode::interrupted))
+    file->commit();
+  if (interrupted && !o.quiet)
+    err << fmt::format("convbench: interrupted after {} of {} problems; the records written so far are kept\n",
+                       results.size(), o.problems.size());
+  return code;
 }
 
 }  // namespace convbench

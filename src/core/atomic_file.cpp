@@ -1,7 +1,10 @@
-// Write-to-temporary-then-rename output files.
+// Output files: temporary-then-rename for regular files, straight through for devices and pipes.
 #include "core/atomic_file.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,18 +16,89 @@
 #include "convbench/error.hpp"
 
 namespace convbench {
+namespace {
+
+/// `path` with every symlink followed, as far as the links lead (a dangling link gives its target path).
+std::string follow_links(const std::string& path) {
+  std::string p = path;
+  for (int hops = 0; hops < 40; ++hops) {
+    struct stat st {};
+    if (lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+    std::vector<char> buf(PATH_MAX + 1);
+    const ssize_t n = readlink(p.c_str(), buf.data(), PATH_MAX);
+    if (n <= 0) return p;
+    std::string target(buf.data(), static_cast<size_t>(n));
+    if (target.front() != '/') {
+      const auto slash = p.rfind('/');
+      target = (slash == std::string::npos ? std::string() : p.substr(0, slash + 1)) + target;
+    }
+    p = target;
+  }
+  return p;
+}
+
+/// Where a regular output lands: an existing file with every link resolved (realpath), else the target of
+/// its links, which need not exist yet.
+std::string resolve(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    std::vector<char> buf(PATH_MAX + 1);
+    if (realpath(path.c_str(), buf.data())) return buf.data();
+  }
+  return follow_links(path);
+}
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+void check_writable_output(const std::string& path, const std::string& flag) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode))
+      throw Error(ExitCode::usage, fmt::format("{}: '{}' is a directory; give a file path", flag, path));
+    if (access(path.c_str(), W_OK) != 0)
+      throw Error(ExitCode::usage, fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(errno)));
+    if (!S_ISREG(st.st_mode)) return;  // a device or a pipe: written through
+  }
+  const std::string dir = directory_of(resolve(path));
+  int e = 0;
+  if (stat(dir.c_str(), &st) != 0)
+    e = errno;
+  else if (!S_ISDIR(st.st_mode))
+    e = ENOTDIR;
+  else if (access(dir.c_str(), W_OK) != 0)
+    e = errno;
+  if (e) throw Error(ExitCode::usage, fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(e)));
+}
 
 AtomicFile::AtomicFile(const std::string& path, const std::string& flag) : path_(path), flag_(flag) {
-  std::vector<char> name(path.begin(), path.end());
+  check_writable_output(path, flag);
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    // A device, FIFO, terminal or /dev/stdout: write through, never replace it.
+    through_ = true;
+    if (!through_buf_.open(path_))
+      throw Error(ExitCode::usage,
+                  fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(through_buf_.error())));
+    return;
+  }
+  path_ = resolve(path);
+  std::vector<char> name(path_.begin(), path_.end());
   const std::string suffix = ".tmp-XXXXXX";
   name.insert(name.end(), suffix.begin(), suffix.end());
   name.push_back('\0');
   const int fd = mkstemp(name.data());
   if (fd < 0) throw Error(ExitCode::usage, fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(errno)));
-  // mkstemp creates the file 0600; give it the mode a plain open() would (0666 less the umask).
+  // mkstemp creates the file 0600; give it the mode a plain open() would (0666 less the umask), or keep the
+  // mode of the file it replaces.
   const mode_t mask = umask(0);
   umask(mask);
-  fchmod(fd, 0666 & ~mask);
+  fchmod(fd, stat(path_.c_str(), &st) == 0 ? (st.st_mode & 07777) : (0666 & ~mask));
   close(fd);
   tmp_ = name.data();
   out_.open(tmp_, std::ios::binary | std::ios::trunc);
@@ -37,20 +111,63 @@ AtomicFile::AtomicFile(const std::string& path, const std::string& flag) : path_
 AtomicFile::~AtomicFile() {
   if (!committed_) {
     out_.close();
-    std::remove(tmp_.c_str());
+    if (!tmp_.empty()) std::remove(tmp_.c_str());
   }
 }
 
+AtomicFile::FdBuf::~FdBuf() {
+  if (fd_ >= 0) close(fd_);
+}
+
+bool AtomicFile::FdBuf::open(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd_ < 0) error_ = errno;
+  return fd_ >= 0;
+}
+
+bool AtomicFile::FdBuf::write_all(const char* s, size_t n) {
+  while (n > 0 && error_ == 0) {
+    const ssize_t w = ::write(fd_, s, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      error_ = w < 0 ? errno : EIO;
+      break;
+    }
+    s += w;
+    n -= static_cast<size_t>(w);
+  }
+  return error_ == 0;
+}
+
+AtomicFile::FdBuf::int_type AtomicFile::FdBuf::overflow(int_type c) {
+  if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+  const char ch = traits_type::to_char_type(c);
+  return write_all(&ch, 1) ? c : traits_type::eof();
+}
+
+std::streamsize AtomicFile::FdBuf::xsputn(const char* s, std::streamsize n) {
+  return write_all(s, static_cast<size_t>(n)) ? n : 0;
+}
+
+int AtomicFile::FdBuf::sync() { return error_ == 0 ? 0 : -1; }
+
 void AtomicFile::commit() {
+  committed_ = true;
+  if (through_) {  // written through: every write already went out; report the first failure
+    through_stream_.flush();
+    if (through_buf_.error())
+      throw Error(ExitCode::usage,
+                  fmt::format("{}: cannot write '{}': {}", flag_, path_, std::strerror(through_buf_.error())));
+    return;
+  }
   out_.flush();
   const bool ok = static_cast<bool>(out_);
   out_.close();
   if (!ok || std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    const int e = errno;
     std::remove(tmp_.c_str());
-    committed_ = true;
-    throw Error(ExitCode::usage, fmt::format("{}: cannot write '{}': {}", flag_, path_, std::strerror(errno)));
+    throw Error(ExitCode::usage, fmt::format("{}: cannot write '{}': {}", flag_, path_, std::strerror(e)));
   }
-  committed_ = true;
 }
 
 }  // namespace convbench
