@@ -322,3 +322,16 @@ TEST(Scripting, AFailedRunLeavesNoOutputFile) {
     EXPECT_TRUE(fs::is_empty(dir)) << "exit 4 left a file";
   }
 }
+
+// Two Ctrl-Cs more than a second apart end the process at once; the --output temporary file must go too.
+// Runs are scripted (--debug-fake-backends: each sleeps 3 s) so that both signals land inside one run.
+TEST(Scripting, ASecondCtrlCLeavesNoTemporaryFile) {
+  const std::string dir = temp_dir("int2");
+  const std::string cmd = "(" + convbench::testing::convbench_binary() +
+                          " mb1ic3ih10oc4kh3 --debug-fake-backends 3000 --seed 1 --runs 2 --format jsonl --output " +
+                          dir + "/r.jsonl >" + dir + "/../int2.out 2>&1 </dev/null & p=$!; sleep 1; kill -INT $p; " +
+                          "sleep 1.3; kill -INT $p; wait $p; echo $? >" + dir + "/../int2.rc)";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(convbench::testing::slurp(dir + "/../int2.rc"), "130\n");
+  EXPECT_TRUE(fs::is_empty(dir)) << "left behind: " << fs::directory_iterator(dir)->path();
+}

@@ -97,6 +97,7 @@ struct BackendSettings {
   bool include_transfers = false;  ///< GPU: time the input upload and output download with every run
   std::string tune_cache;          ///< GPU: the tuning cache file; empty: off
   bool retune = false;             ///< GPU: search again even when the tuning cache has the problem, and overwrite it
+  double fake_run_ms = -1;         ///< >= 0: scripted fake backends whose runs take this long (tests only)
 };
 
 /// A backend, or the one-line reason why it cannot be had on this machine.

@@ -5,6 +5,7 @@
 
 #include <utility>
 
+#include "backends/fake/fake_backend.hpp"
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/backend.hpp"
 #if CONVBENCH_HAVE_CUDNN
@@ -14,7 +15,10 @@
 
 namespace convbench {
 
-Availability make_cpu_backend(const BackendSettings& s) { return {make_onednn_backend(s), "", ExitCode::ok}; }
+Availability make_cpu_backend(const BackendSettings& s) {
+  if (s.fake_run_ms >= 0) return {make_fake_backend("cpu", s.fake_run_ms), "", ExitCode::ok};
+  return {make_onednn_backend(s), "", ExitCode::ok};
+}
 
 namespace {
 constexpr const char* kNoGpuBackend =
@@ -23,6 +27,7 @@ constexpr const char* kNoGpuBackend =
 }  // namespace
 
 Availability make_gpu_backend(const BackendSettings& s) {
+  if (s.fake_run_ms >= 0) return {make_fake_backend("gpu", s.fake_run_ms), "", ExitCode::ok};
 #if CONVBENCH_HAVE_CUDNN
   return make_cudnn_backend(s);
 #else

@@ -278,7 +278,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   ProblemFlags pf;
   std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
               problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot";
-  std::string tune_cache = TuneCache::default_path(), cpu_dtype = "auto";
+  std::string tune_cache = TuneCache::default_path(), cpu_dtype = "auto", fake_run_ms;
   bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false,
        retune = false;
   add_problem_flags(app, pf);
@@ -310,6 +310,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                  "GPU: file that keeps each problem's searched engine (default $XDG_CACHE_HOME/convbench/tuning.json "
                  "or ~/.cache/convbench/tuning.json); off: neither read nor written")
       ->type_name("PATH|off");
+  // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds).
+  app.add_option("--debug-fake-backends", fake_run_ms)->group("");
   app.add_flag("--retune", retune, "GPU: search the engine again even when the tuning cache has it, and overwrite it");
   app.add_flag("--include-transfers", include_transfers,
                "GPU: time the input upload and output download with every run (default: data stays on the device, "
@@ -496,6 +498,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   if (tune_cache.empty()) throw UsageError("--tune-cache", tune_cache, "expected a file path or off");
   o.backend.tune_cache = tune_cache == "off" ? "" : tune_cache;
   o.backend.retune = retune;
+  if (!fake_run_ms.empty())
+    o.backend.fake_run_ms = static_cast<double>(parse_integer("--debug-fake-backends", fake_run_ms, 0, 3600000));
   if (retune && tune_cache == "off") throw UsageError("--retune: has nothing to overwrite with --tune-cache off");
   o.verify = !no_verify;
   o.require_gpu = require_gpu;

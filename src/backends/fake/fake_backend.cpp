@@ -1,0 +1,55 @@
+// The scripted backend: runs that take a fixed time, outputs from the float64 reference.
+#include "backends/fake/fake_backend.hpp"
+
+#include <cerrno>
+#include <ctime>
+
+#include "convbench/reference.hpp"
+
+namespace convbench {
+namespace {
+
+/// Sleeps `ms`, resuming after signals (Ctrl-C must not shorten a scripted run).
+void sleep_ms(double ms) {
+  timespec left{static_cast<time_t>(ms / 1000), static_cast<long>((ms - 1000.0 * static_cast<double>(
+                                                                                   static_cast<time_t>(ms / 1000))) *
+                                                                  1e6)};
+  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
+  }
+}
+
+class ScriptedBackend final : public Conv2D {
+ public:
+  ScriptedBackend(std::string kind, double run_ms) : kind_(std::move(kind)), run_ms_(run_ms) {}
+  DeviceInfo device() const override { return {kind_, "fake " + kind_, "fake 1.0"}; }
+  Support supports(const Problem&) const override { return {}; }
+  PrepareReport prepare(const Problem& p, const HostTensors& t) override {
+    problem_ = p;
+    tensors_ = t;
+    PrepareReport r;
+    r.implementation = "fake:sleep";
+    return r;
+  }
+  double run() override {
+    sleep_ms(run_ms_);
+    return run_ms_;
+  }
+  std::vector<float> read_output() override {
+    const std::vector<double> ref = reference_conv(problem_, tensors_);
+    return std::vector<float>(ref.begin(), ref.end());
+  }
+
+ private:
+  std::string kind_;
+  double run_ms_;
+  Problem problem_;
+  HostTensors tensors_;
+};
+
+}  // namespace
+
+std::unique_ptr<Conv2D> make_fake_backend(const std::string& kind, double run_ms) {
+  return std::make_unique<ScriptedBackend>(kind, run_ms);
+}
+
+}  // namespace convbench

@@ -1,0 +1,16 @@
+// A scripted backend for end-to-end tests of the real binary (hyperfine's mock executor): every run takes
+// a fixed time and the output is the float64 reference, so that a run's timing and results are known in
+// advance. Selected only by the hidden --debug-fake-backends flag; never by default.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "convbench/backend.hpp"
+
+namespace convbench {
+
+/// A "cpu" or "gpu" backend named "fake <kind>", whose every run sleeps `run_ms` milliseconds.
+std::unique_ptr<Conv2D> make_fake_backend(const std::string& kind, double run_ms);
+
+}  // namespace convbench
