@@ -10,7 +10,7 @@
 
 #include "backends/onednn/onednn_compat.hpp"
 #include "convbench/harness.hpp"
-#include "core/system.hpp"
+#include "convbench/system.hpp"
 
 namespace {
 

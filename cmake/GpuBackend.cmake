@@ -40,15 +40,15 @@ if(CONVBENCH_HAVE_CUDNN)
   string(REGEX REPLACE ".*CUDNN_MAJOR ([0-9]+).*CUDNN_MINOR ([0-9]+).*" "\\1.\\2" _cudnn_version "${_v}")
   message(NOTICE "convbench: building backends: cpu (oneDNN ${dnnl_VERSION}), gpu (cuDNN ${_cudnn_version} headers, "
                  "CUDA ${CUDAToolkit_VERSION}, cudnn-frontend)")
-  add_library(convbench_cudnn STATIC src/backends/cudnn/cudnn_backend.cpp src/backends/cudnn/gpu_probe.cpp
+  add_library(convbench_cudnn STATIC src/backends/cudnn/cudnn_backend.cpp src/backends/cudnn/cuda_probe.cpp
                                      src/backends/cudnn/nvml.cpp)
-  target_include_directories(convbench_cudnn PRIVATE include src)
+  target_include_directories(convbench_cudnn PRIVATE ${CONVBENCH_SRC})
   target_include_directories(convbench_cudnn SYSTEM PRIVATE "${CUDNN_FRONTEND_INCLUDE_DIR}" "${CUDNN_INCLUDE_DIR}"
                                                             ${CUDAToolkit_INCLUDE_DIRS})
-  target_compile_definitions(convbench_cudnn PRIVATE NV_CUDNN_FRONTEND_USE_DYNAMIC_LOADING
-                                                     CONVBENCH_VERSION="${PROJECT_VERSION}")
-  # convbench_lib and convbench_cudnn use each other (a static-library cycle that CMake repeats on the link line).
-  target_link_libraries(convbench_cudnn PRIVATE CUDA::cudart_static fmt::fmt convbench_probe convbench_lib ${CMAKE_DL_LIBS})
+  target_compile_definitions(convbench_cudnn PRIVATE NV_CUDNN_FRONTEND_USE_DYNAMIC_LOADING)
+  # The GPU backend depends on the core only: never on the CLI or another backend.
+  target_link_libraries(convbench_cudnn PUBLIC convbench_core
+                                        PRIVATE CUDA::cudart_static ${CMAKE_DL_LIBS} convbench_warnings)
 else()
   if(CONVBENCH_GPU STREQUAL "OFF")
     set(_why "CONVBENCH_GPU=OFF")

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "convbench/error.hpp"
-#include "core/npy.hpp"
+#include "convbench/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

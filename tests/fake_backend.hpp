@@ -9,7 +9,7 @@
 
 #include "convbench/backend.hpp"
 #include "convbench/reference.hpp"
-#include "core/system.hpp"
+#include "convbench/system.hpp"
 
 namespace convbench::testing {
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "convbench/problem.hpp"
-#include "core/numeric.hpp"
+#include "convbench/numeric.hpp"
 
 namespace convbench::testing {
 

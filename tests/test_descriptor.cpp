@@ -5,7 +5,7 @@
 
 #include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
-#include "core/numeric.hpp"
+#include "convbench/numeric.hpp"
 
 using namespace convbench;
 

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "backends/gpu_probe.hpp"
+#include "convbench/gpu_status.hpp"
 
 using namespace convbench;
 

@@ -6,8 +6,8 @@
 #include "backends/onednn/onednn_backend.hpp"
 #include "cli/options.hpp"
 #include "convbench/error.hpp"
-#include "core/system.hpp"
-#include "core/tune_cache.hpp"
+#include "convbench/system.hpp"
+#include "convbench/tune_cache.hpp"
 
 using namespace convbench;
 

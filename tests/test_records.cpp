@@ -9,7 +9,7 @@
 #include "convbench/descriptor.hpp"
 #include "convbench/record.hpp"
 #include "convbench/report.hpp"
-#include "core/npy.hpp"
+#include "convbench/npy.hpp"
 #include "fake_backend.hpp"
 
 using namespace convbench;

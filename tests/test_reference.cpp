@@ -6,7 +6,7 @@
 
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
-#include "core/numeric.hpp"
+#include "convbench/numeric.hpp"
 
 using namespace convbench;
 

@@ -16,7 +16,7 @@
 #include "convbench/harness.hpp"
 #include "convbench/record.hpp"
 #include "convbench/reference.hpp"
-#include "core/npy.hpp"
+#include "convbench/npy.hpp"
 #include "fake_backend.hpp"
 #include "run_cli.hpp"
 

@@ -1,5 +1,5 @@
 // The persistent tuning cache, with fake rebuild and search steps (no GPU needed).
-#include "core/tune_cache.hpp"
+#include "convbench/tune_cache.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -28,12 +28,6 @@ TuneKey key(const std::string& problem = "--batch 100 --layout nhwc --dtype f32"
 
 TunedEngine engine(int64_t id, double ms) { return {id, {{3, 1}, {7, 4}}, "eng" + std::to_string(id) + "_k3=1", ms}; }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace
 

@@ -1,5 +1,5 @@
 // The backend registry: the only place that knows, at compile time, which backends this build has.
-#include "backends/registry.hpp"
+#include "convbench/registry.hpp"
 
 #include <fmt/format.h>
 
@@ -8,9 +8,10 @@
 #include "backends/fake/fake_backend.hpp"
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/backend.hpp"
+#include "convbench/system.hpp"
 #if CONVBENCH_HAVE_CUDNN
 #include "backends/cudnn/cudnn_backend.hpp"
-#include "backends/cudnn/gpu_probe.hpp"
+#include "backends/cudnn/cuda_probe.hpp"
 #endif
 
 namespace convbench {
@@ -46,9 +47,9 @@ Availability make_gpu_backend(const BackendSettings& s, GpuProbe probe) {
 #endif
 }
 
-GpuProbe gpu_probe(int device) {
+GpuProbe probe_gpu(int device) {
 #if CONVBENCH_HAVE_CUDNN
-  return probe_gpu(device);
+  return probe_cuda_system(device);
 #else
   GpuProbe p;
   p.device = device;
@@ -65,6 +66,25 @@ Ceilings measure_gpu_ceilings(const BackendSettings& s) {
   (void)s;
   throw Error(ExitCode::gpu_arch_unsupported, kNoGpuBackend);
 #endif
+}
+
+bool gpu_backend_built() { return CONVBENCH_HAVE_CUDNN != 0; }
+
+std::string cpu_library_version() {
+  const std::string v = onednn_version();  // "oneDNN X.Y.Z"
+  return v.substr(v.find(' ') + 1);
+}
+
+std::string cpu_library_isa() { return onednn_isa(); }
+
+Ceilings measure_cpu_ceilings(int threads) {
+  const int n = threads > 0 ? threads : physical_cores();
+  Ceilings c;
+  c.device = ceiling_key("cpu", cpu_model(), n);
+  for (DType d : {DType::f32, DType::bf16})
+    if (const double t = cpu_matmul_tflops(d, n); t > 0) c.tflops[to_string(d)] = t;
+  c.gbps = cpu_copy_gbps(n);
+  return c;
 }
 
 std::string library_versions() {

@@ -1,6 +1,6 @@
 // One invocation: for each problem, check memory, make (or read) the inputs, run each selected backend
 // through the harness, verify, derive the speedup, and hand the record to the printers; then summarise.
-#include "cli/app.hpp"
+#include "app.hpp"
 
 #include <fmt/format.h>
 #include <time.h>
@@ -12,13 +12,13 @@
 #include <ctime>
 #include <iostream>
 
-#include "backends/onednn/onednn_backend.hpp"
+#include "convbench/registry.hpp"
 #include "convbench/pairing.hpp"
 #include "convbench/report.hpp"
-#include "core/atomic_file.hpp"
-#include "core/npy.hpp"
-#include "core/numeric.hpp"
-#include "core/system.hpp"
+#include "convbench/atomic_file.hpp"
+#include "convbench/npy.hpp"
+#include "convbench/numeric.hpp"
+#include "convbench/system.hpp"
 
 namespace convbench {
 namespace {
@@ -315,8 +315,7 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
   } else {
     printers.add(make_printer(o.format, out, stdout_tty && o.format == Format::table));
   }
-  const std::string onednn = onednn_version();
-  const RunMetadata meta{CONVBENCH_VERSION, onednn.substr(onednn.find(' ') + 1), cpu_model(), utc_now(), o.argv};
+  const RunMetadata meta{CONVBENCH_VERSION, cpu_library_version(), cpu_model(), utc_now(), o.argv};
   printers.begin(meta);
 
   std::vector<RunResult> results;

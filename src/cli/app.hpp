@@ -5,7 +5,7 @@
 #include <functional>
 #include <ostream>
 
-#include "cli/options.hpp"
+#include "options.hpp"
 #include "convbench/error.hpp"
 #include "convbench/result.hpp"
 

@@ -1,5 +1,5 @@
 // `convbench check`: the probe and a tiny real convolution, in a child process under a time limit.
-#include "cli/check.hpp"
+#include "check.hpp"
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -10,11 +10,10 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "backends/onednn/onednn_backend.hpp"
-#include "backends/registry.hpp"
+#include "convbench/registry.hpp"
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
-#include "core/system.hpp"
+#include "convbench/system.hpp"
 
 namespace convbench {
 namespace {
@@ -86,7 +85,7 @@ void tiny_convolution(const CheckOptions& o, GpuProbe& p, json& conv) {
 
 /// Everything the check learns about the GPUs; runs in the child process.
 json gather(const CheckOptions& o) {
-  GpuProbe p = gpu_probe(o.gpu);
+  GpuProbe p = probe_gpu(o.gpu);
   json j;
   j["gpu"] = p.facts.name.empty() ? json(nullptr) : device_json(p);
   j["conv"] = nullptr;
@@ -98,7 +97,7 @@ json gather(const CheckOptions& o) {
   if (o.all) {
     j["gpus"] = json::array();
     for (int i = 0; i < p.device_count; ++i) {
-      const GpuProbe q = i == o.gpu ? p : gpu_probe(i);
+      const GpuProbe q = i == o.gpu ? p : probe_gpu(i);
       if (!q.facts.name.empty()) j["gpus"].push_back(device_json(q));
     }
   }
@@ -181,8 +180,8 @@ ExitCode run_check(const CheckOptions& o, std::ostream& out, std::ostream& err) 
     if (!j.contains("gpus")) j["gpus"] = json::array();
     j["cpu"] = {{"model", cpu_model()},
                 {"physical_cores", physical_cores()},
-                {"isa", onednn_isa()},
-                {"onednn", onednn_version().substr(std::string("oneDNN ").size())}};
+                {"isa", cpu_library_isa()},
+                {"onednn", cpu_library_version()}};
   }
   const auto code = static_cast<ExitCode>(j["exit_code"].get<int>());
   j["schema_version"] = 1;

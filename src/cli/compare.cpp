@@ -1,5 +1,5 @@
 // Baseline comparison: pair records by problem, compare medians against their measured noise.
-#include "cli/compare.hpp"
+#include "compare.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/options.hpp"
+#include "options.hpp"
 #include "convbench/result.hpp"
 
 namespace convbench {

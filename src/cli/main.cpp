@@ -1,11 +1,11 @@
 // Entry point: parse, run, and map every error to its one-line message and documented exit code.
 #include <iostream>
 
-#include "cli/app.hpp"
-#include "cli/check.hpp"
-#include "cli/compare.hpp"
-#include "cli/options.hpp"
-#include "cli/peak.hpp"
+#include "app.hpp"
+#include "check.hpp"
+#include "compare.hpp"
+#include "options.hpp"
+#include "peak.hpp"
 #include "convbench/error.hpp"
 
 int main(int argc, char** argv) {

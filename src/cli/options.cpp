@@ -1,6 +1,6 @@
 // CLI11 definitions → validated Options. Every value is parsed here with a message that names the flag,
 // the value given and what is allowed.
-#include "cli/options.hpp"
+#include "options.hpp"
 
 #include <fmt/format.h>
 
@@ -16,9 +16,9 @@
 #include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
 #include "convbench/report.hpp"
-#include "core/suites.hpp"
-#include "core/system.hpp"
-#include "core/tune_cache.hpp"
+#include "convbench/suites.hpp"
+#include "convbench/system.hpp"
+#include "convbench/tune_cache.hpp"
 
 namespace convbench {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/check.hpp"
+#include "check.hpp"
 #include "convbench/backend.hpp"
 #include "convbench/harness.hpp"
 #include "convbench/problem.hpp"

@@ -1,15 +1,14 @@
 // Ceilings: oneDNN matmul rates and a parallel copy on the CPU; cuDNN 1x1-convolution rates and a device
 // copy on the GPU.
-#include "cli/peak.hpp"
+#include "peak.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 #include <ctime>
 
-#include "backends/onednn/onednn_backend.hpp"
-#include "backends/registry.hpp"
-#include "core/system.hpp"
+#include "convbench/registry.hpp"
+#include "convbench/system.hpp"
 
 namespace convbench {
 namespace {
@@ -25,12 +24,7 @@ void print(std::ostream& out, const Ceilings& c) {
 ExitCode run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err) {
   std::vector<Ceilings> measured;
   if (o.device != DeviceSelection::gpu) {
-    const int threads = o.backend.threads > 0 ? o.backend.threads : physical_cores();
-    Ceilings c;
-    c.device = ceiling_key("cpu", cpu_model(), threads);
-    for (DType d : {DType::f32, DType::bf16})
-      if (const double t = cpu_matmul_tflops(d, threads); t > 0) c.tflops[to_string(d)] = t;
-    c.gbps = cpu_copy_gbps(threads);
+    Ceilings c = measure_cpu_ceilings(o.backend.threads);
     c.measured = utc_now();
     print(out, c);
     measured.push_back(c);

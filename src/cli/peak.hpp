@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "cli/options.hpp"
+#include "options.hpp"
 
 namespace convbench {
 

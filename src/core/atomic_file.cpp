@@ -1,5 +1,5 @@
 // Output files: temporary-then-rename for regular files, straight through for devices and pipes.
-#include "core/atomic_file.hpp"
+#include "convbench/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -9,8 +9,8 @@
 
 #include "convbench/error.hpp"
 #include "convbench/result.hpp"
-#include "core/numeric.hpp"
-#include "core/system.hpp"
+#include "convbench/numeric.hpp"
+#include "convbench/system.hpp"
 
 namespace convbench {
 

@@ -1,5 +1,5 @@
 // A strict .npy reader and a float32 writer.
-#include "core/npy.hpp"
+#include "convbench/npy.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "convbench/error.hpp"
-#include "core/atomic_file.hpp"
-#include "core/numeric.hpp"
+#include "convbench/atomic_file.hpp"
+#include "convbench/numeric.hpp"
 
 namespace convbench {
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/numeric.hpp"
+#include "convbench/numeric.hpp"
 
 namespace convbench {
 

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "convbench/error.hpp"
-#include "core/atomic_file.hpp"
+#include "convbench/atomic_file.hpp"
 
 namespace convbench {
 

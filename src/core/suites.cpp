@@ -1,7 +1,7 @@
 // The built-in problem suites. The DeepBench sets are the convolution shape tables that
 // baidu-research/DeepBench publishes (training 94, inference server 107, inference device 16 shapes),
 // rewritten as descriptors; ResNet-50 lists the distinct convolution layers of ResNet-50 v1.5 at batch 32.
-#include "core/suites.hpp"
+#include "convbench/suites.hpp"
 
 namespace convbench {
 namespace {

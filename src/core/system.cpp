@@ -1,5 +1,5 @@
 // Host facts read from /proc and /sys.
-#include "core/system.hpp"
+#include "convbench/system.hpp"
 
 #include <sched.h>
 #include <sys/resource.h>

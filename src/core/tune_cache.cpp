@@ -1,6 +1,6 @@
 // The tuning cache file: {"format": "convbench-tuning-cache", "version": 1, "entries": {KEY: ENTRY}},
 // ENTRY = {"engine_id": N, "knobs": {"TYPE": CHOICE, ...}, "name": "...", "median_ms": X}.
-#include "core/tune_cache.hpp"
+#include "convbench/tune_cache.hpp"
 
 #include <fmt/format.h>
 

@@ -15,12 +15,12 @@
 #include <unordered_map>
 
 #include "backends/cudnn/cuda_util.hpp"
-#include "backends/cudnn/gpu_probe.hpp"
+#include "backends/cudnn/cuda_probe.hpp"
 #include "backends/cudnn/nvml.hpp"
-#include "core/numeric.hpp"
-#include "core/tune_cache.hpp"
+#include "convbench/numeric.hpp"
+#include "convbench/tune_cache.hpp"
 
-// cudnn-frontend's dynamic-loading mode resolves every cuDNN symbol through this handle; probe_gpu()
+// cudnn-frontend's dynamic-loading mode resolves every cuDNN symbol through this handle; probe_cuda_system()
 // opens libcudnn.so.9 and make_cudnn_backend() stores it here.
 namespace cudnn_frontend {
 void* cudnn_dlhandle = nullptr;
@@ -579,7 +579,7 @@ class CudnnConv final : public Conv2D {
 
 }  // namespace
 
-Availability make_cudnn_backend(const BackendSettings& s) { return make_cudnn_backend(s, probe_gpu(s.gpu_index)); }
+Availability make_cudnn_backend(const BackendSettings& s) { return make_cudnn_backend(s, probe_cuda_system(s.gpu_index)); }
 
 Availability make_cudnn_backend(const BackendSettings& s, GpuProbe probe) {
   if (probe.status != GpuStatus::ok) return {nullptr, probe.message, exit_code_for(probe.status)};

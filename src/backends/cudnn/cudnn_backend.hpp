@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "backends/gpu_probe.hpp"
+#include "convbench/gpu_status.hpp"
 #include "convbench/backend.hpp"
 #include "convbench/roofline.hpp"
 

@@ -14,7 +14,7 @@
 #include <unordered_map>
 
 #include "backends/onednn/onednn_compat.hpp"
-#include "core/system.hpp"
+#include "convbench/system.hpp"
 
 namespace convbench {
 namespace {

@@ -1,7 +1,7 @@
 // GPU availability classification: each failure class becomes one actionable line and one exit code.
 #include <fmt/format.h>
 
-#include "backends/gpu_probe.hpp"
+#include "convbench/gpu_status.hpp"
 
 namespace convbench {
 namespace {

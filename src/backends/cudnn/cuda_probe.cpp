@@ -1,5 +1,5 @@
 // The real ProbeSystem: libcuda through dlopen, the statically linked CUDA runtime, libcudnn through dlopen.
-#include "backends/cudnn/gpu_probe.hpp"
+#include "backends/cudnn/cuda_probe.hpp"
 
 #include <cuda.h>
 #include <cuda_runtime.h>
@@ -83,7 +83,7 @@ class RealProbeSystem final : public ProbeSystem {
 
 }  // namespace
 
-GpuProbe probe_gpu(int device) {
+GpuProbe probe_cuda_system(int device) {
   RealProbeSystem sys;
   GpuProbe p = classify_gpu(sys, device);
   p.cudnn_library = sys.cudnn_library();
