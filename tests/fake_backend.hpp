@@ -18,7 +18,7 @@ class FakeBackend : public Conv2D {
   /// `corruption` scales the output by (1 + corruption), to imitate a wrong result.
   explicit FakeBackend(std::deque<double> durations_ms, std::string kind = "cpu", float corruption = 0)
       : durations_(std::move(durations_ms)), kind_(std::move(kind)), corruption_(corruption) {}
-  DeviceInfo device() const override { return {kind_, "fake " + kind_, "fake 1.0"}; }
+  DeviceInfo device() const override { return {*device_kind_from_string(kind_), "fake " + kind_, "fake", "1.0"}; }
   Support supports(const Problem& p) const override {
     if (unsupported.count(p.dtype)) return {false, std::string("fake: no ") + to_string(p.dtype)};
     return {};

@@ -5,6 +5,7 @@
 #include <deque>
 #include <sstream>
 
+#include "backends/onednn/onednn_backend.hpp"
 #include "convbench/harness.hpp"
 #include "convbench/report.hpp"
 #include "fake_backend.hpp"
@@ -117,8 +118,8 @@ TEST(TablePrinter, PrintsProblemDevicesAndSpeedup) {
   r.problem = p;
   r.seed = 5;
   r.warmup = 1;
-  DeviceResult c{"cpu", measure(cpu, p, t, {1, 2}), "", std::nullopt};
-  DeviceResult g{"gpu", measure(gpu, p, t, {1, 2}), "", std::nullopt};
+  DeviceResult c{DeviceKind::cpu, measure(cpu, p, t, {1, 2}), "", std::nullopt};
+  DeviceResult g{DeviceKind::gpu, measure(gpu, p, t, {1, 2}), "", std::nullopt};
   r.devices = {c, g};
   r.speedup = speedup(c.measurement->stats, g.measurement->stats);
   std::ostringstream out;
@@ -129,7 +130,7 @@ TEST(TablePrinter, PrintsProblemDevicesAndSpeedup) {
             std::string::npos)
       << s;
   EXPECT_NE(s.find("GPU speedup over CPU: 20.0 ± 0.0x (GPU f32 vs CPU f32, sum of runs)\n"), std::string::npos) << s;
-  r.devices[1] = DeviceResult{"gpu", std::nullopt, "no NVIDIA driver", std::nullopt};
+  r.devices[1] = DeviceResult{DeviceKind::gpu, std::nullopt, "no NVIDIA driver", std::nullopt};
   r.speedup.reset();
   std::ostringstream out2;
   make_table_printer(out2)->record(r);
@@ -172,7 +173,8 @@ TEST(Harness, WarningsForSpreadShortRunsAndReferenceImplementations) {
   Problem p;
   p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
   FakeBackend noisy({1, 1.0, 1.5, 1.0, 0.6});
-  noisy.implementation = "ref:any";
+  noisy.implementation = "ref:any";  // the backend judges its implementation and says so
+  noisy.prepare_warnings = implementation_warnings(noisy.implementation);
   const Measurement m = measure(noisy, p, make_inputs(p, 1), {1, 4});
   ASSERT_EQ(m.warnings.size(), 2u) << ::testing::PrintToString(m.warnings);
   EXPECT_EQ(m.warnings[0].rfind("cpu: the runs vary by ", 0), 0u);

@@ -84,7 +84,7 @@ TEST(OneDnn, AppliesAndReportsTheThreadCount) {
   EXPECT_EQ(details["ftz_daz"], "on");
   EXPECT_EQ(details["affinity"].rfind("cpus ", 0), 0u);
   EXPECT_FALSE(details["isa"].empty());
-  EXPECT_EQ(m.device.library.rfind("oneDNN ", 0), 0u);
+  EXPECT_EQ(m.device.library_text().rfind("oneDNN ", 0), 0u);
 }
 
 TEST(OneDnn, ReportsTheLibraryItLoadedAndItMatchesTheHeaders) {
@@ -92,7 +92,7 @@ TEST(OneDnn, ReportsTheLibraryItLoadedAndItMatchesTheHeaders) {
   const std::string prefix = "oneDNN " + std::to_string(DNNL_VERSION_MAJOR) + "." + std::to_string(DNNL_VERSION_MINOR) + ".";
   EXPECT_EQ(onednn_version().rfind(prefix, 0), 0u) << onednn_version();
   auto cpu = make_cpu_backend({1, 0});
-  EXPECT_EQ(cpu.backend->device().library, onednn_version());
+  EXPECT_EQ(cpu.backend->device().library_text(), onednn_version());
 }
 
 TEST(OneDnn, F16RunsWhereTheCpuHasF16MathAndIsOtherwiseUnsupportedWithTheIsa) {
@@ -112,4 +112,10 @@ TEST(OneDnn, F16RunsWhereTheCpuHasF16MathAndIsOtherwiseUnsupportedWithTheIsa) {
   const HostTensors t = make_inputs(p, 16);
   const Measurement m = measure(*cpu.backend, p, t, {1, 1});
   EXPECT_TRUE(check_against_reference(p, t, m.output, 0, int64_t(1) << 30).ok());
+}
+
+TEST(OneDnn, AReferenceImplementationIsWarnedAbout) {
+  EXPECT_EQ(implementation_warnings("ref:any"),
+            std::vector<std::string>{"oneDNN ran a reference implementation (ref:any): its time says little about this CPU"});
+  EXPECT_TRUE(implementation_warnings("brgconv:avx512_core").empty());
 }

@@ -34,8 +34,8 @@ RunResult sample_result(double cpu_ms, double gpu_ms, double spread = 0.0) {
   r.seed = 77;
   r.warmup = 1;
   r.devices.push_back(
-      {"cpu", measure(cpu, p, t, {1, 3}), "", check_against_reference(p, t, reference_output(p, t), 1)});
-  r.devices.push_back({"gpu", measure(gpu, p, t, {1, 3}), "", std::nullopt});
+      {DeviceKind::cpu, measure(cpu, p, t, {1, 3}), "", check_against_reference(p, t, reference_output(p, t), 1)});
+  r.devices.push_back({DeviceKind::gpu, measure(gpu, p, t, {1, 3}), "", std::nullopt});
   r.devices[1].measurement->prepare.details = {{"workspace", "0 bytes"}};
   r.cross_check = Check{1e-7, 1e-2, 42, false};
   r.speedup = speedup(r.devices[0].measurement->stats, r.devices[1].measurement->stats);
@@ -67,15 +67,15 @@ TEST(Record, JsonRoundTrips) {
 TEST(Record, VersionOneRecordsAreStillReadAndDeviceModesComeBack) {
   RunResult r = sample_result(40, 2, 1);
   r.problem.dtype = DType::tf32;
-  for (DeviceResult& d : r.devices) d.dtype = d.kind == "cpu" ? DType::f32 : DType::tf32;
+  for (DeviceResult& d : r.devices) d.dtype = d.kind == DeviceKind::cpu ? DType::f32 : DType::tf32;
   auto j = to_json(r, kMeta);
   const RunResult back = result_from_json(j, "v2");
-  for (const DeviceResult& d : back.devices) EXPECT_EQ(d.dtype, d.kind == "cpu" ? DType::f32 : DType::tf32) << d.kind;
+  for (const DeviceResult& d : back.devices) EXPECT_EQ(d.dtype, d.kind == DeviceKind::cpu ? DType::f32 : DType::tf32) << to_string(d.kind);
   // Version 1 had no per-device dtype: every device ran the problem's.
   j["schema_version"] = 1;
   for (auto& [kind, dj] : j.at("devices").items()) dj.erase("dtype"), dj.erase("mode");
   const RunResult v1 = result_from_json(j, "v1");
-  for (const DeviceResult& d : v1.devices) EXPECT_EQ(d.dtype, DType::tf32) << d.kind;
+  for (const DeviceResult& d : v1.devices) EXPECT_EQ(d.dtype, DType::tf32) << to_string(d.kind);
   // An unknown name is refused, not read as f32.
   j["problem"]["dtype"] = "fp8";
   try {
@@ -195,7 +195,7 @@ TEST(Compare, ADeviceThatRanAnotherModeIsListedNotCompared) {
   base.devices[0].dtype = DType::tf32;  // the CPU ran bf16 math in the base, strict FP32 now
   const auto rep = compare_results({base}, {next}, DeviceSelection::all, 0.05);
   ASSERT_EQ(rep.rows.size(), 1u);
-  EXPECT_EQ(rep.rows[0].device, "gpu");
+  EXPECT_EQ(rep.rows[0].device, DeviceKind::gpu);
   ASSERT_EQ(rep.mode_changes.size(), 1u);
   EXPECT_EQ(rep.mode_changes[0], "cpu " + base.problem.describe() + ": f32 with bf16 math -> f32");
 }

@@ -91,12 +91,12 @@ TEST(Roofline, AFractionAbove100PercentIsWarnedWithTheCeilingsDate) {
   Ceilings c{"cpu x, 2 threads", {{"f32", 0.1}}, 1.0, "2026-01-02T03:04:05Z"};
   const auto r = roofline(p, 25.0, c);  // 8.3 GFLOP in 25 ms = 0.33 TFLOP/s against a 0.1 ceiling
   ASSERT_TRUE(r);
-  const auto w = roofline_warnings("cpu", *r);
+  const auto w = roofline_warnings(DeviceKind::cpu, *r);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0].rfind("cpu: 333% of the compute ceiling: above 100%", 0), 0u) << w[0];
   EXPECT_NE(w[0].find("measured at 2026-01-02T03:04:05Z"), std::string::npos) << w[0];
   EXPECT_EQ(w[1].rfind("cpu: ", 0), 0u);
   EXPECT_NE(w[1].find("of copy bandwidth: above 100%"), std::string::npos) << w[1];
   Ceilings fast{"cpu x, 2 threads", {{"f32", 10.0}}, 1e6, ""};
-  EXPECT_TRUE(roofline_warnings("cpu", *roofline(p, 25.0, fast)).empty());
+  EXPECT_TRUE(roofline_warnings(DeviceKind::cpu, *roofline(p, 25.0, fast)).empty());
 }

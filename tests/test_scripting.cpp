@@ -155,7 +155,7 @@ TEST(Scripting, CompareGatesOnRegressions) {
     convbench::testing::FakeBackend fake({1, ms * 0.99, ms, ms * 1.01}, "gpu");
     RunResult r;
     r.problem = p;
-    r.devices.push_back({"gpu", measure(fake, p, t, {1, 3}), "", std::nullopt});
+    r.devices.push_back({DeviceKind::gpu, measure(fake, p, t, {1, 3}), "", std::nullopt});
     return to_json(r, RunMetadata{}).dump();
   };
   std::ofstream(dir + "/base.jsonl") << record(1.0) << "\n";

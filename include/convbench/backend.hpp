@@ -28,14 +28,30 @@ struct Support {
   std::string reason;
 };
 
-/// What a backend runs on and with what.
+/// The two kinds of device convbench compares.
+enum class DeviceKind { cpu, gpu };
+constexpr DeviceKind kDeviceKinds[] = {DeviceKind::cpu, DeviceKind::gpu};
+inline const char* to_string(DeviceKind k) { return k == DeviceKind::cpu ? "cpu" : "gpu"; }
+inline std::optional<DeviceKind> device_kind_from_string(const std::string& s) {
+  if (s == "cpu") return DeviceKind::cpu;
+  if (s == "gpu") return DeviceKind::gpu;
+  return std::nullopt;
+}
+
+/// What a backend runs on and with what, as separate facts (printers join them).
 struct DeviceInfo {
-  std::string kind;     ///< "cpu" or "gpu"
-  std::string name;     ///< CPU model or GPU name
-  std::string library;  ///< e.g. "oneDNN 2.6.3"
-  std::string uuid;     ///< GPU UUID; empty on the CPU
-  std::string driver;   ///< GPU driver release, e.g. "580.159.04"; empty on the CPU
-  std::string runtime;  ///< e.g. "CUDA 13.0"; empty on the CPU
+  DeviceKind kind = DeviceKind::cpu;
+  std::string name;             ///< CPU model or GPU name, e.g. "NVIDIA H100 80GB HBM3"
+  std::string library;          ///< "oneDNN" or "cuDNN"
+  std::string library_version;  ///< e.g. "2.6.3"
+  std::string arch;             ///< GPU architecture, e.g. "sm_90"; empty on the CPU
+  std::string uuid;             ///< GPU UUID; empty on the CPU
+  std::string driver;           ///< GPU driver release, e.g. "580.159.04"; empty on the CPU
+  std::string runtime;          ///< e.g. "CUDA 13.0"; empty on the CPU
+  /// "NVIDIA H100 80GB HBM3 (sm_90)", or the name alone without an architecture.
+  std::string display_name() const { return arch.empty() ? name : name + " (" + arch + ")"; }
+  /// "oneDNN 2.6.3".
+  std::string library_text() const { return library_version.empty() ? library : library + " " + library_version; }
 };
 
 /// A GPU's SM clock and throttle state at one moment (NVML).

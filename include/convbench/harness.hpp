@@ -57,6 +57,7 @@ struct Measurement {
   CacheMode cache = CacheMode::hot;
   std::vector<double> samples_ms;
   Stats stats;
+  double tflops = 0;  ///< the problem's FLOP (dense count) over the median run, in TFLOP/s; 0 without runs
   std::optional<ClockSample> clock_before, clock_after;  ///< GPU SM clock around the timed runs, where known
   /// CPU backends (prepare.threads > 0): the process's CPU time (user + system) over the timed runs, in ms,
   /// and its share of what the threads could have used, cpu_time_ms / (sum of the runs × threads).
@@ -65,8 +66,9 @@ struct Measurement {
   std::vector<float> output;                             ///< read after the last run, in the problem's layout
 };
 
-/// The warnings a measurement deserves: large spread, outliers, runs too short to time, a fallback GPU
-/// engine, a oneDNN reference implementation, a GPU clock that dropped.
+/// The warnings a measurement deserves: large spread, outliers, runs too short to time, a descheduled CPU
+/// run, a GPU clock that dropped. (What only a backend can judge, such as a reference implementation or a
+/// fallback engine, it reports itself in PrepareReport::warnings.)
 std::vector<std::string> measurement_warnings(const Measurement& m);
 
 /// prepare(), `warmup` untimed runs, `runs` timed runs, then read_output().

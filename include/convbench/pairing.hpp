@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "convbench/backend.hpp"
 #include "convbench/problem.hpp"
 
 namespace convbench {
@@ -18,10 +19,10 @@ std::vector<DType> cpu_dtypes_to_try(DType requested, std::optional<DType> force
 
 /// A device's mode as printed and recorded: the dtype name, except the CPU's tf32, which is
 /// "f32 with bf16 math" (oneDNN's fpmath mode).
-std::string mode_name(const std::string& kind, DType run);
+std::string mode_name(DeviceKind kind, DType run);
 
 /// The normwise tolerance for what a device ran: tolerance(run), except the CPU's tf32 (bf16 math), which
 /// is held to bf16's.
-double device_tolerance(const std::string& kind, DType run);
+double device_tolerance(DeviceKind kind, DType run);
 
 }  // namespace convbench

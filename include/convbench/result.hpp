@@ -14,7 +14,7 @@ namespace convbench {
 
 /// One device's outcome: a measurement, or the reason it did not run.
 struct DeviceResult {
-  std::string kind;                        ///< "cpu" or "gpu"
+  DeviceKind kind = DeviceKind::cpu;
   std::optional<Measurement> measurement;  ///< empty when the device did not run
   std::string not_run_reason;              ///< one line, set when measurement is empty
   std::optional<Check> reference_check;    ///< against the float64 reference, when verified

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "convbench/backend.hpp"
 #include "convbench/problem.hpp"
 
 namespace convbench {
@@ -33,10 +34,10 @@ struct Roofline {
 
 /// One warning line per fraction above 100% (a ceiling measured on another load, or a problem that lives
 /// in cache), naming when the ceilings were measured; prefixed with `kind`.
-std::vector<std::string> roofline_warnings(const std::string& kind, const Roofline& r);
+std::vector<std::string> roofline_warnings(DeviceKind kind, const Roofline& r);
 
 /// "cpu <model>, <threads> threads" or "gpu <name>".
-std::string ceiling_key(const std::string& kind, const std::string& name, int threads);
+std::string ceiling_key(DeviceKind kind, const std::string& name, int threads);
 
 /// The roofline of a run of `p` taking `median_ms`, or nothing when `c` has no ceiling for its dtype.
 std::optional<Roofline> roofline(const Problem& p, double median_ms, const Ceilings& c);

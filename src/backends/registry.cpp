@@ -17,7 +17,7 @@
 namespace convbench {
 
 Availability make_cpu_backend(const BackendSettings& s) {
-  if (s.fake_run_ms >= 0) return {make_fake_backend("cpu", s.fake_run_ms), "", ExitCode::ok};
+  if (s.fake_run_ms >= 0) return {make_fake_backend(DeviceKind::cpu, s.fake_run_ms), "", ExitCode::ok};
   return {make_onednn_backend(s), "", ExitCode::ok};
 }
 
@@ -28,7 +28,7 @@ constexpr const char* kNoGpuBackend =
 }  // namespace
 
 Availability make_gpu_backend(const BackendSettings& s) {
-  if (s.fake_run_ms >= 0) return {make_fake_backend("gpu", s.fake_run_ms), "", ExitCode::ok};
+  if (s.fake_run_ms >= 0) return {make_fake_backend(DeviceKind::gpu, s.fake_run_ms), "", ExitCode::ok};
 #if CONVBENCH_HAVE_CUDNN
   return make_cudnn_backend(s);
 #else
@@ -80,7 +80,7 @@ std::string cpu_library_isa() { return onednn_isa(); }
 Ceilings measure_cpu_ceilings(int threads) {
   const int n = threads > 0 ? threads : physical_cores();
   Ceilings c;
-  c.device = ceiling_key("cpu", cpu_model(), n);
+  c.device = ceiling_key(DeviceKind::cpu, cpu_model(), n);
   for (DType d : {DType::f32, DType::bf16})
     if (const double t = cpu_matmul_tflops(d, n); t > 0) c.tflops[to_string(d)] = t;
   c.gbps = cpu_copy_gbps(n);

@@ -122,9 +122,9 @@ const std::vector<Ceilings>& cached_ceilings() {
 
 /// The mode `kind` runs for `requested` (the GPU: the requested dtype; the CPU: the first mode of
 /// cpu_dtypes_to_try() it supports), or why none can run. `fallback` tells why a better CPU mode was passed over.
-Support choose_mode(const char* kind, Conv2D& backend, const Options& o, Problem& p, std::string& fallback) {
+Support choose_mode(DeviceKind kind, Conv2D& backend, const Options& o, Problem& p, std::string& fallback) {
   const std::vector<DType> modes =
-      std::string(kind) == "cpu" ? cpu_dtypes_to_try(p.dtype, o.cpu_dtype) : std::vector<DType>{p.dtype};
+      kind == DeviceKind::cpu ? cpu_dtypes_to_try(p.dtype, o.cpu_dtype) : std::vector<DType>{p.dtype};
   Support first;
   for (size_t i = 0; i < modes.size(); ++i) {
     Problem candidate = p;
@@ -140,7 +140,7 @@ Support choose_mode(const char* kind, Conv2D& backend, const Options& o, Problem
   return first;
 }
 
-ExitCode run_device(const char* kind, Availability& avail, const Options& o, const Problem& requested,
+ExitCode run_device(DeviceKind kind, Availability& avail, const Options& o, const Problem& requested,
                     const HostTensors& inputs, RunResult& r) {
   DeviceResult d;
   d.kind = kind;
@@ -166,9 +166,7 @@ ExitCode run_device(const char* kind, Availability& avail, const Options& o, con
         d.reference_check->tolerance = device_tolerance(kind, p.dtype);
       }
       const Measurement& m = *d.measurement;
-      const std::string name =
-          kind == std::string("gpu") ? m.device.name.substr(0, m.device.name.rfind(" (sm_")) : m.device.name;
-      const std::string key = ceiling_key(kind, name, m.prepare.threads);
+      const std::string key = ceiling_key(kind, m.device.name, m.prepare.threads);
       for (const Ceilings& c : cached_ceilings())
         if (c.device == key) d.roofline = roofline(p, m.stats.median, c);
       if (d.roofline)
@@ -238,12 +236,12 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
   if (!o.weights_data.empty()) load_npy(o.weights_data, "--weights-data", p, "weights", inputs.weights);
 
   if (want_cpu) {
-    const ExitCode c = run_device("cpu", cpu_backend, o, p, inputs, r);
+    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, r);
     if (o.device == DeviceSelection::cpu && c != ExitCode::ok) requested_failure = c;
   }
   if (want_gpu) {
     const bool available = gpu_backend.backend != nullptr;
-    const ExitCode c = run_device("gpu", gpu_backend, o, p, inputs, r);
+    const ExitCode c = run_device(DeviceKind::gpu, gpu_backend, o, p, inputs, r);
     // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
     if (o.device == DeviceSelection::gpu && c != ExitCode::ok)
       requested_failure = available ? c : ExitCode::gpu_unavailable;
@@ -255,7 +253,7 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
   double cross_tolerance = 0;  // the less precise side's
   for (const DeviceResult& d : r.devices) {
     if (!d.measurement) continue;
-    (d.kind == "cpu" ? cpu : gpu) = &*d.measurement;
+    (d.kind == DeviceKind::cpu ? cpu : gpu) = &*d.measurement;
     if (d.reference_check && !d.reference_check->ok()) verified = false;
     cross_tolerance = std::max(cross_tolerance, device_tolerance(d.kind, d.dtype));
   }
@@ -278,7 +276,7 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
         const auto dot = path.rfind('.');
         const auto slash = path.rfind('/');
         const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
-        path = has_ext ? path.substr(0, dot) + "." + d.kind + path.substr(dot) : path + "." + d.kind;
+        path = has_ext ? path.substr(0, dot) + "." + to_string(d.kind) + path.substr(dot) : path + "." + to_string(d.kind);
       }
       write_npy(path, "--save-output", npy_shape(p, "output"), d.measurement->output);
     }
@@ -347,7 +345,7 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
       first_failure = failure;
       if (failure != ExitCode::verify_failed) {
         const DeviceResult& d = results.back().devices.back();
-        err << "convbench: error: " << (o.problems.size() > 1 ? o.problems[i].label + ": " : "") << d.kind << ": "
+        err << "convbench: error: " << (o.problems.size() > 1 ? o.problems[i].label + ": " : "") << to_string(d.kind) << ": "
             << d.not_run_reason << '\n';
       }
     }

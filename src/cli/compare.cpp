@@ -12,7 +12,7 @@
 namespace convbench {
 namespace {
 
-const DeviceResult* find(const RunResult& r, const std::string& kind) {
+const DeviceResult* find(const RunResult& r, DeviceKind kind) {
   for (const DeviceResult& d : r.devices)
     if (d.kind == kind && d.measurement) return &d;
   return nullptr;
@@ -56,15 +56,15 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
       continue;
     }
     matched[key] = true;
-    for (const char* kind : {"cpu", "gpu"}) {
-      if ((device == DeviceSelection::cpu && std::string(kind) != "cpu") ||
-          (device == DeviceSelection::gpu && std::string(kind) != "gpu"))
+    for (DeviceKind kind : kDeviceKinds) {
+      if ((device == DeviceSelection::cpu && kind != DeviceKind::cpu) ||
+          (device == DeviceSelection::gpu && kind != DeviceKind::gpu))
         continue;
       const DeviceResult* db = find(b, kind);
       const DeviceResult* dn = find(*it->second, kind);
       if (!db || !dn || db->measurement->stats.median <= 0) continue;
       if (db->dtype != dn->dtype) {  // e.g. the CPU ran bf16 math in one and strict FP32 in the other
-        rep.mode_changes.push_back(fmt::format("{} {}: {} -> {}", kind, key, mode_name(kind, db->dtype),
+        rep.mode_changes.push_back(fmt::format("{} {}: {} -> {}", to_string(kind), key, mode_name(kind, db->dtype),
                                                mode_name(kind, dn->dtype)));
         continue;
       }
@@ -93,7 +93,7 @@ ExitCode run_compare(const CompareOptions& o, std::ostream& out, std::ostream& e
   fmt::print(out, "{:>4}  {:>11}  {:>11}  {:>6}  {:>6}  {:<8}  {}\n", "dev", "base ms", "new ms", "ratio", "noise",
              "verdict", "problem");
   for (const Comparison& c : rep.rows) {
-    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", c.device, c.base_ms, c.new_ms,
+    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", to_string(c.device), c.base_ms, c.new_ms,
                c.ratio, c.noise * 100, to_string(c.verdict), c.problem, c.regression ? "  REGRESSION" : "");
     regressions += c.regression;
   }

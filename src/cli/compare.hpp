@@ -15,7 +15,7 @@ const char* to_string(Verdict v);
 
 struct Comparison {
   std::string problem;              ///< the canonical flag form (dtype and layout included)
-  std::string device;               ///< "cpu" or "gpu"
+  DeviceKind device = DeviceKind::cpu;
   double base_ms = 0, new_ms = 0;   ///< medians
   double ratio = 0;                 ///< new / base
   double noise = 0;                 ///< relative: base stddev/mean + new stddev/mean

@@ -70,7 +70,7 @@ Stats summarize(const std::vector<double>& samples_ms) {
 
 std::vector<std::string> measurement_warnings(const Measurement& m) {
   std::vector<std::string> w;
-  const std::string& kind = m.device.kind;
+  const char* kind = to_string(m.device.kind);
   const Stats& s = m.stats;
   if (s.cv > kMaxTrustedCv)
     w.push_back(
@@ -85,21 +85,12 @@ std::vector<std::string> measurement_warnings(const Measurement& m) {
         fmt::format("{}: one run takes {:.1f} µs, under {:.0f} µs: launch and timing overhead dominate; "
                     "use a larger problem (for example a larger --batch)",
                     kind, s.median * 1000, kMinRunMs * 1000));
-  for (const auto& [key, value] : m.prepare.details)
-    if (key == "source" && value == "fallback list")
-      w.push_back(
-          fmt::format("{}: the engine came from cuDNN's fallback list, not its heuristics: it is likely far "
-                      "from the fastest",
-                      kind));
   if (m.cpu_share && *m.cpu_share < kMinCpuShare)
     w.push_back(fmt::format("{}: the process got {:.0f}% of the CPU time its {} threads could use during the timed "
                             "runs ({:.1f} of {:.1f} ms): it was descheduled or the CPUs are busy, so these times "
                             "do not measure this CPU",
                             kind, *m.cpu_share * 100, m.prepare.threads, *m.cpu_time_ms,
                             m.stats.sum * m.prepare.threads));
-  if (m.prepare.implementation.rfind("ref", 0) == 0)
-    w.push_back(fmt::format("{}: oneDNN ran a reference implementation ({}): its time says little about this CPU", kind,
-                            m.prepare.implementation));
   if (m.clock_before && m.clock_after && m.clock_before->sm_mhz > 0 &&
       m.clock_after->sm_mhz < m.clock_before->sm_mhz * (1 - kClockDropFraction))
     w.push_back(
@@ -156,19 +147,20 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
     const int n = std::min(kRunsPerGroup, cfg.runs - done);
     const std::vector<double> ms = backend.run_many(n, cfg.cache == CacheMode::cold);
     if (ms.size() != static_cast<size_t>(n))
-      throw LibraryError(fmt::format("{}: the backend returned {} timings for {} runs", m.device.kind, ms.size(), n));
+      throw LibraryError(fmt::format("{}: the backend returned {} timings for {} runs", to_string(m.device.kind), ms.size(), n));
     m.samples_ms.insert(m.samples_ms.end(), ms.begin(), ms.end());
     done += n;
   }
   const double cpu_used = process_cpu_ms() - cpu_before;
   m.clock_after = backend.sample_clock();
   m.stats = summarize(m.samples_ms);
+  m.tflops = m.stats.median > 0 ? p.flops() / m.stats.median * 1e-9 : 0.0;
   if (m.prepare.threads > 0 && m.stats.sum > 0) {
     m.cpu_time_ms = cpu_used;
     m.cpu_share = cpu_used / (m.stats.sum * m.prepare.threads);
   }
   m.warnings = measurement_warnings(m);
-  for (const std::string& w : m.prepare.warnings) m.warnings.push_back(m.device.kind + ": " + w);
+  for (const std::string& w : m.prepare.warnings) m.warnings.push_back(std::string(to_string(m.device.kind)) + ": " + w);
   m.output = backend.read_output();
   return m;
 }

@@ -13,13 +13,13 @@ std::vector<DType> cpu_dtypes_to_try(DType requested, std::optional<DType> force
   return {requested, DType::f32};
 }
 
-std::string mode_name(const std::string& kind, DType run) {
-  if (kind == "cpu" && run == DType::tf32) return "f32 with bf16 math";
+std::string mode_name(DeviceKind kind, DType run) {
+  if (kind == DeviceKind::cpu && run == DType::tf32) return "f32 with bf16 math";
   return to_string(run);
 }
 
-double device_tolerance(const std::string& kind, DType run) {
-  return kind == "cpu" && run == DType::tf32 ? tolerance(DType::bf16) : tolerance(run);
+double device_tolerance(DeviceKind kind, DType run) {
+  return kind == DeviceKind::cpu && run == DType::tf32 ? tolerance(DType::bf16) : tolerance(run);
 }
 
 }  // namespace convbench

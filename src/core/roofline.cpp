@@ -14,8 +14,8 @@
 
 namespace convbench {
 
-std::string ceiling_key(const std::string& kind, const std::string& name, int threads) {
-  return kind == "cpu" ? fmt::format("cpu {}, {} threads", name, threads) : fmt::format("gpu {}", name);
+std::string ceiling_key(DeviceKind kind, const std::string& name, int threads) {
+  return kind == DeviceKind::cpu ? fmt::format("cpu {}, {} threads", name, threads) : fmt::format("gpu {}", name);
 }
 
 std::optional<Roofline> roofline(const Problem& p, double median_ms, const Ceilings& c) {
@@ -34,7 +34,8 @@ std::optional<Roofline> roofline(const Problem& p, double median_ms, const Ceili
   return r;
 }
 
-std::vector<std::string> roofline_warnings(const std::string& kind, const Roofline& r) {
+std::vector<std::string> roofline_warnings(DeviceKind kind_, const Roofline& r) {
+  const char* kind = to_string(kind_);
   std::vector<std::string> w;
   const std::string when = r.measured.empty() ? "at an unknown time" : "at " + r.measured;
   if (r.compute_fraction > 1)

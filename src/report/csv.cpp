@@ -26,11 +26,11 @@ class CsvPrinter final : public Printer {
   void do_begin(const RunMetadata&) override {
     out_ << "schema_version,label,descriptor,dtype,layout,n,c,h,w,k,r,s,stride_h,stride_w,pad_top,pad_bottom,pad_left,"
             "pad_right,dil_h,dil_w,groups,gflop,seed";
-    for (const char* d : {"cpu", "gpu"})
+    for (DeviceKind k : kDeviceKinds)
       out_ << fmt::format(
           ",{0}_ran,{0}_dtype,{0}_implementation,{0}_runs,{0}_sum_ms,{0}_median_ms,{0}_min_ms,{0}_mean_ms,"
           "{0}_stddev_ms,{0}_setup_ms,{0}_tflops,{0}_verify_error",
-          d);
+          to_string(k));
     out_ << ",cross_check_error,speedup,speedup_uncertainty\n";
   }
   void do_record(const RunResult& r) override {
@@ -39,7 +39,7 @@ class CsvPrinter final : public Printer {
                         format_descriptor(p), to_string(p.dtype), to_string(p.layout), p.n, p.c, p.h, p.w, p.k, p.r,
                         p.s, p.stride_h, p.stride_w, p.pad_top, p.pad_bottom, p.pad_left, p.pad_right, p.dil_h, p.dil_w,
                         p.groups, num(p.flops() * 1e-9), r.seed);
-    for (const char* kind : {"cpu", "gpu"}) {
+    for (DeviceKind kind : kDeviceKinds) {
       const DeviceResult* d = nullptr;
       for (const DeviceResult& x : r.devices)
         if (x.kind == kind) d = &x;
@@ -52,7 +52,7 @@ class CsvPrinter final : public Printer {
       out_ << fmt::format(",true,{},{},{},{},{},{},{},{},{},{},{}", to_string(d->dtype), cell(m.prepare.implementation),
                           m.samples_ms.size(),
                           num(s.sum), num(s.median), num(s.min), num(s.mean), num(s.stddev), num(m.prepare.setup_ms),
-                          num(s.median > 0 ? p.flops() / s.median * 1e-9 : 0),
+                          num(m.tflops),
                           d->reference_check ? num(d->reference_check->error) : "");
     }
     out_ << fmt::format(",{},{},{}\n", r.cross_check ? num(r.cross_check->error) : "", r.speedup ? num(*r.speedup) : "",

@@ -68,7 +68,10 @@ json device_json(const DeviceResult& d, const Problem& p) {
           {"dtype", to_string(d.dtype)},
           {"mode", mode},
           {"name", m.device.name},
-          {"library", m.device.library},
+          {"library", m.device.library_text()},
+          {"library_name", m.device.library},
+          {"library_version", m.device.library_version},
+          {"arch", m.device.arch},
           {"implementation", m.prepare.implementation},
           {"threads", m.prepare.threads},
           {"details", details},
@@ -92,7 +95,7 @@ json device_json(const DeviceResult& d, const Problem& p) {
           {"cpu_time_ms", m.cpu_time_ms ? json(*m.cpu_time_ms) : json(nullptr)},
           {"cpu_share", m.cpu_share ? json(*m.cpu_share) : json(nullptr)},
           {"stats", stats_json(m.stats)},
-          {"tflops", m.stats.median > 0 ? p.flops() / m.stats.median * 1e-9 : 0.0},
+          {"tflops", m.tflops},
           {"verify", check_json(d.reference_check)}};
 }
 
@@ -127,15 +130,15 @@ json to_json(const RunResult& r, const RunMetadata& m) {
   const DeviceResult* gpu = nullptr;
   int threads = 0;
   for (const DeviceResult& d : r.devices) {
-    devices[d.kind] = device_json(d, r.problem);
-    if (d.kind == "gpu" && d.measurement) gpu = &d;
-    if (d.kind == "cpu" && d.measurement) threads = d.measurement->prepare.threads;
+    devices[to_string(d.kind)] = device_json(d, r.problem);
+    if (d.kind == DeviceKind::gpu && d.measurement) gpu = &d;
+    if (d.kind == DeviceKind::cpu && d.measurement) threads = d.measurement->prepare.threads;
   }
   json speedup = nullptr;
   if (r.speedup)
     speedup = {{"value", *r.speedup}, {"uncertainty", r.speedup_uncertainty.value_or(0.0)}, {"basis", "sum"}};
   const DeviceInfo* g = gpu ? &gpu->measurement->device : nullptr;
-  const std::string cudnn = g ? g->library.substr(g->library.find(' ') + 1) : "";
+  const std::string cudnn = g ? g->library_version : "";
   return {{"schema_version", kSchemaVersion},
           {"label", r.label},
           {"problem", problem_json(r.problem)},
@@ -194,7 +197,9 @@ RunResult result_from_json(const json& j, const std::string& what) {
   const json devices = field<json>(j, "devices", what);
   for (const auto& [kind, dj] : devices.items()) {
     DeviceResult d;
-    d.kind = kind;
+    const auto named_kind = device_kind_from_string(kind);
+    if (!named_kind) throw Error(ExitCode::usage, fmt::format("{}: unknown device '{}'", what, kind));
+    d.kind = *named_kind;
     d.dtype = p.dtype;
     if (dj.contains("dtype")) {
       const auto ran = dtype_from_string(dj.value("dtype", ""));
@@ -205,10 +210,19 @@ RunResult result_from_json(const json& j, const std::string& what) {
       d.not_run_reason = dj.value("reason", "");
     } else {
       Measurement m;
-      m.device = {kind, dj.value("name", ""), dj.value("library", "")};
+      m.device.kind = d.kind;
+      if (dj.contains("library_name")) {  // version 2: the facts apart
+        m.device.library = dj.value("library_name", "");
+        m.device.library_version = dj.value("library_version", "");
+        m.device.arch = dj.value("arch", "");
+      } else {  // version 1 kept only the joined text
+        m.device.library = dj.value("library", "");
+      }
+      m.device.name = dj.value("name", "");
       m.prepare.implementation = dj.value("implementation", "");
       m.prepare.threads = dj.value("threads", 0);
       m.prepare.setup_ms = dj.value("setup_ms", 0.0);
+      m.tflops = dj.value("tflops", 0.0);
       if (dj.contains("cpu_share") && dj["cpu_share"].is_number()) m.cpu_share = dj["cpu_share"].get<double>();
       if (dj.contains("cpu_time_ms") && dj["cpu_time_ms"].is_number())
         m.cpu_time_ms = dj["cpu_time_ms"].get<double>();

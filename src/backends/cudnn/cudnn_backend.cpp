@@ -161,9 +161,11 @@ class CudnnConv final : public Conv2D {
   }
 
   DeviceInfo device() const override {
-    return {"gpu",
-            fmt::format("{} (sm_{}{})", probe_.facts.name, probe_.facts.cc_major, probe_.facts.cc_minor),
-            fmt::format("cuDNN {}", cudnn_version_string(probe_.cudnn_version)),
+    return {DeviceKind::gpu,
+            probe_.facts.name,
+            "cuDNN",
+            cudnn_version_string(probe_.cudnn_version),
+            fmt::format("sm_{}{}", probe_.facts.cc_major, probe_.facts.cc_minor),
             probe_.facts.uuid,
             probe_.driver_release,
             "CUDA " + cuda_version_string(probe_.runtime_version)};
@@ -356,6 +358,9 @@ class CudnnConv final : public Conv2D {
         if (!try_build(built, limit) || !allocate_workspace(built.workspace) || !try_execute(built.index)) continue;
         plan_index_ = built.index;
         rep.details.emplace_back("source", c.source);
+        if (std::string(c.source) == "fallback list")
+          rep.warnings.push_back(
+              "the engine came from cuDNN's fallback list, not its heuristics: it is likely far from the fastest");
         break;
       }
       if (plan_index_ < 0) throw_no_plan("no offered engine config built and ran");
@@ -597,7 +602,7 @@ Ceilings measure_cudnn_ceilings(const BackendSettings& s) {
   Availability gpu = make_cudnn_backend(s);
   if (!gpu.backend) throw Error(gpu.code, gpu.reason);
   Ceilings c;
-  c.device = ceiling_key("gpu", static_cast<CudnnConv&>(*gpu.backend).name(), 0);
+  c.device = ceiling_key(DeviceKind::gpu, static_cast<CudnnConv&>(*gpu.backend).name(), 0);
   for (DType d : {DType::f32, DType::tf32, DType::bf16, DType::f16}) {
     Problem gemm;  // 1x1 convolution: (32·64·64) × 1024 by 1024 × 1024
     gemm.n = 32, gemm.h = 64, gemm.w = 64, gemm.c = 1024, gemm.k = 1024, gemm.r = 1, gemm.s = 1, gemm.dtype = d;

@@ -20,8 +20,8 @@ void sleep_ms(double ms) {
 
 class ScriptedBackend final : public Conv2D {
  public:
-  ScriptedBackend(std::string kind, double run_ms) : kind_(std::move(kind)), run_ms_(run_ms) {}
-  DeviceInfo device() const override { return {kind_, "fake " + kind_, "fake 1.0"}; }
+  ScriptedBackend(DeviceKind kind, double run_ms) : kind_(kind), run_ms_(run_ms) {}
+  DeviceInfo device() const override { return {kind_, std::string("fake ") + to_string(kind_), "fake", "1.0"}; }
   Support supports(const Problem&) const override { return {}; }
   PrepareReport prepare(const Problem& p, const HostTensors& t) override {
     problem_ = p;
@@ -40,7 +40,7 @@ class ScriptedBackend final : public Conv2D {
   }
 
  private:
-  std::string kind_;
+  DeviceKind kind_;
   double run_ms_;
   Problem problem_;
   HostTensors tensors_;
@@ -48,7 +48,7 @@ class ScriptedBackend final : public Conv2D {
 
 }  // namespace
 
-std::unique_ptr<Conv2D> make_fake_backend(const std::string& kind, double run_ms) {
+std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms) {
   return std::make_unique<ScriptedBackend>(kind, run_ms);
 }
 

@@ -10,7 +10,7 @@
 
 namespace convbench {
 
-/// A "cpu" or "gpu" backend named "fake <kind>", whose every run sleeps `run_ms` milliseconds.
-std::unique_ptr<Conv2D> make_fake_backend(const std::string& kind, double run_ms);
+/// A CPU or GPU backend named "fake cpu"/"fake gpu", whose every run sleeps `run_ms` milliseconds.
+std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms);
 
 }  // namespace convbench

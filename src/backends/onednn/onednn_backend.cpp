@@ -98,7 +98,10 @@ class OnednnConv final : public Conv2D {
     _mm_setcsr(_mm_getcsr() | 0x8040);
   }
 
-  DeviceInfo device() const override { return {"cpu", cpu_model(), onednn_version()}; }
+  DeviceInfo device() const override {
+    const dnnl_version_t* v = dnnl_version();
+    return {DeviceKind::cpu, cpu_model(), "oneDNN", fmt::format("{}.{}.{}", v->major, v->minor, v->patch)};
+  }
 
   Support supports(const Problem& p) const override {
     try {
@@ -160,6 +163,7 @@ class OnednnConv final : public Conv2D {
     output_elems_ = p.output_elems();
     args_ = {{DNNL_ARG_SRC, src_}, {DNNL_ARG_WEIGHTS, wei_}, {DNNL_ARG_DST, dst_}};
     rep.implementation = pd_.impl_info_str();
+    rep.warnings = implementation_warnings(rep.implementation);
     rep.threads = threads_;
     const char* bind = std::getenv("OMP_PROC_BIND");
     rep.details = {{"isa", onednn_isa()},
@@ -222,6 +226,11 @@ class OnednnConv final : public Conv2D {
 
 std::unique_ptr<Conv2D> make_onednn_backend(const BackendSettings& s) {
   return std::make_unique<OnednnConv>(s.threads);
+}
+
+std::vector<std::string> implementation_warnings(const std::string& implementation) {
+  if (implementation.rfind("ref", 0) != 0) return {};
+  return {fmt::format("oneDNN ran a reference implementation ({}): its time says little about this CPU", implementation)};
 }
 
 std::string onednn_version() {

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "convbench/backend.hpp"
 
@@ -11,6 +12,8 @@ namespace convbench {
 std::unique_ptr<Conv2D> make_onednn_backend(const BackendSettings& s);
 /// "oneDNN X.Y.Z".
 std::string onednn_version();
+/// What the implementation oneDNN chose says about the timing: a warning for a reference (`ref`) one.
+std::vector<std::string> implementation_warnings(const std::string& implementation);
 /// The ISA oneDNN dispatches to on this CPU, e.g. "avx512_core_amx".
 std::string onednn_isa();
 /// The best rate, in TFLOP/s, of a 2048³ oneDNN matmul in `d` (f32 strict or bf16) on `threads` threads
