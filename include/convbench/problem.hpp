@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -19,6 +21,15 @@ const char* to_string(Layout l);
 /// command line and records read back.
 std::optional<DType> dtype_from_string(const std::string& name);
 std::optional<Layout> layout_from_string(const std::string& name);
+
+/// The one layout helper. A tensor of logical shape N×C×H×W (weights: K×C×R×S) stored in `l`: its strides
+/// in elements, in the logical order {n, c, h, w}, and its shape in storage order (NHWC: {n, h, w, c}).
+std::array<int64_t, 4> layout_strides(Layout l, int64_t c, int64_t h, int64_t w);
+std::vector<int64_t> storage_shape(Layout l, int64_t n, int64_t c, int64_t h, int64_t w);
+
+/// The padding (before + after) an axis needs for `out` outputs: (out − 1)·stride + (filter − 1)·dil + 1 − in.
+/// Negative when fewer outputs than the unpadded input gives are asked for.
+int64_t total_padding(int64_t in, int64_t out, int64_t filter, int64_t stride, int64_t dil);
 /// Bytes of one stored element (tf32 data is stored as float).
 int dtype_bytes(DType d);
 

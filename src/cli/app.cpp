@@ -77,15 +77,9 @@ void check_host_memory(const Problem& p, bool cpu, bool gpu) {
 
 /// The shape a .npy file must have for a tensor of `p` in its layout.
 std::vector<int64_t> npy_shape(const Problem& p, const char* tensor) {
-  const bool nhwc = p.layout == Layout::nhwc;
-  if (std::string(tensor) == "input")
-    return nhwc ? std::vector<int64_t>{p.n, p.h, p.w, p.c} : std::vector<int64_t>{p.n, p.c, p.h, p.w};
-  if (std::string(tensor) == "weights") {
-    const int64_t cg = p.c / p.groups;
-    return nhwc ? std::vector<int64_t>{p.k, p.r, p.s, cg} : std::vector<int64_t>{p.k, cg, p.r, p.s};
-  }
-  return nhwc ? std::vector<int64_t>{p.n, p.out_h(), p.out_w(), p.k}
-              : std::vector<int64_t>{p.n, p.k, p.out_h(), p.out_w()};
+  if (std::string(tensor) == "input") return storage_shape(p.layout, p.n, p.c, p.h, p.w);
+  if (std::string(tensor) == "weights") return storage_shape(p.layout, p.k, p.c / p.groups, p.r, p.s);
+  return storage_shape(p.layout, p.n, p.k, p.out_h(), p.out_w());
 }
 
 std::string shape_text(const std::vector<int64_t>& s) {

@@ -31,7 +31,7 @@ std::string whole(int64_t lo, int64_t hi) { return fmt::format("expected a whole
 /// row or column after the image.
 void same_padding(int64_t in, int64_t filter, int64_t stride, int64_t dil, int64_t& before, int64_t& after) {
   const int64_t out = (in + stride - 1) / stride;
-  const int64_t total = std::max<int64_t>((out - 1) * stride + (filter - 1) * dil + 1 - in, 0);
+  const int64_t total = std::max<int64_t>(total_padding(in, out, filter, stride, dil), 0);
   before = total / 2;
   after = total - before;
 }

@@ -89,7 +89,7 @@ Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
     if (v.count(o)) {
       // The least total padding that gives that output; with the leading padding given, the trailing padding
       // is what remains (none when the leading padding already reaches it, as strides can skip rows).
-      const int64_t total = (v[o] - 1) * a.stride + span - a.in;
+      const int64_t total = total_padding(a.in, v[o], a.filter, a.stride, a.dil);
       if (total < 0 && !v.count(pk))
         throw bad(text, fmt::format("'{}{}' cannot be reached with this input, filter, stride and padding", o, v[o]));
       a.before = v.count(pk) ? v[pk] : total / 2;

@@ -25,6 +25,20 @@ const char* to_string(DType d) {
 
 const char* to_string(Layout l) { return l == Layout::nhwc ? "nhwc" : "nchw"; }
 
+std::array<int64_t, 4> layout_strides(Layout l, int64_t c, int64_t h, int64_t w) {
+  if (l == Layout::nhwc) return {h * w * c, 1, w * c, c};
+  return {c * h * w, h * w, w, 1};
+}
+
+std::vector<int64_t> storage_shape(Layout l, int64_t n, int64_t c, int64_t h, int64_t w) {
+  if (l == Layout::nhwc) return {n, h, w, c};
+  return {n, c, h, w};
+}
+
+int64_t total_padding(int64_t in, int64_t out, int64_t filter, int64_t stride, int64_t dil) {
+  return (out - 1) * stride + (filter - 1) * dil + 1 - in;
+}
+
 std::optional<DType> dtype_from_string(const std::string& name) {
   for (DType d : {DType::f32, DType::tf32, DType::bf16, DType::f16})
     if (name == to_string(d)) return d;

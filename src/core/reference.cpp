@@ -8,18 +8,22 @@
 
 namespace convbench {
 
+namespace {
+int64_t offset(const std::array<int64_t, 4>& strides, int64_t a, int64_t b, int64_t c, int64_t d) {
+  return a * strides[0] + b * strides[1] + c * strides[2] + d * strides[3];
+}
+}  // namespace
+
 int64_t input_offset(const Problem& p, int64_t n, int64_t c, int64_t y, int64_t x) {
-  return p.layout == Layout::nhwc ? ((n * p.h + y) * p.w + x) * p.c + c : ((n * p.c + c) * p.h + y) * p.w + x;
+  return offset(layout_strides(p.layout, p.c, p.h, p.w), n, c, y, x);
 }
 
 int64_t weight_offset(const Problem& p, int64_t k, int64_t c, int64_t r, int64_t s) {
-  const int64_t cg = p.c / p.groups;
-  return p.layout == Layout::nhwc ? ((k * p.r + r) * p.s + s) * cg + c : ((k * cg + c) * p.r + r) * p.s + s;
+  return offset(layout_strides(p.layout, p.c / p.groups, p.r, p.s), k, c, r, s);
 }
 
 int64_t output_offset(const Problem& p, int64_t n, int64_t k, int64_t y, int64_t x) {
-  const int64_t oh = p.out_h(), ow = p.out_w();
-  return p.layout == Layout::nhwc ? ((n * oh + y) * ow + x) * p.k + k : ((n * p.k + k) * oh + y) * ow + x;
+  return offset(layout_strides(p.layout, p.k, p.out_h(), p.out_w()), n, k, y, x);
 }
 
 double reference_at(const Problem& p, const HostTensors& t, int64_t n, int64_t k, int64_t y, int64_t x) {

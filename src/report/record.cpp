@@ -58,7 +58,7 @@ json problem_json(const Problem& p) {
           {"gflop_effective", p.effective_flops() * 1e-9}};
 }
 
-json device_json(const DeviceResult& d, const Problem& p) {
+json device_json(const DeviceResult& d) {
   if (!d.measurement) return {{"ran", false}, {"reason", d.not_run_reason}};
   const std::string mode = mode_name(d.kind, d.dtype);
   const Measurement& m = *d.measurement;
@@ -130,7 +130,7 @@ json to_json(const RunResult& r, const RunMetadata& m) {
   const DeviceResult* gpu = nullptr;
   int threads = 0;
   for (const DeviceResult& d : r.devices) {
-    devices[to_string(d.kind)] = device_json(d, r.problem);
+    devices[to_string(d.kind)] = device_json(d);
     if (d.kind == DeviceKind::gpu && d.measurement) gpu = &d;
     if (d.kind == DeviceKind::cpu && d.measurement) threads = d.measurement->prepare.threads;
   }

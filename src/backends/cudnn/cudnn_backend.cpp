@@ -90,10 +90,10 @@ const char* math_mode(DType d) {
   }
 }
 
-/// Strides of an N×C×H×W (or K×C×R×S) tensor stored channels-last or channels-first.
+/// Strides of an N×C×H×W (or K×C×R×S) tensor in the layout, as the frontend takes them.
 std::vector<int64_t> strides(Layout l, int64_t c, int64_t h, int64_t w) {
-  return l == Layout::nhwc ? std::vector<int64_t>{h * w * c, 1, w * c, c}
-                           : std::vector<int64_t>{c * h * w, h * w, w, 1};
+  const auto st = layout_strides(l, c, h, w);
+  return {st.begin(), st.end()};
 }
 
 std::string gib(double bytes) { return fmt::format("{:.2f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }

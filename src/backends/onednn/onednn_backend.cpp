@@ -35,28 +35,21 @@ memory::data_type dnnl_type(DType d) {
   }
 }
 
-/// Float tensors in the problem's own layout, described with explicit strides.
-memory::desc user_src(const Problem& p) {
-  const memory::dims dims{p.n, p.c, p.h, p.w};
-  return p.layout == Layout::nhwc ? memory::desc(dims, memory::data_type::f32, {p.h * p.w * p.c, 1, p.w * p.c, p.c})
-                                  : memory::desc(dims, memory::data_type::f32, {p.c * p.h * p.w, p.h * p.w, p.w, 1});
+/// A float tensor of logical shape {a, b, h, w} in the problem's layout, described with explicit strides.
+memory::desc user_desc(const Problem& p, int64_t a, int64_t b, int64_t h, int64_t w) {
+  const auto st = layout_strides(p.layout, b, h, w);
+  return memory::desc({a, b, h, w}, memory::data_type::f32, {st[0], st[1], st[2], st[3]});
 }
 
-memory::desc user_dst(const Problem& p) {
-  const int64_t oh = p.out_h(), ow = p.out_w();
-  const memory::dims dims{p.n, p.k, oh, ow};
-  return p.layout == Layout::nhwc ? memory::desc(dims, memory::data_type::f32, {oh * ow * p.k, 1, ow * p.k, p.k})
-                                  : memory::desc(dims, memory::data_type::f32, {p.k * oh * ow, oh * ow, ow, 1});
-}
+memory::desc user_src(const Problem& p) { return user_desc(p, p.n, p.c, p.h, p.w); }
+memory::desc user_dst(const Problem& p) { return user_desc(p, p.n, p.k, p.out_h(), p.out_w()); }
 
 /// Weights as KRSC (nhwc) or KCRS (nchw); with groups, the leading K splits into G × K/G.
 memory::desc user_weights(const Problem& p) {
-  const int64_t g = p.groups, kg = p.k / g, cg = p.c / g, r = p.r, s = p.s;
-  const bool nhwc = p.layout == Layout::nhwc;
-  // strides of k, c, r, s for one filter
-  const int64_t sk = r * s * cg, sc = nhwc ? 1 : r * s, sr = nhwc ? s * cg : s, ss = nhwc ? cg : 1;
-  if (g == 1) return memory::desc({p.k, cg, r, s}, memory::data_type::f32, {sk, sc, sr, ss});
-  return memory::desc({g, kg, cg, r, s}, memory::data_type::f32, {kg * sk, sk, sc, sr, ss});
+  const int64_t g = p.groups, kg = p.k / g, cg = p.c / g;
+  if (g == 1) return user_desc(p, p.k, cg, p.r, p.s);
+  const auto st = layout_strides(p.layout, cg, p.r, p.s);
+  return memory::desc({g, kg, cg, p.r, p.s}, memory::data_type::f32, {kg * st[0], st[0], st[1], st[2], st[3]});
 }
 
 memory::desc any_desc(const memory::dims& dims, DType d) {
