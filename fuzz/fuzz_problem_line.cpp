@@ -4,7 +4,7 @@
 #include <sstream>
 #include <string>
 
-#include "cli/options.hpp"
+#include "cli/problem_flags.hpp"
 #include "convbench/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

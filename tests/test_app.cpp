@@ -1,10 +1,10 @@
-// run_benchmark's wiring with fake backends: verification across devices, the speedup, exit codes.
+// run_benchmarks' wiring with fake backends: verification across devices, the speedup, exit codes.
 #include <gtest/gtest.h>
 
 #include <set>
 #include <sstream>
 
-#include "cli/app.hpp"
+#include "cli/run.hpp"
 #include "fake_backend.hpp"
 
 using namespace convbench;
@@ -12,8 +12,8 @@ using convbench::testing::FakeBackend;
 
 namespace {
 
-Options small_options() {
-  Options o;
+RunOptions small_options() {
+  RunOptions o;
   Problem p;
   p.n = 2, p.h = 12, p.w = 12, p.k = 4, p.r = 3, p.s = 3;
   o.harness = {1, 2};
@@ -38,7 +38,7 @@ BackendFactory fakes(float gpu_corruption) {
 
 TEST(App, MatchingOutputsGiveTheSpeedup) {
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmark(small_options(), out, err, fakes(0)), ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(small_options(), out, err, fakes(0)).code, ExitCode::ok);
   EXPECT_NE(out.str().find("gpu: verify ok vs cpu: error 0.0e+00"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0 ± 0.0x (GPU f32 vs CPU f32, sum of runs)"), std::string::npos) << out.str();
   EXPECT_EQ(err.str(), "");
@@ -46,7 +46,7 @@ TEST(App, MatchingOutputsGiveTheSpeedup) {
 
 TEST(App, ACorruptedGpuOutputFailsVerificationAndHidesTheSpeedup) {
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmark(small_options(), out, err, fakes(1e-3f)), ExitCode::verify_failed);
+  EXPECT_EQ(run_benchmarks(small_options(), out, err, fakes(1e-3f)).code, ExitCode::verify_failed);
   const std::string s = out.str();
   EXPECT_NE(s.find("gpu: verify FAILED vs f64 reference: error 1.0e-03"), std::string::npos) << s;
   EXPECT_NE(s.find("gpu: verify FAILED vs cpu: error 1.0e-03"), std::string::npos) << s;
@@ -65,52 +65,53 @@ BackendFactory cpu_without(std::set<DType> missing, float gpu_corruption = 0) {
 }
 
 TEST(App, EachDeviceRunsItsBestModeAndTheSpeedupNamesBoth) {
-  Options o = small_options();
+  RunOptions o = small_options();
   o.problems[0].problem.dtype = DType::tf32;
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmark(o, out, err, cpu_without({DType::tf32, DType::f16})), ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out, err, cpu_without({DType::tf32, DType::f16})).code, ExitCode::ok);
   EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0 ± 0.0x (GPU tf32 vs CPU f32, sum of runs)"), std::string::npos)
       << out.str();
   EXPECT_NE(out.str().find("mode f32 instead of f32 with bf16 math: fake: no tf32"), std::string::npos) << out.str();
   o.problems[0].problem.dtype = DType::f16;
   std::ostringstream out2;
-  EXPECT_EQ(run_benchmark(o, out2, err, cpu_without({})), ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out2, err, cpu_without({})).code, ExitCode::ok);
   EXPECT_NE(out2.str().find("(GPU f16 vs CPU f16, sum of runs)"), std::string::npos) << out2.str();
   std::ostringstream out3;
-  EXPECT_EQ(run_benchmark(o, out3, err, cpu_without({DType::f16})), ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out3, err, cpu_without({DType::f16})).code, ExitCode::ok);
   EXPECT_NE(out3.str().find("(GPU f16 vs CPU f32, sum of runs)"), std::string::npos) << out3.str();
 }
 
 TEST(App, AForcedCpuModeTheCpuLacksIsUnsupported) {
-  Options o = small_options();
+  RunOptions o = small_options();
   o.problems[0].problem.dtype = DType::f16;
   o.cpu_dtype = DType::f16;
   o.device = DeviceSelection::cpu;
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmark(o, out, err, cpu_without({DType::f16})), ExitCode::unsupported);
-  EXPECT_EQ(err.str(), "convbench: error: cpu: unsupported: fake: no f16\n");
+  const Outcome r = run_benchmarks(o, out, err, cpu_without({DType::f16}));
+  EXPECT_EQ(r.code, ExitCode::unsupported);
+  EXPECT_EQ(r.error, "cpu: unsupported: fake: no f16");
 }
 
 TEST(App, TheCrossCheckUsesTheLessPreciseSidesTolerance) {
   // A GPU output 5e-3 off: too far for tf32 (1e-3) but within f16's 1e-2; the CPU ran strict FP32 both times.
-  Options o = small_options();
+  RunOptions o = small_options();
   o.problems[0].problem.dtype = DType::tf32;
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmark(o, out, err, cpu_without({DType::tf32, DType::f16}, 5e-3f)), ExitCode::verify_failed);
+  EXPECT_EQ(run_benchmarks(o, out, err, cpu_without({DType::tf32, DType::f16}, 5e-3f)).code, ExitCode::verify_failed);
   EXPECT_NE(out.str().find("gpu: verify FAILED vs cpu: error 5.0e-03"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("tolerance 1e-03)"), std::string::npos) << out.str();
   o.problems[0].problem.dtype = DType::f16;
   std::ostringstream out2;
-  EXPECT_EQ(run_benchmark(o, out2, err, cpu_without({DType::tf32, DType::f16}, 5e-3f)), ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out2, err, cpu_without({DType::tf32, DType::f16}, 5e-3f)).code, ExitCode::ok);
   EXPECT_NE(out2.str().find("gpu: verify ok vs cpu: error 5.0e-03"), std::string::npos) << out2.str();
   EXPECT_NE(out2.str().find("(GPU f16 vs CPU f32, sum of runs)"), std::string::npos) << out2.str();
 }
 
 TEST(App, NoVerifySkipsTheChecksAndReportsTheSpeedup) {
-  Options o = small_options();
+  RunOptions o = small_options();
   o.verify = false;
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmark(o, out, err, fakes(1e-3f)), ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out, err, fakes(1e-3f)).code, ExitCode::ok);
   EXPECT_EQ(out.str().find("verify"), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0 ± 0.0x"), std::string::npos) << out.str();
 }
@@ -118,14 +119,15 @@ TEST(App, NoVerifySkipsTheChecksAndReportsTheSpeedup) {
 TEST(App, AnUnavailableGpuIsReportedAndOnlyFailsWhenRequested) {
   BackendFactory f = fakes(0);
   f.gpu = [](const BackendSettings&) { return Availability{nullptr, "no NVIDIA driver", ExitCode::gpu_unavailable}; };
-  Options o = small_options();
+  RunOptions o = small_options();
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmark(o, out, err, f), ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out, err, f).code, ExitCode::ok);
   EXPECT_NE(out.str().find("gpu: not run: no NVIDIA driver\n"), std::string::npos);
   o.device = DeviceSelection::gpu;
   std::ostringstream out2, err2;
-  EXPECT_EQ(run_benchmark(o, out2, err2, f), ExitCode::gpu_unavailable);
-  EXPECT_EQ(err2.str(), "convbench: error: gpu: no NVIDIA driver\n");
+  const Outcome r = run_benchmarks(o, out2, err2, f);
+  EXPECT_EQ(r.code, ExitCode::gpu_unavailable);
+  EXPECT_EQ(r.error, "gpu: no NVIDIA driver");  // main prints it as "convbench: error: gpu: no NVIDIA driver"
 }
 
 TEST(App, HostMemoryEstimateCoversTensorsOnEachDevice) {

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "backends/onednn/onednn_backend.hpp"
-#include "cli/options.hpp"
+#include "cli/command_line.hpp"
 #include "convbench/error.hpp"
 #include "convbench/system.hpp"
 #include "convbench/tune_cache.hpp"
@@ -13,22 +13,32 @@ using namespace convbench;
 
 namespace {
 
-ParsedCommandLine parse(std::vector<std::string> args) {
+/// The parsed command, seen as run options or a text reply.
+struct Parsed {
+  std::optional<RunOptions> options;
+  std::string text;
+};
+
+Parsed parse(std::vector<std::string> args) {
   args.insert(args.begin(), "convbench");
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
-  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+  const Command c = parse_command_line(static_cast<int>(argv.size()), argv.data());
+  Parsed p;
+  if (const auto* o = std::get_if<RunOptions>(&c)) p.options = *o;
+  if (const auto* t = std::get_if<TextReply>(&c)) p.text = t->text;
+  return p;
 }
 
-Options options(const std::vector<std::string>& args) {
+RunOptions options(const std::vector<std::string>& args) {
   auto r = parse(args);
   EXPECT_TRUE(r.options.has_value());
-  return r.options.value_or(Options{});
+  return r.options.value_or(RunOptions{});
 }
 
 /// The single problem the command line describes.
 Problem problem_of(const std::vector<std::string>& args) {
-  const Options o = options(args);
+  const RunOptions o = options(args);
   EXPECT_EQ(o.problems.size(), 1u);
   return o.problems.empty() ? Problem() : o.problems.front().problem;
 }
@@ -48,7 +58,7 @@ std::string error_of(const std::vector<std::string>& args) {
 }  // namespace
 
 TEST(Options, NoArgumentsIsTheSeedExperiment) {
-  const Options o = options({});
+  const RunOptions o = options({});
   ASSERT_EQ(o.problems.size(), 1u);
   EXPECT_EQ(o.problems.front().problem, Problem());
   EXPECT_EQ(o.harness.runs, 10);
@@ -59,7 +69,7 @@ TEST(Options, NoArgumentsIsTheSeedExperiment) {
 }
 
 TEST(Options, EveryFlagIsParsed) {
-  const Options o =
+  const RunOptions o =
       options({"--batch",    "8",         "--input", "32x30x16",   "--filter", "24x3x5x8", "--stride",
                "2x1",        "--padding", "1x2",     "--dilation", "2",        "--groups", "2",
                "--layout",   "nchw",      "--dtype", "bf16",       "--runs",   "3",        "--warmup",
@@ -94,12 +104,12 @@ TEST(Options, EveryFlagIsParsed) {
 }
 
 TEST(Options, GpuFlags) {
-  const Options d = options({});
+  const RunOptions d = options({});
   EXPECT_EQ(d.backend.algo, AlgoSearch::automatic);
   EXPECT_EQ(d.backend.workspace_limit, -1);
   EXPECT_EQ(d.backend.gpu_index, 0);
   EXPECT_FALSE(d.backend.include_transfers);
-  const Options o =
+  const RunOptions o =
       options({"--algo", "exhaustive", "--workspace-limit", "1048576", "--gpu", "1", "--include-transfers"});
   EXPECT_EQ(o.backend.algo, AlgoSearch::exhaustive);
   EXPECT_EQ(o.backend.workspace_limit, 1048576);
@@ -113,10 +123,10 @@ TEST(Options, GpuFlags) {
 }
 
 TEST(Options, TuningCacheFlags) {
-  const Options d = options({});
+  const RunOptions d = options({});
   EXPECT_EQ(d.backend.tune_cache, TuneCache::default_path());
   EXPECT_FALSE(d.backend.retune);
-  const Options o = options({"--tune-cache", "/tmp/t.json", "--retune"});
+  const RunOptions o = options({"--tune-cache", "/tmp/t.json", "--retune"});
   EXPECT_EQ(o.backend.tune_cache, "/tmp/t.json");
   EXPECT_TRUE(o.backend.retune);
   EXPECT_EQ(options({"--tune-cache", "off"}).backend.tune_cache, "");

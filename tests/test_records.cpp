@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "cli/compare.hpp"
-#include "cli/options.hpp"
+#include "cli/problem_flags.hpp"
 #include "convbench/descriptor.hpp"
 #include "convbench/record.hpp"
 #include "convbench/report.hpp"
@@ -204,7 +204,7 @@ TEST(ProblemList, FlagsDescriptorsCommentsAndDefaults) {
   std::istringstream in(
       "# a comment\n\n--batch 3 --input 10x10x3 --filter 4x3x3\nmb2ic8ih12oc8kh3ph1 # with a comment\n"
       "--input 9x9x3 --filter 2x3x3 --dtype bf16\n");
-  ProblemDefaults d;
+  ProblemFlags d;
   d.batch = "7";
   d.layout = "nchw";
   const auto list = read_problem_list(in, "list.txt", d);

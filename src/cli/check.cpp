@@ -154,7 +154,7 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
   return r;
 }
 
-ExitCode run_check(const CheckOptions& o, std::ostream& out, std::ostream& err) {
+Outcome run_check(const CheckOptions& o, std::ostream& out) {
   const auto t0 = Clock::now();
   const IsolatedResult iso = run_isolated([&o] { return gather(o).dump(); }, o.timeout_s);
   json j;
@@ -201,9 +201,9 @@ ExitCode run_check(const CheckOptions& o, std::ostream& out, std::ostream& err) 
       out << fmt::format("CPU: {}, {} physical cores, oneDNN {} dispatching to {}\n", c["model"].get<std::string>(),
                          c["physical_cores"].get<int>(), c["onednn"].get<std::string>(), c["isa"].get<std::string>());
     }
-    if (code != ExitCode::ok) err << "convbench: error: " << j["message"].get<std::string>() << '\n';
+    if (code != ExitCode::ok) return {code, j["message"].get<std::string>()};
   }
-  return code;
+  return {code, ""};
 }
 
 }  // namespace convbench

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "convbench/error.hpp"
+#include "outcome.hpp"
 
 namespace convbench {
 
@@ -31,6 +32,6 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
 
 /// Probes the GPU, runs a tiny convolution through cuDNN and checks it against the float64 reference, all
 /// in a child process under the timeout; prints the verdict; returns its exit code.
-ExitCode run_check(const CheckOptions& o, std::ostream& out, std::ostream& err);
+Outcome run_check(const CheckOptions& o, std::ostream& out);
 
 }  // namespace convbench

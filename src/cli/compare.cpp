@@ -87,7 +87,7 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
   return rep;
 }
 
-ExitCode run_compare(const CompareOptions& o, std::ostream& out, std::ostream& err) {
+Outcome run_compare(const CompareOptions& o, std::ostream& out) {
   const CompareReport rep = compare_results(load(o.base), load(o.next), o.device, o.threshold);
   int regressions = 0;
   fmt::print(out, "{:>4}  {:>11}  {:>11}  {:>6}  {:>6}  {:<8}  {}\n", "dev", "base ms", "new ms", "ratio", "noise",
@@ -102,12 +102,10 @@ ExitCode run_compare(const CompareOptions& o, std::ostream& out, std::ostream& e
   for (const auto& m : rep.mode_changes) fmt::print(out, "mode changed, not compared: {}\n", m);
   fmt::print(out, "{} compared, {} regression{} beyond {:.1f}% + noise\n", rep.rows.size(), regressions,
              regressions == 1 ? "" : "s", o.threshold * 100);
-  if (regressions) {
-    err << fmt::format("convbench: error: {} problem{} slowed down by more than {:.1f}% beyond the measured noise\n",
-                       regressions, regressions == 1 ? "" : "s", o.threshold * 100);
-    return ExitCode::regression;
-  }
-  return ExitCode::ok;
+  if (regressions)
+    return {ExitCode::regression, fmt::format("{} problem{} slowed down by more than {:.1f}% beyond the measured noise",
+                                              regressions, regressions == 1 ? "" : "s", o.threshold * 100)};
+  return {};
 }
 
 }  // namespace convbench

@@ -5,10 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "options.hpp"
 #include "convbench/result.hpp"
+#include "flags.hpp"
+#include "outcome.hpp"
 
 namespace convbench {
+
+struct CompareOptions {
+  std::string base, next;  ///< result files
+  double threshold = 0.05;
+  DeviceSelection device = DeviceSelection::all;
+};
 
 enum class Verdict { faster, same, slower };
 const char* to_string(Verdict v);
@@ -35,6 +42,6 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
                               DeviceSelection device, double threshold);
 
 /// Reads both files, prints the table, and returns ExitCode::regression when any problem regressed.
-ExitCode run_compare(const CompareOptions& o, std::ostream& out, std::ostream& err);
+Outcome run_compare(const CompareOptions& o, std::ostream& out);
 
 }  // namespace convbench

@@ -1,31 +1,46 @@
-// Entry point: parse, run, and map every error to its one-line message and documented exit code.
+// Entry point: parse, run the command, and print every error as one line with its documented exit code.
 #include <iostream>
+#include <variant>
 
-#include "app.hpp"
-#include "check.hpp"
-#include "compare.hpp"
-#include "options.hpp"
-#include "peak.hpp"
+#include "command_line.hpp"
 #include "convbench/error.hpp"
+#include "run.hpp"
+
+namespace {
+
+using namespace convbench;
+
+/// Runs the parsed command; stdout gets data, stderr progress and warnings.
+Outcome run(const Command& command) {
+  struct Visitor {
+    Outcome operator()(const RunOptions& o) const { return run_benchmarks(o, std::cout, std::cerr); }
+    Outcome operator()(const CheckOptions& o) const { return run_check(o, std::cout); }
+    Outcome operator()(const CompareOptions& o) const { return run_compare(o, std::cout); }
+    Outcome operator()(const PeakOptions& o) const { return run_peak(o, std::cout); }
+    Outcome operator()(const TextReply& t) const {
+      std::cout << t.text;
+      return {};
+    }
+  };
+  return std::visit(Visitor{}, command);
+}
+
+int fail(ExitCode code, const std::string& message) {
+  std::cerr << "convbench: error: " << message << '\n';
+  return static_cast<int>(code);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using convbench::ExitCode;
   try {
-    const convbench::ParsedCommandLine cmd = convbench::parse_command_line(argc, argv);
-    if (cmd.check) return static_cast<int>(convbench::run_check(*cmd.check, std::cout, std::cerr));
-    if (cmd.compare) return static_cast<int>(convbench::run_compare(*cmd.compare, std::cout, std::cerr));
-    if (cmd.peak) return static_cast<int>(convbench::run_peak(*cmd.peak, std::cout, std::cerr));
-    if (!cmd.options) {
-      std::cout << cmd.text;
-      return 0;
-    }
-    return static_cast<int>(convbench::run_benchmark(*cmd.options, std::cout, std::cerr));
-  } catch (const convbench::Error& e) {
-    std::cerr << "convbench: error: " << e.what() << '\n';
-    return static_cast<int>(e.code());
+    const Outcome outcome = run(parse_command_line(argc, argv));
+    if (!outcome.error.empty()) return fail(outcome.code, outcome.error);
+    return static_cast<int>(outcome.code);
+  } catch (const Error& e) {
+    return fail(e.code(), e.what());
   } catch (const std::bad_alloc&) {
-    std::cerr << "convbench: error: out of host memory\n";
-    return static_cast<int>(ExitCode::out_of_memory);
+    return fail(ExitCode::out_of_memory, "out of host memory");
   } catch (const std::exception& e) {
     std::cerr << "convbench: internal error: " << e.what() << '\n';
     return static_cast<int>(ExitCode::internal);

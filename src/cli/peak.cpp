@@ -21,7 +21,7 @@ void print(std::ostream& out, const Ceilings& c) {
 
 }  // namespace
 
-ExitCode run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err) {
+Outcome run_peak(const PeakOptions& o, std::ostream& out) {
   std::vector<Ceilings> measured;
   if (o.device != DeviceSelection::gpu) {
     Ceilings c = measure_cpu_ceilings(o.backend.threads);
@@ -29,7 +29,7 @@ ExitCode run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err) {
     print(out, c);
     measured.push_back(c);
   }
-  ExitCode code = ExitCode::ok;
+  Outcome outcome;
   if (o.device != DeviceSelection::cpu) {
     try {
       Ceilings c = measure_gpu_ceilings(o.backend);
@@ -38,10 +38,7 @@ ExitCode run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err) {
       measured.push_back(c);
     } catch (const Error& e) {
       fmt::print(out, "gpu: not measured: {}\n", e.what());
-      if (o.device == DeviceSelection::gpu) {
-        err << "convbench: error: gpu: " << e.what() << '\n';
-        code = ExitCode::gpu_unavailable;
-      }
+      if (o.device == DeviceSelection::gpu) outcome = {ExitCode::gpu_unavailable, std::string("gpu: ") + e.what()};
     }
   }
   if (!measured.empty()) {
@@ -49,7 +46,7 @@ ExitCode run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err) {
     save_ceilings(path, measured);
     fmt::print(out, "saved to {}; results now show the fraction of these ceilings they reach\n", path);
   }
-  return code;
+  return outcome;
 }
 
 }  // namespace convbench

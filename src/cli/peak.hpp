@@ -3,12 +3,20 @@
 
 #include <ostream>
 
-#include "options.hpp"
+#include "convbench/backend.hpp"
+#include "convbench/error.hpp"
+#include "flags.hpp"
+#include "outcome.hpp"
 
 namespace convbench {
 
+struct PeakOptions {
+  DeviceSelection device = DeviceSelection::all;
+  BackendSettings backend;
+};
+
 /// Measures the ceilings of the selected devices, prints them and saves them to ceilings_path().
 /// An unusable GPU is reported and skipped unless `--device gpu` asked for it.
-ExitCode run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err);
+Outcome run_peak(const PeakOptions& o, std::ostream& out);
 
 }  // namespace convbench

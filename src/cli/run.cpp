@@ -1,6 +1,6 @@
 // One invocation: for each problem, check memory, make (or read) the inputs, run each selected backend
 // through the harness, verify, derive the speedup, and hand the record to the printers; then summarise.
-#include "app.hpp"
+#include "run.hpp"
 
 #include <fmt/format.h>
 #include <time.h>
@@ -100,23 +100,25 @@ void load_npy(const std::string& path, const char* flag, const Problem& p, const
   values = std::move(a.data);
 }
 
-/// Runs one device; returns the exit code to use if this device was explicitly requested and failed.
-/// The cached ceilings; a broken cache is reported once and ignored rather than failing a run.
-const std::vector<Ceilings>& cached_ceilings() {
-  static const std::vector<Ceilings> all = [] {
+/// The cached ceilings, read once; a broken cache is reported once, on the run's error stream, and ignored
+/// rather than failing a run.
+const std::vector<Ceilings>& cached_ceilings(std::ostream& err) {
+  static bool loaded = false;
+  static std::vector<Ceilings> all;
+  if (!loaded) {
+    loaded = true;
     try {
-      return load_ceilings(ceilings_path());
+      all = load_ceilings(ceilings_path());
     } catch (const Error& e) {
-      std::cerr << "convbench: warning: " << e.what() << '\n';
-      return std::vector<Ceilings>{};
+      err << "convbench: warning: " << e.what() << '\n';
     }
-  }();
+  }
   return all;
 }
 
 /// The mode `kind` runs for `requested` (the GPU: the requested dtype; the CPU: the first mode of
 /// cpu_dtypes_to_try() it supports), or why none can run. `fallback` tells why a better CPU mode was passed over.
-Support choose_mode(DeviceKind kind, Conv2D& backend, const Options& o, Problem& p, std::string& fallback) {
+Support choose_mode(DeviceKind kind, Conv2D& backend, const RunOptions& o, Problem& p, std::string& fallback) {
   const std::vector<DType> modes =
       kind == DeviceKind::cpu ? cpu_dtypes_to_try(p.dtype, o.cpu_dtype) : std::vector<DType>{p.dtype};
   Support first;
@@ -134,8 +136,9 @@ Support choose_mode(DeviceKind kind, Conv2D& backend, const Options& o, Problem&
   return first;
 }
 
-ExitCode run_device(DeviceKind kind, Availability& avail, const Options& o, const Problem& requested,
-                    const HostTensors& inputs, RunResult& r) {
+/// Runs one device; returns the exit code to use if this device was explicitly requested and failed.
+ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, const Problem& requested,
+                    const HostTensors& inputs, RunResult& r, std::ostream& err) {
   DeviceResult d;
   d.kind = kind;
   d.dtype = requested.dtype;
@@ -161,7 +164,7 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const Options& o, cons
       }
       const Measurement& m = *d.measurement;
       const std::string key = ceiling_key(kind, m.device.name, m.prepare.threads);
-      for (const Ceilings& c : cached_ceilings())
+      for (const Ceilings& c : cached_ceilings(err))
         if (c.device == key) d.roofline = roofline(p, m.stats.median, c);
       if (d.roofline)
         for (std::string& w : roofline_warnings(kind, *d.roofline)) d.measurement->warnings.push_back(std::move(w));
@@ -215,8 +218,8 @@ double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
   return need;
 }
 
-RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& cpu_backend, Availability& gpu_backend,
-                      ExitCode& requested_failure) {
+RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend, Availability& gpu_backend,
+                      ExitCode& requested_failure, std::ostream& err) {
   const Problem& p = lp.problem;
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
   check_host_memory(p, want_cpu, want_gpu);
@@ -230,12 +233,12 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
   if (!o.weights_data.empty()) load_npy(o.weights_data, "--weights-data", p, "weights", inputs.weights);
 
   if (want_cpu) {
-    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, r);
+    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, r, err);
     if (o.device == DeviceSelection::cpu && c != ExitCode::ok) requested_failure = c;
   }
   if (want_gpu) {
     const bool available = gpu_backend.backend != nullptr;
-    const ExitCode c = run_device(DeviceKind::gpu, gpu_backend, o, p, inputs, r);
+    const ExitCode c = run_device(DeviceKind::gpu, gpu_backend, o, p, inputs, r, err);
     // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
     if (o.device == DeviceSelection::gpu && c != ExitCode::ok)
       requested_failure = available ? c : ExitCode::gpu_unavailable;
@@ -283,7 +286,7 @@ RunResult run_problem(const LabeledProblem& lp, const Options& o, Availability& 
   return r;
 }
 
-ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, const BackendFactory& backends) {
+Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err, const BackendFactory& backends) {
   // Outputs are checked before anything runs: a run must not be lost to a path that cannot be written.
   if (!o.output.empty()) check_writable_output(o.output, "--output");
   if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
@@ -312,6 +315,7 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
 
   std::vector<RunResult> results;
   ExitCode first_failure = ExitCode::ok;
+  std::string first_error;
   Progress progress(err, o.problems.size(), !o.quiet && o.problems.size() > 1 && isatty(STDERR_FILENO) == 1);
   bool interrupted = false;
   for (size_t i = 0; i < o.problems.size(); ++i) {
@@ -322,7 +326,7 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
     progress.show(i, o.problems[i].label);
     ExitCode failure = ExitCode::ok;
     try {
-      results.push_back(run_problem(o.problems[i], o, cpu_backend, gpu_backend, failure));
+      results.push_back(run_problem(o.problems[i], o, cpu_backend, gpu_backend, failure, err));
     } catch (const Error& e) {
       if (e.code() != ExitCode::interrupted) throw;
       interrupted = true;
@@ -339,8 +343,8 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
       first_failure = failure;
       if (failure != ExitCode::verify_failed) {
         const DeviceResult& d = results.back().devices.back();
-        err << "convbench: error: " << (o.problems.size() > 1 ? o.problems[i].label + ": " : "") << to_string(d.kind) << ": "
-            << d.not_run_reason << '\n';
+        first_error = (o.problems.size() > 1 ? o.problems[i].label + ": " : "") + std::string(to_string(d.kind)) + ": " +
+                      d.not_run_reason;
       }
     }
   }
@@ -362,7 +366,7 @@ ExitCode run_benchmark(const Options& o, std::ostream& out, std::ostream& err, c
   if (interrupted && !o.quiet)
     err << fmt::format("convbench: interrupted after {} of {} problems; the records written so far are kept\n",
                        results.size(), o.problems.size());
-  return code;
+  return {code, code == first_failure ? first_error : ""};
 }
 
 }  // namespace convbench

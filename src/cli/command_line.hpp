@@ -1,0 +1,26 @@
+// The command line: the CLI11 definition of every command, and the one parse that turns argv into the
+// command to run with its validated options.
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "check.hpp"
+#include "compare.hpp"
+#include "peak.hpp"
+#include "run_command.hpp"
+
+namespace convbench {
+
+/// Text to print on stdout before exiting 0: help, the versions, the suite list.
+struct TextReply {
+  std::string text;
+};
+
+/// What to do: a benchmark run, `check`, `compare`, `peak`, or print a text.
+using Command = std::variant<RunOptions, CheckOptions, CompareOptions, PeakOptions, TextReply>;
+
+/// Parses and validates argv. Throws UsageError with a one-line message on any bad input.
+Command parse_command_line(int argc, const char* const* argv);
+
+}  // namespace convbench

@@ -1,0 +1,43 @@
+// `convbench compare BASE NEW`: its flags and their conversion to CompareOptions.
+#include "compare_command.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+
+#include "convbench/error.hpp"
+#include "convbench/suites.hpp"
+#include "convbench/system.hpp"
+#include "flags.hpp"
+
+namespace convbench {
+
+CLI::App* declare_compare(CLI::App& app, CompareFlags& f) {
+  CLI::App* compare = app.add_subcommand(
+      "compare",
+      "Compare two result files (json or jsonl) problem by problem; exit 8 when any problem slowed by "
+      "more than --threshold beyond its measured noise.");
+  compare->add_option("BASE", f.base, "the baseline result file")->required()->type_name("BASE");
+  compare->add_option("NEW", f.next, "the new result file")->required()->type_name("NEW");
+  compare->add_option("--threshold", f.threshold, "slowdown tolerated beyond the noise, as a fraction (default 0.05)")
+      ->type_name("FRACTION");
+  compare->add_option("--device", f.device, "which device's times to compare (default all)")
+      ->type_name("cpu|gpu|all");
+  return compare;
+}
+
+CompareOptions to_compare_options(const CompareFlags& f) {
+  CompareOptions c;
+  c.base = f.base;
+  c.next = f.next;
+  char* end = nullptr;
+  c.threshold = std::strtod(f.threshold.c_str(), &end);
+  if (f.threshold.empty() || end != f.threshold.c_str() + f.threshold.size() || !(c.threshold >= 0) ||
+      c.threshold > 10)
+    throw UsageError("--threshold", f.threshold, "expected a fraction from 0 to 10, e.g. 0.05 for 5%");
+  c.device = parse_device(f.device);
+  return c;
+}
+
+}  // namespace convbench

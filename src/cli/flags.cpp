@@ -1,0 +1,111 @@
+// The value parsers: one message form for every bad value, `<flag>: '<given>' is not valid; <allowed>`.
+#include "flags.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "convbench/error.hpp"
+
+namespace convbench {
+namespace {
+
+std::string whole(int64_t lo, int64_t hi) { return fmt::format("expected a whole number from {} to {}", lo, hi); }
+
+}  // namespace
+
+bool parse_unsigned(const std::string& text, uint64_t& v) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+int64_t parse_integer(const std::string& flag, const std::string& text, int64_t lo, int64_t hi) {
+  uint64_t v = 0;
+  if (!parse_unsigned(text, v) || v < static_cast<uint64_t>(lo) || v > static_cast<uint64_t>(hi))
+    throw UsageError(flag, text, whole(lo, hi));
+  return static_cast<int64_t>(v);
+}
+
+std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text, const std::vector<size_t>& counts,
+                                const std::string& shape, int64_t lo, int64_t hi) {
+  std::vector<int64_t> parts;
+  size_t start = 0;
+  const auto bad = [&] {
+    return UsageError(flag, text, fmt::format("expected {}, whole numbers from {} to {} joined by 'x'", shape, lo, hi));
+  };
+  while (true) {
+    const size_t end = text.find('x', start);
+    const std::string part = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    try {
+      parts.push_back(parse_integer(flag, part, lo, hi));
+    } catch (const UsageError&) {
+      throw bad();
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  if (std::find(counts.begin(), counts.end(), parts.size()) == counts.end()) throw bad();
+  return parts;
+}
+
+DType parse_dtype(const std::string& text) {
+  if (const auto d = dtype_from_string(text)) return *d;
+  throw UsageError("--dtype", text, "expected f32, tf32, bf16 or f16");
+}
+
+Layout parse_layout(const std::string& text) {
+  if (text == "nhwc") return Layout::nhwc;
+  if (text == "nchw") return Layout::nchw;
+  throw UsageError("--layout", text, "expected nhwc or nchw");
+}
+
+AlgoSearch parse_algo(const std::string& text) {
+  if (text == "auto") return AlgoSearch::automatic;
+  if (text == "heuristic") return AlgoSearch::heuristic;
+  if (text == "exhaustive") return AlgoSearch::exhaustive;
+  throw UsageError("--algo", text, "expected auto, heuristic or exhaustive");
+}
+
+double parse_seconds(const std::string& flag, const std::string& text) {
+  char* end = nullptr;
+  const double v =
+      text.empty() || text.find_first_not_of("0123456789.") != std::string::npos ? -1 : std::strtod(text.c_str(), &end);
+  if (v <= 0 || v > 600 || end != text.c_str() + text.size())
+    throw UsageError(flag, text, "expected seconds, a number greater than 0 and at most 600");
+  return v;
+}
+
+DeviceSelection parse_device(const std::string& text) {
+  if (text == "all") return DeviceSelection::all;
+  if (text == "cpu") return DeviceSelection::cpu;
+  if (text == "gpu") return DeviceSelection::gpu;
+  throw UsageError("--device", text, "expected cpu, gpu or all");
+}
+
+const char* exit_code_help() {
+  return "Exit codes:\n"
+         "  0    success (a GPU that is absent but not asked for is reported, not an error)\n"
+         "  1    internal error (a bug: please report it)\n"
+         "  2    bad command line or impossible problem\n"
+         "  3    not enough host or GPU memory for the problem\n"
+         "  4    no requested backend can run this dtype or problem\n"
+         "  5    --device gpu asked for, but no usable GPU was found\n"
+         "  6    verification failed: an output disagrees with the reference or the other device\n"
+         "  7    oneDNN, CUDA or cuDNN failed while running\n"
+         "  8    (compare) a problem slowed down by more than --threshold beyond its noise\n"
+         "  10   (check, --require-gpu) no NVIDIA driver: libcuda.so.1 cannot be loaded\n"
+         "  11   (check, --require-gpu) NVIDIA device nodes missing, e.g. a container started without GPU access\n"
+         "  12   (check, --require-gpu) the NVIDIA driver is too old for this CUDA runtime\n"
+         "  13   (check, --require-gpu) no CUDA device, or not the one asked for\n"
+         "  14   (check, --require-gpu) cuDNN 9 missing or too old\n"
+         "  15   (check, --require-gpu) architecture not supported: this build has no code for the GPU\n"
+         "  16   (check) the tiny convolution failed or gave a wrong result\n"
+         "  17   (check) the check did not finish within --timeout\n"
+         "  18   (check, --require-gpu) any other CUDA error\n"
+         "  130  interrupted (Ctrl-C): records already written are kept, and a summary is printed\n";
+}
+
+
+}  // namespace convbench

@@ -1,0 +1,32 @@
+// Value parsers shared by every subcommand: each turns one flag's text into a value or throws UsageError
+// naming the flag, the text given and what is allowed. And the exit-code table of --help.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "convbench/backend.hpp"
+#include "convbench/problem.hpp"
+
+namespace convbench {
+
+enum class DeviceSelection { all, cpu, gpu };
+
+/// Decimal digits only (no sign, no spaces) that fit in 64 bits.
+bool parse_unsigned(const std::string& text, uint64_t& v);
+int64_t parse_integer(const std::string& flag, const std::string& text, int64_t lo, int64_t hi);
+/// "AxBxC…" with one of the allowed part counts; every part in [lo, hi].
+std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text, const std::vector<size_t>& counts,
+                                const std::string& shape, int64_t lo, int64_t hi);
+DType parse_dtype(const std::string& text);
+Layout parse_layout(const std::string& text);
+DeviceSelection parse_device(const std::string& text);
+AlgoSearch parse_algo(const std::string& text);
+/// Seconds, greater than 0 and at most 600.
+double parse_seconds(const std::string& flag, const std::string& text);
+
+/// Exit-code table printed by --help and documented in README.md.
+const char* exit_code_help();
+
+}  // namespace convbench

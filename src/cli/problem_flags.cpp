@@ -1,0 +1,152 @@
+// Problem flags: declared once, resolved to a validated Problem, and read line by line from problem lists.
+#include "problem_flags.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <limits>
+#include <sstream>
+
+#include "convbench/descriptor.hpp"
+#include "convbench/error.hpp"
+#include "flags.hpp"
+
+namespace convbench {
+namespace {
+
+constexpr int64_t kMaxSize = std::numeric_limits<int32_t>::max();
+
+/// TensorFlow's SAME padding: the output has ceil(in / stride) positions; an odd total puts the extra
+/// row or column after the image.
+void same_padding(int64_t in, int64_t filter, int64_t stride, int64_t dil, int64_t& before, int64_t& after) {
+  const int64_t out = (in + stride - 1) / stride;
+  const int64_t total = std::max<int64_t>(total_padding(in, out, filter, stride, dil), 0);
+  before = total / 2;
+  after = total - before;
+}
+
+std::vector<std::string> split_words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+constexpr const char* kShapeFlags[] = {"--batch",   "--input",    "--filter", "--stride",
+                                       "--padding", "--dilation", "--groups"};
+
+}  // namespace
+
+void add_problem_flags(CLI::App& app, ProblemFlags& f) {
+  app.add_option("--batch", f.batch, "batch size N (default 100)")->type_name("N");
+  app.add_option("--input", f.input, "image height, width, channels (default 100x100x3)")->type_name("HxWxC");
+  app.add_option("--filter", f.filter,
+                 "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
+      ->type_name("KxRxS[xC]");
+  app.add_option("--stride", f.stride, "stride (default 1)")->type_name("S|SHxSW");
+  app.add_option("--padding", f.padding,
+                 "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
+                 "(default valid)")
+      ->type_name("MODE|P");
+  app.add_option("--dilation", f.dilation, "dilation, 1 = none (default 1)")->type_name("D|DHxDW");
+  app.add_option("--groups", f.groups, "groups; channels and filters must divide by it (default 1)")->type_name("G");
+  app.add_option("--layout", f.layout, "memory layout; weights follow it as KRSC or KCRS (default nhwc)")
+      ->type_name("nhwc|nchw");
+  app.add_option("--dtype", f.dtype,
+                 "f32 = strict FP32, tf32 = FP32 data with TF32 tensor cores, bf16, f16 (accumulate in float) "
+                 "(default f32)")
+      ->type_name("f32|tf32|bf16|f16");
+  app.add_option("descriptor", f.descriptor,
+                 "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7 (instead of the shape flags)")
+      ->type_name("DESCRIPTOR");
+}
+
+bool any_shape_flag(const CLI::App& app) {
+  for (const char* f : kShapeFlags)
+    if (app.count(f) > 0) return true;
+  return false;
+}
+
+/// The problem the flags describe; `shape_flags_given` says whether any shape flag was set explicitly.
+Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
+  const Layout layout = parse_layout(fl.layout);
+  const DType dtype = parse_dtype(fl.dtype);
+  if (!fl.descriptor.empty()) {
+    if (shape_flags_given)
+      throw UsageError(
+          fmt::format("descriptor '{}' and shape flags (--batch, --input, --filter, --stride, --padding, "
+                      "--dilation, --groups) cannot be combined; give one or the other",
+                      fl.descriptor));
+    return parse_descriptor(fl.descriptor, dtype, layout);
+  }
+  Problem p;
+  p.layout = layout;
+  p.dtype = dtype;
+  p.n = parse_integer("--batch", fl.batch, 1, kMaxSize);
+  const auto in = parse_dims("--input", fl.input, {3}, "HxWxC", 1, kMaxSize);
+  p.h = in[0], p.w = in[1], p.c = in[2];
+  const auto f = parse_dims("--filter", fl.filter, {3, 4}, "KxRxS or KxRxSxC", 1, kMaxSize);
+  p.k = f[0], p.r = f[1], p.s = f[2];
+  const auto st = parse_dims("--stride", fl.stride, {1, 2}, "S or SHxSW", 1, kMaxSize);
+  p.stride_h = st[0], p.stride_w = st.back();
+  const auto dl = parse_dims("--dilation", fl.dilation, {1, 2}, "D or DHxDW", 1, kMaxSize);
+  p.dil_h = dl[0], p.dil_w = dl.back();
+  p.groups = parse_integer("--groups", fl.groups, 1, kMaxSize);
+  if (f.size() == 4 && (p.c % p.groups != 0 || f[3] != p.c / p.groups))
+    throw UsageError(
+        fmt::format("--filter: '{}' has {} input channels, but the input has {} channels and {} group{}, "
+                    "so the filter needs {}",
+                    fl.filter, f[3], p.c, p.groups, p.groups == 1 ? "" : "s",
+                    p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
+  if (fl.padding == "same") {
+    same_padding(p.h, p.r, p.stride_h, p.dil_h, p.pad_top, p.pad_bottom);
+    same_padding(p.w, p.s, p.stride_w, p.dil_w, p.pad_left, p.pad_right);
+  } else if (fl.padding != "valid") {
+    if (fl.padding.find_first_not_of("0123456789x") != std::string::npos)
+      throw UsageError("--padding", fl.padding, "expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers");
+    const auto pd = parse_dims("--padding", fl.padding, {1, 2, 4}, "valid, same, P, PHxPW or PTxPBxPLxPR", 0, kMaxSize);
+    if (pd.size() == 4) {
+      p.pad_top = pd[0], p.pad_bottom = pd[1], p.pad_left = pd[2], p.pad_right = pd[3];
+    } else {
+      p.pad_top = p.pad_bottom = pd[0];
+      p.pad_left = p.pad_right = pd.back();
+    }
+  }
+  p.validate();
+  return p;
+}
+
+std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name,
+                                              const ProblemFlags& defaults) {
+  std::vector<LabeledProblem> out;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::vector<std::string> words = split_words(line);
+    if (words.empty()) continue;
+    const std::string where = fmt::format("{}:{}", name, number);
+    try {
+      CLI::App app("problem line");
+      ProblemFlags f = defaults;
+      f.descriptor.clear();
+      add_problem_flags(app, f);
+      std::reverse(words.begin(), words.end());  // CLI11 takes a vector in reverse order
+      app.parse(words);
+      out.push_back({where, resolve_problem(f, any_shape_flag(app))});
+    } catch (const CLI::ParseError& e) {
+      std::string msg = e.what();
+      if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+      throw UsageError(fmt::format("{}: {}", where, msg));
+    } catch (const Error& e) {
+      throw Error(e.code(), fmt::format("{}: {}", where, e.what()));
+    }
+  }
+  if (out.empty()) throw UsageError(fmt::format("--problems: '{}' lists no problems", name));
+  return out;
+}
+
+
+}  // namespace convbench

@@ -1,0 +1,36 @@
+// The default command: runs the problems of validated RunOptions, the wiring between harness, backends,
+// verification and printers.
+#pragma once
+
+#include <functional>
+#include <ostream>
+
+#include "convbench/error.hpp"
+#include "convbench/result.hpp"
+#include "outcome.hpp"
+#include "run_command.hpp"
+
+namespace convbench {
+
+/// Bytes of host memory a run of `p` needs at its peak, on the devices that will run.
+double estimate_host_bytes(const Problem& p, bool cpu, bool gpu);
+
+/// Where run_benchmarks gets its backends: the registry, or fakes in tests.
+struct BackendFactory {
+  std::function<Availability(const BackendSettings&)> cpu = make_cpu_backend;
+  std::function<Availability(const BackendSettings&)> gpu = make_gpu_backend;
+};
+
+/// One problem end to end; sets `requested_failure` when a requested device could not run it or its
+/// verification failed. The devices' outputs are written to --save-output and then dropped. Warnings
+/// about the machine (a broken ceilings cache) go to `err`.
+RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
+                      Availability& gpu_backend, ExitCode& requested_failure, std::ostream& err);
+
+/// Runs every problem of `o`, streaming records to the printers (stdout or --output), with progress and
+/// warnings on `err` and a summary at the end. Ctrl-C stops after the current run, keeps what was written
+/// and ends with ExitCode::interrupted. Returns the exit code and, when a requested device could not run,
+/// the one line main prints. Throws Error for failures that stop the run.
+Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err, const BackendFactory& backends = {});
+
+}  // namespace convbench

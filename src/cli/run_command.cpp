@@ -1,0 +1,171 @@
+// The default command's flags, and their conversion to RunOptions. Every value is parsed with a message
+// that names the flag, the value given and what is allowed.
+#include "run_command.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <random>
+
+#include "convbench/descriptor.hpp"
+#include "convbench/error.hpp"
+#include "convbench/suites.hpp"
+#include "convbench/system.hpp"
+#include "convbench/tune_cache.hpp"
+
+namespace convbench {
+
+void declare_run_flags(CLI::App& app, RunFlags& f) {
+  f.tune_cache = TuneCache::default_path();
+  add_problem_flags(app, f.problem);
+  app.add_option("--runs", f.runs, "timed runs, all kept (default 10)")->type_name("N");
+  app.add_option("--warmup", f.warmup, "untimed runs before timing, at least 1 (default 1)")->type_name("N");
+  app.add_option("--device", f.device, "which backends run (default all)")->type_name("cpu|gpu|all");
+  app.add_option("--cpu-dtype", f.cpu_dtype,
+                 "force the CPU's mode: f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 (default auto: the "
+                 "CPU's best mode for --dtype, see the README's pairing table)")
+      ->type_name("auto|f32|tf32|bf16|f16");
+  app.add_option("--threads", f.threads,
+                 fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()))
+      ->type_name("N");
+  app.add_option("--seed", f.seed, "seed of the random-normal inputs (default: drawn at random and printed)")
+      ->type_name("N");
+  app.add_option("--gpu", f.gpu, "index of the GPU to use (default 0)")->type_name("N");
+  app.add_option("--algo", f.algo,
+                 "GPU engine choice: heuristic = cuDNN's first heuristic pick; exhaustive = time every config from "
+                 "heuristics A, B and the fallback list and keep the fastest; auto = exhaustive (default auto)")
+      ->type_name("auto|heuristic|exhaustive");
+  app.add_option("--workspace-limit", f.workspace_limit,
+                 "most GPU workspace an engine may use, in bytes (default: 90% of free GPU memory)")
+      ->type_name("BYTES");
+  app.add_option("--cache", f.cache,
+                 "hot: caches stay warm between runs, as in ten back-to-back runs; cold: flush the GPU L2 (and the "
+                 "CPU's last-level cache) before every run, outside the timing (default hot)")
+      ->type_name("hot|cold");
+  app.add_option("--tune-cache", f.tune_cache,
+                 "GPU: file that keeps each problem's searched engine (default $XDG_CACHE_HOME/convbench/tuning.json "
+                 "or ~/.cache/convbench/tuning.json); off: neither read nor written")
+      ->type_name("PATH|off");
+  // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds).
+  app.add_option("--debug-fake-backends", f.fake_run_ms)->group("");
+  app.add_flag("--retune", f.retune, "GPU: search the engine again even when the tuning cache has it, and overwrite it");
+  app.add_flag("--include-transfers", f.include_transfers,
+               "GPU: time the input upload and output download with every run (default: data stays on the device, "
+               "as in the seed)");
+  app.add_flag("--require-gpu", f.require_gpu,
+               "fail with the exit code of `convbench check` (10-18) when the GPU cannot be used, instead of "
+               "reporting the CPU alone");
+  app.add_flag("--no-verify", f.no_verify, "skip comparing outputs with the float64 reference and across devices");
+  app.add_option("--problems", f.problems,
+                 "run every problem listed in FILE (- for stdin): one per line, flags or a descriptor; # comments; "
+                 "the command line's problem flags are each line's defaults")
+      ->type_name("FILE|-");
+  app.add_option("--suite", f.suite, "run a built-in suite (see `convbench suites`)")->type_name("NAME");
+  app.add_option("--format", f.format, "output format (default table)")->type_name("table|json|jsonl|csv");
+  app.add_option("--output", f.output,
+                 "write the records in --format to FILE, atomically (- = stdout); the table still goes to stdout "
+                 "unless --quiet")
+      ->type_name("FILE");
+  app.add_flag("--quiet", f.quiet, "print nothing but data and errors: no table beside --output, no progress");
+  app.add_option("--input-data", f.input_data, "read the input from a .npy file (float32 or float16, the layout's shape)")
+      ->type_name("FILE");
+  app.add_option("--weights-data", f.weights_data, "read the weights from a .npy file (KRSC for nhwc, KCRS for nchw)")
+      ->type_name("FILE");
+  app.add_option("--save-output", f.save_output,
+                 "write each device's output to a float32 .npy file (FILE, or FILE with .cpu/.gpu before the "
+                 "extension when both ran)")
+      ->type_name("FILE");
+  app.add_flag("--version", f.version, "print the versions of convbench and its libraries");
+}
+
+RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, const char* const* argv) {
+  RunOptions o;
+  for (int i = 0; i < argc; ++i) o.argv.emplace_back(argv[i]);
+  const bool shape_flags = any_shape_flag(app);
+  if (!f.problems.empty() && !f.suite.empty()) throw UsageError("--problems and --suite cannot be combined; give one");
+  if ((!f.problems.empty() || !f.suite.empty()) && !f.problem.descriptor.empty())
+    throw UsageError(fmt::format("descriptor '{}' cannot be combined with {}", f.problem.descriptor,
+                                 f.problems.empty() ? "--suite" : "--problems"));
+  if (!f.suite.empty()) {
+    const Suite* s = find_suite(f.suite);
+    if (!s) {
+      std::string names;
+      for (const Suite& x : suites()) names += (names.empty() ? "" : ", ") + x.name;
+      throw UsageError("--suite", f.suite, "expected one of " + names + " (see convbench suites)");
+    }
+    if (shape_flags)
+      throw UsageError(
+          "--suite: shape flags (--batch, --input, --filter, ...) cannot be combined with a suite; "
+          "--dtype and --layout can");
+    const DType d = parse_dtype(f.problem.dtype);
+    const Layout l = parse_layout(f.problem.layout);
+    for (const SuiteEntry& e : s->entries)
+      o.problems.push_back({f.suite + " " + e.label, parse_descriptor(e.descriptor, d, l)});
+  } else if (!f.problems.empty()) {
+    ProblemFlags defaults = f.problem;
+    defaults.descriptor.clear();
+    if (f.problems == "-") {
+      o.problems = read_problem_list(std::cin, "stdin", defaults);
+    } else {
+      std::ifstream in(f.problems);
+      if (!in) throw UsageError("--problems", f.problems, "cannot open that file");
+      o.problems = read_problem_list(in, f.problems, defaults);
+    }
+  } else {
+    o.problems.push_back({"", resolve_problem(f.problem, shape_flags)});
+  }
+  o.harness.runs = static_cast<int>(parse_integer("--runs", f.runs, 1, 1000000));
+  o.harness.warmup = static_cast<int>(parse_integer("--warmup", f.warmup, 1, 1000000));
+  o.device = parse_device(f.device);
+  if (f.cache != "hot" && f.cache != "cold") throw UsageError("--cache", f.cache, "expected hot or cold");
+  o.harness.cache = f.cache == "cold" ? CacheMode::cold : CacheMode::hot;
+  if (!f.threads.empty()) {
+    const int cpus = usable_cpus();
+    o.backend.threads = static_cast<int>(parse_integer("--threads", f.threads, 1, cpus));
+  }
+  if (!f.seed.empty()) {
+    if (!parse_unsigned(f.seed, o.seed))
+      throw UsageError("--seed", f.seed, "expected a whole number from 0 to 18446744073709551615");
+  } else {
+    std::random_device rd;
+    o.seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }
+  o.backend.gpu_index = static_cast<int>(parse_integer("--gpu", f.gpu, 0, 1023));
+  o.backend.algo = parse_algo(f.algo);
+  if (!f.workspace_limit.empty())
+    o.backend.workspace_limit =
+        parse_integer("--workspace-limit", f.workspace_limit, 0, std::numeric_limits<int64_t>::max());
+  o.backend.include_transfers = f.include_transfers;
+  if (f.cpu_dtype != "auto") {
+    o.cpu_dtype = dtype_from_string(f.cpu_dtype);
+    if (!o.cpu_dtype) throw UsageError("--cpu-dtype", f.cpu_dtype, "expected auto, f32, tf32, bf16 or f16");
+    if (o.device == DeviceSelection::gpu) throw UsageError("--cpu-dtype: has no effect with --device gpu");
+  }
+  if (f.tune_cache.empty()) throw UsageError("--tune-cache", f.tune_cache, "expected a file path or off");
+  o.backend.tune_cache = f.tune_cache == "off" ? "" : f.tune_cache;
+  o.backend.retune = f.retune;
+  if (!f.fake_run_ms.empty())
+    o.backend.fake_run_ms = static_cast<double>(parse_integer("--debug-fake-backends", f.fake_run_ms, 0, 3600000));
+  if (f.retune && f.tune_cache == "off") throw UsageError("--retune: has nothing to overwrite with --tune-cache off");
+  o.verify = !f.no_verify;
+  o.require_gpu = f.require_gpu;
+  if (f.require_gpu && o.device == DeviceSelection::cpu)
+    throw UsageError("--require-gpu: cannot be combined with --device cpu");
+  o.format = parse_format(f.format);
+  o.output = f.output == "-" ? "" : f.output;
+  o.quiet = f.quiet;
+  o.input_data = f.input_data;
+  o.weights_data = f.weights_data;
+  o.save_output = f.save_output;
+  if (o.problems.size() > 1)
+    for (const auto& [flag, value] : {std::pair<const char*, const std::string&>{"--input-data", f.input_data},
+                                      {"--weights-data", f.weights_data},
+                                      {"--save-output", f.save_output}})
+      if (!value.empty()) throw UsageError(fmt::format("{}: works with a single problem, not a list or suite", flag));
+  return o;
+}
+
+}  // namespace convbench

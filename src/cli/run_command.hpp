@@ -1,0 +1,55 @@
+// The default command (a benchmark run): its flags, declared on the top-level app, and their conversion to
+// validated RunOptions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "convbench/backend.hpp"
+#include "convbench/harness.hpp"
+#include "convbench/problem.hpp"
+#include "convbench/report.hpp"
+#include "flags.hpp"
+#include "problem_flags.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace convbench {
+
+struct RunOptions {
+  std::vector<LabeledProblem> problems;  ///< at least one; a single command-line problem has an empty label
+  HarnessConfig harness;
+  DeviceSelection device = DeviceSelection::all;
+  std::optional<DType> cpu_dtype;  ///< --cpu-dtype; empty: the CPU's best mode for each problem's dtype
+  BackendSettings backend;
+  uint64_t seed = 0;
+  bool verify = true;
+  bool require_gpu = false;  ///< fail with the `check` exit codes instead of a CPU-only report
+  Format format = Format::table;
+  std::string output;  ///< --output FILE; empty means stdout
+  bool quiet = false;
+  std::string input_data, weights_data, save_output;  ///< .npy paths, or empty
+  std::vector<std::string> argv;
+};
+
+/// The run's flags as given (text), before validation.
+struct RunFlags {
+  ProblemFlags problem;
+  std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
+              problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot",
+              tune_cache, cpu_dtype = "auto", fake_run_ms;
+  bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false,
+       retune = false;
+};
+
+/// Declares the run's flags on the top-level app.
+void declare_run_flags(CLI::App& app, RunFlags& f);
+/// Validates the flags (`app` tells which were given). A missing --seed is drawn from std::random_device,
+/// so that the printed seed reproduces the run. Throws UsageError with a one-line message.
+RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, const char* const* argv);
+
+}  // namespace convbench
