@@ -204,6 +204,76 @@ class Progress {
   Clock::time_point start_ = Clock::now();
 };
 
+/// Checks the GPU output against the CPU output (at the less precise side's tolerance) and, when both ran
+/// and everything verified, sets the speedup. Returns whether every check passed.
+bool verify_and_compare(RunResult& r, const RunOptions& o, const HostTensors& inputs) {
+  const Measurement* cpu = nullptr;
+  const Measurement* gpu = nullptr;
+  bool verified = true;
+  double cross_tolerance = 0;
+  for (const DeviceResult& d : r.devices) {
+    if (!d.measurement) continue;
+    (d.kind == DeviceKind::cpu ? cpu : gpu) = &*d.measurement;
+    if (d.reference_check && !d.reference_check->ok()) verified = false;
+    cross_tolerance = std::max(cross_tolerance, device_tolerance(d.kind, d.dtype));
+  }
+  if (cpu && gpu && o.verify) {
+    Check c = compare_outputs(gpu->output, cpu->output, cross_tolerance);
+    c.nonfinite_inputs = count_nonfinite(inputs);
+    r.cross_check = c;
+    verified = verified && c.ok();
+  }
+  if (cpu && gpu && verified) {
+    r.speedup = speedup(cpu->stats, gpu->stats);
+    r.speedup_uncertainty = speedup_uncertainty(cpu->stats, cpu->samples_ms.size(), gpu->stats, gpu->samples_ms.size());
+  }
+  return verified;
+}
+
+/// Writes each device's output to `path`, or, when both ran, to `path` with .cpu/.gpu before the extension.
+void save_outputs(const RunResult& r, const std::string& path) {
+  const auto ran = std::count_if(r.devices.begin(), r.devices.end(), [](const DeviceResult& d) { return d.measurement.has_value(); });
+  for (const DeviceResult& d : r.devices) {
+    if (!d.measurement) continue;
+    std::string file = path;
+    if (ran > 1) {
+      const auto dot = file.rfind('.');
+      const auto slash = file.rfind('/');
+      const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+      file = has_ext ? file.substr(0, dot) + "." + to_string(d.kind) + file.substr(dot) : file + "." + to_string(d.kind);
+    }
+    write_npy(file, "--save-output", npy_shape(r.problem, "output"), d.measurement->output);
+  }
+}
+
+/// Printers: the chosen format to --output (or stdout); beside a file, the table to stdout.
+void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<AtomicFile>& file,
+                   PrinterMultiplexer& printers) {
+  const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
+  if (o.output.empty()) {
+    printers.add(make_printer(o.format, out, stdout_tty && o.format == Format::table));
+    return;
+  }
+  file = std::make_unique<AtomicFile>(o.output, "--output");
+  const std::string& tmp = file->temp_path();
+  if (tmp.size() < sizeof g_output_tmp) std::copy(tmp.begin(), tmp.end() + 1, g_output_tmp);
+  printers.add(make_printer(o.format, file->stream()));
+  if (!o.quiet && o.format != Format::table) printers.add(make_table_printer(out, stdout_tty));
+}
+
+void print_warnings(const RunResult& r, const std::string& prefix, std::ostream& err) {
+  for (const DeviceResult& d : r.devices)
+    if (d.measurement)
+      for (const std::string& w : d.measurement->warnings) err << "convbench: warning: " << prefix << w << '\n';
+}
+
+bool anything_ran(const std::vector<RunResult>& results) {
+  return std::any_of(results.begin(), results.end(), [](const RunResult& r) {
+    return std::any_of(r.devices.begin(), r.devices.end(),
+                       [](const DeviceResult& d) { return d.measurement.has_value(); });
+  });
+}
+
 }  // namespace
 
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
@@ -244,40 +314,8 @@ RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availabilit
       requested_failure = available ? c : ExitCode::gpu_unavailable;
   }
 
-  const Measurement* cpu = nullptr;
-  const Measurement* gpu = nullptr;
-  bool verified = true;
-  double cross_tolerance = 0;  // the less precise side's
-  for (const DeviceResult& d : r.devices) {
-    if (!d.measurement) continue;
-    (d.kind == DeviceKind::cpu ? cpu : gpu) = &*d.measurement;
-    if (d.reference_check && !d.reference_check->ok()) verified = false;
-    cross_tolerance = std::max(cross_tolerance, device_tolerance(d.kind, d.dtype));
-  }
-  if (cpu && gpu && o.verify) {
-    Check c = compare_outputs(gpu->output, cpu->output, cross_tolerance);
-    c.nonfinite_inputs = count_nonfinite(inputs);
-    r.cross_check = c;
-    verified = verified && c.ok();
-  }
-  if (cpu && gpu && verified) {
-    r.speedup = speedup(cpu->stats, gpu->stats);
-    r.speedup_uncertainty = speedup_uncertainty(cpu->stats, cpu->samples_ms.size(), gpu->stats, gpu->samples_ms.size());
-  }
-  if (!o.save_output.empty()) {
-    const int ran = (cpu ? 1 : 0) + (gpu ? 1 : 0);
-    for (const DeviceResult& d : r.devices) {
-      if (!d.measurement) continue;
-      std::string path = o.save_output;
-      if (ran > 1) {
-        const auto dot = path.rfind('.');
-        const auto slash = path.rfind('/');
-        const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
-        path = has_ext ? path.substr(0, dot) + "." + to_string(d.kind) + path.substr(dot) : path + "." + to_string(d.kind);
-      }
-      write_npy(path, "--save-output", npy_shape(p, "output"), d.measurement->output);
-    }
-  }
+  const bool verified = verify_and_compare(r, o, inputs);
+  if (!o.save_output.empty()) save_outputs(r, o.save_output);
   r.peak_host_bytes = peak_host_bytes();
   // Outputs are not part of the record; free them before the next problem.
   for (DeviceResult& d : r.devices)
@@ -291,25 +329,14 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
   if (!o.output.empty()) check_writable_output(o.output, "--output");
   if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
   InterruptGuard guard;
-  const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
   // The GPU is probed first, so that --require-gpu fails before any CPU work.
-  Availability gpu_backend = want_gpu ? backends.gpu(o.backend) : Availability{};
+  Availability gpu_backend = o.device != DeviceSelection::cpu ? backends.gpu(o.backend) : Availability{};
   if (o.require_gpu && !gpu_backend.backend) throw Error(gpu_backend.code, "gpu: " + gpu_backend.reason);
-  Availability cpu_backend = want_cpu ? backends.cpu(o.backend) : Availability{};
+  Availability cpu_backend = o.device != DeviceSelection::gpu ? backends.cpu(o.backend) : Availability{};
 
-  // Printers: the chosen format to --output (or stdout); beside a file, the table to stdout.
   std::unique_ptr<AtomicFile> file;
   PrinterMultiplexer printers;
-  const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
-  if (!o.output.empty()) {
-    file = std::make_unique<AtomicFile>(o.output, "--output");
-    const std::string& tmp = file->temp_path();
-    if (tmp.size() < sizeof g_output_tmp) std::copy(tmp.begin(), tmp.end() + 1, g_output_tmp);
-    printers.add(make_printer(o.format, file->stream()));
-    if (!o.quiet && o.format != Format::table) printers.add(make_table_printer(out, stdout_tty));
-  } else {
-    printers.add(make_printer(o.format, out, stdout_tty && o.format == Format::table));
-  }
+  open_printers(o, out, file, printers);
   const RunMetadata meta{CONVBENCH_VERSION, cpu_library_version(), cpu_model(), utc_now(), o.argv};
   printers.begin(meta);
 
@@ -319,13 +346,10 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
   Progress progress(err, o.problems.size(), !o.quiet && o.problems.size() > 1 && isatty(STDERR_FILENO) == 1);
   bool interrupted = false;
   for (size_t i = 0; i < o.problems.size(); ++i) {
-    if (g_interrupted) {
-      interrupted = true;
-      break;
-    }
     progress.show(i, o.problems[i].label);
     ExitCode failure = ExitCode::ok;
     try {
+      if (g_interrupted) throw Error(ExitCode::interrupted, "interrupted");
       results.push_back(run_problem(o.problems[i], o, cpu_backend, gpu_backend, failure, err));
     } catch (const Error& e) {
       if (e.code() != ExitCode::interrupted) throw;
@@ -334,30 +358,21 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
     }
     progress.clear();
     printers.record(results.back());
-    if (!o.quiet)
-      for (const DeviceResult& d : results.back().devices)
-        if (d.measurement)
-          for (const std::string& w : d.measurement->warnings)
-            err << "convbench: warning: " << (o.problems.size() > 1 ? o.problems[i].label + ": " : "") << w << '\n';
+    const std::string prefix = o.problems.size() > 1 ? o.problems[i].label + ": " : "";
+    if (!o.quiet) print_warnings(results.back(), prefix, err);
     if (failure != ExitCode::ok && first_failure == ExitCode::ok) {
       first_failure = failure;
       if (failure != ExitCode::verify_failed) {
         const DeviceResult& d = results.back().devices.back();
-        first_error = (o.problems.size() > 1 ? o.problems[i].label + ": " : "") + std::string(to_string(d.kind)) + ": " +
-                      d.not_run_reason;
+        first_error = prefix + to_string(d.kind) + ": " + d.not_run_reason;
       }
     }
   }
   progress.clear();
-  const SuiteSummary summary = summarize_suite(results, static_cast<int>(o.problems.size()), interrupted);
-  printers.end(summary);
-  const bool anything_ran = std::any_of(results.begin(), results.end(), [](const RunResult& r) {
-    return std::any_of(r.devices.begin(), r.devices.end(),
-                       [](const DeviceResult& d) { return d.measurement.has_value(); });
-  });
+  printers.end(summarize_suite(results, static_cast<int>(o.problems.size()), interrupted));
   const ExitCode code = interrupted                     ? ExitCode::interrupted
                         : first_failure != ExitCode::ok ? first_failure
-                        : !anything_ran                 ? ExitCode::unsupported
+                        : !anything_ran(results)        ? ExitCode::unsupported
                                                         : ExitCode::ok;
   // The --output file is kept for a run that measured (a verification failure and Ctrl-C included: their
   // records say what happened); any other failure leaves no file.

@@ -18,6 +18,10 @@
 
 namespace convbench {
 
+namespace {
+void declare_problem_and_output_flags(CLI::App& app, RunFlags& f);
+}  // namespace
+
 void declare_run_flags(CLI::App& app, RunFlags& f) {
   f.tune_cache = TuneCache::default_path();
   add_problem_flags(app, f.problem);
@@ -59,6 +63,13 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
                "fail with the exit code of `convbench check` (10-18) when the GPU cannot be used, instead of "
                "reporting the CPU alone");
   app.add_flag("--no-verify", f.no_verify, "skip comparing outputs with the float64 reference and across devices");
+  declare_problem_and_output_flags(app, f);
+}
+
+namespace {
+
+/// Where the problems come from and where the results go.
+void declare_problem_and_output_flags(CLI::App& app, RunFlags& f) {
   app.add_option("--problems", f.problems,
                  "run every problem listed in FILE (- for stdin): one per line, flags or a descriptor; # comments; "
                  "the command line's problem flags are each line's defaults")
@@ -81,9 +92,13 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
   app.add_flag("--version", f.version, "print the versions of convbench and its libraries");
 }
 
-RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, const char* const* argv) {
-  RunOptions o;
-  for (int i = 0; i < argc; ++i) o.argv.emplace_back(argv[i]);
+}  // namespace
+
+namespace {
+
+/// The problems to run: a suite, a problem list, a descriptor or the shape flags.
+std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::App& app) {
+  std::vector<LabeledProblem> problems;
   const bool shape_flags = any_shape_flag(app);
   if (!f.problems.empty() && !f.suite.empty()) throw UsageError("--problems and --suite cannot be combined; give one");
   if ((!f.problems.empty() || !f.suite.empty()) && !f.problem.descriptor.empty())
@@ -103,20 +118,29 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
     const DType d = parse_dtype(f.problem.dtype);
     const Layout l = parse_layout(f.problem.layout);
     for (const SuiteEntry& e : s->entries)
-      o.problems.push_back({f.suite + " " + e.label, parse_descriptor(e.descriptor, d, l)});
+      problems.push_back({f.suite + " " + e.label, parse_descriptor(e.descriptor, d, l)});
   } else if (!f.problems.empty()) {
     ProblemFlags defaults = f.problem;
     defaults.descriptor.clear();
     if (f.problems == "-") {
-      o.problems = read_problem_list(std::cin, "stdin", defaults);
+      problems = read_problem_list(std::cin, "stdin", defaults);
     } else {
       std::ifstream in(f.problems);
       if (!in) throw UsageError("--problems", f.problems, "cannot open that file");
-      o.problems = read_problem_list(in, f.problems, defaults);
+      problems = read_problem_list(in, f.problems, defaults);
     }
   } else {
-    o.problems.push_back({"", resolve_problem(f.problem, shape_flags)});
+    problems.push_back({"", resolve_problem(f.problem, shape_flags)});
   }
+  return problems;
+}
+
+}  // namespace
+
+RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, const char* const* argv) {
+  RunOptions o;
+  for (int i = 0; i < argc; ++i) o.argv.emplace_back(argv[i]);
+  o.problems = problems_from_flags(f, app);
   o.harness.runs = static_cast<int>(parse_integer("--runs", f.runs, 1, 1000000));
   o.harness.warmup = static_cast<int>(parse_integer("--warmup", f.warmup, 1, 1000000));
   o.device = parse_device(f.device);

@@ -22,23 +22,15 @@ UsageError bad(const std::string& text, const std::string& why) {
   return UsageError(fmt::format("descriptor '{}' is not valid: {}", text, why));
 }
 
-}  // namespace
+using Keys = std::map<std::string, int64_t>;
 
-bool looks_like_descriptor(const std::string& text) {
-  for (const char* k : kKeys)
-    if (text.rfind(k, 0) == 0 && text.size() > std::string(k).size() &&
-        std::isdigit(static_cast<unsigned char>(text[std::string(k).size()])))
-      return true;
-  return false;
-}
-
-Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
+/// The key/number pairs of a descriptor (a trailing `_n...` name ignored), each key at most once.
+Keys read_keys(const std::string& text) {
   std::string body = text;
   if (const auto name = body.find("_n"); name != std::string::npos) body.resize(name);
-  std::map<std::string, int64_t> v;
+  Keys v;
   size_t i = 0;
   while (i < body.size()) {
-    // Longest key first: "g" must not shadow nothing, but "mb" etc. are all two letters.
     std::string key;
     for (const char* k : kKeys)
       if (body.compare(i, std::string(k).size(), k) == 0) {
@@ -63,57 +55,80 @@ Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
     if (!v.count(required)) throw bad(text, fmt::format("'{}' is required", required));
   if (!v.count("ih") && !v.count("iw")) throw bad(text, "'ih' or 'iw' is required");
   if (!v.count("kh") && !v.count("kw")) throw bad(text, "'kh' or 'kw' is required");
+  return v;
+}
 
-  // benchdnn's rules (conv_aux.cpp): a spatial dimension is "given" when any of its keys is (a zero ph or
-  // pw alone does not count). A dimension with no key at all is a copy of the other one, output size and
-  // padding included. In a given dimension a missing stride is 1, dilation 0 and padding 0, unless the
-  // output size is given: then the total padding follows from it, floor(total/2) before and the rest after.
-  // Beyond benchdnn: a given dimension without its input size or filter size takes its twin's.
-  const auto given = [&v](const char* in, const char* k, const char* o, const char* d, const char* st,
-                          const char* pk) {
-    return v.count(in) || v.count(k) || v.count(o) || v.count(d) || (v.count(st) && v[st] != 1) ||
-           (v.count(pk) && v[pk] > 0);
+/// One spatial axis, by its keys: "h" (ih kh oh dh sh ph) or "w", with the other as its twin.
+struct Axis {
+  int64_t in = 0, filter = 0, stride = 1, dil = 1, before = 0, after = 0;
+};
+
+std::string key(const char* name, char axis) { return std::string(name) + axis; }
+
+/// benchdnn's rules (conv_aux.cpp): an axis is "given" when any of its keys is (a zero padding alone does
+/// not count); in a given axis a missing stride is 1, dilation 0 and padding 0, unless the output size is
+/// given: then the total padding follows from it, floor(total/2) before and the rest after.
+bool axis_given(const Keys& v, char a) {
+  const auto has = [&](const char* k) { return v.count(key(k, a)) > 0; };
+  return has("i") || has("k") || has("o") || has("d") || (has("s") && v.at(key("s", a)) != 1) ||
+         (has("p") && v.at(key("p", a)) > 0);
+}
+
+/// Beyond benchdnn: a given axis without its input size or filter size takes its twin's.
+Axis read_axis(const Keys& v, char a, char twin, const std::string& text) {
+  const auto get = [&](const char* k, int64_t fallback) {
+    const auto it = v.find(key(k, a));
+    return it == v.end() ? fallback : it->second;
   };
-  const bool has_h = given("ih", "kh", "oh", "dh", "sh", "ph"), has_w = given("iw", "kw", "ow", "dw", "sw", "pw");
-  struct Axis {
-    int64_t in = 0, filter = 0, stride = 1, dil = 1, before = 0, after = 0;
-  };
-  const auto axis = [&](const char* in, const char* k, const char* o, const char* d, const char* st, const char* pk,
-                        const char* twin_in, const char* twin_k) {
-    Axis a;
-    a.in = v.count(in) ? v[in] : v[twin_in];
-    a.filter = v.count(k) ? v[k] : v[twin_k];
-    a.stride = v.count(st) ? v[st] : 1;
-    a.dil = (v.count(d) ? v[d] : 0) + 1;
-    const int64_t span = (a.filter - 1) * a.dil + 1;
-    if (v.count(o)) {
-      // The least total padding that gives that output; with the leading padding given, the trailing padding
-      // is what remains (none when the leading padding already reaches it, as strides can skip rows).
-      const int64_t total = total_padding(a.in, v[o], a.filter, a.stride, a.dil);
-      if (total < 0 && !v.count(pk))
-        throw bad(text, fmt::format("'{}{}' cannot be reached with this input, filter, stride and padding", o, v[o]));
-      a.before = v.count(pk) ? v[pk] : total / 2;
-      a.after = std::max<int64_t>(0, total - a.before);
-      if ((a.in + a.before + a.after - span) / a.stride + 1 != v[o])
-        throw bad(text, fmt::format("'{}{}' cannot be reached with this input, filter, stride and padding", o, v[o]));
-    } else {
-      a.before = a.after = v.count(pk) ? v[pk] : 0;
-    }
-    return a;
-  };
+  Axis x;
+  x.in = get("i", v.count(key("i", twin)) ? v.at(key("i", twin)) : 0);
+  x.filter = get("k", v.count(key("k", twin)) ? v.at(key("k", twin)) : 0);
+  x.stride = get("s", 1);
+  x.dil = get("d", 0) + 1;
+  const bool pad_given = v.count(key("p", a)) > 0;
+  const std::string o = key("o", a);
+  if (!v.count(o)) {
+    x.before = x.after = get("p", 0);
+    return x;
+  }
+  // The least total padding that gives that output; with the leading padding given, the trailing padding
+  // is what remains (none when the leading padding already reaches it, as strides can skip rows).
+  const int64_t out = v.at(o), total = total_padding(x.in, out, x.filter, x.stride, x.dil);
+  const std::string unreachable =
+      fmt::format("'{}{}' cannot be reached with this input, filter, stride and padding", o, out);
+  if (total < 0 && !pad_given) throw bad(text, unreachable);
+  x.before = pad_given ? get("p", 0) : total / 2;
+  x.after = std::max<int64_t>(0, total - x.before);
+  if ((x.in + x.before + x.after - ((x.filter - 1) * x.dil + 1)) / x.stride + 1 != out) throw bad(text, unreachable);
+  return x;
+}
+
+}  // namespace
+
+bool looks_like_descriptor(const std::string& text) {
+  for (const char* k : kKeys)
+    if (text.rfind(k, 0) == 0 && text.size() > std::string(k).size() &&
+        std::isdigit(static_cast<unsigned char>(text[std::string(k).size()])))
+      return true;
+  return false;
+}
+
+Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
+  const Keys v = read_keys(text);
+  // An axis with no key at all is a copy of the other one, output size and padding included.
+  const bool has_h = axis_given(v, 'h'), has_w = axis_given(v, 'w');
   Axis h, w;
-  if (has_h) h = axis("ih", "kh", "oh", "dh", "sh", "ph", "iw", "kw");
-  if (has_w) w = axis("iw", "kw", "ow", "dw", "sw", "pw", "ih", "kh");
+  if (has_h) h = read_axis(v, 'h', 'w', text);
+  if (has_w) w = read_axis(v, 'w', 'h', text);
   if (!has_h) h = w;
   if (!has_w) w = h;
-
   Problem p;
   p.dtype = dtype;
   p.layout = layout;
-  p.groups = v.count("g") ? v["g"] : 1;
-  p.n = v.count("mb") ? v["mb"] : 2;
-  p.c = v["ic"];
-  p.k = v["oc"];
+  p.groups = v.count("g") ? v.at("g") : 1;
+  p.n = v.count("mb") ? v.at("mb") : 2;
+  p.c = v.at("ic");
+  p.k = v.at("oc");
   p.h = h.in, p.r = h.filter, p.stride_h = h.stride, p.dil_h = h.dil, p.pad_top = h.before, p.pad_bottom = h.after;
   p.w = w.in, p.s = w.filter, p.stride_w = w.stride, p.dil_w = w.dil, p.pad_left = w.before, p.pad_right = w.after;
   try {
@@ -121,11 +136,8 @@ Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
   } catch (const Error& e) {
     throw bad(text, e.what());
   }
-  const auto check_out = [&](const char* key, int64_t out) {
-    if (v.count(key) && out != v[key]) throw bad(text, fmt::format("'{}{}' does not match the shapes", key, v[key]));
-  };
-  check_out("oh", p.out_h());
-  check_out("ow", p.out_w());
+  for (const auto& [k, out] : {std::pair<const char*, int64_t>{"oh", p.out_h()}, {"ow", p.out_w()}})
+    if (v.count(k) && out != v.at(k)) throw bad(text, fmt::format("'{}{}' does not match the shapes", k, v.at(k)));
   return p;
 }
 

@@ -32,6 +32,25 @@ std::string value_of(const std::string& header, const std::string& key) {
   return header.substr(colon);
 }
 
+/// The dimensions of a header's "shape" tuple, appended to `shape`; returns their product.
+template <typename Fail>
+int64_t read_shape(const std::string& text, std::vector<int64_t>& shape, const Fail& fail) {
+  if (text.empty() || text[0] != '(' || text.find(')') == std::string::npos) throw fail("the shape is missing");
+  const std::string dims = text.substr(1, text.find(')') - 1);
+  int64_t count = 1;
+  for (size_t i = 0; i < dims.size();) {
+    while (i < dims.size() && (dims[i] == ' ' || dims[i] == ',')) ++i;
+    if (i >= dims.size()) break;
+    int64_t d = 0;
+    const auto [end, ec] = std::from_chars(dims.data() + i, dims.data() + dims.size(), d);
+    if (ec != std::errc() || d < 0) throw fail(fmt::format("bad shape ({})", dims));
+    if (__builtin_mul_overflow(count, d, &count)) throw fail("the shape's element count overflows");
+    shape.push_back(d);
+    i = static_cast<size_t>(end - dims.data());
+  }
+  return count;
+}
+
 }  // namespace
 
 NpyArray parse_npy(const std::string& bytes, const std::string& what) {
@@ -69,20 +88,7 @@ NpyArray parse_npy(const std::string& bytes, const std::string& what) {
   }
   const std::string fortran = value_of(header, "fortran_order");
   if (fortran.rfind("False", 0) != 0) throw fail("Fortran-ordered arrays are not supported; save in C order");
-  const std::string shape = value_of(header, "shape");
-  if (shape.empty() || shape[0] != '(' || shape.find(')') == std::string::npos) throw fail("the shape is missing");
-  const std::string dims = shape.substr(1, shape.find(')') - 1);
-  int64_t count = 1;
-  for (size_t i = 0; i < dims.size();) {
-    while (i < dims.size() && (dims[i] == ' ' || dims[i] == ',')) ++i;
-    if (i >= dims.size()) break;
-    int64_t d = 0;
-    const auto [end, ec] = std::from_chars(dims.data() + i, dims.data() + dims.size(), d);
-    if (ec != std::errc() || d < 0) throw fail(fmt::format("bad shape ({})", dims));
-    if (__builtin_mul_overflow(count, d, &count)) throw fail("the shape's element count overflows");
-    a.shape.push_back(d);
-    i = static_cast<size_t>(end - dims.data());
-  }
+  const int64_t count = read_shape(value_of(header, "shape"), a.shape, fail);
   const size_t item = a.descr == "<f4" ? 4 : 2;
   const size_t data_bytes = bytes.size() - offset;
   if (static_cast<uint64_t>(count) > std::numeric_limits<size_t>::max() / item ||

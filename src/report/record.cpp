@@ -163,16 +163,10 @@ json to_json(const RunResult& r, const RunMetadata& m) {
             {"timestamp", m.timestamp}}}};
 }
 
-RunResult result_from_json(const json& j, const std::string& what) {
-  if (!j.is_object()) throw Error(ExitCode::usage, what + ": a record must be a JSON object");
-  const int version = field<int>(j, "schema_version", what);
-  if (version != 1 && version != kSchemaVersion)
-    throw Error(ExitCode::usage, fmt::format("{}: schema_version {} is not supported (this convbench reads 1 and {})",
-                                             what, version, kSchemaVersion));
-  RunResult r;
-  r.label = j.value("label", "");
-  const json& pj = j.at("problem");
-  Problem& p = r.problem;
+namespace {
+
+Problem problem_from_json(const json& pj, const std::string& what) {
+  Problem p;
   p.n = field<int64_t>(pj, "n", what), p.c = field<int64_t>(pj, "c", what), p.h = field<int64_t>(pj, "h", what);
   p.w = field<int64_t>(pj, "w", what), p.k = field<int64_t>(pj, "k", what), p.r = field<int64_t>(pj, "r", what);
   p.s = field<int64_t>(pj, "s", what), p.groups = field<int64_t>(pj, "groups", what);
@@ -191,74 +185,100 @@ RunResult result_from_json(const json& j, const std::string& what) {
   if (!named_layout) throw Error(ExitCode::usage, fmt::format("{}: unknown layout '{}'", what, layout));
   p.dtype = *named_dtype;
   p.layout = *named_layout;
+  return p;
+}
+
+DeviceInfo device_info_from_json(DeviceKind kind, const json& dj) {
+  DeviceInfo info;
+  info.kind = kind;
+  if (dj.contains("library_name")) {  // version 2: the facts apart
+    info.library = dj.value("library_name", "");
+    info.library_version = dj.value("library_version", "");
+    info.arch = dj.value("arch", "");
+  } else {  // version 1 kept only the joined text
+    info.library = dj.value("library", "");
+  }
+  info.name = dj.value("name", "");
+  return info;
+}
+
+std::optional<double> optional_number(const json& dj, const char* key) {
+  if (dj.contains(key) && dj.at(key).is_number()) return dj.at(key).get<double>();
+  return std::nullopt;
+}
+
+Measurement measurement_from_json(DeviceKind kind, const json& dj, const std::string& what) {
+  Measurement m;
+  m.device = device_info_from_json(kind, dj);
+  m.prepare.implementation = dj.value("implementation", "");
+  m.prepare.threads = dj.value("threads", 0);
+  m.prepare.setup_ms = dj.value("setup_ms", 0.0);
+  m.prepare.reorder_ms = dj.value("reorder_ms", 0.0);
+  m.prepare.device_bytes = dj.value("device_bytes", uint64_t{0});
+  m.tflops = dj.value("tflops", 0.0);
+  m.cpu_share = optional_number(dj, "cpu_share");
+  m.cpu_time_ms = optional_number(dj, "cpu_time_ms");
+  m.cache = dj.value("cache", "hot") == "cold" ? CacheMode::cold : CacheMode::hot;
+  m.warnings = dj.value("warnings", std::vector<std::string>{});
+  for (auto [key, target] : {std::pair<const char*, std::optional<ClockSample>*>{"clock_before", &m.clock_before},
+                             {"clock_after", &m.clock_after}})
+    if (dj.contains(key) && dj.at(key).is_object())
+      *target = ClockSample{dj.at(key).value("sm_mhz", 0.0), dj.at(key).value("throttle_reasons", uint64_t{0}),
+                            dj.at(key).value("throttle", "")};
+  if (dj.contains("details"))
+    for (const auto& [k, v] : dj.at("details").items()) m.prepare.details.emplace_back(k, v.get<std::string>());
+  m.samples_ms = field<std::vector<double>>(dj, "samples_ms", what);
+  const json& sj = field<json>(dj, "stats", what);
+  m.stats = {field<double>(sj, "sum", what),    field<double>(sj, "median", what), field<double>(sj, "min", what),
+             field<double>(sj, "max", what),    field<double>(sj, "mean", what),   field<double>(sj, "stddev", what),
+             sj.value("cv", 0.0), sj.value("outliers", std::vector<size_t>{})};
+  return m;
+}
+
+DeviceResult device_from_json(const std::string& kind, const json& dj, DType problem_dtype, const std::string& what) {
+  DeviceResult d;
+  const auto named_kind = device_kind_from_string(kind);
+  if (!named_kind) throw Error(ExitCode::usage, fmt::format("{}: unknown device '{}'", what, kind));
+  d.kind = *named_kind;
+  d.dtype = problem_dtype;  // version 1: every device ran the problem's dtype
+  if (dj.contains("dtype")) {
+    const auto ran = dtype_from_string(dj.value("dtype", ""));
+    if (!ran) throw Error(ExitCode::usage, fmt::format("{}: unknown {} dtype '{}'", what, kind, dj.value("dtype", "")));
+    d.dtype = *ran;
+  }
+  if (!field<bool>(dj, "ran", what)) {
+    d.not_run_reason = dj.value("reason", "");
+    return d;
+  }
+  d.measurement = measurement_from_json(d.kind, dj, what);
+  if (dj.contains("roofline") && dj.at("roofline").is_object()) {
+    const json& rj = dj.at("roofline");
+    d.roofline = Roofline{rj.value("peak_tflops", 0.0), rj.value("compute_fraction", 0.0),
+                          rj.value("peak_gbps", 0.0),   rj.value("memory_fraction", 0.0),
+                          rj.value("intensity", 0.0),   rj.value("ridge", 0.0),
+                          rj.value("bound", ""),        rj.value("ceilings_measured", "")};
+  }
+  if (dj.contains("verify")) d.reference_check = check_from(dj.at("verify"));
+  return d;
+}
+
+}  // namespace
+
+RunResult result_from_json(const json& j, const std::string& what) {
+  if (!j.is_object()) throw Error(ExitCode::usage, what + ": a record must be a JSON object");
+  const int version = field<int>(j, "schema_version", what);
+  if (version != 1 && version != kSchemaVersion)
+    throw Error(ExitCode::usage, fmt::format("{}: schema_version {} is not supported (this convbench reads 1 and {})",
+                                             what, version, kSchemaVersion));
+  RunResult r;
+  r.label = j.value("label", "");
+  r.problem = problem_from_json(j.at("problem"), what);
   r.seed = j.value("seed", uint64_t{0});
   if (j.contains("memory")) r.peak_host_bytes = j.at("memory").value("peak_host_bytes", uint64_t{0});
   r.warmup = j.value("warmup", 0);
   const json devices = field<json>(j, "devices", what);
-  for (const auto& [kind, dj] : devices.items()) {
-    DeviceResult d;
-    const auto named_kind = device_kind_from_string(kind);
-    if (!named_kind) throw Error(ExitCode::usage, fmt::format("{}: unknown device '{}'", what, kind));
-    d.kind = *named_kind;
-    d.dtype = p.dtype;
-    if (dj.contains("dtype")) {
-      const auto ran = dtype_from_string(dj.value("dtype", ""));
-      if (!ran) throw Error(ExitCode::usage, fmt::format("{}: unknown {} dtype '{}'", what, kind, dj.value("dtype", "")));
-      d.dtype = *ran;
-    }
-    if (!field<bool>(dj, "ran", what)) {
-      d.not_run_reason = dj.value("reason", "");
-    } else {
-      Measurement m;
-      m.device.kind = d.kind;
-      if (dj.contains("library_name")) {  // version 2: the facts apart
-        m.device.library = dj.value("library_name", "");
-        m.device.library_version = dj.value("library_version", "");
-        m.device.arch = dj.value("arch", "");
-      } else {  // version 1 kept only the joined text
-        m.device.library = dj.value("library", "");
-      }
-      m.device.name = dj.value("name", "");
-      m.prepare.implementation = dj.value("implementation", "");
-      m.prepare.threads = dj.value("threads", 0);
-      m.prepare.setup_ms = dj.value("setup_ms", 0.0);
-      m.tflops = dj.value("tflops", 0.0);
-      if (dj.contains("cpu_share") && dj["cpu_share"].is_number()) m.cpu_share = dj["cpu_share"].get<double>();
-      if (dj.contains("cpu_time_ms") && dj["cpu_time_ms"].is_number())
-        m.cpu_time_ms = dj["cpu_time_ms"].get<double>();
-      m.prepare.reorder_ms = dj.value("reorder_ms", 0.0);
-      m.prepare.device_bytes = dj.value("device_bytes", uint64_t{0});
-      m.cache = dj.value("cache", "hot") == "cold" ? CacheMode::cold : CacheMode::hot;
-      m.warnings = dj.value("warnings", std::vector<std::string>{});
-      for (auto [key, target] : {std::pair<const char*, std::optional<ClockSample>*>{"clock_before", &m.clock_before},
-                                 {"clock_after", &m.clock_after}})
-        if (dj.contains(key) && dj.at(key).is_object())
-          *target = ClockSample{dj.at(key).value("sm_mhz", 0.0), dj.at(key).value("throttle_reasons", uint64_t{0}),
-                                dj.at(key).value("throttle", "")};
-      if (dj.contains("details"))
-        for (const auto& [k, v] : dj.at("details").items()) m.prepare.details.emplace_back(k, v.get<std::string>());
-      m.samples_ms = field<std::vector<double>>(dj, "samples_ms", what);
-      const json& sj = field<json>(dj, "stats", what);
-      m.stats = {field<double>(sj, "sum", what),
-                 field<double>(sj, "median", what),
-                 field<double>(sj, "min", what),
-                 field<double>(sj, "max", what),
-                 field<double>(sj, "mean", what),
-                 field<double>(sj, "stddev", what),
-                 sj.value("cv", 0.0),
-                 sj.value("outliers", std::vector<size_t>{})};
-      d.measurement = std::move(m);
-      if (dj.contains("roofline") && dj.at("roofline").is_object()) {
-        const json& rj = dj.at("roofline");
-        d.roofline = Roofline{rj.value("peak_tflops", 0.0), rj.value("compute_fraction", 0.0),
-                              rj.value("peak_gbps", 0.0),   rj.value("memory_fraction", 0.0),
-                              rj.value("intensity", 0.0),   rj.value("ridge", 0.0),
-                              rj.value("bound", ""),        rj.value("ceilings_measured", "")};
-      }
-      if (dj.contains("verify")) d.reference_check = check_from(dj.at("verify"));
-    }
-    r.devices.push_back(std::move(d));
-  }
+  for (const auto& [kind, dj] : devices.items())
+    r.devices.push_back(device_from_json(kind, dj, r.problem.dtype, what));
   if (j.contains("cross_check")) r.cross_check = check_from(j.at("cross_check"));
   if (j.contains("speedup") && !j.at("speedup").is_null()) {
     r.speedup = field<double>(j.at("speedup"), "value", what);
