@@ -27,8 +27,8 @@ int main() {
     for (const auto mode : {dnnl::fpmath_mode::strict, dnnl::fpmath_mode::bf16}) {
       dnnl::primitive_attr attr;
       attr.set_fpmath_mode(mode);
-      const auto pd = convbench::onednn_compat::conv_pd(eng, {sh.src, f32, any}, {sh.wei, f32, any},
-                                                        {sh.dst, f32, any}, {1, 1}, {0, 0}, {0, 0}, {0, 0}, attr);
+      const auto pd = convbench::onednn_compat::conv_pd(eng, {sh.src, f32, any}, {sh.wei, f32, any}, {sh.dst, f32, any},
+                                                        {1, 1}, {0, 0}, {0, 0}, {0, 0}, attr);
       const dnnl::convolution_forward conv(pd);
       memory x(pd.src_desc(), eng), w(pd.weights_desc(), eng), y(pd.dst_desc(), eng);
       const std::unordered_map<int, memory> args{{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, y}};
@@ -37,7 +37,8 @@ int main() {
         const auto t0 = std::chrono::steady_clock::now();
         conv.execute(strm, args);
         strm.wait();
-        if (i > 0) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        if (i > 0)
+          ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       }
       std::sort(ms.begin(), ms.end());
       fmt::print("{:<30} {:<6} {:<28} median {:.2f} ms\n", sh.name, mode == dnnl::fpmath_mode::bf16 ? "bf16" : "strict",

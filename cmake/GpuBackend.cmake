@@ -40,7 +40,8 @@ if(CONVBENCH_HAVE_CUDNN)
   string(REGEX REPLACE ".*CUDNN_MAJOR ([0-9]+).*CUDNN_MINOR ([0-9]+).*" "\\1.\\2" _cudnn_version "${_v}")
   message(NOTICE "convbench: building backends: cpu (oneDNN ${dnnl_VERSION}), gpu (cuDNN ${_cudnn_version} headers, "
                  "CUDA ${CUDAToolkit_VERSION}, cudnn-frontend)")
-  add_library(convbench_cudnn STATIC src/backends/cudnn/cudnn_backend.cpp src/backends/cudnn/cuda_probe.cpp
+  add_library(convbench_cudnn STATIC src/backends/cudnn/cudnn_backend.cpp src/backends/cudnn/cudnn_plan.cpp
+                                     src/backends/cudnn/cudnn_common.cpp src/backends/cudnn/cuda_probe.cpp
                                      src/backends/cudnn/nvml.cpp)
   target_include_directories(convbench_cudnn PRIVATE ${CONVBENCH_SRC})
   target_include_directories(convbench_cudnn SYSTEM PRIVATE "${CUDNN_FRONTEND_INCLUDE_DIR}" "${CUDNN_INCLUDE_DIR}"

@@ -4,8 +4,8 @@
 #include <deque>
 #include <functional>
 #include <set>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "convbench/backend.hpp"
 #include "convbench/reference.hpp"
@@ -73,7 +73,7 @@ class FakeBackend : public Conv2D {
   std::set<DType> unsupported;                ///< dtypes supports() refuses
   DType last_dtype = DType::f32;              ///< the dtype of the last prepare()
   bool burn = false;                          ///< run() uses its scripted duration of process CPU time
-  std::deque<double> clocks;  ///< SM clocks (MHz) sample_clock() returns, in order
+  std::deque<double> clocks;                  ///< SM clocks (MHz) sample_clock() returns, in order
   std::string implementation = "fake:direct";
 
  private:

@@ -3,8 +3,8 @@
 
 #include <vector>
 
-#include "convbench/problem.hpp"
 #include "convbench/numeric.hpp"
+#include "convbench/problem.hpp"
 
 namespace convbench::testing {
 

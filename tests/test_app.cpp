@@ -40,7 +40,8 @@ TEST(App, MatchingOutputsGiveTheSpeedup) {
   std::ostringstream out, err;
   EXPECT_EQ(run_benchmarks(small_options(), out, err, fakes(0)).code, ExitCode::ok);
   EXPECT_NE(out.str().find("gpu: verify ok vs cpu: error 0.0e+00"), std::string::npos) << out.str();
-  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0 ± 0.0x (GPU f32 vs CPU f32, sum of runs)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("GPU speedup over CPU: 20.0 ± 0.0x (GPU f32 vs CPU f32, sum of runs)"), std::string::npos)
+      << out.str();
   EXPECT_EQ(err.str(), "");
 }
 

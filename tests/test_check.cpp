@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "cli/check.hpp"
 #include "backends/onednn/onednn_backend.hpp"
+#include "cli/check.hpp"
 #include "convbench/backend.hpp"
 #include "convbench/registry.hpp"
 #include "run_cli.hpp"

@@ -88,8 +88,8 @@ TEST(Harness, ACpuRunThatGotLittleCpuTimeIsFlaggedAsDescheduled) {
   EXPECT_LT(*m.cpu_share, 0.2);
   int flagged = 0;
   for (const std::string& w : m.warnings)
-    flagged += w.rfind("cpu: the process got ", 0) == 0 && w.find("of the CPU time its 1 threads could use") !=
-                                                               std::string::npos;
+    flagged += w.rfind("cpu: the process got ", 0) == 0 &&
+               w.find("of the CPU time its 1 threads could use") != std::string::npos;
   EXPECT_EQ(flagged, 1);
   // Runs that really use the CPU for their duration are not flagged (share about 1, however busy the machine).
   FakeBackend busy({5, 5, 5, 5, 5});

@@ -1,9 +1,8 @@
 // The oneDNN backend against the float64 reference on seeded random problems.
 #include <gtest/gtest.h>
+#include <oneapi/dnnl/dnnl_version.h>
 
 #include <map>
-
-#include <oneapi/dnnl/dnnl_version.h>
 
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/harness.hpp"
@@ -89,7 +88,8 @@ TEST(OneDnn, AppliesAndReportsTheThreadCount) {
 
 TEST(OneDnn, ReportsTheLibraryItLoadedAndItMatchesTheHeaders) {
   // The version comes from the loaded library (dnnl_version()); the headers say what we compiled against.
-  const std::string prefix = "oneDNN " + std::to_string(DNNL_VERSION_MAJOR) + "." + std::to_string(DNNL_VERSION_MINOR) + ".";
+  const std::string prefix =
+      "oneDNN " + std::to_string(DNNL_VERSION_MAJOR) + "." + std::to_string(DNNL_VERSION_MINOR) + ".";
   EXPECT_EQ(onednn_version().rfind(prefix, 0), 0u) << onednn_version();
   auto cpu = make_cpu_backend({1, 0});
   EXPECT_EQ(cpu.backend->device().library_text(), onednn_version());
@@ -115,7 +115,8 @@ TEST(OneDnn, F16RunsWhereTheCpuHasF16MathAndIsOtherwiseUnsupportedWithTheIsa) {
 }
 
 TEST(OneDnn, AReferenceImplementationIsWarnedAbout) {
-  EXPECT_EQ(implementation_warnings("ref:any"),
-            std::vector<std::string>{"oneDNN ran a reference implementation (ref:any): its time says little about this CPU"});
+  EXPECT_EQ(
+      implementation_warnings("ref:any"),
+      std::vector<std::string>{"oneDNN ran a reference implementation (ref:any): its time says little about this CPU"});
   EXPECT_TRUE(implementation_warnings("brgconv:avx512_core").empty());
 }

@@ -256,15 +256,38 @@ TEST(Options, UnknownFlagsAndMissingValuesAreOneLine) {
 TEST(Options, HelpDocumentsEveryFlagDefaultAndExitCode) {
   const auto r = parse({"--help"});
   ASSERT_FALSE(r.options.has_value());
-  for (const char* s : {"--batch",      "--input",     "--filter",          "--stride",
-                        "--padding",    "--dilation",  "--groups",          "--layout",
-                        "--dtype",      "--runs",      "--warmup",          "--device",
-                        "--threads",    "--seed",      "--no-verify",       "--version",
-                        "--gpu",        "--algo",      "--workspace-limit", "--include-transfers",
-                        "--tune-cache", "--retune",
-                        "default auto", "default 100", "default 100x100x3", "default 32x7x7",
-                        "default nhwc", "default f32", "default 10",        "default all",
-                        "Exit codes:",  "130"})
+  for (const char* s : {"--batch",
+                        "--input",
+                        "--filter",
+                        "--stride",
+                        "--padding",
+                        "--dilation",
+                        "--groups",
+                        "--layout",
+                        "--dtype",
+                        "--runs",
+                        "--warmup",
+                        "--device",
+                        "--threads",
+                        "--seed",
+                        "--no-verify",
+                        "--version",
+                        "--gpu",
+                        "--algo",
+                        "--workspace-limit",
+                        "--include-transfers",
+                        "--tune-cache",
+                        "--retune",
+                        "default auto",
+                        "default 100",
+                        "default 100x100x3",
+                        "default 32x7x7",
+                        "default nhwc",
+                        "default f32",
+                        "default 10",
+                        "default all",
+                        "Exit codes:",
+                        "130"})
     EXPECT_NE(r.text.find(s), std::string::npos) << s;
 }
 

@@ -7,9 +7,9 @@
 #include "cli/compare.hpp"
 #include "cli/problem_flags.hpp"
 #include "convbench/descriptor.hpp"
+#include "convbench/npy.hpp"
 #include "convbench/record.hpp"
 #include "convbench/report.hpp"
-#include "convbench/npy.hpp"
 #include "fake_backend.hpp"
 
 using namespace convbench;
@@ -70,7 +70,8 @@ TEST(Record, VersionOneRecordsAreStillReadAndDeviceModesComeBack) {
   for (DeviceResult& d : r.devices) d.dtype = d.kind == DeviceKind::cpu ? DType::f32 : DType::tf32;
   auto j = to_json(r, kMeta);
   const RunResult back = result_from_json(j, "v2");
-  for (const DeviceResult& d : back.devices) EXPECT_EQ(d.dtype, d.kind == DeviceKind::cpu ? DType::f32 : DType::tf32) << to_string(d.kind);
+  for (const DeviceResult& d : back.devices)
+    EXPECT_EQ(d.dtype, d.kind == DeviceKind::cpu ? DType::f32 : DType::tf32) << to_string(d.kind);
   // Version 1 had no per-device dtype: every device ran the problem's.
   j["schema_version"] = 1;
   for (auto& [kind, dj] : j.at("devices").items()) dj.erase("dtype"), dj.erase("mode");

@@ -5,8 +5,8 @@
 #include <limits>
 
 #include "convbench/harness.hpp"
-#include "convbench/reference.hpp"
 #include "convbench/numeric.hpp"
+#include "convbench/reference.hpp"
 
 using namespace convbench;
 

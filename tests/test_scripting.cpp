@@ -1,22 +1,22 @@
 // End-to-end scripting: formats, --output, problem lists on stdin, suites, compare, .npy data, Ctrl-C.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
-#include <limits>
-#include <thread>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "convbench/backend.hpp"
 #include "convbench/harness.hpp"
+#include "convbench/npy.hpp"
 #include "convbench/record.hpp"
 #include "convbench/reference.hpp"
-#include "convbench/npy.hpp"
 #include "fake_backend.hpp"
 #include "run_cli.hpp"
 
@@ -220,8 +220,8 @@ TEST(Scripting, AnInfInputNextToABf16OneByOneConvolutionIsVerifiedPositionByPosi
   x[5] = std::numeric_limits<float>::infinity();
   write_npy(dir + "/x.npy", "t", {1, 1, 8, 1}, x);
   write_npy(dir + "/w.npy", "t", {1, 1, 1, 1}, {1.0f});
-  const CliResult r = run_cli("--batch 1 --input 1x8x1 --filter 1x1x1 --dtype bf16 --input-data " +
-                              dir + "/x.npy --weights-data " + dir + "/w.npy --save-output " + dir + "/y.npy" + kCpu);
+  const CliResult r = run_cli("--batch 1 --input 1x8x1 --filter 1x1x1 --dtype bf16 --input-data " + dir +
+                              "/x.npy --weights-data " + dir + "/w.npy --save-output " + dir + "/y.npy" + kCpu);
   ASSERT_TRUE(r.code == 0 || r.code == 6) << r.code << r.err;
   const NpyArray y = read_npy(dir + "/y.npy", "t");
   ASSERT_EQ(y.data.size(), 8u);
@@ -232,8 +232,9 @@ TEST(Scripting, AnInfInputNextToABf16OneByOneConvolutionIsVerifiedPositionByPosi
   }
   if (wrong == 8) {
     EXPECT_EQ(r.code, 0) << r.out;
-    EXPECT_TRUE(has(r.out, "cpu: verify ok vs f64 reference: error 0.0e+00 (8 points, tolerance 1e-02); 1 non-finite "
-                           "inputs, 1 non-finite expected outputs matched exactly\n"))
+    EXPECT_TRUE(has(r.out,
+                    "cpu: verify ok vs f64 reference: error 0.0e+00 (8 points, tolerance 1e-02); 1 non-finite "
+                    "inputs, 1 non-finite expected outputs matched exactly\n"))
         << r.out;
   } else {
     EXPECT_EQ(r.code, 6) << r.out;

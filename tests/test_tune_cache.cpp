@@ -1,6 +1,4 @@
 // The persistent tuning cache, with fake rebuild and search steps (no GPU needed).
-#include "convbench/tune_cache.hpp"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +6,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "convbench/tune_cache.hpp"
 
 using namespace convbench;
 
@@ -27,7 +27,6 @@ TuneKey key(const std::string& problem = "--batch 100 --layout nhwc --dtype f32"
 }
 
 TunedEngine engine(int64_t id, double ms) { return {id, {{3, 1}, {7, 4}}, "eng" + std::to_string(id) + "_k3=1", ms}; }
-
 
 }  // namespace
 

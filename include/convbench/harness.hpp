@@ -62,8 +62,8 @@ struct Measurement {
   /// CPU backends (prepare.threads > 0): the process's CPU time (user + system) over the timed runs, in ms,
   /// and its share of what the threads could have used, cpu_time_ms / (sum of the runs × threads).
   std::optional<double> cpu_time_ms, cpu_share;
-  std::vector<std::string> warnings;                     ///< one line each, prefixed with the device kind
-  std::vector<float> output;                             ///< read after the last run, in the problem's layout
+  std::vector<std::string> warnings;  ///< one line each, prefixed with the device kind
+  std::vector<float> output;          ///< read after the last run, in the problem's layout
 };
 
 /// The warnings a measurement deserves: large spread, outliers, runs too short to time, a descheduled CPU

@@ -2,11 +2,11 @@
 // It knows nothing about timing, devices or printing.
 #pragma once
 
-#include <cstdint>
 #include <array>
-#include <vector>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace convbench {
 

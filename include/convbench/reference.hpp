@@ -25,8 +25,8 @@ double tolerance(DType d);
 struct Check {
   double error = 0;  ///< normwise relative error ||got - want||₂ / ||want||₂ over the finite expected points
   double tolerance = 0;
-  int64_t points = 0;    ///< output elements compared
-  bool sampled = false;  ///< true when only a seeded sample of positions was compared
+  int64_t points = 0;              ///< output elements compared
+  bool sampled = false;            ///< true when only a seeded sample of positions was compared
   int64_t nonfinite_inputs = 0;    ///< inf or NaN values among the input and weights
   int64_t nonfinite_expected = 0;  ///< compared positions whose expected value is inf or NaN (matched exactly)
   /// The first output index (in the output buffer) where a non-finite value disagrees: an inf or NaN where

@@ -10,8 +10,8 @@
 #include "convbench/backend.hpp"
 #include "convbench/system.hpp"
 #if CONVBENCH_HAVE_CUDNN
-#include "backends/cudnn/cudnn_backend.hpp"
 #include "backends/cudnn/cuda_probe.hpp"
+#include "backends/cudnn/cudnn_backend.hpp"
 #endif
 
 namespace convbench {

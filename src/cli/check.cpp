@@ -10,9 +10,9 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
-#include "convbench/registry.hpp"
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
+#include "convbench/registry.hpp"
 #include "convbench/system.hpp"
 
 namespace convbench {

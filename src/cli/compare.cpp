@@ -93,8 +93,8 @@ Outcome run_compare(const CompareOptions& o, std::ostream& out) {
   fmt::print(out, "{:>4}  {:>11}  {:>11}  {:>6}  {:>6}  {:<8}  {}\n", "dev", "base ms", "new ms", "ratio", "noise",
              "verdict", "problem");
   for (const Comparison& c : rep.rows) {
-    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", to_string(c.device), c.base_ms, c.new_ms,
-               c.ratio, c.noise * 100, to_string(c.verdict), c.problem, c.regression ? "  REGRESSION" : "");
+    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", to_string(c.device), c.base_ms,
+               c.new_ms, c.ratio, c.noise * 100, to_string(c.verdict), c.problem, c.regression ? "  REGRESSION" : "");
     regressions += c.regression;
   }
   for (const auto& p : rep.only_in_base) fmt::print(out, "only in base: {}\n", p);

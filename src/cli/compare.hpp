@@ -21,7 +21,7 @@ enum class Verdict { faster, same, slower };
 const char* to_string(Verdict v);
 
 struct Comparison {
-  std::string problem;              ///< the canonical flag form (dtype and layout included)
+  std::string problem;  ///< the canonical flag form (dtype and layout included)
   DeviceKind device = DeviceKind::cpu;
   double base_ms = 0, new_ms = 0;   ///< medians
   double ratio = 0;                 ///< new / base

@@ -22,8 +22,7 @@ CLI::App* declare_compare(CLI::App& app, CompareFlags& f) {
   compare->add_option("NEW", f.next, "the new result file")->required()->type_name("NEW");
   compare->add_option("--threshold", f.threshold, "slowdown tolerated beyond the noise, as a fraction (default 0.05)")
       ->type_name("FRACTION");
-  compare->add_option("--device", f.device, "which device's times to compare (default all)")
-      ->type_name("cpu|gpu|all");
+  compare->add_option("--device", f.device, "which device's times to compare (default all)")->type_name("cpu|gpu|all");
   return compare;
 }
 
@@ -33,8 +32,7 @@ CompareOptions to_compare_options(const CompareFlags& f) {
   c.next = f.next;
   char* end = nullptr;
   c.threshold = std::strtod(f.threshold.c_str(), &end);
-  if (f.threshold.empty() || end != f.threshold.c_str() + f.threshold.size() || !(c.threshold >= 0) ||
-      c.threshold > 10)
+  if (f.threshold.empty() || end != f.threshold.c_str() + f.threshold.size() || !(c.threshold >= 0) || c.threshold > 10)
     throw UsageError("--threshold", f.threshold, "expected a fraction from 0 to 10, e.g. 0.05 for 5%");
   c.device = parse_device(f.device);
   return c;

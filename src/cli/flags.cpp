@@ -107,5 +107,4 @@ const char* exit_code_help() {
          "  130  interrupted (Ctrl-C): records already written are kept, and a summary is printed\n";
 }
 
-
 }  // namespace convbench

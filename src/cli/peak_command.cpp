@@ -28,7 +28,8 @@ CLI::App* declare_peak(CLI::App& app, PeakFlags& f) {
 PeakOptions to_peak_options(const PeakFlags& f) {
   PeakOptions po;
   po.device = parse_device(f.device);
-  if (!f.threads.empty()) po.backend.threads = static_cast<int>(parse_integer("--threads", f.threads, 1, usable_cpus()));
+  if (!f.threads.empty())
+    po.backend.threads = static_cast<int>(parse_integer("--threads", f.threads, 1, usable_cpus()));
   po.backend.gpu_index = static_cast<int>(parse_integer("--gpu", f.gpu, 0, 1023));
   return po;
 }

@@ -117,8 +117,7 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
   return p;
 }
 
-std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name,
-                                              const ProblemFlags& defaults) {
+std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name, const ProblemFlags& defaults) {
   std::vector<LabeledProblem> out;
   std::string line;
   int number = 0;
@@ -147,6 +146,5 @@ std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::strin
   if (out.empty()) throw UsageError(fmt::format("--problems: '{}' lists no problems", name));
   return out;
 }
-
 
 }  // namespace convbench

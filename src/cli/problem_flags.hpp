@@ -33,7 +33,6 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given);
 
 /// Reads a problem list: one problem per line, as flags or a descriptor; `#` starts a comment. Errors
 /// name `name:line`. Throws UsageError (or the error's own code) on the first bad line, or when empty.
-std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name,
-                                              const ProblemFlags& defaults);
+std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name, const ProblemFlags& defaults);
 
 }  // namespace convbench

@@ -12,12 +12,12 @@
 #include <ctime>
 #include <iostream>
 
-#include "convbench/registry.hpp"
-#include "convbench/pairing.hpp"
-#include "convbench/report.hpp"
 #include "convbench/atomic_file.hpp"
 #include "convbench/npy.hpp"
 #include "convbench/numeric.hpp"
+#include "convbench/pairing.hpp"
+#include "convbench/registry.hpp"
+#include "convbench/report.hpp"
 #include "convbench/system.hpp"
 
 namespace convbench {
@@ -128,8 +128,9 @@ Support choose_mode(DeviceKind kind, Conv2D& backend, const RunOptions& o, Probl
     const Support s = backend.supports(candidate);
     if (i == 0) first = s;
     if (!s.ok) continue;
-    if (i > 0) fallback = fmt::format("{} instead of {}: {}", mode_name(kind, modes[i]), mode_name(kind, modes[0]),
-                                      first.reason);
+    if (i > 0)
+      fallback =
+          fmt::format("{} instead of {}: {}", mode_name(kind, modes[i]), mode_name(kind, modes[0]), first.reason);
     p = candidate;
     return s;
   }
@@ -232,7 +233,8 @@ bool verify_and_compare(RunResult& r, const RunOptions& o, const HostTensors& in
 
 /// Writes each device's output to `path`, or, when both ran, to `path` with .cpu/.gpu before the extension.
 void save_outputs(const RunResult& r, const std::string& path) {
-  const auto ran = std::count_if(r.devices.begin(), r.devices.end(), [](const DeviceResult& d) { return d.measurement.has_value(); });
+  const auto ran = std::count_if(r.devices.begin(), r.devices.end(),
+                                 [](const DeviceResult& d) { return d.measurement.has_value(); });
   for (const DeviceResult& d : r.devices) {
     if (!d.measurement) continue;
     std::string file = path;
@@ -240,7 +242,8 @@ void save_outputs(const RunResult& r, const std::string& path) {
       const auto dot = file.rfind('.');
       const auto slash = file.rfind('/');
       const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
-      file = has_ext ? file.substr(0, dot) + "." + to_string(d.kind) + file.substr(dot) : file + "." + to_string(d.kind);
+      file =
+          has_ext ? file.substr(0, dot) + "." + to_string(d.kind) + file.substr(dot) : file + "." + to_string(d.kind);
     }
     write_npy(file, "--save-output", npy_shape(r.problem, "output"), d.measurement->output);
   }
@@ -283,13 +286,14 @@ double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
   // A conservative bound: each term covers the largest buffers a device holds at once.
   double need = 4 * in;                               // seeded f32 input and weights
   if (cpu) need += dsize * (in + out) + 4 * out * 2;  // oneDNN tensors, the f32 output, reorder headroom
-  if (gpu) need += 4 * out * 2 + dsize * (in + out);  // encoded uploads or pinned staging, the f32 output
-                                                      // and its 16-bit download
+  if (gpu)
+    need += 4 * out * 2 + dsize * (in + out);  // encoded uploads or pinned staging, the f32 output
+                                               // and its 16-bit download
   return need;
 }
 
-RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend, Availability& gpu_backend,
-                      ExitCode& requested_failure, std::ostream& err) {
+RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
+                      Availability& gpu_backend, ExitCode& requested_failure, std::ostream& err) {
   const Problem& p = lp.problem;
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
   check_host_memory(p, want_cpu, want_gpu);

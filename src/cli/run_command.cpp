@@ -55,7 +55,8 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
       ->type_name("PATH|off");
   // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds).
   app.add_option("--debug-fake-backends", f.fake_run_ms)->group("");
-  app.add_flag("--retune", f.retune, "GPU: search the engine again even when the tuning cache has it, and overwrite it");
+  app.add_flag("--retune", f.retune,
+               "GPU: search the engine again even when the tuning cache has it, and overwrite it");
   app.add_flag("--include-transfers", f.include_transfers,
                "GPU: time the input upload and output download with every run (default: data stays on the device, "
                "as in the seed)");
@@ -81,7 +82,8 @@ void declare_problem_and_output_flags(CLI::App& app, RunFlags& f) {
                  "unless --quiet")
       ->type_name("FILE");
   app.add_flag("--quiet", f.quiet, "print nothing but data and errors: no table beside --output, no progress");
-  app.add_option("--input-data", f.input_data, "read the input from a .npy file (float32 or float16, the layout's shape)")
+  app.add_option("--input-data", f.input_data,
+                 "read the input from a .npy file (float32 or float16, the layout's shape)")
       ->type_name("FILE");
   app.add_option("--weights-data", f.weights_data, "read the weights from a .npy file (KRSC for nhwc, KCRS for nchw)")
       ->type_name("FILE");

@@ -1,7 +1,7 @@
 // GPU availability classification: each failure class becomes one actionable line and one exit code.
-#include <fmt/format.h>
-
 #include "convbench/gpu_status.hpp"
+
+#include <fmt/format.h>
 
 namespace convbench {
 namespace {

@@ -8,8 +8,8 @@
 #include <numeric>
 
 #include "convbench/error.hpp"
-#include "convbench/result.hpp"
 #include "convbench/numeric.hpp"
+#include "convbench/result.hpp"
 #include "convbench/system.hpp"
 
 namespace convbench {
@@ -86,11 +86,11 @@ std::vector<std::string> measurement_warnings(const Measurement& m) {
                     "use a larger problem (for example a larger --batch)",
                     kind, s.median * 1000, kMinRunMs * 1000));
   if (m.cpu_share && *m.cpu_share < kMinCpuShare)
-    w.push_back(fmt::format("{}: the process got {:.0f}% of the CPU time its {} threads could use during the timed "
-                            "runs ({:.1f} of {:.1f} ms): it was descheduled or the CPUs are busy, so these times "
-                            "do not measure this CPU",
-                            kind, *m.cpu_share * 100, m.prepare.threads, *m.cpu_time_ms,
-                            m.stats.sum * m.prepare.threads));
+    w.push_back(
+        fmt::format("{}: the process got {:.0f}% of the CPU time its {} threads could use during the timed "
+                    "runs ({:.1f} of {:.1f} ms): it was descheduled or the CPUs are busy, so these times "
+                    "do not measure this CPU",
+                    kind, *m.cpu_share * 100, m.prepare.threads, *m.cpu_time_ms, m.stats.sum * m.prepare.threads));
   if (m.clock_before && m.clock_after && m.clock_before->sm_mhz > 0 &&
       m.clock_after->sm_mhz < m.clock_before->sm_mhz * (1 - kClockDropFraction))
     w.push_back(
@@ -147,7 +147,8 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
     const int n = std::min(kRunsPerGroup, cfg.runs - done);
     const std::vector<double> ms = backend.run_many(n, cfg.cache == CacheMode::cold);
     if (ms.size() != static_cast<size_t>(n))
-      throw LibraryError(fmt::format("{}: the backend returned {} timings for {} runs", to_string(m.device.kind), ms.size(), n));
+      throw LibraryError(
+          fmt::format("{}: the backend returned {} timings for {} runs", to_string(m.device.kind), ms.size(), n));
     m.samples_ms.insert(m.samples_ms.end(), ms.begin(), ms.end());
     done += n;
   }
@@ -160,7 +161,8 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
     m.cpu_share = cpu_used / (m.stats.sum * m.prepare.threads);
   }
   m.warnings = measurement_warnings(m);
-  for (const std::string& w : m.prepare.warnings) m.warnings.push_back(std::string(to_string(m.device.kind)) + ": " + w);
+  for (const std::string& w : m.prepare.warnings)
+    m.warnings.push_back(std::string(to_string(m.device.kind)) + ": " + w);
   m.output = backend.read_output();
   return m;
 }

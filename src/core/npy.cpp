@@ -11,8 +11,8 @@
 #include <limits>
 #include <sstream>
 
-#include "convbench/error.hpp"
 #include "convbench/atomic_file.hpp"
+#include "convbench/error.hpp"
 #include "convbench/numeric.hpp"
 
 namespace convbench {

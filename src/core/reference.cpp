@@ -123,7 +123,8 @@ Check check_against_reference(const Problem& p, const HostTensors& t, const std:
     for (int64_t n : {int64_t{0}, p.n - 1})
       for (int64_t y : {int64_t{0}, oh - 1})
         for (int64_t x : {int64_t{0}, ow - 1}) add_point(n, p.k - 1, y, x);
-    for (int64_t i = 8; i < samples; ++i) add_logical(static_cast<int64_t>(pick.next_u64() % static_cast<uint64_t>(total)));
+    for (int64_t i = 8; i < samples; ++i)
+      add_logical(static_cast<int64_t>(pick.next_u64() % static_cast<uint64_t>(total)));
     c.points = samples;
     // Every non-finite output is checked too: one outside the sample must not slip through.
     for (int64_t n = 0; n < p.n; ++n)

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "convbench/error.hpp"
 #include "convbench/atomic_file.hpp"
+#include "convbench/error.hpp"
 
 namespace convbench {
 
@@ -39,13 +39,15 @@ std::vector<std::string> roofline_warnings(DeviceKind kind_, const Roofline& r) 
   std::vector<std::string> w;
   const std::string when = r.measured.empty() ? "at an unknown time" : "at " + r.measured;
   if (r.compute_fraction > 1)
-    w.push_back(fmt::format("{}: {:.0f}% of the compute ceiling: above 100%, so the ceiling ({:.2f} TFLOP/s, measured "
-                            "{}) is stale or was measured under other conditions; run `convbench peak` again",
-                            kind, r.compute_fraction * 100, r.peak_tflops, when));
+    w.push_back(
+        fmt::format("{}: {:.0f}% of the compute ceiling: above 100%, so the ceiling ({:.2f} TFLOP/s, measured "
+                    "{}) is stale or was measured under other conditions; run `convbench peak` again",
+                    kind, r.compute_fraction * 100, r.peak_tflops, when));
   if (r.memory_fraction > 1)
-    w.push_back(fmt::format("{}: {:.0f}% of copy bandwidth: above 100%, so the tensors were served from cache, not "
-                            "memory (ceiling {:.0f} GB/s, measured {})",
-                            kind, r.memory_fraction * 100, r.peak_gbps, when));
+    w.push_back(
+        fmt::format("{}: {:.0f}% of copy bandwidth: above 100%, so the tensors were served from cache, not "
+                    "memory (ceiling {:.0f} GB/s, measured {})",
+                    kind, r.memory_fraction * 100, r.peak_gbps, when));
   return w;
 }
 

@@ -3,10 +3,9 @@
 
 #include <sched.h>
 #include <sys/resource.h>
-
-#include <ctime>
 #include <sys/sysinfo.h>
 
+#include <ctime>
 #include <fstream>
 #include <set>
 #include <sstream>

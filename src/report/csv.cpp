@@ -35,10 +35,10 @@ class CsvPrinter final : public Printer {
   }
   void do_record(const RunResult& r) override {
     const Problem& p = r.problem;
-    out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", kSchemaVersion, cell(r.label),
-                        format_descriptor(p), to_string(p.dtype), to_string(p.layout), p.n, p.c, p.h, p.w, p.k, p.r,
-                        p.s, p.stride_h, p.stride_w, p.pad_top, p.pad_bottom, p.pad_left, p.pad_right, p.dil_h, p.dil_w,
-                        p.groups, num(p.flops() * 1e-9), r.seed);
+    out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", kSchemaVersion,
+                        cell(r.label), format_descriptor(p), to_string(p.dtype), to_string(p.layout), p.n, p.c, p.h,
+                        p.w, p.k, p.r, p.s, p.stride_h, p.stride_w, p.pad_top, p.pad_bottom, p.pad_left, p.pad_right,
+                        p.dil_h, p.dil_w, p.groups, num(p.flops() * 1e-9), r.seed);
     for (DeviceKind kind : kDeviceKinds) {
       const DeviceResult* d = nullptr;
       for (const DeviceResult& x : r.devices)
@@ -50,9 +50,8 @@ class CsvPrinter final : public Printer {
       const Measurement& m = *d->measurement;
       const Stats& s = m.stats;
       out_ << fmt::format(",true,{},{},{},{},{},{},{},{},{},{},{}", to_string(d->dtype), cell(m.prepare.implementation),
-                          m.samples_ms.size(),
-                          num(s.sum), num(s.median), num(s.min), num(s.mean), num(s.stddev), num(m.prepare.setup_ms),
-                          num(m.tflops),
+                          m.samples_ms.size(), num(s.sum), num(s.median), num(s.min), num(s.mean), num(s.stddev),
+                          num(m.prepare.setup_ms), num(m.tflops),
                           d->reference_check ? num(d->reference_check->error) : "");
     }
     out_ << fmt::format(",{},{},{}\n", r.cross_check ? num(r.cross_check->error) : "", r.speedup ? num(*r.speedup) : "",

@@ -229,9 +229,14 @@ Measurement measurement_from_json(DeviceKind kind, const json& dj, const std::st
     for (const auto& [k, v] : dj.at("details").items()) m.prepare.details.emplace_back(k, v.get<std::string>());
   m.samples_ms = field<std::vector<double>>(dj, "samples_ms", what);
   const json& sj = field<json>(dj, "stats", what);
-  m.stats = {field<double>(sj, "sum", what),    field<double>(sj, "median", what), field<double>(sj, "min", what),
-             field<double>(sj, "max", what),    field<double>(sj, "mean", what),   field<double>(sj, "stddev", what),
-             sj.value("cv", 0.0), sj.value("outliers", std::vector<size_t>{})};
+  m.stats = {field<double>(sj, "sum", what),
+             field<double>(sj, "median", what),
+             field<double>(sj, "min", what),
+             field<double>(sj, "max", what),
+             field<double>(sj, "mean", what),
+             field<double>(sj, "stddev", what),
+             sj.value("cv", 0.0),
+             sj.value("outliers", std::vector<size_t>{})};
   return m;
 }
 
@@ -277,8 +282,7 @@ RunResult result_from_json(const json& j, const std::string& what) {
   if (j.contains("memory")) r.peak_host_bytes = j.at("memory").value("peak_host_bytes", uint64_t{0});
   r.warmup = j.value("warmup", 0);
   const json devices = field<json>(j, "devices", what);
-  for (const auto& [kind, dj] : devices.items())
-    r.devices.push_back(device_from_json(kind, dj, r.problem.dtype, what));
+  for (const auto& [kind, dj] : devices.items()) r.devices.push_back(device_from_json(kind, dj, r.problem.dtype, what));
   if (j.contains("cross_check")) r.cross_check = check_from(j.at("cross_check"));
   if (j.contains("speedup") && !j.at("speedup").is_null()) {
     r.speedup = field<double>(j.at("speedup"), "value", what);

@@ -23,8 +23,7 @@ std::string check_text(const char* against, const Check& c) {
   if (c.nonfinite_inputs > 0)
     t += fmt::format("; {} non-finite inputs, {} non-finite expected outputs matched exactly", c.nonfinite_inputs,
                      c.nonfinite_expected);
-  if (c.mismatch_index >= 0)
-    t += fmt::format("; a non-finite value disagrees at output index {}", c.mismatch_index);
+  if (c.mismatch_index >= 0) t += fmt::format("; a non-finite value disagrees at output index {}", c.mismatch_index);
   return t;
 }
 
@@ -53,8 +52,8 @@ class TablePrinter final : public Printer {
       fmt::print(out_,
                  "{}: {} | {} {} | sum of {} runs {:.3f} ms | median {:.3f} ms (min {:.3f}, mean {:.3f} ± {:.3f}, "
                  "cv {:.1f}%) | {:.3f} TFLOP/s | setup {:.1f} ms, reorder {:.1f} ms | cache {}\n",
-                 to_string(d.kind), m.device.display_name(), m.device.library_text(), impl, m.samples_ms.size(), s.sum, s.median, s.min, s.mean,
-                 s.stddev, s.cv * 100, m.tflops, m.prepare.setup_ms, m.prepare.reorder_ms,
+                 to_string(d.kind), m.device.display_name(), m.device.library_text(), impl, m.samples_ms.size(), s.sum,
+                 s.median, s.min, s.mean, s.stddev, s.cv * 100, m.tflops, m.prepare.setup_ms, m.prepare.reorder_ms,
                  to_string(m.cache));
       if (d.reference_check)
         fmt::print(out_, "{}: verify {}\n", to_string(d.kind),
@@ -63,8 +62,9 @@ class TablePrinter final : public Printer {
         fmt::print(out_,
                    "{}: roofline {:.1f}% of the {} compute ceiling ({:.2f} TFLOP/s), {:.1f}% of copy bandwidth "
                    "({:.0f} GB/s); {:.1f} FLOP/byte against a ridge of {:.1f}: {}-bound (ceilings of {})\n",
-                   to_string(d.kind), rl->compute_fraction * 100, to_string(p.dtype), rl->peak_tflops, rl->memory_fraction * 100,
-                   rl->peak_gbps, rl->intensity, rl->ridge, rl->bound, rl->measured.empty() ? "unknown date" : rl->measured);
+                   to_string(d.kind), rl->compute_fraction * 100, to_string(p.dtype), rl->peak_tflops,
+                   rl->memory_fraction * 100, rl->peak_gbps, rl->intensity, rl->ridge, rl->bound,
+                   rl->measured.empty() ? "unknown date" : rl->measured);
     }
     if (r.cross_check) fmt::print(out_, "gpu: verify {}\n", paint(check_text("cpu", *r.cross_check), *r.cross_check));
     if (r.speedup) {
@@ -72,7 +72,8 @@ class TablePrinter final : public Printer {
       for (DeviceKind kind : {DeviceKind::gpu, DeviceKind::cpu})
         for (const DeviceResult& d : r.devices)
           if (d.kind == kind)
-            pairing += fmt::format("{}{} {}", pairing.empty() ? "" : " vs ", upper(to_string(kind)), mode_name(kind, d.dtype));
+            pairing +=
+                fmt::format("{}{} {}", pairing.empty() ? "" : " vs ", upper(to_string(kind)), mode_name(kind, d.dtype));
       fmt::print(out_, "GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, sum of runs)\n", color_ ? "\033[1m" : "",
                  *r.speedup, r.speedup_uncertainty.value_or(0.0), color_ ? "\033[0m" : "", pairing);
     } else if (r.cross_check && !r.cross_check->ok()) {

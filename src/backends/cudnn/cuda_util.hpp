@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <cstdio>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -43,9 +43,9 @@ inline void report_noexcept(cudaError_t e, const char* call, const char* file, i
     if (cb_status_ != cudaSuccess) ::convbench::cuda::throw_error(cb_status_, #call, __FILE__, __LINE__); \
   } while (0)
 /// For destructors: never throws; a failure is reported on stderr with the call and file:line, not dropped.
-#define CB_CUDA_NOEXCEPT(call)                                                                             \
-  do {                                                                                                    \
-    const cudaError_t cb_status_ = (call);                                                                \
+#define CB_CUDA_NOEXCEPT(call)                                                                                \
+  do {                                                                                                        \
+    const cudaError_t cb_status_ = (call);                                                                    \
     if (cb_status_ != cudaSuccess) ::convbench::cuda::report_noexcept(cb_status_, #call, __FILE__, __LINE__); \
   } while (0)
 

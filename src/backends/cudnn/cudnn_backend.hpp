@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "convbench/gpu_status.hpp"
 #include "convbench/backend.hpp"
+#include "convbench/gpu_status.hpp"
 #include "convbench/roofline.hpp"
 
 namespace convbench {

@@ -11,9 +11,8 @@ namespace {
 
 /// Sleeps `ms`, resuming after signals (Ctrl-C must not shorten a scripted run).
 void sleep_ms(double ms) {
-  timespec left{static_cast<time_t>(ms / 1000), static_cast<long>((ms - 1000.0 * static_cast<double>(
-                                                                                   static_cast<time_t>(ms / 1000))) *
-                                                                  1e6)};
+  timespec left{static_cast<time_t>(ms / 1000),
+                static_cast<long>((ms - 1000.0 * static_cast<double>(static_cast<time_t>(ms / 1000))) * 1e6)};
   while (nanosleep(&left, &left) != 0 && errno == EINTR) {
   }
 }

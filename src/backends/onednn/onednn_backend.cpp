@@ -223,7 +223,8 @@ std::unique_ptr<Conv2D> make_onednn_backend(const BackendSettings& s) {
 
 std::vector<std::string> implementation_warnings(const std::string& implementation) {
   if (implementation.rfind("ref", 0) != 0) return {};
-  return {fmt::format("oneDNN ran a reference implementation ({}): its time says little about this CPU", implementation)};
+  return {
+      fmt::format("oneDNN ran a reference implementation ({}): its time says little about this CPU", implementation)};
 }
 
 std::string onednn_version() {

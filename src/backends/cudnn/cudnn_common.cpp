@@ -1,0 +1,79 @@
+// Helpers of the cuDNN backend.
+#include "backends/cudnn/cudnn_common.hpp"
+
+#include <cstring>
+
+#include "convbench/numeric.hpp"
+
+namespace convbench::cudnn_impl {
+
+fe::DataType_t io_type(DType d) {
+  switch (d) {
+    case DType::f16:
+      return fe::DataType_t::HALF;
+    case DType::bf16:
+      return fe::DataType_t::BFLOAT16;
+    default:
+      return fe::DataType_t::FLOAT;
+  }
+}
+
+/// Numerical notes an engine must not carry for the dtype's math mode, as PyTorch filters them: strict f32
+/// bars tensor cores (TF32), as with allow_tf32 off, and no mode lets inputs be down-converted. f16 and bf16
+/// engines may use reduced-precision reductions, as PyTorch allows them.
+std::vector<fe::NumericalNote_t> barred_notes(DType d) {
+  std::vector<fe::NumericalNote_t> notes{fe::NumericalNote_t::DOWN_CONVERT_INPUTS};
+  if (d == DType::f32) notes.push_back(fe::NumericalNote_t::TENSOR_CORE);
+  return notes;
+}
+
+const char* math_mode(DType d) {
+  switch (d) {
+    case DType::f32:
+      return "strict fp32 (tensor-core engines excluded)";
+    case DType::tf32:
+      return "tf32 tensor cores allowed";
+    default:
+      return "tensor cores, float compute type (reduced-precision reductions allowed, as in PyTorch)";
+  }
+}
+
+/// Strides of an N×C×H×W (or K×C×R×S) tensor in the layout, as the frontend takes them.
+std::vector<int64_t> strides(Layout l, int64_t c, int64_t h, int64_t w) {
+  const auto st = layout_strides(l, c, h, w);
+  return {st.begin(), st.end()};
+}
+
+std::string gib(double bytes) { return fmt::format("{:.2f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
+
+/// Host copy of float values in the dtype's storage format (float, or 16-bit patterns).
+std::vector<uint8_t> encode(DType d, const std::vector<float>& v) {
+  std::vector<uint8_t> out(v.size() * static_cast<size_t>(dtype_bytes(d)));
+  if (dtype_bytes(d) == 4) {
+    std::memcpy(out.data(), v.data(), out.size());
+    return out;
+  }
+  auto* p = reinterpret_cast<uint16_t*>(out.data());
+  for (size_t i = 0; i < v.size(); ++i) p[i] = d == DType::bf16 ? to_bf16_bits(v[i]) : to_f16_bits(v[i]);
+  return out;
+}
+
+std::vector<float> decode(DType d, const void* data, size_t count) {
+  std::vector<float> out(count);
+  if (dtype_bytes(d) == 4) {
+    std::memcpy(out.data(), data, count * 4);
+    return out;
+  }
+  const auto* p = static_cast<const uint16_t*>(data);
+  for (size_t i = 0; i < count; ++i) out[i] = d == DType::bf16 ? from_bf16_bits(p[i]) : from_f16_bits(p[i]);
+  return out;
+}
+
+/// Whether a frontend status means "cuDNN has no engine for this" (exit 4) rather than a failure (exit 7).
+bool means_unsupported(fe::error_t e) {  // by value: error_t's getters are not const
+  return e.get_code() == fe::error_code_t::GRAPH_NOT_SUPPORTED ||
+         e.get_code() == fe::error_code_t::HEURISTIC_QUERY_FAILED ||
+         e.get_code() == fe::error_code_t::GRAPH_EXECUTION_PLAN_CREATION_FAILED;
+}
+
+}  // namespace convbench::cudnn_impl

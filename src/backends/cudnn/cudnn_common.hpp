@@ -1,0 +1,65 @@
+// Helpers of the cuDNN backend: the frontend check macro, the cuDNN handle, dtype and layout mapping, and
+// host-side encoding of 16-bit data. Private to src/backends/cudnn.
+#pragma once
+
+#include <cudnn_frontend.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "convbench/error.hpp"
+#include "convbench/problem.hpp"
+
+namespace convbench::cudnn_impl {
+
+namespace fe = cudnn_frontend;
+using Clock = std::chrono::steady_clock;
+
+/// The uids of the graph's tensors.
+enum Uid : int64_t { kX = 1, kW = 2, kY = 3 };
+
+/// Throws LibraryError unless a cudnn-frontend call returns OK.
+#define CB_FE_CHECK(expr)                                                                                        \
+  do {                                                                                                           \
+    auto cb_fe_status_ = (expr);                                                                                 \
+    if (cb_fe_status_.is_bad())                                                                                  \
+      throw LibraryError(                                                                                        \
+          fmt::format("cuDNN: {} failed: {} at {}:{}", #expr, cb_fe_status_.get_message(), __FILE__, __LINE__)); \
+  } while (0)
+
+/// A cuDNN handle bound to a stream. Movable only through unique_ptr.
+class Handle {
+ public:
+  explicit Handle(cudaStream_t stream) {
+    if (const cudnnStatus_t s = fe::detail::create_handle(&h_); s != CUDNN_STATUS_SUCCESS)
+      throw LibraryError(fmt::format("cuDNN: cudnnCreate failed: {}", fe::detail::get_error_string(s)));
+    if (const cudnnStatus_t s = fe::detail::set_stream(h_, stream); s != CUDNN_STATUS_SUCCESS)
+      throw LibraryError(fmt::format("cuDNN: cudnnSetStream failed: {}", fe::detail::get_error_string(s)));
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { static_cast<void>(fe::detail::destroy_handle(h_)); }
+  cudnnHandle_t get() const { return h_; }
+
+ private:
+  cudnnHandle_t h_ = nullptr;
+};
+
+fe::DataType_t io_type(DType d);
+/// Numerical notes an engine must not carry for the dtype's math mode (PyTorch's filter).
+std::vector<fe::NumericalNote_t> barred_notes(DType d);
+/// How the dtype's math runs on the GPU, in words.
+const char* math_mode(DType d);
+/// Strides of an N×C×H×W (or K×C×R×S) tensor in the layout, as the frontend takes them.
+std::vector<int64_t> strides(Layout l, int64_t c, int64_t h, int64_t w);
+std::string gib(double bytes);
+/// Host copy of float values in the dtype's storage format (float, or 16-bit patterns), and back.
+std::vector<uint8_t> encode(DType d, const std::vector<float>& v);
+std::vector<float> decode(DType d, const void* data, size_t count);
+/// Whether a frontend status means "cuDNN has no engine for this" (exit 4) rather than a failure (exit 7).
+bool means_unsupported(fe::error_t e);
+
+}  // namespace convbench::cudnn_impl

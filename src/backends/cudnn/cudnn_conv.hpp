@@ -1,0 +1,147 @@
+// The cuDNN backend's Conv2D: buffers, the graph, the engine choice and the timed runs. Private to
+// src/backends/cudnn: cudnn_backend.cpp defines the setup and the runs, cudnn_plan.cpp the graph and the
+// engine search.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/cudnn/cuda_util.hpp"
+#include "backends/cudnn/cudnn_common.hpp"
+#include "backends/cudnn/nvml.hpp"
+#include "convbench/backend.hpp"
+#include "convbench/gpu_status.hpp"
+#include "convbench/tune_cache.hpp"
+
+namespace convbench::cudnn_impl {
+
+/// How many distinct engine configs `--algo auto` builds and times. Provisional until measured on the
+/// H100: PyTorch times up to 10 (torch.backends.cudnn.benchmark_limit) from mode A and the fallback list.
+inline constexpr int kAutoCandidates = 12;
+/// A candidate whose warm-up run takes this many times the best median so far is not timed further.
+inline constexpr double kSlowWarmupFactor = 3.0;
+
+/// One engine config offered for the graph, before or after building.
+struct Candidate {
+  int64_t index = -1;  ///< plan index in the graph
+  std::string name;    ///< engine name with its knobs
+  const char* source;  ///< which query offered it
+  int64_t workspace = 0;
+};
+
+/// What the search saw, for the report.
+struct SearchStats {
+  int offered = 0, distinct = 0, built = 0, timed = 0, cut_short = 0;
+  double ms = 0;
+};
+
+class CudnnConv final : public Conv2D {
+ public:
+  CudnnConv(GpuProbe probe, const BackendSettings& s) : probe_(std::move(probe)), settings_(s), cache_(s.tune_cache) {
+    CB_CUDA_CHECK(cudaSetDevice(probe_.device));
+    stream_ = std::make_unique<cuda::Stream>();
+    handle_ = std::make_unique<Handle>(stream_->get());
+    timer_ = std::make_unique<cuda::RunTimer>(stream_->get());
+  }
+
+  DeviceInfo device() const override;
+
+  Support supports(const Problem&) const override { return {}; }
+  const std::string& name() const { return probe_.facts.name; }
+
+  PrepareReport prepare(const Problem& p, const HostTensors& in) override;
+
+  double run() override { return run_many(1, false).front(); }
+
+  std::vector<double> run_many(int count, bool flush) override;
+
+  std::vector<float> read_output() override;
+
+  /// Overwrites an L2-sized device buffer, allocated once, on the backend's stream.
+  void flush_cache() override;
+
+  /// NVML is opened on the first sample, so that runs which never read clocks (`convbench check`) skip it.
+  std::optional<ClockSample> sample_clock() override;
+
+ private:
+  void allocate_and_upload(const HostTensors& in);
+
+  void build_graph();
+
+  /// A graph that cuDNN does not support is "unsupported"; any other failure is a library error.
+  void graph_status(fe::error_t e, const char* call) const {
+    if (e.is_good()) return;
+    if (means_unsupported(e)) throw no_engine(fmt::format("{}: {}", call, e.get_message()));
+    throw LibraryError(fmt::format("cuDNN: {} failed: {}", call, e.get_message()));
+  }
+
+  int64_t workspace_limit() const;
+
+  TuneKey tune_key() const;
+
+  /// Picks the plan: cuDNN's first buildable heuristic choice, or the fastest of a timed search, with the
+  /// tuning cache in front of the search.
+  void choose_plan(PrepareReport& rep);
+
+  Error no_engine(const std::string& why) const {
+    return Error(ExitCode::unsupported,
+                 fmt::format("cuDNN: no engine supports this problem in {} (CUDNN_STATUS_NOT_SUPPORTED: {})",
+                             math_mode(p_.dtype), why));
+  }
+
+  /// Queries engine configs (mode A; with `wide`, then the fallback list and mode B; else the fallback list
+  /// only when mode A offers nothing), drops barred numerical notes and oversized workspaces, and returns
+  /// the distinct configs in that order. Only "no configs at all" is an error (unsupported).
+  std::vector<Candidate> offer_candidates(bool wide, int64_t limit, SearchStats* stats = nullptr);
+
+  /// Builds one plan; false (never a throw) when it does not build, is barred, or needs too much workspace.
+  /// The first failure that is not "not supported" is kept in build_failure_.
+  bool try_build(Candidate& c, int64_t limit);
+
+  /// No plan built: unsupported when every failure said so, else the first library failure.
+  [[noreturn]] void throw_no_plan(const std::string& why) const {
+    if (!build_failure_.empty()) throw LibraryError("cuDNN: " + build_failure_);
+    throw no_engine(why);
+  }
+
+  /// Makes the workspace at least `bytes`; false when the GPU cannot allocate that much.
+  bool allocate_workspace(int64_t bytes);
+
+  bool try_execute(int64_t index);
+
+  /// Rebuilds a cached engine config as a new plan and checks that it runs.
+  bool rebuild(const TunedEngine& e, int64_t limit);
+
+  /// Builds the distinct candidates (auto: the first kAutoCandidates that build), times each (a warm-up, then
+  /// the median of three runs queued behind a held stream) and keeps the fastest.
+  TunedEngine search(int64_t limit, SearchStats& stats);
+
+  void execute(int64_t index) {
+    CB_FE_CHECK(graph_->execute_plan_at_index(handle_->get(), varpack_, workspace_.get(), index));
+  }
+
+  GpuProbe probe_;
+  BackendSettings settings_;
+  TuneCache cache_;
+  Problem p_;
+  std::unique_ptr<cuda::Stream> stream_;
+  std::unique_ptr<Handle> handle_;
+  std::unique_ptr<fe::graph::Graph> graph_;
+  std::unordered_map<int64_t, void*> varpack_;
+  cuda::DeviceBuffer x_, w_, y_, workspace_, flush_;
+  int flush_value_ = 0;
+  bool nvml_tried_ = false;
+  std::unique_ptr<Nvml> nvml_;
+  cuda::PinnedBuffer x_host_, y_host_;
+  // Created after cudaSetDevice, so that its events belong to the selected GPU.
+  std::unique_ptr<cuda::RunTimer> timer_;
+  bool gated_ = true;  ///< false once the stream gate had to open on its timeout
+  int64_t plan_index_ = -1;
+  std::string search_source_;
+  std::string build_failure_;  ///< the first plan build failure that was not "not supported"
+};
+
+}  // namespace convbench::cudnn_impl

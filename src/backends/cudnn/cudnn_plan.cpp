@@ -1,0 +1,257 @@
+// The cuDNN backend's graph and engine choice: the heuristics queries, de-duplicated candidates built one by
+// one, the timed search with the tuning cache in front of it, and the mapping of frontend statuses.
+#include <algorithm>
+#include <limits>
+#include <set>
+
+#include "backends/cudnn/cudnn_conv.hpp"
+
+namespace convbench::cudnn_impl {
+
+void CudnnConv::build_graph() {
+  const Problem& p = p_;
+  graph_ = std::make_unique<fe::graph::Graph>();
+  fe::graph::Graph& g = *graph_;
+  g.set_io_data_type(io_type(p.dtype)).set_compute_data_type(fe::DataType_t::FLOAT);
+  g.set_sm_version(probe_.facts.cc_major * 10 + probe_.facts.cc_minor);  // saves the frontend a CUDA runtime lookup
+  // convbench never captures CUDA graphs: without this, every execute of a runtime-compiled engine asks the
+  // frontend's own libcudart whether the stream is capturing.
+  g.set_cuda_graph_retention(fe::CudaGraphRetention_t::NONE);
+  const int64_t cg = p.c / p.groups;
+  auto x = g.tensor(fe::graph::Tensor_attributes()
+                        .set_name("x")
+                        .set_uid(kX)
+                        .set_dim({p.n, p.c, p.h, p.w})
+                        .set_stride(strides(p.layout, p.c, p.h, p.w)));
+  auto w = g.tensor(fe::graph::Tensor_attributes()
+                        .set_name("w")
+                        .set_uid(kW)
+                        .set_dim({p.k, cg, p.r, p.s})
+                        .set_stride(strides(p.layout, cg, p.r, p.s)));
+  auto conv = fe::graph::Conv_fprop_attributes()
+                  .set_name("conv")
+                  .set_pre_padding({p.pad_top, p.pad_left})
+                  .set_post_padding({p.pad_bottom, p.pad_right})
+                  .set_stride({p.stride_h, p.stride_w})
+                  .set_dilation({p.dil_h, p.dil_w});
+  auto y = g.conv_fprop(x, w, conv);
+  y->set_output(true)
+      .set_uid(kY)
+      .set_data_type(io_type(p.dtype))
+      .set_dim({p.n, p.k, p.out_h(), p.out_w()})
+      .set_stride(strides(p.layout, p.k, p.out_h(), p.out_w()));
+  graph_status(g.validate(), "validate");
+  graph_status(g.build_operation_graph(handle_->get()), "build_operation_graph");
+}
+
+int64_t CudnnConv::workspace_limit() const {
+  size_t free = 0, total = 0;
+  CB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+  int64_t limit = static_cast<int64_t>(static_cast<double>(free) * 0.9);
+  if (settings_.workspace_limit >= 0) limit = std::min(limit, settings_.workspace_limit);
+  return limit;
+}
+
+TuneKey CudnnConv::tune_key() const {
+  const auto& f = probe_.facts;
+  return {
+      f.uuid.empty() ? fmt::format("{} sm_{}{}", f.name, f.cc_major, f.cc_minor) : f.uuid,
+      probe_.driver_release.empty() ? cuda_version_string(probe_.driver_version) : probe_.driver_release,
+      cudnn_version_string(probe_.cudnn_version),
+      fmt::format("{}.{}.{}", CUDNN_FRONTEND_MAJOR_VERSION, CUDNN_FRONTEND_MINOR_VERSION, CUDNN_FRONTEND_PATCH_VERSION),
+      p_.describe(),
+      settings_.workspace_limit < 0 ? "auto" : std::to_string(settings_.workspace_limit),
+      settings_.algo == AlgoSearch::exhaustive ? "exhaustive" : "auto"};
+}
+
+void CudnnConv::choose_plan(PrepareReport& rep) {
+  const int64_t limit = workspace_limit();
+  std::string how;
+  if (settings_.algo == AlgoSearch::heuristic) {
+    const std::vector<Candidate> offered = offer_candidates(false, limit);
+    for (const Candidate& c : offered) {
+      Candidate built = c;
+      if (!try_build(built, limit) || !allocate_workspace(built.workspace) || !try_execute(built.index)) continue;
+      plan_index_ = built.index;
+      rep.details.emplace_back("source", c.source);
+      if (std::string(c.source) == "fallback list")
+        rep.warnings.push_back(
+            "the engine came from cuDNN's fallback list, not its heuristics: it is likely far from the fastest");
+      break;
+    }
+    if (plan_index_ < 0) throw_no_plan("no offered engine config built and ran");
+    how = fmt::format("heuristic, first of {} offered that builds and runs", offered.size());
+  } else {
+    SearchStats stats;
+    const TunedChoice choice = choose_with_cache(
+        cache_, tune_key(), settings_.retune, [&](const TunedEngine& e) { return rebuild(e, limit); },
+        [&] { return search(limit, stats); });
+    if (choice.from_cache) {
+      rep.details.emplace_back("source", "tuning cache");
+      how = fmt::format("engine from cache ({}; searched earlier, {:.3f} ms then)", cache_.path(),
+                        choice.engine.median_ms);
+    } else {
+      rep.details.emplace_back("source", search_source_);
+      how =
+          fmt::format("{}, fastest of {} configs timed ({} offered, {} distinct, {} built, {} cut short) in {:.0f} ms",
+                      settings_.algo == AlgoSearch::exhaustive ? "exhaustive" : "auto", stats.timed, stats.offered,
+                      stats.distinct, stats.built, stats.cut_short, stats.ms);
+    }
+  }
+  std::string name;
+  CB_FE_CHECK(graph_->get_plan_name_at_index(plan_index_, name));
+  int64_t ws = 0;
+  CB_FE_CHECK(graph_->get_workspace_size_plan_at_index(plan_index_, ws));
+  rep.implementation = name;
+  rep.details.emplace_back("workspace", fmt::format("{} bytes", ws));
+  rep.details.emplace_back("algo", how);
+}
+
+std::vector<Candidate> CudnnConv::offer_candidates(bool wide, int64_t limit, SearchStats* stats) {
+  fe::graph::Graph& g = *graph_;
+  std::vector<const char*> source_of;
+  std::string failures, library_failure;
+  const auto query = [&](fe::HeurMode_t mode, const char* source) {
+    const int64_t before = g.get_execution_plan_count();
+    fe::error_t e;
+    try {
+      e = g.create_execution_plans({mode});
+    } catch (const std::exception& ex) {
+      e = {fe::error_code_t::CUDNN_BACKEND_API_FAILED, ex.what()};  // a throw is a failure, not "unsupported"
+    }
+    if (e.is_bad()) {
+      failures += fmt::format("; {}: {}", source, e.get_message());
+      if (!means_unsupported(e) && library_failure.empty()) library_failure = source + (": " + e.get_message());
+    }
+    const int64_t after = g.get_execution_plan_count();
+    for (int64_t i = before; i < after; ++i) source_of.push_back(source);
+    return after > before;
+  };
+  const bool from_a = query(fe::HeurMode_t::A, "heuristics mode A");
+  if (wide) {
+    query(fe::HeurMode_t::FALLBACK, "fallback list");
+    query(fe::HeurMode_t::B, "heuristics mode B");
+  } else if (!from_a) {
+    query(fe::HeurMode_t::FALLBACK, "fallback list");
+  }
+  if (source_of.empty()) {
+    if (!library_failure.empty()) throw LibraryError("cuDNN: the heuristics query failed: " + library_failure);
+    throw no_engine("no engine config was offered" + failures);
+  }
+  g.deselect_numeric_notes(barred_notes(p_.dtype));
+  g.deselect_workspace_greater_than(limit);
+  std::vector<Candidate> out;
+  std::set<std::string> seen;
+  for (int64_t i = 0; i < static_cast<int64_t>(source_of.size()); ++i) {
+    std::string name;
+    if (g.get_plan_name_at_index(i, name).is_bad() || !seen.insert(name).second) continue;
+    out.push_back({i, name, source_of[static_cast<size_t>(i)]});
+  }
+  if (stats) stats->offered = static_cast<int>(source_of.size()), stats->distinct = static_cast<int>(out.size());
+  return out;
+}
+
+bool CudnnConv::try_build(Candidate& c, int64_t limit) {
+  try {
+    if (fe::error_t e = graph_->build_plan_at_index(c.index); e.is_bad()) {
+      if (!means_unsupported(e) && build_failure_.empty())
+        build_failure_ = fmt::format("building {} failed: {}", c.name, e.get_message());
+      return false;
+    }
+    return graph_->get_workspace_size_plan_at_index(c.index, c.workspace).is_good() && c.workspace <= limit;
+  } catch (const std::exception& e) {
+    if (build_failure_.empty()) build_failure_ = fmt::format("building {} threw: {}", c.name, e.what());
+    return false;
+  }
+}
+
+bool CudnnConv::allocate_workspace(int64_t bytes) {
+  if (static_cast<size_t>(bytes) <= workspace_.bytes()) return true;
+  try {
+    workspace_ = cuda::DeviceBuffer();
+    workspace_ = cuda::DeviceBuffer(static_cast<size_t>(bytes));
+    return true;
+  } catch (const Error& e) {
+    if (e.code() != ExitCode::out_of_memory) throw;
+    return false;
+  }
+}
+
+bool CudnnConv::try_execute(int64_t index) {
+  try {
+    if (graph_->execute_plan_at_index(handle_->get(), varpack_, workspace_.get(), index).is_bad()) return false;
+    return cudaStreamSynchronize(stream_->get()) == cudaSuccess;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool CudnnConv::rebuild(const TunedEngine& e, int64_t limit) {
+  try {
+    std::unordered_map<fe::KnobType_t, int64_t> knobs;
+    for (const auto& [type, choice] : e.knobs) knobs[static_cast<fe::KnobType_t>(type)] = choice;
+    if (graph_->create_execution_plan(e.engine_id, knobs).is_bad()) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  Candidate c{graph_->get_execution_plan_count() - 1, e.name, "tuning cache"};
+  if (!try_build(c, limit) || !allocate_workspace(c.workspace) || !try_execute(c.index)) return false;
+  plan_index_ = c.index;
+  return true;
+}
+
+TunedEngine CudnnConv::search(int64_t limit, SearchStats& stats) {
+  const auto t0 = Clock::now();
+  const bool exhaustive = settings_.algo == AlgoSearch::exhaustive;
+  std::vector<Candidate> built;
+  for (Candidate c : offer_candidates(true, limit, &stats)) {
+    if (!exhaustive && static_cast<int>(built.size()) >= kAutoCandidates) break;
+    if (try_build(c, limit)) built.push_back(c);
+  }
+  stats.built = static_cast<int>(built.size());
+  if (built.empty()) throw_no_plan("no offered engine config could be built");
+  // One workspace for all; when the largest cannot be allocated, drop the plans that need it.
+  std::sort(built.begin(), built.end(), [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
+  for (;;) {
+    int64_t max_ws = 0;
+    for (const Candidate& c : built) max_ws = std::max(max_ws, c.workspace);
+    if (allocate_workspace(max_ws)) break;
+    built.erase(std::remove_if(built.begin(), built.end(), [&](const Candidate& c) { return c.workspace == max_ws; }),
+                built.end());
+    if (built.empty())
+      throw Error(ExitCode::out_of_memory, "out of GPU memory: no engine's workspace can be allocated");
+  }
+  const Candidate* best = nullptr;
+  double best_ms = std::numeric_limits<double>::infinity();
+  for (const Candidate& c : built) {
+    std::vector<double> ms;
+    try {
+      const auto run_c = [&](int) { execute(c.index); };
+      const double warm = timer_->time(1, nullptr, run_c, gated_).front();
+      if (warm > kSlowWarmupFactor * best_ms) {
+        ++stats.cut_short;
+        continue;
+      }
+      ms = timer_->time(3, nullptr, run_c, gated_);
+    } catch (const std::exception&) {
+      CB_CUDA_CHECK(cudaStreamSynchronize(stream_->get()));  // a sticky CUDA error ends the search here
+      continue;
+    }
+    std::sort(ms.begin(), ms.end());
+    ++stats.timed;
+    if (ms[1] < best_ms) best_ms = ms[1], best = &c;
+  }
+  stats.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  if (!best) throw no_engine("every engine config that built failed to run");
+  plan_index_ = best->index;
+  search_source_ = fmt::format("fastest timed (offered by {})", best->source);
+  TunedEngine t;
+  std::unordered_map<fe::KnobType_t, int64_t> knobs;
+  CB_FE_CHECK(graph_->get_engine_and_knobs_at_index(best->index, t.engine_id, knobs));
+  for (const auto& [type, choice] : knobs) t.knobs[static_cast<int>(type)] = choice;
+  t.name = best->name;
+  t.median_ms = best_ms;
+  return t;
+}
+
+}  // namespace convbench::cudnn_impl
