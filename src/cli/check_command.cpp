@@ -14,15 +14,14 @@
 namespace convbench {
 
 CLI::App* declare_check(CLI::App& app, CheckFlags& f) {
-  CLI::App* check = app.add_subcommand(
-      "check",
+  CLI::App* check = add_command(
+      app, "check",
       "Is there a usable NVIDIA GPU for cuDNN work? Probes the driver, device, cuDNN and architecture, "
-      "runs a tiny convolution and checks its result; exit code 0 or the failure's own code (10-18).");
-  check->add_flag("--all", f.all, "list every GPU and the CPU (model, cores, oneDNN ISA and version)");
-  check->add_option("--format", f.format, "text or json (default text)")->type_name("text|json");
-  check->add_option("--timeout", f.timeout, "give up after this many seconds, exit code 17 (default 5)")
-      ->type_name("SECONDS");
-  check->add_option("--gpu", f.gpu, "index of the GPU to check (default 0)")->type_name("N");
+      "runs a tiny convolution and checks its result; exit code 0 or the failure's own code (10-18).",
+      {{"--all", nullptr, &f.all, "list every GPU and the CPU (model, cores, oneDNN ISA and version)"},
+       {"--format", &f.format, nullptr, "text or json (default text)", "text|json"},
+       {"--timeout", &f.timeout, nullptr, "give up after this many seconds, exit code 17 (default 5)", "SECONDS"},
+       {"--gpu", &f.gpu, nullptr, "index of the GPU to check (default 0)", "N"}});
   return check;
 }
 

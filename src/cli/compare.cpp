@@ -31,15 +31,8 @@ std::vector<RunResult> load(const std::string& path) {
 }  // namespace
 
 const char* to_string(Verdict v) {
-  switch (v) {
-    case Verdict::faster:
-      return "faster";
-    case Verdict::same:
-      return "same";
-    case Verdict::slower:
-      return "slower";
-  }
-  return "?";
+  constexpr const char* kNames[] = {"faster", "same", "slower"};  // in Verdict order
+  return kNames[static_cast<size_t>(v)];
 }
 
 CompareReport compare_results(const std::vector<RunResult>& base, const std::vector<RunResult>& next,

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
 
@@ -14,6 +15,22 @@ namespace {
 std::string whole(int64_t lo, int64_t hi) { return fmt::format("expected a whole number from {} to {}", lo, hi); }
 
 }  // namespace
+
+void add_flags(CLI::App& app, const std::vector<FlagSpec>& table) {
+  for (const FlagSpec& f : table) {
+    if (f.on) {
+      app.add_flag(f.name, *f.on, f.help);
+    } else {
+      app.add_option(f.name, *f.text, f.help)->type_name(f.form);
+    }
+  }
+}
+
+CLI::App* add_command(CLI::App& app, const char* name, const char* description, const std::vector<FlagSpec>& table) {
+  CLI::App* command = app.add_subcommand(name, description);
+  add_flags(*command, table);
+  return command;
+}
 
 bool parse_unsigned(const std::string& text, uint64_t& v) {
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;

@@ -9,6 +9,10 @@
 #include "convbench/backend.hpp"
 #include "convbench/problem.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace convbench {
 
 enum class DeviceSelection { all, cpu, gpu };
@@ -25,6 +29,20 @@ DeviceSelection parse_device(const std::string& text);
 AlgoSearch parse_algo(const std::string& text);
 /// Seconds, greater than 0 and at most 600.
 double parse_seconds(const std::string& flag, const std::string& text);
+
+/// One flag of a command, as a row of its flag table: the name, where its value goes (text for an option,
+/// a bool for a switch), the help text and the form of the value (empty for a switch).
+struct FlagSpec {
+  const char* name;
+  std::string* text = nullptr;
+  bool* on = nullptr;
+  std::string help;
+  const char* form = "";
+};
+/// Declares every row of `table` on `app`.
+void add_flags(CLI::App& app, const std::vector<FlagSpec>& table);
+/// A subcommand of `app` with its description and flag table.
+CLI::App* add_command(CLI::App& app, const char* name, const char* description, const std::vector<FlagSpec>& table);
 
 /// Exit-code table printed by --help and documented in README.md.
 const char* exit_code_help();

@@ -14,14 +14,14 @@
 namespace convbench {
 
 CLI::App* declare_peak(CLI::App& app, PeakFlags& f) {
-  CLI::App* peak = app.add_subcommand(
-      "peak",
-      "Measure this machine's ceilings (CPU: oneDNN matmul f32/bf16 and copy bandwidth; GPU: cuDNN 1x1 "
-      "convolution in every dtype and copy bandwidth) and cache them, so that results show the fraction "
-      "of the ceiling they reach.");
-  peak->add_option("--device", f.device, "which devices to measure (default all)")->type_name("cpu|gpu|all");
-  peak->add_option("--threads", f.threads, "CPU threads (default: all physical cores)")->type_name("N");
-  peak->add_option("--gpu", f.gpu, "index of the GPU (default 0)")->type_name("N");
+  CLI::App* peak =
+      add_command(app, "peak",
+                  "Measure this machine's ceilings (CPU: oneDNN matmul f32/bf16 and copy bandwidth; GPU: cuDNN 1x1 "
+                  "convolution in every dtype and copy bandwidth) and cache them, so that results show the fraction "
+                  "of the ceiling they reach.",
+                  {{"--device", &f.device, nullptr, "which devices to measure (default all)", "cpu|gpu|all"},
+                   {"--threads", &f.threads, nullptr, "CPU threads (default: all physical cores)", "N"},
+                   {"--gpu", &f.gpu, nullptr, "index of the GPU (default 0)", "N"}});
   return peak;
 }
 

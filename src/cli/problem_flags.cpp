@@ -39,27 +39,26 @@ constexpr const char* kShapeFlags[] = {"--batch",   "--input",    "--filter", "-
 }  // namespace
 
 void add_problem_flags(CLI::App& app, ProblemFlags& f) {
-  app.add_option("--batch", f.batch, "batch size N (default 100)")->type_name("N");
-  app.add_option("--input", f.input, "image height, width, channels (default 100x100x3)")->type_name("HxWxC");
-  app.add_option("--filter", f.filter,
-                 "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)")
-      ->type_name("KxRxS[xC]");
-  app.add_option("--stride", f.stride, "stride (default 1)")->type_name("S|SHxSW");
-  app.add_option("--padding", f.padding,
-                 "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
-                 "(default valid)")
-      ->type_name("MODE|P");
-  app.add_option("--dilation", f.dilation, "dilation, 1 = none (default 1)")->type_name("D|DHxDW");
-  app.add_option("--groups", f.groups, "groups; channels and filters must divide by it (default 1)")->type_name("G");
-  app.add_option("--layout", f.layout, "memory layout; weights follow it as KRSC or KCRS (default nhwc)")
-      ->type_name("nhwc|nchw");
-  app.add_option("--dtype", f.dtype,
-                 "f32 = strict FP32, tf32 = FP32 data with TF32 tensor cores, bf16, f16 (accumulate in float) "
-                 "(default f32)")
-      ->type_name("f32|tf32|bf16|f16");
-  app.add_option("descriptor", f.descriptor,
-                 "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7 (instead of the shape flags)")
-      ->type_name("DESCRIPTOR");
+  add_flags(
+      app,
+      {{"--batch", &f.batch, nullptr, "batch size N (default 100)", "N"},
+       {"--input", &f.input, nullptr, "image height, width, channels (default 100x100x3)", "HxWxC"},
+       {"--filter", &f.filter, nullptr,
+        "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)", "KxRxS[xC]"},
+       {"--stride", &f.stride, nullptr, "stride (default 1)", "S|SHxSW"},
+       {"--padding", &f.padding, nullptr,
+        "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
+        "(default valid)",
+        "MODE|P"},
+       {"--dilation", &f.dilation, nullptr, "dilation, 1 = none (default 1)", "D|DHxDW"},
+       {"--groups", &f.groups, nullptr, "groups; channels and filters must divide by it (default 1)", "G"},
+       {"--layout", &f.layout, nullptr, "memory layout; weights follow it as KRSC or KCRS (default nhwc)", "nhwc|nchw"},
+       {"--dtype", &f.dtype, nullptr,
+        "the data type; each device runs its best mode for it: f32 = strict FP32, tf32 = TF32 tensor cores "
+        "on the GPU, bf16, f16 (default f32)",
+        "f32|tf32|bf16|f16"},
+       {"descriptor", &f.descriptor, nullptr,
+        "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7 (instead of the shape flags)", "DESCRIPTOR"}});
 }
 
 bool any_shape_flag(const CLI::App& app) {

@@ -25,45 +25,46 @@ void declare_problem_and_output_flags(CLI::App& app, RunFlags& f);
 void declare_run_flags(CLI::App& app, RunFlags& f) {
   f.tune_cache = TuneCache::default_path();
   add_problem_flags(app, f.problem);
-  app.add_option("--runs", f.runs, "timed runs, all kept (default 10)")->type_name("N");
-  app.add_option("--warmup", f.warmup, "untimed runs before timing, at least 1 (default 1)")->type_name("N");
-  app.add_option("--device", f.device, "which backends run (default all)")->type_name("cpu|gpu|all");
-  app.add_option("--cpu-dtype", f.cpu_dtype,
-                 "force the CPU's mode: f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 (default auto: the "
-                 "CPU's best mode for --dtype, see the README's pairing table)")
-      ->type_name("auto|f32|tf32|bf16|f16");
-  app.add_option("--threads", f.threads,
-                 fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()))
-      ->type_name("N");
-  app.add_option("--seed", f.seed, "seed of the random-normal inputs (default: drawn at random and printed)")
-      ->type_name("N");
-  app.add_option("--gpu", f.gpu, "index of the GPU to use (default 0)")->type_name("N");
-  app.add_option("--algo", f.algo,
-                 "GPU engine choice: heuristic = cuDNN's first heuristic pick; exhaustive = time every config from "
-                 "heuristics A, B and the fallback list and keep the fastest; auto = exhaustive (default auto)")
-      ->type_name("auto|heuristic|exhaustive");
-  app.add_option("--workspace-limit", f.workspace_limit,
-                 "most GPU workspace an engine may use, in bytes (default: 90% of free GPU memory)")
-      ->type_name("BYTES");
-  app.add_option("--cache", f.cache,
-                 "hot: caches stay warm between runs, as in ten back-to-back runs; cold: flush the GPU L2 (and the "
-                 "CPU's last-level cache) before every run, outside the timing (default hot)")
-      ->type_name("hot|cold");
-  app.add_option("--tune-cache", f.tune_cache,
-                 "GPU: file that keeps each problem's searched engine (default $XDG_CACHE_HOME/convbench/tuning.json "
-                 "or ~/.cache/convbench/tuning.json); off: neither read nor written")
-      ->type_name("PATH|off");
+  add_flags(
+      app,
+      {{"--runs", &f.runs, nullptr, "timed runs, all kept (default 10)", "N"},
+       {"--warmup", &f.warmup, nullptr, "untimed runs before timing, at least 1 (default 1)", "N"},
+       {"--device", &f.device, nullptr, "which backends run (default all)", "cpu|gpu|all"},
+       {"--cpu-dtype", &f.cpu_dtype, nullptr,
+        "force the CPU's mode: f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 (default auto: the CPU's "
+        "best mode for --dtype, see the README's pairing table)",
+        "auto|f32|tf32|bf16|f16"},
+       {"--threads", &f.threads, nullptr,
+        fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()), "N"},
+       {"--seed", &f.seed, nullptr, "seed of the random-normal inputs (default: drawn at random and printed)", "N"},
+       {"--gpu", &f.gpu, nullptr, "index of the GPU to use (default 0)", "N"},
+       {"--algo", &f.algo, nullptr,
+        "GPU engine choice: heuristic = cuDNN's first heuristic pick that runs; exhaustive = time every distinct "
+        "config from heuristics A, B and the fallback list and keep the fastest; auto = the same over the first "
+        "12 (default auto)",
+        "auto|heuristic|exhaustive"},
+       {"--workspace-limit", &f.workspace_limit, nullptr,
+        "most GPU workspace an engine may use, in bytes (default: 90% of free GPU memory)", "BYTES"},
+       {"--cache", &f.cache, nullptr,
+        "hot: caches stay warm between runs, as in ten back-to-back runs; cold: flush the GPU L2 (and the CPU's "
+        "last-level cache) before every run, outside the timing (default hot)",
+        "hot|cold"},
+       {"--tune-cache", &f.tune_cache, nullptr,
+        "GPU: file that keeps each problem's searched engine (default $XDG_CACHE_HOME/convbench/tuning.json or "
+        "~/.cache/convbench/tuning.json); off: neither read nor written",
+        "PATH|off"},
+       {"--retune", nullptr, &f.retune,
+        "GPU: search the engine again even when the tuning cache has it, and "
+        "overwrite it"},
+       {"--include-transfers", nullptr, &f.include_transfers,
+        "GPU: time the input upload and output download with every run (default: data stays on the device, as "
+        "in the seed)"},
+       {"--require-gpu", nullptr, &f.require_gpu,
+        "fail with the exit code of `convbench check` (10-18) when the GPU cannot be used, instead of reporting "
+        "the CPU alone"},
+       {"--no-verify", nullptr, &f.no_verify, "skip comparing outputs with the float64 reference and across devices"}});
   // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds).
   app.add_option("--debug-fake-backends", f.fake_run_ms)->group("");
-  app.add_flag("--retune", f.retune,
-               "GPU: search the engine again even when the tuning cache has it, and overwrite it");
-  app.add_flag("--include-transfers", f.include_transfers,
-               "GPU: time the input upload and output download with every run (default: data stays on the device, "
-               "as in the seed)");
-  app.add_flag("--require-gpu", f.require_gpu,
-               "fail with the exit code of `convbench check` (10-18) when the GPU cannot be used, instead of "
-               "reporting the CPU alone");
-  app.add_flag("--no-verify", f.no_verify, "skip comparing outputs with the float64 reference and across devices");
   declare_problem_and_output_flags(app, f);
 }
 
@@ -71,27 +72,27 @@ namespace {
 
 /// Where the problems come from and where the results go.
 void declare_problem_and_output_flags(CLI::App& app, RunFlags& f) {
-  app.add_option("--problems", f.problems,
-                 "run every problem listed in FILE (- for stdin): one per line, flags or a descriptor; # comments; "
-                 "the command line's problem flags are each line's defaults")
-      ->type_name("FILE|-");
-  app.add_option("--suite", f.suite, "run a built-in suite (see `convbench suites`)")->type_name("NAME");
-  app.add_option("--format", f.format, "output format (default table)")->type_name("table|json|jsonl|csv");
-  app.add_option("--output", f.output,
-                 "write the records in --format to FILE, atomically (- = stdout); the table still goes to stdout "
-                 "unless --quiet")
-      ->type_name("FILE");
-  app.add_flag("--quiet", f.quiet, "print nothing but data and errors: no table beside --output, no progress");
-  app.add_option("--input-data", f.input_data,
-                 "read the input from a .npy file (float32 or float16, the layout's shape)")
-      ->type_name("FILE");
-  app.add_option("--weights-data", f.weights_data, "read the weights from a .npy file (KRSC for nhwc, KCRS for nchw)")
-      ->type_name("FILE");
-  app.add_option("--save-output", f.save_output,
-                 "write each device's output to a float32 .npy file (FILE, or FILE with .cpu/.gpu before the "
-                 "extension when both ran)")
-      ->type_name("FILE");
-  app.add_flag("--version", f.version, "print the versions of convbench and its libraries");
+  add_flags(app,
+            {{"--problems", &f.problems, nullptr,
+              "run every problem listed in FILE (- for stdin): one per line, flags or a descriptor; # comments; "
+              "the command line's problem flags are each line's defaults",
+              "FILE|-"},
+             {"--suite", &f.suite, nullptr, "run a built-in suite (see `convbench suites`)", "NAME"},
+             {"--format", &f.format, nullptr, "output format (default table)", "table|json|jsonl|csv"},
+             {"--output", &f.output, nullptr,
+              "write the records in --format to FILE (- = stdout): a regular file atomically, a device or pipe "
+              "straight through; the table still goes to stdout unless --quiet",
+              "FILE"},
+             {"--quiet", nullptr, &f.quiet, "print nothing but data and errors: no table beside --output, no progress"},
+             {"--input-data", &f.input_data, nullptr,
+              "read the input from a .npy file (float32 or float16, the layout's shape)", "FILE"},
+             {"--weights-data", &f.weights_data, nullptr,
+              "read the weights from a .npy file (KRSC for nhwc, KCRS for nchw)", "FILE"},
+             {"--save-output", &f.save_output, nullptr,
+              "write each device's output to a float32 .npy file (FILE, or FILE with .cpu/.gpu before the "
+              "extension when both ran)",
+              "FILE"},
+             {"--version", nullptr, &f.version, "print the versions of convbench and its libraries"}});
 }
 
 }  // namespace

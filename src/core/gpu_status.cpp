@@ -13,51 +13,24 @@ constexpr int64_t kMinCudnn = 90000;
 }  // namespace
 
 ExitCode exit_code_for(GpuStatus s) {
-  switch (s) {
-    case GpuStatus::ok:
-      return ExitCode::ok;
-    case GpuStatus::no_driver:
-      return ExitCode::gpu_no_driver;
-    case GpuStatus::no_device_nodes:
-      return ExitCode::gpu_no_device_nodes;
-    case GpuStatus::driver_too_old:
-      return ExitCode::gpu_driver_too_old;
-    case GpuStatus::no_device:
-      return ExitCode::gpu_no_device;
-    case GpuStatus::cudnn_missing:
-      return ExitCode::gpu_cudnn_missing;
-    case GpuStatus::arch_unsupported:
-      return ExitCode::gpu_arch_unsupported;
-    case GpuStatus::conv_failed:
-      return ExitCode::gpu_conv_failed;
-    case GpuStatus::other:
-      return ExitCode::gpu_other;
-  }
-  return ExitCode::internal;
+  // In GpuStatus order.
+  constexpr ExitCode kCodes[] = {ExitCode::ok,
+                                 ExitCode::gpu_no_driver,
+                                 ExitCode::gpu_no_device_nodes,
+                                 ExitCode::gpu_driver_too_old,
+                                 ExitCode::gpu_no_device,
+                                 ExitCode::gpu_cudnn_missing,
+                                 ExitCode::gpu_arch_unsupported,
+                                 ExitCode::gpu_conv_failed,
+                                 ExitCode::gpu_other};
+  return kCodes[static_cast<size_t>(s)];
 }
 
 const char* to_string(GpuStatus s) {
-  switch (s) {
-    case GpuStatus::ok:
-      return "ok";
-    case GpuStatus::no_driver:
-      return "no_driver";
-    case GpuStatus::no_device_nodes:
-      return "no_device_nodes";
-    case GpuStatus::driver_too_old:
-      return "driver_too_old";
-    case GpuStatus::no_device:
-      return "no_device";
-    case GpuStatus::cudnn_missing:
-      return "cudnn_missing";
-    case GpuStatus::arch_unsupported:
-      return "arch_unsupported";
-    case GpuStatus::conv_failed:
-      return "conv_failed";
-    case GpuStatus::other:
-      return "other";
-  }
-  return "?";
+  constexpr const char* kNames[] = {"ok",        "no_driver",     "no_device_nodes",  "driver_too_old",
+                                    "no_device", "cudnn_missing", "arch_unsupported", "conv_failed",
+                                    "other"};
+  return kNames[static_cast<size_t>(s)];
 }
 
 std::string cuda_version_string(int v) { return fmt::format("{}.{}", v / 1000, (v % 1000) / 10); }

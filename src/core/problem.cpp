@@ -10,17 +10,8 @@
 namespace convbench {
 
 const char* to_string(DType d) {
-  switch (d) {
-    case DType::f32:
-      return "f32";
-    case DType::tf32:
-      return "tf32";
-    case DType::bf16:
-      return "bf16";
-    case DType::f16:
-      return "f16";
-  }
-  return "?";
+  constexpr const char* kNames[] = {"f32", "tf32", "bf16", "f16"};  // in DType order
+  return kNames[static_cast<size_t>(d)];
 }
 
 const char* to_string(Layout l) { return l == Layout::nhwc ? "nhwc" : "nchw"; }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -51,30 +52,26 @@ inline void report_noexcept(cudaError_t e, const char* call, const char* file, i
 
 namespace convbench::cuda {
 
-/// Memory from one CUDA allocator, freed on destruction. Movable, not copyable.
+/// Memory from one CUDA allocator, freed on destruction (unique_ptr's deleter). Movable, not copyable.
 template <typename Allocator>
 class Buffer {
  public:
   Buffer() = default;
-  explicit Buffer(size_t bytes) : bytes_(bytes) {
-    if (bytes) CB_CUDA_CHECK(Allocator::allocate(&ptr_, bytes));
+  explicit Buffer(size_t bytes) {
+    void* p = nullptr;
+    if (bytes) CB_CUDA_CHECK(Allocator::allocate(&p, bytes));
+    ptr_.reset(p);
+    bytes_ = bytes;
   }
-  Buffer(Buffer&& o) noexcept : ptr_(std::exchange(o.ptr_, nullptr)), bytes_(std::exchange(o.bytes_, 0)) {}
-  Buffer& operator=(Buffer&& o) noexcept {
-    std::swap(ptr_, o.ptr_);
-    std::swap(bytes_, o.bytes_);
-    return *this;
-  }
-  Buffer(const Buffer&) = delete;
-  Buffer& operator=(const Buffer&) = delete;
-  ~Buffer() {
-    if (ptr_) CB_CUDA_NOEXCEPT(Allocator::release(ptr_));
-  }
-  void* get() const { return ptr_; }
-  size_t bytes() const { return bytes_; }
+  void* get() const { return ptr_.get(); }
+  /// 0 when empty (or moved from).
+  size_t bytes() const { return ptr_ ? bytes_ : 0; }
 
  private:
-  void* ptr_ = nullptr;
+  struct Release {
+    void operator()(void* p) const noexcept { CB_CUDA_NOEXCEPT(Allocator::release(p)); }
+  };
+  std::unique_ptr<void, Release> ptr_;
   size_t bytes_ = 0;
 };
 
@@ -92,41 +89,41 @@ using DeviceBuffer = Buffer<DeviceAllocator>;
 /// Page-locked host memory, so that timed transfers run at full speed.
 using PinnedBuffer = Buffer<PinnedAllocator>;
 
-/// A CUDA event. Movable, not copyable.
-class Event {
+/// A CUDA object (event, stream) created by Traits::create and destroyed by Traits::destroy (unique_ptr's
+/// deleter). Movable, not copyable.
+template <typename Traits>
+class Owned {
  public:
-  Event() { CB_CUDA_CHECK(cudaEventCreate(&e_)); }
-  Event(Event&& o) noexcept : e_(std::exchange(o.e_, nullptr)) {}
-  Event& operator=(Event&& o) noexcept {
-    std::swap(e_, o.e_);
-    return *this;
+  using Handle = typename Traits::Handle;
+  Owned() {
+    Handle h = nullptr;
+    CB_CUDA_CHECK(Traits::create(&h));
+    h_.reset(h);
   }
-  Event(const Event&) = delete;
-  Event& operator=(const Event&) = delete;
-  ~Event() {
-    if (e_) CB_CUDA_NOEXCEPT(cudaEventDestroy(e_));
-  }
-  cudaEvent_t get() const { return e_; }
+  Handle get() const { return h_.get(); }
 
  private:
-  cudaEvent_t e_ = nullptr;
+  struct Destroy {
+    void operator()(Handle h) const noexcept { CB_CUDA_NOEXCEPT(Traits::destroy(h)); }
+  };
+  std::unique_ptr<std::remove_pointer_t<Handle>, Destroy> h_;
 };
 
-/// A non-blocking CUDA stream. Movable, not copyable.
-class Stream {
- public:
-  Stream() { CB_CUDA_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking)); }
-  Stream(Stream&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  ~Stream() {
-    if (s_) CB_CUDA_NOEXCEPT(cudaStreamDestroy(s_));
-  }
-  cudaStream_t get() const { return s_; }
-
- private:
-  cudaStream_t s_ = nullptr;
+struct EventTraits {
+  using Handle = cudaEvent_t;
+  static cudaError_t create(Handle* e) { return cudaEventCreate(e); }
+  static cudaError_t destroy(Handle e) { return cudaEventDestroy(e); }
 };
+struct StreamTraits {
+  using Handle = cudaStream_t;
+  static cudaError_t create(Handle* s) { return cudaStreamCreateWithFlags(s, cudaStreamNonBlocking); }
+  static cudaError_t destroy(Handle s) { return cudaStreamDestroy(s); }
+};
+
+/// A CUDA event.
+using Event = Owned<EventTraits>;
+/// A non-blocking CUDA stream.
+using Stream = Owned<StreamTraits>;
 
 /// Milliseconds between two events recorded on a stream, after waiting for the second.
 inline double elapsed_ms(const Event& start, const Event& stop) {

@@ -8,14 +8,10 @@
 namespace convbench::cudnn_impl {
 
 fe::DataType_t io_type(DType d) {
-  switch (d) {
-    case DType::f16:
-      return fe::DataType_t::HALF;
-    case DType::bf16:
-      return fe::DataType_t::BFLOAT16;
-    default:
-      return fe::DataType_t::FLOAT;
-  }
+  // In DType order: tf32 data is float.
+  constexpr fe::DataType_t kTypes[] = {fe::DataType_t::FLOAT, fe::DataType_t::FLOAT, fe::DataType_t::BFLOAT16,
+                                       fe::DataType_t::HALF};
+  return kTypes[static_cast<size_t>(d)];
 }
 
 /// Numerical notes an engine must not carry for the dtype's math mode, as PyTorch filters them: strict f32
@@ -28,14 +24,11 @@ std::vector<fe::NumericalNote_t> barred_notes(DType d) {
 }
 
 const char* math_mode(DType d) {
-  switch (d) {
-    case DType::f32:
-      return "strict fp32 (tensor-core engines excluded)";
-    case DType::tf32:
-      return "tf32 tensor cores allowed";
-    default:
-      return "tensor cores, float compute type (reduced-precision reductions allowed, as in PyTorch)";
-  }
+  constexpr const char* kText[] = {
+      "strict fp32 (tensor-core engines excluded)", "tf32 tensor cores allowed",
+      "tensor cores, float compute type (reduced-precision reductions allowed, as in PyTorch)",
+      "tensor cores, float compute type (reduced-precision reductions allowed, as in PyTorch)"};  // in DType order
+  return kText[static_cast<size_t>(d)];
 }
 
 /// Strides of an N×C×H×W (or K×C×R×S) tensor in the layout, as the frontend takes them.

@@ -25,14 +25,10 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) { return std::chrono::duration<double, std::milli>(Clock::now() - t0).count(); }
 
 memory::data_type dnnl_type(DType d) {
-  switch (d) {
-    case DType::bf16:
-      return memory::data_type::bf16;
-    case DType::f16:
-      return memory::data_type::f16;
-    default:
-      return memory::data_type::f32;
-  }
+  // In DType order: tf32 data is f32.
+  constexpr memory::data_type kTypes[] = {memory::data_type::f32, memory::data_type::f32, memory::data_type::bf16,
+                                          memory::data_type::f16};
+  return kTypes[static_cast<size_t>(d)];
 }
 
 /// A float tensor of logical shape {a, b, h, w} in the problem's layout, described with explicit strides.
@@ -70,16 +66,9 @@ dnnl::convolution_forward::primitive_desc make_pd(const dnnl::engine& eng, const
 }
 
 const char* math_text(DType d) {
-  switch (d) {
-    case DType::tf32:
-      return "f32 data, bf16 math (oneDNN fpmath mode bf16)";
-    case DType::bf16:
-      return "bf16 data, f32 accumulation";
-    case DType::f16:
-      return "f16 data, f32 accumulation";
-    default:
-      return "strict fp32";
-  }
+  constexpr const char* kText[] = {"strict fp32", "f32 data, bf16 math (oneDNN fpmath mode bf16)",
+                                   "bf16 data, f32 accumulation", "f16 data, f32 accumulation"};  // in DType order
+  return kText[static_cast<size_t>(d)];
 }
 
 class OnednnConv final : public Conv2D {

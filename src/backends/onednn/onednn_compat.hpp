@@ -11,6 +11,7 @@
 #include <oneapi/dnnl/dnnl_version.h>
 
 #include <oneapi/dnnl/dnnl.hpp>
+#include <utility>
 
 namespace convbench::onednn_compat {
 
@@ -52,34 +53,24 @@ inline dnnl::matmul::primitive_desc matmul_pd(const dnnl::engine& eng, const dnn
 /// The name of the ISA oneDNN dispatches to, as oneDNN spells it ("avx512_core_bf16"), or "other".
 inline const char* isa_name(dnnl::cpu_isa isa) {
   using dnnl::cpu_isa;
-  switch (isa) {
-    case cpu_isa::sse41:
-      return "sse41";
-    case cpu_isa::avx:
-      return "avx";
-    case cpu_isa::avx2:
-      return "avx2";
-    case cpu_isa::avx2_vnni:
-      return "avx2_vnni";
-    case cpu_isa::avx512_core:
-      return "avx512_core";
-    case cpu_isa::avx512_core_vnni:
-      return "avx512_core_vnni";
-    case cpu_isa::avx512_core_bf16:
-      return "avx512_core_bf16";
-    case cpu_isa::avx512_core_amx:
-      return "avx512_core_amx";
+  static const std::pair<cpu_isa, const char*> kNames[] = {
+      {cpu_isa::sse41, "sse41"},
+      {cpu_isa::avx, "avx"},
+      {cpu_isa::avx2, "avx2"},
+      {cpu_isa::avx2_vnni, "avx2_vnni"},
+      {cpu_isa::avx512_core, "avx512_core"},
+      {cpu_isa::avx512_core_vnni, "avx512_core_vnni"},
+      {cpu_isa::avx512_core_bf16, "avx512_core_bf16"},
+      {cpu_isa::avx512_core_amx, "avx512_core_amx"},
 #if DNNL_VERSION_MAJOR >= 3
-    case cpu_isa::avx2_vnni_2:
-      return "avx2_vnni_2";
-    case cpu_isa::avx512_core_fp16:
-      return "avx512_core_fp16";
-    case cpu_isa::avx512_core_amx_fp16:
-      return "avx512_core_amx_fp16";
+      {cpu_isa::avx2_vnni_2, "avx2_vnni_2"},
+      {cpu_isa::avx512_core_fp16, "avx512_core_fp16"},
+      {cpu_isa::avx512_core_amx_fp16, "avx512_core_amx_fp16"},
 #endif
-    default:
-      return "other";
-  }
+  };
+  for (const auto& [value, name] : kNames)
+    if (value == isa) return name;
+  return "other";
 }
 
 }  // namespace convbench::onednn_compat
