@@ -123,3 +123,21 @@ TEST(RequireGpu, FailsWithTheCheckExitCodeInsteadOfACpuReport) {
   EXPECT_EQ(c.code, 2);
   EXPECT_EQ(c.err, "convbench: error: --require-gpu: cannot be combined with --device cpu\n");
 }
+
+TEST(Check, AnExceptionInTheChildIsReportedWithItsMessageNotAsACrash) {
+  const IsolatedResult r = run_isolated(
+      [] {
+        return report_errors_as_json(
+            []() -> std::string { throw Error(ExitCode::gpu_cudnn_missing, "cuDNN: cudnnCreate failed"); });
+      },
+      5);
+  ASSERT_FALSE(r.timed_out);
+  EXPECT_EQ(r.signal, 0);
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j.at("exit_code").get<int>(), 14);
+  EXPECT_EQ(j.at("message"), "cuDNN: cudnnCreate failed");
+  const auto other = nlohmann::json::parse(
+      report_errors_as_json([]() -> std::string { throw std::runtime_error("frontend: bad graph"); }));
+  EXPECT_EQ(other.at("exit_code").get<int>(), 18);
+  EXPECT_EQ(other.at("message"), "the GPU check failed: frontend: bad graph");
+}

@@ -154,9 +154,29 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
   return r;
 }
 
+std::string report_errors_as_json(const std::function<std::string()>& work) {
+  const auto failure = [](ExitCode code, const std::string& message) {
+    return json{{"status", code == ExitCode::gpu_other ? "other" : "error"},
+                {"exit_code", static_cast<int>(code)},
+                {"message", message},
+                {"gpu", nullptr},
+                {"conv", nullptr}}
+        .dump();
+  };
+  try {
+    return work();
+  } catch (const Error& e) {
+    return failure(e.code(), e.what());
+  } catch (const std::exception& e) {
+    return failure(ExitCode::gpu_other, std::string("the GPU check failed: ") + e.what());
+  }
+}
+
 Outcome run_check(const CheckOptions& o, std::ostream& out) {
   const auto t0 = Clock::now();
-  const IsolatedResult iso = run_isolated([&o] { return gather(o).dump(); }, o.timeout_s);
+  // The child reports its own exceptions as a result, so that the parent can say what went wrong.
+  const IsolatedResult iso =
+      run_isolated([&o] { return report_errors_as_json([&o] { return gather(o).dump(); }); }, o.timeout_s);
   json j;
   if (iso.timed_out) {
     j = {{"status", "timeout"},

@@ -28,6 +28,9 @@ struct IsolatedResult {
 
 /// Runs `work` in a forked child and returns what it produced; a child still running after `timeout_s`
 /// is killed. Keeps a hung or crashing driver call from taking the caller with it.
+/// `work()`'s result, or, when it throws, a check result (JSON) that carries the error's exit code and message.
+std::string report_errors_as_json(const std::function<std::string()>& work);
+
 IsolatedResult run_isolated(const std::function<std::string()>& work, double timeout_s);
 
 /// Probes the GPU, runs a tiny convolution through cuDNN and checks it against the float64 reference, all
