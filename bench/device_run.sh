@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The one script to run on the GPU machine; it builds nothing. Before it, on the build machine:
-#   ./scripts/build.sh && ../shared/gpu/stage build/convbench build/tests/test_cudnn build/tests/test_check \
-#       build/tests/test_cli && bash bench/device_run.sh --dry-run
+#   ./scripts/build.sh && ../shared/gpu/stage build/convbench build/tests/test_cudnn build/tests/test_e2e_check \
+#       build/tests/test_e2e_cli && bash bench/device_run.sh --dry-run
 # then, with the device tool: carry [".device"], timeout_s 560, command: bash bench/device_run.sh
 #
 # Steps, in this order, each with its own time limit (together 520 s, under the 540 s budget), each writing
 # its file under $OUT the moment it finishes (the comparison appends every row as it is measured), so that
 # a run cut short keeps everything done:
 #   1. env      env.txt      card, driver, versions, ldd, `convbench check` (timed, cold process) and its JSON
-#   2. tests    tests.txt    the GPU tests: test_cudnn, test_check, test_cli
+#   2. tests    tests.txt    the GPU tests: test_cudnn, test_e2e_check, test_e2e_cli
 #   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one; auto
 #                            against exhaustive search on the seed (time and chosen engine)
 #   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py
@@ -24,7 +24,7 @@ dry=0
 [ "${1:-}" = --dry-run ] && dry=1
 if [ -n "${OUT:-}" ]; then out=$OUT; elif [ $dry = 1 ]; then out=$(mktemp -d); else out=device-out; fi
 mkdir -p "$out"
-tests=(test_cudnn test_check test_cli)
+tests=(test_cudnn test_e2e_check test_e2e_cli)
 
 # Staging: every program, and a size the device tool accepts.
 [ -f .device/env.sh ] || { echo "device_run: .device/env.sh is missing; stage first (see the top of $0)" >&2; exit 2; }

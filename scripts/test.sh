@@ -66,8 +66,8 @@ fi
 stage=$root/../shared/gpu/stage
 if [ "${CONVBENCH_QUICK:-0}" != 1 ] && [ -x "$stage" ]; then
   echo "== bench/device_run.sh --dry-run" >&2
-  (cd "$root" && "$stage" "$build/convbench" "$build/tests/test_cudnn" "$build/tests/test_check" \
-     "$build/tests/test_cli" >&2 && d=$(mktemp -d) && OUT=$d bash bench/device_run.sh --dry-run >/dev/null && rm -rf "$d") ||
+  (cd "$root" && "$stage" "$build/convbench" "$build/tests/test_cudnn" "$build/tests/test_e2e_check" \
+     "$build/tests/test_e2e_cli" >&2 && d=$(mktemp -d) && OUT=$d bash bench/device_run.sh --dry-run >/dev/null && rm -rf "$d") ||
     { echo "device_run.sh --dry-run FAILED" >&2; exit 1; }
   echo "device_run.sh --dry-run: passed" >&2
 fi

@@ -1,4 +1,4 @@
-// Roofline fractions, the ceilings cache, and `convbench peak` end to end.
+// Roofline fractions, the effective FLOP count, warnings above 100%, and the ceilings cache.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -7,12 +7,8 @@
 
 #include "convbench/error.hpp"
 #include "convbench/roofline.hpp"
-#include "run_cli.hpp"
 
 using namespace convbench;
-using convbench::testing::CliResult;
-using convbench::testing::has;
-using convbench::testing::run_cli;
 
 TEST(Roofline, FractionsIntensityAndBound) {
   Problem p;  // the seed: 8.313 GFLOP, (3e6 + 4704 + 28275200) floats
@@ -45,24 +41,6 @@ TEST(Roofline, CeilingsCacheReplacesTheSameDevice) {
   EXPECT_EQ(all[1].device, "gpu b");
   std::ofstream(path) << "{ not json";
   EXPECT_THROW(load_ceilings(path), Error);
-}
-
-TEST(Roofline, PeakThenARunShowsTheFractions) {
-  const std::string dir = ::testing::TempDir() + "/peak_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  const std::string env = "CONVBENCH_PEAK_FILE=" + dir + "/peak.json ";
-  const CliResult peak = run_cli("peak --device cpu --threads 1", env);
-  ASSERT_EQ(peak.code, 0) << peak.err;
-  EXPECT_TRUE(has(peak.out, ", 1 threads: ")) << peak.out;
-  EXPECT_TRUE(has(peak.out, "f32 ")) << peak.out;
-  EXPECT_TRUE(std::filesystem::exists(dir + "/peak.json"));
-  const CliResult run = run_cli("--device cpu --threads 1 --batch 4 --seed 1", env);
-  ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_TRUE(has(run.out, "cpu: roofline ")) << run.out;
-  EXPECT_TRUE(has(run.out, "% of the f32 compute ceiling")) << run.out;
-  const CliResult other = run_cli("--device cpu --threads 2 --batch 4 --seed 1", env);
-  EXPECT_FALSE(has(other.out, "roofline")) << "ceilings belong to one thread count";
 }
 
 TEST(Roofline, OnlyMultiplyAddsThatTouchRealInputCount) {

@@ -1,0 +1,75 @@
+// .npy files: writing and reading back, float16 and format 2, malformed files.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "convbench/error.hpp"
+#include "convbench/npy.hpp"
+#include "sample_result.hpp"
+
+using namespace convbench;
+using namespace convbench::testing;
+
+TEST(Npy, WritesAndReadsBack) {
+  const std::string path = temp_path("a.npy");
+  const std::vector<float> data{1.5f, -2.0f, 3.25f, 0.0f, 7.0f, 8.0f};
+  write_npy(path, "--save-output", {1, 2, 3}, data);
+  const NpyArray a = read_npy(path, "--input-data");
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(a.data, data);
+  EXPECT_EQ(a.descr, "<f4");
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ((bytes.size() - data.size() * 4) % 64, 0u);  // header padded to 64 bytes, as NumPy does
+}
+
+TEST(Npy, ReadsFloat16AndFormat2) {
+  // Hand-built: version 2.0 header, '<f2' data [1.0, -2.0].
+  std::string header = "{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }";
+  header.append(64 - (12 + header.size() + 1) % 64, ' ');
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x02\x00", 8);
+  for (int i = 0; i < 4; ++i) bytes += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  bytes += header;
+  bytes += std::string("\x00\x3c\x00\xc0", 4);
+  const NpyArray a = parse_npy(bytes, "x");
+  EXPECT_EQ(a.descr, "<f2");
+  EXPECT_EQ(a.data, (std::vector<float>{1.0f, -2.0f}));
+}
+
+TEST(Npy, MalformedFilesAreRejectedWithAReason) {
+  auto error_of = [](const std::string& bytes) {
+    try {
+      parse_npy(bytes, "f.npy");
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  auto npy = [](const std::string& dict, const std::string& data) {
+    std::string h = dict + "\n";
+    return std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size() & 0xff) + static_cast<char>(h.size() >> 8) +
+           h + data;
+  };
+  EXPECT_EQ(error_of("hello"), "f.npy: not a .npy file (bad magic)");
+  EXPECT_EQ(error_of(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", std::string(8, '\0'))),
+            "f.npy: dtype '<f8' is not supported; use little-endian float32 ('<f4') or float16 ('<f2')");
+  EXPECT_EQ(error_of(npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", std::string(4, '\0'))),
+            "f.npy: dtype '>f4' is not supported; use little-endian float32 ('<f4') or float16 ('<f2')");
+  EXPECT_EQ(error_of(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", std::string(4, '\0'))),
+            "f.npy: Fortran-ordered arrays are not supported; save in C order");
+  EXPECT_EQ(error_of(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", std::string(20, '\0'))),
+            "f.npy: the data is 20 bytes, but shape (2, 3) of <f4 needs 24");
+  EXPECT_EQ(error_of(npy("{'descr': '<f4', 'fortran_order': False, }", "")), "f.npy: the shape is missing");
+  EXPECT_EQ(error_of(npy("not a dict", "")), "f.npy: the header is not a dictionary");
+  EXPECT_EQ(error_of(std::string("\x93NUMPY\x01\x00\xff\x7f", 10)), "f.npy: truncated header");
+  EXPECT_EQ(error_of(std::string("\x93NUMPY\x07\x00\x00\x00", 10)), "f.npy: unsupported .npy format version 7");
+  try {
+    read_npy("/nonexistent/x.npy", "--input-data");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "--input-data: cannot read '/nonexistent/x.npy': no such file");
+  }
+}

@@ -1,0 +1,51 @@
+// Problem lists: flags and descriptors per line, comments, the command line's defaults, line-numbered errors.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cli/problem_flags.hpp"
+#include "convbench/descriptor.hpp"
+#include "convbench/error.hpp"
+
+using namespace convbench;
+
+TEST(ProblemList, FlagsDescriptorsCommentsAndDefaults) {
+  std::istringstream in(
+      "# a comment\n\n--batch 3 --input 10x10x3 --filter 4x3x3\nmb2ic8ih12oc8kh3ph1 # with a comment\n"
+      "--input 9x9x3 --filter 2x3x3 --dtype bf16\n");
+  ProblemFlags d;
+  d.batch = "7";
+  d.layout = "nchw";
+  const auto list = read_problem_list(in, "list.txt", d);
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].label, "list.txt:3");
+  EXPECT_EQ(list[0].problem.n, 3);
+  EXPECT_EQ(list[0].problem.layout, Layout::nchw);  // a default from the command line
+  EXPECT_EQ(list[1].label, "list.txt:4");
+  EXPECT_EQ(list[1].problem, parse_descriptor("mb2ic8ih12oc8kh3ph1", DType::f32, Layout::nchw));
+  EXPECT_EQ(list[2].problem.n, 7);
+  EXPECT_EQ(list[2].problem.dtype, DType::bf16);
+}
+
+TEST(ProblemList, ErrorsNameTheLine) {
+  auto error_of = [](const std::string& text) {
+    std::istringstream in(text);
+    try {
+      read_problem_list(in, "p.txt", {});
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error_of("--batch 2\n\n--batch 0\n"),
+            "p.txt:3: --batch: '0' is not valid; expected a whole number from 1 to 2147483647");
+  EXPECT_EQ(error_of("# ok\nmb2ic3oc4kh3\n"),
+            "p.txt:2: descriptor 'mb2ic3oc4kh3' is not valid: 'ih' or 'iw' is required");
+  EXPECT_EQ(error_of("--runs 5\n"), "p.txt:1: The following argument was not expected: --runs");
+  EXPECT_EQ(error_of("mb2ic3ih10oc4kh3 --batch 4\n"),
+            "p.txt:1: descriptor 'mb2ic3ih10oc4kh3' and shape flags (--batch, --input, --filter, --stride, --padding, "
+            "--dilation, --groups) cannot be combined; give one or the other");
+  EXPECT_EQ(error_of("# nothing\n"), "--problems: 'p.txt' lists no problems");
+}

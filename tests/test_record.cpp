@@ -1,0 +1,121 @@
+// The JSON record: round trips, version 1, missing fields, CSV columns, reading arrays and JSON Lines.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "convbench/descriptor.hpp"
+#include "convbench/record.hpp"
+#include "convbench/report.hpp"
+#include "sample_result.hpp"
+
+using namespace convbench;
+using namespace convbench::testing;
+
+TEST(Record, JsonRoundTrips) {
+  const RunResult r = sample_result(40, 2, 1);
+  const auto j = to_json(r, kMeta);
+  EXPECT_EQ(j.at("schema_version"), 2);
+  EXPECT_EQ(j.at("devices").at("cpu").at("dtype"), "f32");
+  EXPECT_EQ(j.at("devices").at("cpu").at("mode"), "f32");
+  EXPECT_EQ(j.at("problem").at("descriptor"), format_descriptor(r.problem));
+  EXPECT_EQ(j.at("devices").at("cpu").at("samples_ms").size(), 3u);
+  EXPECT_EQ(j.at("metadata").at("argv").size(), 3u);
+  EXPECT_EQ(j.at("metadata").at("seed"), 77);
+  const RunResult back = result_from_json(nlohmann::json::parse(j.dump()), "test");
+  EXPECT_EQ(back.problem, r.problem);
+  EXPECT_EQ(to_json(back, kMeta), j);
+}
+
+TEST(Record, VersionOneRecordsAreStillReadAndDeviceModesComeBack) {
+  RunResult r = sample_result(40, 2, 1);
+  r.problem.dtype = DType::tf32;
+  for (DeviceResult& d : r.devices) d.dtype = d.kind == DeviceKind::cpu ? DType::f32 : DType::tf32;
+  auto j = to_json(r, kMeta);
+  const RunResult back = result_from_json(j, "v2");
+  for (const DeviceResult& d : back.devices)
+    EXPECT_EQ(d.dtype, d.kind == DeviceKind::cpu ? DType::f32 : DType::tf32) << to_string(d.kind);
+  // Version 1 had no per-device dtype: every device ran the problem's.
+  j["schema_version"] = 1;
+  for (auto& [kind, dj] : j.at("devices").items()) dj.erase("dtype"), dj.erase("mode");
+  const RunResult v1 = result_from_json(j, "v1");
+  for (const DeviceResult& d : v1.devices) EXPECT_EQ(d.dtype, DType::tf32) << to_string(d.kind);
+  // An unknown name is refused, not read as f32.
+  j["problem"]["dtype"] = "fp8";
+  try {
+    result_from_json(j, "rec");
+    ADD_FAILURE() << "accepted fp8";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "rec: unknown dtype 'fp8'");
+  }
+}
+
+TEST(Record, MissingFieldsAreNamed) {
+  auto j = to_json(sample_result(40, 2), kMeta);
+  j.erase("devices");
+  try {
+    result_from_json(j, "rec");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "rec: the record has no 'devices'");
+  }
+  j = to_json(sample_result(40, 2), kMeta);
+  j["schema_version"] = 99;
+  EXPECT_THROW(result_from_json(j, "rec"), Error);
+}
+
+TEST(Record, CsvHeaderAndColumns) {
+  std::ostringstream out;
+  auto csv = make_csv_printer(out);
+  csv->begin(kMeta);
+  csv->record(sample_result(40, 2));
+  std::istringstream lines(out.str());
+  std::string header, row;
+  std::getline(lines, header);
+  std::getline(lines, row);
+  auto split = [](const std::string& s) {
+    std::vector<std::string> v;
+    std::stringstream ss(s);
+    for (std::string c; std::getline(ss, c, ',');) v.push_back(c);
+    if (!s.empty() && s.back() == ',') v.push_back("");
+    return v;
+  };
+  const auto h = split(header), c = split(row);
+  ASSERT_EQ(h.size(), c.size()) << header << "\n" << row;
+  EXPECT_EQ(h.size(), 23u + 2 * 12 + 3);
+  auto col = [&](const std::string& name) {
+    for (size_t i = 0; i < h.size(); ++i)
+      if (h[i] == name) return c[i];
+    ADD_FAILURE() << "no column " << name;
+    return std::string();
+  };
+  EXPECT_EQ(h.front(), "schema_version");
+  EXPECT_EQ(c.front(), "2");
+  EXPECT_EQ(col("cpu_dtype"), "f32");  // sample_result's devices keep DeviceResult's default
+  EXPECT_EQ(col("dtype"), "bf16");
+  EXPECT_EQ(col("pad_bottom"), "2");
+  EXPECT_EQ(col("cpu_ran"), "true");
+  EXPECT_EQ(col("cpu_median_ms"), "40");
+  EXPECT_EQ(col("gpu_median_ms"), "2");
+  EXPECT_EQ(col("gpu_implementation"), "fake:direct");
+  EXPECT_EQ(col("speedup"), "20");
+  EXPECT_EQ(col("speedup_uncertainty"), "0.5");
+}
+
+TEST(Record, ReadsArraysObjectsAndJsonLines) {
+  const auto a = to_json(sample_result(40, 2), kMeta), b = to_json(sample_result(30, 3), kMeta);
+  const std::string arr = temp_path("arr.json"), one = temp_path("one.json"), lines = temp_path("l.jsonl");
+  std::ofstream(arr) << nlohmann::json::array({a, b}).dump(2);
+  std::ofstream(one) << a.dump(2);
+  std::ofstream(lines) << a.dump() << "\n" << b.dump() << "\n";
+  EXPECT_EQ(read_records(arr, "t").size(), 2u);
+  EXPECT_EQ(read_records(one, "t").size(), 1u);
+  EXPECT_EQ(read_records(lines, "t").size(), 2u);
+  std::ofstream(lines) << a.dump() << "\nnot json\n";
+  try {
+    read_records(lines, "t");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2 is not JSON"), std::string::npos) << e.what();
+  }
+}
