@@ -18,6 +18,7 @@ enum class ExitCode : int {
   verify_failed = 6,    ///< an output disagreed with the reference or with the other device
   library = 7,          ///< oneDNN, CUDA or cuDNN reported a failure while running
   regression = 8,       ///< `compare`: a problem slowed down beyond --threshold plus its noise
+  nothing_compared = 9, ///< `compare`: no device of any problem was measured in both files
   // `convbench check` and --require-gpu: one code per reason the GPU cannot be used.
   gpu_no_driver = 10,         ///< libcuda.so.1 cannot be loaded
   gpu_no_device_nodes = 11,   ///< /dev/nvidiactl missing (container without GPU access)

@@ -5,6 +5,7 @@
 #include <fmt/ostream.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "convbench/pairing.hpp"
 #include "convbench/record.hpp"
@@ -65,6 +66,7 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
       const Measurement* mn = &*dn->measurement;
       Comparison c;
       c.problem = key;
+      c.label = b.label;
       c.device = kind;
       c.base_ms = mb->stats.median;
       c.new_ms = mn->stats.median;
@@ -80,21 +82,63 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
   return rep;
 }
 
-Outcome run_compare(const CompareOptions& o, std::ostream& out) {
-  const CompareReport rep = compare_results(load(o.base), load(o.next), o.device, o.threshold);
-  int regressions = 0;
+namespace {
+
+/// Why nothing was compared, in one line.
+std::string nothing_compared(const CompareOptions& o, size_t base, size_t next, const CompareReport& rep) {
+  if (base == 0) return fmt::format("compare: nothing was compared: '{}' holds no records", o.base);
+  if (next == 0) return fmt::format("compare: nothing was compared: '{}' holds no records", o.next);
+  if (rep.only_in_base.size() == base)
+    return fmt::format("compare: nothing was compared: the files share no problem ({} only in base, {} only in new)",
+                       rep.only_in_base.size(), rep.only_in_new.size());
+  return fmt::format("compare: nothing was compared: no {} measured in both files",
+                     o.device == DeviceSelection::all ? "device was" : o.device == DeviceSelection::cpu
+                                                                          ? "CPU run was"
+                                                                          : "GPU run was");
+}
+
+void print_json(const CompareOptions& o, const CompareReport& rep, int regressions, std::ostream& out) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const Comparison& c : rep.rows)
+    rows.push_back({{"label", c.label},
+                    {"problem", c.problem},
+                    {"device", to_string(c.device)},
+                    {"base_ms", c.base_ms},
+                    {"new_ms", c.new_ms},
+                    {"ratio", c.ratio},
+                    {"noise", c.noise},
+                    {"verdict", to_string(c.verdict)},
+                    {"regression", c.regression}});
+  const nlohmann::json j = {{"schema_version", 1},        {"threshold", o.threshold},
+                            {"rows", rows},               {"only_in_base", rep.only_in_base},
+                            {"only_in_new", rep.only_in_new}, {"mode_changes", rep.mode_changes},
+                            {"compared", rep.rows.size()}, {"regressions", regressions}};
+  out << j.dump(2) << '\n';
+}
+
+void print_table(const CompareOptions& o, const CompareReport& rep, int regressions, std::ostream& out) {
   fmt::print(out, "{:>4}  {:>11}  {:>11}  {:>6}  {:>6}  {:<8}  {}\n", "dev", "base ms", "new ms", "ratio", "noise",
              "verdict", "problem");
-  for (const Comparison& c : rep.rows) {
+  for (const Comparison& c : rep.rows)
     fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", to_string(c.device), c.base_ms,
-               c.new_ms, c.ratio, c.noise * 100, to_string(c.verdict), c.problem, c.regression ? "  REGRESSION" : "");
-    regressions += c.regression;
-  }
+               c.new_ms, c.ratio, c.noise * 100, to_string(c.verdict), c.label.empty() ? c.problem : c.label,
+               c.regression ? "  REGRESSION" : "");
   for (const auto& p : rep.only_in_base) fmt::print(out, "only in base: {}\n", p);
   for (const auto& p : rep.only_in_new) fmt::print(out, "only in new:  {}\n", p);
   for (const auto& m : rep.mode_changes) fmt::print(out, "mode changed, not compared: {}\n", m);
   fmt::print(out, "{} compared, {} regression{} beyond {:.1f}% + noise\n", rep.rows.size(), regressions,
              regressions == 1 ? "" : "s", o.threshold * 100);
+}
+
+}  // namespace
+
+Outcome run_compare(const CompareOptions& o, std::ostream& out) {
+  const std::vector<RunResult> base = load(o.base), next = load(o.next);
+  const CompareReport rep = compare_results(base, next, o.device, o.threshold);
+  int regressions = 0;
+  for (const Comparison& c : rep.rows) regressions += c.regression;
+  (o.json ? print_json : print_table)(o, rep, regressions, out);
+  if (rep.rows.empty()) return {ExitCode::nothing_compared, nothing_compared(o, base.size(), next.size(), rep)};
   if (regressions)
     return {ExitCode::regression, fmt::format("{} problem{} slowed down by more than {:.1f}% beyond the measured noise",
                                               regressions, regressions == 1 ? "" : "s", o.threshold * 100)};

@@ -15,6 +15,7 @@ struct CompareOptions {
   std::string base, next;  ///< result files
   double threshold = 0.05;
   DeviceSelection device = DeviceSelection::all;
+  bool json = false;  ///< one JSON object on stdout instead of the table
 };
 
 enum class Verdict { faster, same, slower };
@@ -22,6 +23,7 @@ const char* to_string(Verdict v);
 
 struct Comparison {
   std::string problem;  ///< the canonical flag form (dtype and layout included)
+  std::string label;    ///< the base record's label (suite entry or FILE:LINE), may be empty
   DeviceKind device = DeviceKind::cpu;
   double base_ms = 0, new_ms = 0;   ///< medians
   double ratio = 0;                 ///< new / base
@@ -42,6 +44,8 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
                               DeviceSelection device, double threshold);
 
 /// Reads both files, prints the table, and returns ExitCode::regression when any problem regressed.
+/// Reads both files, prints the table (or JSON), and returns ExitCode::regression when any problem regressed,
+/// ExitCode::nothing_compared when no problem and device was measured in both files.
 Outcome run_compare(const CompareOptions& o, std::ostream& out);
 
 }  // namespace convbench

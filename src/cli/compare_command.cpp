@@ -23,7 +23,8 @@ CLI::App* declare_compare(CLI::App& app, CompareFlags& f) {
   add_flags(*compare,
             {{"--threshold", &f.threshold, nullptr, "slowdown tolerated beyond the noise, as a fraction (default 0.05)",
               "FRACTION"},
-             {"--device", &f.device, nullptr, "which device's times to compare (default all)", "cpu|gpu|all"}});
+             {"--device", &f.device, nullptr, "which device's times to compare (default all)", "cpu|gpu|all"},
+             {"--format", &f.format, nullptr, "text or json (default text)", "text|json"}});
   return compare;
 }
 
@@ -36,6 +37,8 @@ CompareOptions to_compare_options(const CompareFlags& f) {
   if (f.threshold.empty() || end != f.threshold.c_str() + f.threshold.size() || !(c.threshold >= 0) || c.threshold > 10)
     throw UsageError("--threshold", f.threshold, "expected a fraction from 0 to 10, e.g. 0.05 for 5%");
   c.device = parse_device(f.device);
+  if (f.format != "text" && f.format != "json") throw UsageError("--format", f.format, "expected text or json");
+  c.json = f.format == "json";
   return c;
 }
 

@@ -336,3 +336,44 @@ TEST(Scripting, ASecondCtrlCLeavesNoTemporaryFile) {
   EXPECT_EQ(convbench::testing::slurp(dir + "/../int2.rc"), "130\n");
   EXPECT_TRUE(fs::is_empty(dir)) << "left behind: " << fs::directory_iterator(dir)->path();
 }
+
+// A CI gate must not pass on nothing: an empty baseline, files that share no problem, or a device neither
+// file measured is exit 9 with the reason; --format json gives the rows with their labels.
+TEST(Scripting, CompareFailsWhenItComparedNothingAndSpeaksJson) {
+  const std::string dir = temp_dir("cmp0");
+  Problem p;
+  p.n = 1, p.h = 10, p.w = 10;
+  const HostTensors t = make_inputs(p, 1);
+  auto record = [&](const Problem& q, const std::string& label) {
+    convbench::testing::FakeBackend fake({1, 0.99, 1.0, 1.01}, "cpu");
+    RunResult r;
+    r.label = label;
+    r.problem = q;
+    r.devices.push_back({DeviceKind::cpu, measure(fake, q, t, {1, 3}), "", std::nullopt});
+    return to_json(r, RunMetadata{}).dump();
+  };
+  Problem other = p;
+  other.k = 8;
+  std::ofstream(dir + "/empty.jsonl") << "";
+  std::ofstream(dir + "/a.jsonl") << record(p, "list.txt:1") << "\n";
+  std::ofstream(dir + "/b.jsonl") << record(other, "list.txt:1") << "\n";
+  const CliResult empty = run_cli("compare " + dir + "/empty.jsonl " + dir + "/a.jsonl");
+  EXPECT_EQ(empty.code, 9) << empty.out << empty.err;
+  EXPECT_EQ(empty.err, "convbench: error: compare: nothing was compared: '" + dir + "/empty.jsonl' holds no records\n");
+  const CliResult disjoint = run_cli("compare " + dir + "/a.jsonl " + dir + "/b.jsonl");
+  EXPECT_EQ(disjoint.code, 9);
+  EXPECT_EQ(disjoint.err,
+            "convbench: error: compare: nothing was compared: the files share no problem (1 only in base, 1 only in "
+            "new)\n");
+  EXPECT_TRUE(has(disjoint.out, "only in base: " + p.describe())) << disjoint.out;
+  const CliResult gpu = run_cli("compare " + dir + "/a.jsonl " + dir + "/a.jsonl --device gpu");
+  EXPECT_EQ(gpu.code, 9);
+  EXPECT_EQ(gpu.err, "convbench: error: compare: nothing was compared: no GPU run was measured in both files\n");
+  const CliResult json = run_cli("compare " + dir + "/a.jsonl " + dir + "/a.jsonl --format json");
+  EXPECT_EQ(json.code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j.at("rows").size(), 1u);
+  EXPECT_EQ(j.at("rows")[0].at("label"), "list.txt:1");
+  EXPECT_EQ(j.at("rows")[0].at("verdict"), "same");
+  EXPECT_EQ(j.at("compared"), 1);
+}
