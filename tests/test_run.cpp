@@ -47,7 +47,11 @@ TEST(App, MatchingOutputsGiveTheSpeedup) {
 
 TEST(App, ACorruptedGpuOutputFailsVerificationAndHidesTheSpeedup) {
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmarks(small_options(), out, err, fakes(1e-3f)).code, ExitCode::verify_failed);
+  const Outcome r = run_benchmarks(small_options(), out, err, fakes(1e-3f));
+  EXPECT_EQ(r.code, ExitCode::verify_failed);
+  EXPECT_EQ(r.error,
+            "gpu: verification against the float64 reference failed (error 1.0e-03, tolerance 1e-05); no speedup is "
+            "reported");
   const std::string s = out.str();
   EXPECT_NE(s.find("gpu: verify FAILED vs f64 reference: error 1.0e-03"), std::string::npos) << s;
   EXPECT_NE(s.find("gpu: verify FAILED vs cpu: error 1.0e-03"), std::string::npos) << s;

@@ -277,6 +277,31 @@ bool anything_ran(const std::vector<RunResult>& results) {
   });
 }
 
+/// The one line that explains a problem's failure: which device could not run and why, or which check failed.
+std::string failure_line(const RunResult& r, ExitCode failure) {
+  if (failure != ExitCode::verify_failed) {
+    const DeviceResult& d = r.devices.back();
+    return std::string(to_string(d.kind)) + ": " + d.not_run_reason;
+  }
+  for (const DeviceResult& d : r.devices)
+    if (d.reference_check && !d.reference_check->ok())
+      return fmt::format("{}: verification against the float64 reference failed (error {:.1e}, tolerance {:.0e}); no "
+                         "speedup is reported",
+                         to_string(d.kind), d.reference_check->error, d.reference_check->tolerance);
+  const Check& c = *r.cross_check;
+  return fmt::format("the GPU and CPU outputs disagree (error {:.1e}, tolerance {:.0e}); no speedup is reported",
+                     c.error, c.tolerance);
+}
+
+/// Why no device ran, one reason per device of the last problem.
+std::string not_run_reasons(const std::vector<RunResult>& results) {
+  std::string why;
+  if (!results.empty())
+    for (const DeviceResult& d : results.back().devices)
+      why += fmt::format("{}{}: {}", why.empty() ? "" : "; ", to_string(d.kind), d.not_run_reason);
+  return why.empty() ? "no device was selected" : why;
+}
+
 }  // namespace
 
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
@@ -366,10 +391,7 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
     if (!o.quiet) print_warnings(results.back(), prefix, err);
     if (failure != ExitCode::ok && first_failure == ExitCode::ok) {
       first_failure = failure;
-      if (failure != ExitCode::verify_failed) {
-        const DeviceResult& d = results.back().devices.back();
-        first_error = prefix + to_string(d.kind) + ": " + d.not_run_reason;
-      }
+      first_error = prefix + failure_line(results.back(), failure);
     }
   }
   progress.clear();
@@ -385,6 +407,8 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
   if (interrupted && !o.quiet)
     err << fmt::format("convbench: interrupted after {} of {} problems; the records written so far are kept\n",
                        results.size(), o.problems.size());
+  if (code == ExitCode::unsupported && first_failure == ExitCode::ok)
+    return {code, "nothing ran: " + not_run_reasons(results)};
   return {code, code == first_failure ? first_error : ""};
 }
 

@@ -239,6 +239,7 @@ TEST(Scripting, AnInfInputNextToABf16OneByOneConvolutionIsVerifiedPositionByPosi
   } else {
     EXPECT_EQ(r.code, 6) << r.out;
     EXPECT_TRUE(has(r.out, "cpu: verify FAILED vs f64 reference:")) << r.out;
+    EXPECT_TRUE(has(r.err, "convbench: error: cpu: verification against the float64 reference failed")) << r.err;
     EXPECT_TRUE(has(r.out, "; a non-finite value disagrees at output index " + std::to_string(wrong) + "\n")) << r.out;
   }
 }
