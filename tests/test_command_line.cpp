@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -306,4 +307,20 @@ TEST(HostFacts, AvailableMemoryIsKnownWithoutProc) {
   // sysinfo's free + buffers is a lower bound of MemAvailable (the page cache is not counted); allow for
   // memory freed between the two calls.
   EXPECT_LE(without, with_proc + (uint64_t{256} << 20));
+}
+
+TEST(HostFacts, ColourHonoursNoColorAndDumbTerminals) {
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  const std::string saved_no_color = no_color ? no_color : "", saved_term = term ? term : "";
+  unsetenv("NO_COLOR");
+  setenv("TERM", "xterm-256color", 1);
+  EXPECT_TRUE(colour_allowed());
+  setenv("NO_COLOR", "1", 1);
+  EXPECT_FALSE(colour_allowed());
+  unsetenv("NO_COLOR");
+  setenv("TERM", "dumb", 1);
+  EXPECT_FALSE(colour_allowed());
+  if (no_color) setenv("NO_COLOR", saved_no_color.c_str(), 1);
+  if (term) setenv("TERM", saved_term.c_str(), 1); else unsetenv("TERM");
 }

@@ -119,3 +119,12 @@ TEST(Record, ReadsArraysObjectsAndJsonLines) {
     EXPECT_NE(std::string(e.what()).find("line 2 is not JSON"), std::string::npos) << e.what();
   }
 }
+
+TEST(Record, SeedsAbove2To53SurviveToolsThatRoundNumbers) {
+  RunResult r = sample_result(40, 2);
+  r.seed = 18446744073709551557ull;  // far above 2^53
+  auto j = to_json(r, kMeta);
+  EXPECT_EQ(j.at("seed_text"), "18446744073709551557");
+  j["seed"] = 18446744073709549568.0;  // what a double-based tool writes back (the nearest double)
+  EXPECT_EQ(result_from_json(j, "rec").seed, 18446744073709551557ull);
+}

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "convbench/harness.hpp"
+#include "convbench/reference.hpp"
 #include "convbench/report.hpp"
 #include "fake_backend.hpp"
 
@@ -37,4 +38,21 @@ TEST(TablePrinter, PrintsProblemDevicesAndSpeedup) {
   make_table_printer(out2)->record(r);
   EXPECT_NE(out2.str().find("gpu: not run: no NVIDIA driver\n"), std::string::npos);
   EXPECT_EQ(out2.str().find("speedup"), std::string::npos);
+}
+
+TEST(TablePrinter, ColourMarksTheVerdictWordOnly) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  FakeBackend cpu({1, 2, 2});
+  const HostTensors t = make_inputs(p, 1);
+  RunResult r;
+  r.problem = p;
+  const Measurement m = measure(cpu, p, t, {1, 2});
+  r.devices = {DeviceResult{DeviceKind::cpu, m, "", check_against_reference(p, t, m.output, 1)}};
+  std::ostringstream out;
+  make_table_printer(out, true)->record(r);
+  EXPECT_NE(out.str().find("cpu: verify \033[32mok\033[0m vs f64 reference: error "), std::string::npos) << out.str();
+  std::ostringstream plain;
+  make_table_printer(plain, false)->record(r);
+  EXPECT_EQ(plain.str().find('\033'), std::string::npos);
 }

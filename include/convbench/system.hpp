@@ -16,6 +16,8 @@ int usable_cpus();
 std::string affinity_text();
 /// MemAvailable from /proc/meminfo in bytes; without /proc, free plus buffer memory from sysinfo(2); 0 when
 /// neither is known.
+/// Whether colour may be used on a terminal: not when NO_COLOR is set (no-color.org) or TERM is "dumb".
+bool colour_allowed();
 /// CPU time (user + system) this process has used so far, in milliseconds.
 double process_cpu_ms();
 uint64_t available_memory_bytes(const char* meminfo = "/proc/meminfo");

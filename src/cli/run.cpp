@@ -252,7 +252,7 @@ void save_outputs(const RunResult& r, const std::string& path) {
 /// Printers: the chosen format to --output (or stdout); beside a file, the table to stdout.
 void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<AtomicFile>& file,
                    PrinterMultiplexer& printers) {
-  const bool stdout_tty = isatty(STDOUT_FILENO) == 1;
+  const bool stdout_tty = colour_allowed() && isatty(STDOUT_FILENO) == 1;
   if (o.output.empty()) {
     printers.add(make_printer(o.format, out, stdout_tty && o.format == Format::table));
     return;

@@ -6,6 +6,7 @@
 #include <sys/sysinfo.h>
 
 #include <ctime>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -58,6 +59,12 @@ int physical_cores() {
     cores.emplace(package, core);
   }
   return cores.empty() ? 1 : static_cast<int>(cores.size());
+}
+
+bool colour_allowed() {
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return !(no_color && *no_color) && !(term && std::string(term) == "dumb");
 }
 
 double process_cpu_ms() {

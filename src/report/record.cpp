@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
@@ -143,6 +144,7 @@ json to_json(const RunResult& r, const RunMetadata& m) {
           {"label", r.label},
           {"problem", problem_json(r.problem)},
           {"seed", r.seed},
+          {"seed_text", std::to_string(r.seed)},
           {"warmup", r.warmup},
           {"devices", devices},
           {"cross_check", check_json(r.cross_check)},
@@ -279,6 +281,14 @@ RunResult result_from_json(const json& j, const std::string& what) {
   r.label = j.value("label", "");
   r.problem = problem_from_json(j.at("problem"), what);
   r.seed = j.value("seed", uint64_t{0});
+  if (j.contains("seed_text") && j.at("seed_text").is_string()) {  // exact, whatever the JSON tool did to "seed"
+    const std::string text = j.at("seed_text").get<std::string>();
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+      throw Error(ExitCode::usage, fmt::format("{}: seed_text '{}' is not a whole number", what, text));
+    r.seed = v;
+  }
   if (j.contains("memory")) r.peak_host_bytes = j.at("memory").value("peak_host_bytes", uint64_t{0});
   r.warmup = j.value("warmup", 0);
   const json devices = field<json>(j, "devices", what);

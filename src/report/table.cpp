@@ -106,9 +106,11 @@ class TablePrinter final : public Printer {
   }
 
  private:
+  /// Colours the verdict word (the text's first word, "ok" or "FAILED"), not the whole line.
   std::string paint(const std::string& text, const Check& c) const {
     if (!color_) return text;
-    return (c.ok() ? "\033[32m" : "\033[31m") + text + "\033[0m";
+    const auto space = text.find(' ');
+    return (c.ok() ? "\033[32m" : "\033[31m") + text.substr(0, space) + "\033[0m" + text.substr(space);
   }
   std::ostream& out_;
   bool color_;
