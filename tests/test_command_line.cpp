@@ -322,5 +322,16 @@ TEST(HostFacts, ColourHonoursNoColorAndDumbTerminals) {
   setenv("TERM", "dumb", 1);
   EXPECT_FALSE(colour_allowed());
   if (no_color) setenv("NO_COLOR", saved_no_color.c_str(), 1);
-  if (term) setenv("TERM", saved_term.c_str(), 1); else unsetenv("TERM");
+  if (term)
+    setenv("TERM", saved_term.c_str(), 1);
+  else
+    unsetenv("TERM");
+}
+
+TEST(Options, GpuOnlyFlagsWithDeviceCpuAreWarnedAbout) {
+  const RunOptions o = options({"--device", "cpu", "--algo", "heuristic", "--include-transfers"});
+  EXPECT_EQ(o.warnings,
+            (std::vector<std::string>{"--algo applies to the GPU only; ignored with --device cpu",
+                                      "--include-transfers applies to the GPU only; ignored with --device cpu"}));
+  EXPECT_TRUE(options({"--algo", "heuristic"}).warnings.empty());
 }

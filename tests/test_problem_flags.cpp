@@ -49,3 +49,16 @@ TEST(ProblemList, ErrorsNameTheLine) {
             "--dilation, --groups) cannot be combined; give one or the other");
   EXPECT_EQ(error_of("# nothing\n"), "--problems: 'p.txt' lists no problems");
 }
+
+TEST(ProblemList, DescriptorLinesTakeTheCommandLinesBatch) {
+  std::istringstream in("ic3ih32oc8kh3\nmb4ic3ih32oc8kh3\n");
+  ProblemFlags d;
+  d.batch = "8";
+  d.batch_given = true;  // `--batch 8` on the command line
+  const auto list = read_problem_list(in, "list.txt", d);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].problem.n, 8);
+  EXPECT_EQ(list[1].problem.n, 4);  // the line's own mb wins
+  std::istringstream again("ic3ih32oc8kh3\n");
+  EXPECT_EQ(read_problem_list(again, "list.txt", ProblemFlags{}).front().problem.n, 2);  // benchdnn's default
+}

@@ -16,7 +16,9 @@ bool looks_like_descriptor(const std::string& text);
 /// (dh0 = none), ph/pw pad the top/left, and the bottom/right padding equals it unless oh/ow is given, in
 /// which case it is whatever gives that output size. A trailing _n"name" is ignored. Throws UsageError
 /// naming the descriptor on anything else; the problem is validated.
-Problem parse_descriptor(const std::string& text, DType dtype = DType::f32, Layout layout = Layout::nhwc);
+/// `batch` stands for a missing `mb` (benchdnn's default is 2; a problem list passes the command line's --batch).
+Problem parse_descriptor(const std::string& text, DType dtype = DType::f32, Layout layout = Layout::nhwc,
+                         int64_t batch = 2);
 
 /// The canonical descriptor of `p` (every key written; oh/ow only when the padding is asymmetric).
 /// parse_descriptor(format_descriptor(p), p.dtype, p.layout) == p for every valid problem.

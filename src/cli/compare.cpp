@@ -92,9 +92,9 @@ std::string nothing_compared(const CompareOptions& o, size_t base, size_t next, 
     return fmt::format("compare: nothing was compared: the files share no problem ({} only in base, {} only in new)",
                        rep.only_in_base.size(), rep.only_in_new.size());
   return fmt::format("compare: nothing was compared: no {} measured in both files",
-                     o.device == DeviceSelection::all ? "device was" : o.device == DeviceSelection::cpu
-                                                                          ? "CPU run was"
-                                                                          : "GPU run was");
+                     o.device == DeviceSelection::all   ? "device was"
+                     : o.device == DeviceSelection::cpu ? "CPU run was"
+                                                        : "GPU run was");
 }
 
 void print_json(const CompareOptions& o, const CompareReport& rep, int regressions, std::ostream& out) {
@@ -109,10 +109,14 @@ void print_json(const CompareOptions& o, const CompareReport& rep, int regressio
                     {"noise", c.noise},
                     {"verdict", to_string(c.verdict)},
                     {"regression", c.regression}});
-  const nlohmann::json j = {{"schema_version", 1},        {"threshold", o.threshold},
-                            {"rows", rows},               {"only_in_base", rep.only_in_base},
-                            {"only_in_new", rep.only_in_new}, {"mode_changes", rep.mode_changes},
-                            {"compared", rep.rows.size()}, {"regressions", regressions}};
+  const nlohmann::json j = {{"schema_version", 1},
+                            {"threshold", o.threshold},
+                            {"rows", rows},
+                            {"only_in_base", rep.only_in_base},
+                            {"only_in_new", rep.only_in_new},
+                            {"mode_changes", rep.mode_changes},
+                            {"compared", rep.rows.size()},
+                            {"regressions", regressions}};
   out << j.dump(2) << '\n';
 }
 

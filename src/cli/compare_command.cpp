@@ -20,11 +20,10 @@ CLI::App* declare_compare(CLI::App& app, CompareFlags& f) {
       "more than --threshold beyond its measured noise.");
   compare->add_option("BASE", f.base, "the baseline result file")->required()->type_name("BASE");
   compare->add_option("NEW", f.next, "the new result file")->required()->type_name("NEW");
-  add_flags(*compare,
-            {{"--threshold", &f.threshold, nullptr, "slowdown tolerated beyond the noise, as a fraction (default 0.05)",
-              "FRACTION"},
-             {"--device", &f.device, nullptr, "which device's times to compare (default all)", "cpu|gpu|all"},
-             {"--format", &f.format, nullptr, "text or json (default text)", "text|json"}});
+  add_flags(*compare, {{"--threshold", &f.threshold, nullptr,
+                        "slowdown tolerated beyond the noise, as a fraction (default 0.05)", "FRACTION"},
+                       {"--device", &f.device, nullptr, "which device's times to compare (default all)", "cpu|gpu|all"},
+                       {"--format", &f.format, nullptr, "text or json (default text)", "text|json"}});
   return compare;
 }
 

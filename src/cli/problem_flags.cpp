@@ -77,7 +77,8 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
           fmt::format("descriptor '{}' and shape flags (--batch, --input, --filter, --stride, --padding, "
                       "--dilation, --groups) cannot be combined; give one or the other",
                       fl.descriptor));
-    return parse_descriptor(fl.descriptor, dtype, layout);
+    return parse_descriptor(fl.descriptor, dtype, layout,
+                            fl.batch_given ? parse_integer("--batch", fl.batch, 1, kMaxSize) : 2);
   }
   Problem p;
   p.layout = layout;

@@ -17,6 +17,7 @@ namespace convbench {
 struct ProblemFlags {
   std::string batch = "100", input = "100x100x3", filter = "32x7x7", stride = "1", padding = "valid", dilation = "1",
               groups = "1", layout = "nhwc", dtype = "f32", descriptor;
+  bool batch_given = false;  ///< --batch was on the command line: a descriptor line without `mb` takes it
 };
 
 /// A problem with where it came from: a suite entry, "file:line", or empty for the command line.

@@ -285,9 +285,10 @@ std::string failure_line(const RunResult& r, ExitCode failure) {
   }
   for (const DeviceResult& d : r.devices)
     if (d.reference_check && !d.reference_check->ok())
-      return fmt::format("{}: verification against the float64 reference failed (error {:.1e}, tolerance {:.0e}); no "
-                         "speedup is reported",
-                         to_string(d.kind), d.reference_check->error, d.reference_check->tolerance);
+      return fmt::format(
+          "{}: verification against the float64 reference failed (error {:.1e}, tolerance {:.0e}); no "
+          "speedup is reported",
+          to_string(d.kind), d.reference_check->error, d.reference_check->tolerance);
   const Check& c = *r.cross_check;
   return fmt::format("the GPU and CPU outputs disagree (error {:.1e}, tolerance {:.0e}); no speedup is reported",
                      c.error, c.tolerance);
@@ -358,6 +359,8 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
   if (!o.output.empty()) check_writable_output(o.output, "--output");
   if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
   InterruptGuard guard;
+  if (!o.quiet)
+    for (const std::string& w : o.warnings) err << "convbench: warning: " << w << '\n';
   // The GPU is probed first, so that --require-gpu fails before any CPU work.
   Availability gpu_backend = o.device != DeviceSelection::cpu ? backends.gpu(o.backend) : Availability{};
   if (o.require_gpu && !gpu_backend.backend) throw Error(gpu_backend.code, "gpu: " + gpu_backend.reason);

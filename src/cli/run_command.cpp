@@ -125,6 +125,7 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
   } else if (!f.problems.empty()) {
     ProblemFlags defaults = f.problem;
     defaults.descriptor.clear();
+    defaults.batch_given = app.count("--batch") > 0;
     if (f.problems == "-") {
       problems = read_problem_list(std::cin, "stdin", defaults);
     } else {
@@ -177,6 +178,10 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   if (!f.fake_run_ms.empty())
     o.backend.fake_run_ms = static_cast<double>(parse_integer("--debug-fake-backends", f.fake_run_ms, 0, 3600000));
   if (f.retune && f.tune_cache == "off") throw UsageError("--retune: has nothing to overwrite with --tune-cache off");
+  if (o.device == DeviceSelection::cpu)
+    for (const char* flag : {"--algo", "--workspace-limit", "--include-transfers", "--tune-cache", "--retune", "--gpu"})
+      if (app.count(flag) > 0)
+        o.warnings.push_back(fmt::format("{} applies to the GPU only; ignored with --device cpu", flag));
   o.verify = !f.no_verify;
   o.require_gpu = f.require_gpu;
   if (f.require_gpu && o.device == DeviceSelection::cpu)

@@ -34,6 +34,7 @@ struct RunOptions {
   bool quiet = false;
   std::string input_data, weights_data, save_output;  ///< .npy paths, or empty
   std::vector<std::string> argv;
+  std::vector<std::string> warnings;  ///< about the flags (e.g. GPU-only flags with --device cpu), one line each
 };
 
 /// The run's flags as given (text), before validation.

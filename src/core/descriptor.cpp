@@ -113,7 +113,7 @@ bool looks_like_descriptor(const std::string& text) {
   return false;
 }
 
-Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
+Problem parse_descriptor(const std::string& text, DType dtype, Layout layout, int64_t batch) {
   const Keys v = read_keys(text);
   // An axis with no key at all is a copy of the other one, output size and padding included.
   const bool has_h = axis_given(v, 'h'), has_w = axis_given(v, 'w');
@@ -126,7 +126,7 @@ Problem parse_descriptor(const std::string& text, DType dtype, Layout layout) {
   p.dtype = dtype;
   p.layout = layout;
   p.groups = v.count("g") ? v.at("g") : 1;
-  p.n = v.count("mb") ? v.at("mb") : 2;
+  p.n = v.count("mb") ? v.at("mb") : batch;
   p.c = v.at("ic");
   p.k = v.at("oc");
   p.h = h.in, p.r = h.filter, p.stride_h = h.stride, p.dil_h = h.dil, p.pad_top = h.before, p.pad_bottom = h.after;
