@@ -106,13 +106,11 @@ inline float from_f16_bits(uint16_t h) {
 /// `x` rounded to the nearest TF32 value (10 stored mantissa bits, float's exponent range), ties to even.
 /// TF32 tensor cores multiply such values exactly, so only the accumulation differs from FP32.
 inline float round_to_tf32(float f) {
-  uint32_t x;
-  std::memcpy(&x, &f, 4);
-  if ((x & 0x7f800000u) != 0x7f800000u) {  // inf and NaN stay as they are
-    x += 0xfffu + ((x >> 13) & 1u);
-    x &= ~0x1fffu;
-  }
-  std::memcpy(&f, &x, 4);
+  uint32_t x = 0;
+  std::memcpy(&x, &f, sizeof x);
+  // inf and NaN stay as they are; otherwise add half a TF32 step (ties to even) and drop the 13 low bits
+  if ((x & 0x7f800000u) != 0x7f800000u) x = (x + 0xfffu + ((x >> 13) & 1u)) & ~0x1fffu;
+  std::memcpy(&f, &x, sizeof f);
   return f;
 }
 
