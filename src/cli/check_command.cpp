@@ -14,7 +14,7 @@
 namespace convbench {
 
 CLI::App* declare_check(CLI::App& app, CheckFlags& f) {
-  CLI::App* check = add_command(
+  return add_command(
       app, "check",
       "Is there a usable NVIDIA GPU for cuDNN work? Probes the driver, device, cuDNN and architecture, "
       "runs a tiny convolution and checks its result; exit code 0 or the failure's own code (10-18).",
@@ -22,7 +22,6 @@ CLI::App* declare_check(CLI::App& app, CheckFlags& f) {
        {"--format", &f.format, nullptr, "text or json (default text)", "text|json"},
        {"--timeout", &f.timeout, nullptr, "give up after this many seconds, exit code 17 (default 5)", "SECONDS"},
        {"--gpu", &f.gpu, nullptr, "index of the GPU to check (default 0)", "N"}});
-  return check;
 }
 
 CheckOptions to_check_options(const CheckFlags& f) {

@@ -3,13 +3,10 @@
 #include "run.hpp"
 
 #include <fmt/format.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
-#include <csignal>
-#include <ctime>
 #include <iostream>
 
 #include "convbench/atomic_file.hpp"
@@ -19,50 +16,12 @@
 #include "convbench/registry.hpp"
 #include "convbench/report.hpp"
 #include "convbench/system.hpp"
+#include "interrupt.hpp"
 
 namespace convbench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::atomic<bool> g_interrupted{false};
-std::atomic<int64_t> g_first_sigint_ns{0};
-/// The --output temporary file, removed by a second Ctrl-C (no destructor runs then); empty when none.
-char g_output_tmp[4096] = {};
-
-/// The first Ctrl-C asks the run to stop after the current timed run; a second one, a second or more
-/// later, ends the process at once. (Tools such as `timeout` send SIGINT to the process and to its group,
-/// so two signals can arrive together; they count as one.)
-extern "C" void on_sigint(int) {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
-  const int64_t now = int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-  if (!g_interrupted.exchange(true)) {
-    g_first_sigint_ns = now;
-  } else if (now - g_first_sigint_ns > 1000000000) {
-    if (g_output_tmp[0]) unlink(g_output_tmp);  // async-signal-safe
-    std::signal(SIGINT, SIG_DFL);
-    std::raise(SIGINT);
-  }
-}
-
-/// Installs the Ctrl-C handler for the lifetime of a run.
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    g_interrupted = false;
-    previous_ = std::signal(SIGINT, on_sigint);
-  }
-  ~InterruptGuard() {
-    std::signal(SIGINT, previous_);
-    g_output_tmp[0] = '\0';
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  void (*previous_)(int);
-};
 
 std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
 
@@ -155,7 +114,7 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
   } else {
     d.dtype = p.dtype;
     HarnessConfig cfg = o.harness;
-    cfg.cancelled = [] { return g_interrupted.load(); };
+    cfg.cancelled = [] { return interrupted(); };
     try {
       d.measurement = measure(*avail.backend, p, inputs, cfg);
       if (!fallback.empty()) d.measurement->prepare.details.emplace_back("mode", fallback);
@@ -258,8 +217,7 @@ void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<Atomi
     return;
   }
   file = std::make_unique<AtomicFile>(o.output, "--output");
-  const std::string& tmp = file->temp_path();
-  if (tmp.size() < sizeof g_output_tmp) std::copy(tmp.begin(), tmp.end() + 1, g_output_tmp);
+  remove_on_second_interrupt(file->temp_path());
   printers.add(make_printer(o.format, file->stream()));
   if (!o.quiet && o.format != Format::table) printers.add(make_table_printer(out, stdout_tty));
 }
@@ -381,7 +339,7 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
     progress.show(i, o.problems[i].label);
     ExitCode failure = ExitCode::ok;
     try {
-      if (g_interrupted) throw Error(ExitCode::interrupted, "interrupted");
+      if (convbench::interrupted()) throw Error(ExitCode::interrupted, "interrupted");
       results.push_back(run_problem(o.problems[i], o, cpu_backend, gpu_backend, failure, err));
     } catch (const Error& e) {
       if (e.code() != ExitCode::interrupted) throw;
