@@ -3,14 +3,16 @@
 #include "convbench/tune_cache.hpp"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "convbench/atomic_file.hpp"
+#include "convbench/error.hpp"
 
 namespace convbench {
 
@@ -76,28 +78,17 @@ void TuneCache::store(const TuneKey& key, const TunedEngine& e) {
     entries[k] = {{"engine_id", t.engine_id}, {"knobs", knobs}, {"name", t.name}, {"median_ms", t.median_ms}};
   }
   const nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"entries", entries}};
-  // Create the directory (one level: convbench/ under the cache home), then temp file + rename.
-  const auto slash = path_.rfind('/');
-  if (slash != std::string::npos && slash > 0) {
-    const std::string dir = path_.substr(0, slash);
-    const std::string parent = dir.substr(0, dir.rfind('/'));
-    if (!parent.empty()) static_cast<void>(mkdir(parent.c_str(), 0755));
-    static_cast<void>(mkdir(dir.c_str(), 0755));
-  }
-  const std::string tmp = fmt::format("{}.tmp-{}", path_, getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << doc.dump(1) << '\n';
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      warnings_.push_back(fmt::format("tuning cache {} cannot be written; the choice is not kept", path_));
-      return;
-    }
-  }
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    warnings_.push_back(fmt::format("tuning cache {} cannot be replaced; the choice is not kept", path_));
+  // As the ceilings cache is written: the folders, then the project's atomic output file. Any failure is a
+  // warning: the run goes on without keeping its choice.
+  try {
+    const auto dir = std::filesystem::path(path_).parent_path();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    AtomicFile f(path_, "--tune-cache");
+    f.stream() << doc.dump(1) << '\n';
+    f.commit();
+  } catch (const Error&) {
+    warnings_.push_back(fmt::format("tuning cache {} cannot be written; the choice is not kept", path_));
   }
 }
 
