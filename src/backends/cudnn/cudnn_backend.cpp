@@ -1,25 +1,20 @@
-// cuDNN backend: one forward-convolution graph through cudnn-frontend. Engine configs come from heuristics
-// A and B plus the fallback list; every plan that builds is timed with CUDA events and the fastest kept.
-// libcudnn is loaded at run time (frontend dynamic loading) and the CUDA runtime is linked statically.
+// cuDNN backend: the setup and the timed runs of CudnnConv (its engine choice is in cudnn_plan.cpp), the
+// factory, the GPU ceilings and the version line. libcudnn is loaded at run time (frontend dynamic loading)
+// and the CUDA runtime is linked statically.
 #include "backends/cudnn/cudnn_backend.hpp"
 
 #include <cudnn_frontend.h>
 #include <fmt/format.h>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <limits>
 #include <memory>
-#include <set>
-#include <unordered_map>
 
 #include "backends/cudnn/cuda_probe.hpp"
-#include "backends/cudnn/cuda_util.hpp"
 #include "backends/cudnn/cudnn_conv.hpp"
-#include "backends/cudnn/nvml.hpp"
-#include "convbench/numeric.hpp"
-#include "convbench/tune_cache.hpp"
 
 // cudnn-frontend's dynamic-loading mode resolves every cuDNN symbol through this handle; probe_cuda_system()
 // opens libcudnn.so.9 and make_cudnn_backend() stores it here.
@@ -169,7 +164,7 @@ Ceilings measure_cudnn_ceilings(const BackendSettings& s) {
   Availability gpu = make_cudnn_backend(s);
   if (!gpu.backend) throw Error(gpu.code, gpu.reason);
   Ceilings c;
-  c.device = ceiling_key(DeviceKind::gpu, static_cast<CudnnConv&>(*gpu.backend).name(), 0);
+  c.device = ceiling_key(DeviceKind::gpu, gpu.backend->device().name, 0);
   for (DType d : {DType::f32, DType::tf32, DType::bf16, DType::f16}) {
     Problem gemm;  // 1x1 convolution: (32·64·64) × 1024 by 1024 × 1024
     gemm.n = 32, gemm.h = 64, gemm.w = 64, gemm.c = 1024, gemm.k = 1024, gemm.r = 1, gemm.s = 1, gemm.dtype = d;

@@ -50,7 +50,6 @@ class CudnnConv final : public Conv2D {
   DeviceInfo device() const override;
 
   Support supports(const Problem&) const override { return {}; }
-  const std::string& name() const { return probe_.facts.name; }
 
   PrepareReport prepare(const Problem& p, const HostTensors& in) override;
 
@@ -111,6 +110,9 @@ class CudnnConv final : public Conv2D {
   bool allocate_workspace(int64_t bytes);
 
   bool try_execute(int64_t index);
+
+  /// Builds `c`, gives it its workspace and runs it once; when all succeed it becomes the chosen plan.
+  bool use_if_it_runs(Candidate& c, int64_t limit);
 
   /// Rebuilds a cached engine config as a new plan and checks that it runs.
   bool rebuild(const TunedEngine& e, int64_t limit);

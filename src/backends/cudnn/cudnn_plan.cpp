@@ -69,10 +69,8 @@ void CudnnConv::choose_plan(PrepareReport& rep) {
   std::string how;
   if (settings_.algo == AlgoSearch::heuristic) {
     const std::vector<Candidate> offered = offer_candidates(false, limit);
-    for (const Candidate& c : offered) {
-      Candidate built = c;
-      if (!try_build(built, limit) || !allocate_workspace(built.workspace) || !try_execute(built.index)) continue;
-      plan_index_ = built.index;
+    for (Candidate c : offered) {
+      if (!use_if_it_runs(c, limit)) continue;
       rep.details.emplace_back("source", c.source);
       if (std::string(c.source) == "fallback list")
         rep.warnings.push_back(
@@ -195,6 +193,10 @@ bool CudnnConv::rebuild(const TunedEngine& e, int64_t limit) {
     return false;
   }
   Candidate c{graph_->get_execution_plan_count() - 1, e.name, "tuning cache"};
+  return use_if_it_runs(c, limit);
+}
+
+bool CudnnConv::use_if_it_runs(Candidate& c, int64_t limit) {
   if (!try_build(c, limit) || !allocate_workspace(c.workspace) || !try_execute(c.index)) return false;
   plan_index_ = c.index;
   return true;
@@ -211,7 +213,6 @@ TunedEngine CudnnConv::search(int64_t limit, SearchStats& stats) {
   stats.built = static_cast<int>(built.size());
   if (built.empty()) throw_no_plan("no offered engine config could be built");
   // One workspace for all; when the largest cannot be allocated, drop the plans that need it.
-  std::sort(built.begin(), built.end(), [](const Candidate& a, const Candidate& b) { return a.index < b.index; });
   for (;;) {
     int64_t max_ws = 0;
     for (const Candidate& c : built) max_ws = std::max(max_ws, c.workspace);
