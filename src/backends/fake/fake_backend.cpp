@@ -1,21 +1,13 @@
 // The scripted backend: runs that take a fixed time, outputs from the float64 reference.
 #include "backends/fake/fake_backend.hpp"
 
-#include <cerrno>
-#include <ctime>
+#include <chrono>
+#include <thread>
 
 #include "convbench/reference.hpp"
 
 namespace convbench {
 namespace {
-
-/// Sleeps `ms`, resuming after signals (Ctrl-C must not shorten a scripted run).
-void sleep_ms(double ms) {
-  timespec left{static_cast<time_t>(ms / 1000),
-                static_cast<long>((ms - 1000.0 * static_cast<double>(static_cast<time_t>(ms / 1000))) * 1e6)};
-  while (nanosleep(&left, &left) != 0 && errno == EINTR) {
-  }
-}
 
 class ScriptedBackend final : public Conv2D {
  public:
@@ -30,7 +22,8 @@ class ScriptedBackend final : public Conv2D {
     return r;
   }
   double run() override {
-    sleep_ms(run_ms_);
+    // sleep_for resumes after a signal, so Ctrl-C does not shorten a scripted run.
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(run_ms_));
     return run_ms_;
   }
   std::vector<float> read_output() override {
