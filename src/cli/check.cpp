@@ -154,21 +154,26 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
   return r;
 }
 
+namespace {
+
+/// A check result that ran into a failure before learning anything about the GPU.
+json failure_json(const char* status, ExitCode code, const std::string& message) {
+  return {{"status", status},
+          {"exit_code", static_cast<int>(code)},
+          {"message", message},
+          {"gpu", nullptr},
+          {"conv", nullptr}};
+}
+
+}  // namespace
+
 std::string report_errors_as_json(const std::function<std::string()>& work) {
-  const auto failure = [](ExitCode code, const std::string& message) {
-    return json{{"status", code == ExitCode::gpu_other ? "other" : "error"},
-                {"exit_code", static_cast<int>(code)},
-                {"message", message},
-                {"gpu", nullptr},
-                {"conv", nullptr}}
-        .dump();
-  };
   try {
     return work();
   } catch (const Error& e) {
-    return failure(e.code(), e.what());
+    return failure_json(e.code() == ExitCode::gpu_other ? "other" : "error", e.code(), e.what()).dump();
   } catch (const std::exception& e) {
-    return failure(ExitCode::gpu_other, std::string("the GPU check failed: ") + e.what());
+    return failure_json("other", ExitCode::gpu_other, std::string("the GPU check failed: ") + e.what()).dump();
   }
 }
 
@@ -179,20 +184,14 @@ Outcome run_check(const CheckOptions& o, std::ostream& out) {
       run_isolated([&o] { return report_errors_as_json([&o] { return gather(o).dump(); }); }, o.timeout_s);
   json j;
   if (iso.timed_out) {
-    j = {{"status", "timeout"},
-         {"exit_code", static_cast<int>(ExitCode::gpu_check_timeout)},
-         {"message", fmt::format("the GPU check did not finish within {:g} s; the driver may be hung (try nvidia-smi), "
-                                 "or raise --timeout",
-                                 o.timeout_s)},
-         {"gpu", nullptr},
-         {"conv", nullptr}};
+    j = failure_json("timeout", ExitCode::gpu_check_timeout,
+                     fmt::format("the GPU check did not finish within {:g} s; the driver may be hung (try "
+                                 "nvidia-smi), or raise --timeout",
+                                 o.timeout_s));
   } else if (iso.signal != 0 || iso.output.empty()) {
-    j = {{"status", "other"},
-         {"exit_code", static_cast<int>(ExitCode::gpu_other)},
-         {"message", fmt::format("the GPU check crashed ({}); run it again with CUDA_LAUNCH_BLOCKING=1 and report it",
-                                 iso.signal ? strsignal(iso.signal) : "no result")},
-         {"gpu", nullptr},
-         {"conv", nullptr}};
+    j = failure_json("other", ExitCode::gpu_other,
+                     fmt::format("the GPU check crashed ({}); run it again with CUDA_LAUNCH_BLOCKING=1 and report it",
+                                 iso.signal ? strsignal(iso.signal) : "no result"));
   } else {
     j = json::parse(iso.output);
   }
