@@ -66,6 +66,8 @@ fi
 stage=$root/../shared/gpu/stage
 if [ "${CONVBENCH_QUICK:-0}" != 1 ] && [ -x "$stage" ]; then
   echo "== bench/device_run.sh --dry-run" >&2
+  # stage appends to .git/info/exclude; a clone made without git's templates (as CI's is) has no info/.
+  [ -d "$root/.git" ] && mkdir -p "$root/.git/info"
   (cd "$root" && "$stage" "$build/convbench" "$build/tests/test_cudnn" "$build/tests/test_e2e_check" \
      "$build/tests/test_e2e_cli" >&2 && d=$(mktemp -d) && OUT=$d bash bench/device_run.sh --dry-run >/dev/null && rm -rf "$d") ||
     { echo "device_run.sh --dry-run FAILED" >&2; exit 1; }
