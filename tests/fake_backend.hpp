@@ -35,6 +35,7 @@ class FakeBackend : public Conv2D {
     r.threads = threads;
     return r;
   }
+  int runs_per_call() const override { return per_call; }
   std::vector<double> run_many(int count, bool flush) override {
     groups.push_back(count);
     if (after_group) after_group();
@@ -66,6 +67,7 @@ class FakeBackend : public Conv2D {
     return c;
   }
   int prepares = 0, runs = 0, reads = 0, flushes = 0;
+  int per_call = 1;                           ///< runs_per_call(): 1, as a CPU backend; the GPU asks for more
   std::vector<int> groups;                    ///< the count of every run_many() call, in order
   std::function<void()> after_group;          ///< called at the start of every run_many()
   std::vector<std::string> prepare_warnings;  ///< what prepare() reports

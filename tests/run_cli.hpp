@@ -54,7 +54,25 @@ inline CliResult run_cli(const std::string& args, const std::string& prefix = ""
   return r;
 }
 
-inline bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+/// Text with every line break, and the indent after it, turned into one space: wrapped table lines compare
+/// equal to the unwrapped text they came from.
+inline std::string flattened(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\n') {
+      out += s[i];
+      continue;
+    }
+    out += ' ';
+    while (i + 1 < s.size() && s[i + 1] == ' ') ++i;
+  }
+  return out;
+}
+
+/// Whether `s` holds `what`, as printed or with the table's wrapped lines joined.
+inline bool has(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos || flattened(s).find(flattened(what)) != std::string::npos;
+}
 
 /// True when every line of `err` is a measurement warning (they depend on the machine's noise).
 inline bool only_warnings(const std::string& err) {

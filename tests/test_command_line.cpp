@@ -249,9 +249,43 @@ TEST(Options, ThreadsAreBoundedByTheUsableCpus) {
             "--threads: '0' is not valid; expected a whole number from 1 to " + std::to_string(cpus));
 }
 
-TEST(Options, UnknownFlagsAndMissingValuesAreOneLine) {
-  EXPECT_EQ(error_of({"--bogus"}), "The following argument was not expected: --bogus (see convbench --help)");
-  EXPECT_NE(error_of({"--batch"}).find("--batch"), std::string::npos);
+TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {
+  EXPECT_EQ(error_of({"--bacth", "3"}), "--bacth: not a flag of convbench; did you mean --batch?");
+  EXPECT_EQ(error_of({"--bogus"}), "--bogus: not a flag of convbench; see convbench --help");
+  EXPECT_EQ(error_of({"check", "--al"}), "--al: not a flag of convbench check; did you mean --all?");
+  EXPECT_EQ(error_of({"--runs", "2", "--runs", "3"}), "--runs: given more than once ('2', then '3'); give it once");
+  EXPECT_EQ(error_of({"--batch"}), "--batch: no value given; expected N");
+  EXPECT_EQ(error_of({"compare"}), "compare: needs two result files, BASE and NEW; none was given");
+  EXPECT_EQ(error_of({"compare", "a.jsonl"}), "compare: needs two result files, BASE and NEW; only BASE was given");
+  EXPECT_EQ(error_of({"compare", "a", "b", "c"}), "compare: 'c' is one file too many; compare takes two, BASE and NEW");
+  EXPECT_EQ(error_of({"chek"}), "unknown command 'chek'; did you mean check?");
+  EXPECT_EQ(error_of({"comapre"}), "unknown command 'comapre'; did you mean compare?");
+  EXPECT_EQ(error_of({"frobnicate"}),
+            "unknown command 'frobnicate'; the commands are check, suites, compare and peak, and a problem "
+            "descriptor has sizes, e.g. mb100ic3ih100oc32kh7");
+  EXPECT_EQ(error_of({"suites", "extra"}), "'extra' is not expected here; see convbench suites --help");
+}
+
+TEST(Options, HelpFitsIn100ColumnsAndNamesEachCommand) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--help"}, {"check", "--help"}, {"compare", "--help"}, {"suites", "--help"}, {"peak", "--help"}}) {
+    const std::string text = parse(args).text;
+    size_t start = 0;
+    while (start < text.size()) {
+      const size_t nl = std::min(text.find('\n', start), text.size());
+      EXPECT_LE(nl - start, 100u) << args[0] << ": " << text.substr(start, nl - start);
+      start = nl + 1;
+    }
+    if (args.size() == 2) {
+      EXPECT_NE(text.find("Usage: convbench " + args[0] + " [OPTIONS]"), std::string::npos) << text;
+      EXPECT_EQ(text.find("Exit codes:\n"), std::string::npos) << "the table is printed once, by convbench --help";
+      EXPECT_NE(text.find("Exit codes: see convbench --help."), std::string::npos) << text;
+    }
+  }
+  const std::string compare = parse({"compare", "--help"}).text;
+  EXPECT_NE(compare.find("Usage: convbench compare [OPTIONS] BASE NEW\n"), std::string::npos) << compare;
+  EXPECT_EQ(compare.find("REQUIRED"), std::string::npos) << compare;
+  EXPECT_EQ(compare.find("BASE BASE"), std::string::npos) << compare;
 }
 
 TEST(Options, HelpDocumentsEveryFlagDefaultAndExitCode) {

@@ -44,27 +44,47 @@ TEST(Harness, WarmupIsUntimedAndEveryTimedSampleIsKept) {
   EXPECT_EQ(m.output.size(), size_t(p.output_elems()));
 }
 
-TEST(Harness, TimedRunsGoToTheBackendInGroupsAndCtrlCStopsBetweenGroups) {
+TEST(Harness, TimedRunsGoToTheBackendInGroupsAndCtrlCKeepsTheRunsCompleted) {
   Problem p;
   p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
   std::deque<double> ms(1 + 40, 1.0);
   FakeBackend fake(ms);
+  fake.per_call = kRunsPerGroup;  // as the GPU backend asks
   const Measurement m = measure(fake, p, make_inputs(p, 1), {1, 40});
   EXPECT_EQ(fake.groups, (std::vector<int>{kRunsPerGroup, kRunsPerGroup, 40 - 2 * kRunsPerGroup}));
   EXPECT_EQ(m.samples_ms.size(), 40u);
+  EXPECT_FALSE(m.interrupted);
 
+  FakeBackend one_by_one(ms);  // a CPU backend: one run per call
+  measure(one_by_one, p, make_inputs(p, 1), {1, 5});
+  EXPECT_EQ(one_by_one.groups, (std::vector<int>{1, 1, 1, 1, 1}));
+
+  // Ctrl-C while the third run goes: measure() returns the three runs completed, marked interrupted.
   FakeBackend slow(ms);
+  int calls = 0;
   bool stop = false;
-  slow.after_group = [&] { stop = true; };  // Ctrl-C arrives while the first group runs
+  slow.after_group = [&] { stop = ++calls == 3; };
   HarnessConfig cfg{1, 40};
   cfg.cancelled = [&] { return stop; };
+  std::vector<std::pair<int, int>> told;
+  cfg.on_run = [&](int done, int total) { told.emplace_back(done, total); };
+  const Measurement part = measure(slow, p, make_inputs(p, 1), cfg);
+  EXPECT_TRUE(part.interrupted);
+  EXPECT_EQ(part.samples_ms.size(), 3u);
+  EXPECT_EQ(part.stats.sum, 3.0);
+  EXPECT_EQ(slow.reads, 1) << "the output of the runs completed is still read, for verification";
+  EXPECT_EQ(told, (std::vector<std::pair<int, int>>{{0, 40}, {1, 40}, {2, 40}}));
+
+  // Before the first timed run there is nothing to keep: measure() throws.
+  FakeBackend early(ms);
+  HarnessConfig at_once{1, 40};
+  at_once.cancelled = [] { return true; };
   try {
-    measure(slow, p, make_inputs(p, 1), cfg);
+    measure(early, p, make_inputs(p, 1), at_once);
     ADD_FAILURE() << "not interrupted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ExitCode::interrupted);
   }
-  EXPECT_EQ(slow.groups, (std::vector<int>{kRunsPerGroup}));
 }
 
 TEST(Harness, WarningsTheBackendRaisesAtSetupReachTheMeasurementWithTheDevice) {

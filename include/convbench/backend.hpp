@@ -90,6 +90,9 @@ class Conv2D {
   /// milliseconds. The GPU backend holds its stream until all of them are queued, so that its events time
   /// the device alone, without the host's launch latency. The default calls run() `count` times.
   virtual std::vector<double> run_many(int count, bool flush);
+  /// How many timed runs measure() hands to run_many() at once: 1 (the default) lets Ctrl-C stop between
+  /// any two runs; a backend that queues runs behind one gate (the GPU) asks for more.
+  virtual int runs_per_call() const { return 1; }
   /// The output of the last run, as float, in the problem's layout (NHWC/NCHW).
   virtual std::vector<float> read_output() = 0;
   /// Evicts the caches the next run would find warm (GPU L2; CPU last-level cache), outside any timing.

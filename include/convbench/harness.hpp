@@ -22,6 +22,12 @@ struct Stats {
 /// Summarises samples (ms). Empty input gives all zeros; one sample gives stddev 0.
 Stats summarize(const std::vector<double>& samples_ms);
 
+/// The median; 0 for no values.
+double median_of(std::vector<double> v);
+/// 1.4826 × the median absolute deviation, over the median: a spread that estimates the standard deviation
+/// of normal data, relative to the level, and that one stray value cannot inflate. 0 for fewer than 2 values.
+double robust_relative_spread(const std::vector<double>& x);
+
 /// Indices whose modified Z-score, 0.6745·(x − median)/MAD, exceeds 3.5 in magnitude (Iglewicz and Hoaglin).
 /// When the MAD is 0 the mean absolute deviation (×1.2533) stands in; when that is 0 too, there are none.
 std::vector<size_t> modified_z_outliers(const std::vector<double>& samples);
@@ -47,8 +53,11 @@ struct HarnessConfig {
   int warmup = 1;                    ///< untimed runs after prepare()
   int runs = 10;                     ///< timed runs, every one kept
   CacheMode cache = CacheMode::hot;  ///< cold: Conv2D::flush_cache() before every run, outside the timing
-  /// Asked before every run; when it returns true, measure() throws Error(ExitCode::interrupted).
+  /// Asked before every run. When it returns true before the first timed run, measure() throws
+  /// Error(ExitCode::interrupted); later, it stops and returns the runs timed so far, marked interrupted.
   std::function<bool()> cancelled;
+  /// Told before each call to the backend: timed runs done so far, and how many there will be.
+  std::function<void(int done, int total)> on_run;
 };
 
 struct Measurement {
@@ -56,6 +65,7 @@ struct Measurement {
   PrepareReport prepare;
   CacheMode cache = CacheMode::hot;
   std::vector<double> samples_ms;
+  bool interrupted = false;  ///< Ctrl-C stopped the timed runs: samples_ms holds those completed
   Stats stats;
   double tflops = 0;  ///< the problem's FLOP (dense count) over the median run, in TFLOP/s; 0 without runs
   std::optional<ClockSample> clock_before, clock_after;  ///< GPU SM clock around the timed runs, where known

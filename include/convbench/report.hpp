@@ -11,15 +11,26 @@
 
 namespace convbench {
 
+/// What is known of a problem before it runs.
+struct ProblemStart {
+  std::string label;
+  Problem problem;
+  uint64_t seed = 0;
+  int warmup = 0, runs = 0;
+  size_t index = 0, total = 1;  ///< its place in the run's list of problems
+};
+
 class Printer {
  public:
   virtual ~Printer() = default;
   void begin(const RunMetadata& m) { do_begin(m); }
+  void start(const ProblemStart& p) { do_start(p); }
   void record(const RunResult& r) { do_record(r); }
   void end(const SuiteSummary& s) { do_end(s); }
 
  protected:
   virtual void do_begin(const RunMetadata&) {}
+  virtual void do_start(const ProblemStart&) {}
   virtual void do_record(const RunResult& r) = 0;
   virtual void do_end(const SuiteSummary&) {}
 };
@@ -31,6 +42,7 @@ class PrinterMultiplexer final : public Printer {
 
  protected:
   void do_begin(const RunMetadata& m) override;
+  void do_start(const ProblemStart& p) override;
   void do_record(const RunResult& r) override;
   void do_end(const SuiteSummary& s) override;
 
@@ -42,14 +54,22 @@ enum class Format { table, json, jsonl, csv };
 /// "table", "json", "jsonl", "csv"; throws UsageError naming --format otherwise.
 Format parse_format(const std::string& text);
 
-/// The human report: per problem, the problem line, a line per device, verification and the speedup;
-/// after several problems, the geometric-mean speedup, best and worst, and a bar chart. `color` adds ANSI
-/// colours (for terminals only).
-std::unique_ptr<Printer> make_table_printer(std::ostream& out, bool color = false);
+/// How the human report is laid out.
+struct TableStyle {
+  bool color = false;    ///< ANSI colour on the verdict words (terminals only)
+  bool verbose = false;  ///< every detail: ISA, affinity, FTZ/DAZ, run spread, setup, roofline; a block per problem
+  size_t columns = 100;  ///< no line is wider
+};
+
+/// The human report. One problem (or --verbose): its header before it runs, a line per device, verification,
+/// then a headline block: each device's median and sum, and the speedup or why there is none. Several
+/// problems: one row each (label, shape, CPU and GPU medians, speedup, a mark for warnings or failures),
+/// reasons that repeat printed once, and a summary with totals.
+std::unique_ptr<Printer> make_table_printer(std::ostream& out, const TableStyle& style = {});
 /// `json`: one array of records, streamed; `jsonl`: one record per line.
 std::unique_ptr<Printer> make_json_printer(std::ostream& out, bool lines);
 /// A header, then one row per record.
 std::unique_ptr<Printer> make_csv_printer(std::ostream& out);
-std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, bool color = false);
+std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const TableStyle& style = {});
 
 }  // namespace convbench

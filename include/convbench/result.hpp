@@ -53,6 +53,9 @@ struct SuiteSummary {
   int completed = 0;  ///< problems that produced a record
   bool interrupted = false;
   int verify_failures = 0;
+  /// Sums of the medians (ms) of the problems each device ran, and how many those were.
+  double cpu_total_ms = 0, gpu_total_ms = 0;
+  int cpu_ran = 0, gpu_ran = 0;
   std::vector<Entry> speedups;  ///< in run order, for problems where both devices ran and verified
   std::optional<double> geomean_speedup;
   std::optional<Entry> best, worst;

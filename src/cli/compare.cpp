@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "convbench/pairing.hpp"
 #include "convbench/record.hpp"
@@ -19,7 +21,55 @@ const DeviceResult* find(const RunResult& r, DeviceKind kind) {
   return nullptr;
 }
 
-double relative_spread(const Stats& s) { return s.mean > 0 ? s.stddev / s.mean : 0.0; }
+/// One file's level for a problem on a device: the median of its rounds' medians, and the relative standard
+/// error of that level. With two or more rounds the error comes from the rounds' spread (drift between
+/// runs included); with one, from the spread of its runs (1.2533 σ/√n, the standard error of a median).
+struct Level {
+  double ms = 0, error = 0;
+  int rounds = 0;
+};
+
+Level level_of(const std::vector<const Measurement*>& rounds) {
+  Level l;
+  std::vector<double> medians;
+  for (const Measurement* m : rounds) medians.push_back(m->stats.median);
+  l.ms = median_of(medians);
+  l.rounds = static_cast<int>(rounds.size());
+  if (rounds.size() >= 2) {
+    l.error = robust_relative_spread(medians) / std::sqrt(static_cast<double>(rounds.size()));
+  } else {
+    const auto& samples = rounds.front()->samples_ms;
+    l.error = 1.2533 * robust_relative_spread(samples) / std::sqrt(static_cast<double>(std::max<size_t>(samples.size(), 1)));
+  }
+  return l;
+}
+
+/// Records grouped by canonical problem, in order of first appearance: several records of one problem in a
+/// file are rounds of it (files appended to by interleaved runs, or --rounds).
+std::vector<std::pair<std::string, std::vector<const RunResult*>>> by_problem(const std::vector<RunResult>& rs) {
+  std::vector<std::pair<std::string, std::vector<const RunResult*>>> out;
+  std::map<std::string, size_t> index;
+  for (const RunResult& r : rs) {
+    const std::string key = r.problem.describe();
+    const auto [it, fresh] = index.emplace(key, out.size());
+    if (fresh) out.push_back({key, {}});
+    out[it->second].second.push_back(&r);
+  }
+  return out;
+}
+
+/// The measurements of `kind` in `records`, and the mode they ran (the first record's; -1 when they differ).
+std::vector<const Measurement*> measurements(const std::vector<const RunResult*>& records, DeviceKind kind,
+                                             std::optional<DType>& mode, bool& mixed) {
+  std::vector<const Measurement*> out;
+  for (const RunResult* r : records)
+    if (const DeviceResult* d = find(*r, kind); d && d->measurement->stats.median > 0) {
+      if (mode && *mode != d->dtype) mixed = true;
+      mode = d->dtype;
+      out.push_back(&*d->measurement);
+    }
+  return out;
+}
 
 std::vector<RunResult> load(const std::string& path) {
   std::vector<RunResult> out;
@@ -37,15 +87,15 @@ const char* to_string(Verdict v) {
 }
 
 CompareReport compare_results(const std::vector<RunResult>& base, const std::vector<RunResult>& next,
-                              DeviceSelection device, double threshold) {
+                              DeviceSelection device, double threshold, double noise_floor) {
   CompareReport rep;
-  std::map<std::string, const RunResult*> by_problem;
-  for (const RunResult& r : next) by_problem.emplace(r.problem.describe(), &r);
+  const auto base_groups = by_problem(base), next_groups = by_problem(next);
+  std::map<std::string, const std::vector<const RunResult*>*> next_index;
+  for (const auto& [key, records] : next_groups) next_index.emplace(key, &records);
   std::map<std::string, bool> matched;
-  for (const RunResult& b : base) {
-    const std::string key = b.problem.describe();
-    const auto it = by_problem.find(key);
-    if (it == by_problem.end()) {
+  for (const auto& [key, base_records] : base_groups) {
+    const auto it = next_index.find(key);
+    if (it == next_index.end()) {
       rep.only_in_base.push_back(key);
       continue;
     }
@@ -54,31 +104,34 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
       if ((device == DeviceSelection::cpu && kind != DeviceKind::cpu) ||
           (device == DeviceSelection::gpu && kind != DeviceKind::gpu))
         continue;
-      const DeviceResult* db = find(b, kind);
-      const DeviceResult* dn = find(*it->second, kind);
-      if (!db || !dn || db->measurement->stats.median <= 0) continue;
-      if (db->dtype != dn->dtype) {  // e.g. the CPU ran bf16 math in one and strict FP32 in the other
-        rep.mode_changes.push_back(fmt::format("{} {}: {} -> {}", to_string(kind), key, mode_name(kind, db->dtype),
-                                               mode_name(kind, dn->dtype)));
+      std::optional<DType> base_mode, next_mode;
+      bool mixed = false;
+      const auto mb = measurements(base_records, kind, base_mode, mixed);
+      const auto mn = measurements(*it->second, kind, next_mode, mixed);
+      if (mb.empty() || mn.empty()) continue;
+      if (mixed || *base_mode != *next_mode) {  // e.g. the CPU ran bf16 math in one and strict FP32 in the other
+        rep.mode_changes.push_back(fmt::format("{} {}: {} -> {}", to_string(kind), key, mode_name(kind, *base_mode),
+                                               mode_name(kind, *next_mode)));
         continue;
       }
-      const Measurement* mb = &*db->measurement;
-      const Measurement* mn = &*dn->measurement;
+      const Level lb = level_of(mb), ln = level_of(mn);
       Comparison c;
       c.problem = key;
-      c.label = b.label;
+      c.label = base_records.front()->label;
       c.device = kind;
-      c.base_ms = mb->stats.median;
-      c.new_ms = mn->stats.median;
+      c.base_ms = lb.ms;
+      c.new_ms = ln.ms;
+      c.base_rounds = lb.rounds;
+      c.new_rounds = ln.rounds;
       c.ratio = c.new_ms / c.base_ms;
-      c.noise = relative_spread(mb->stats) + relative_spread(mn->stats);
+      c.noise = noise_floor + 2 * std::hypot(lb.error, ln.error);
       c.verdict = c.ratio > 1 + c.noise ? Verdict::slower : c.ratio < 1 - c.noise ? Verdict::faster : Verdict::same;
       c.regression = c.ratio - 1 > threshold + c.noise;
       rep.rows.push_back(c);
     }
   }
-  for (const RunResult& r : next)
-    if (!matched.count(r.problem.describe())) rep.only_in_new.push_back(r.problem.describe());
+  for (const auto& [key, records] : next_groups)
+    if (!matched.count(key)) rep.only_in_new.push_back(key);
   return rep;
 }
 
@@ -107,10 +160,13 @@ void print_json(const CompareOptions& o, const CompareReport& rep, int regressio
                     {"new_ms", c.new_ms},
                     {"ratio", c.ratio},
                     {"noise", c.noise},
+                    {"base_rounds", c.base_rounds},
+                    {"new_rounds", c.new_rounds},
                     {"verdict", to_string(c.verdict)},
                     {"regression", c.regression}});
   const nlohmann::json j = {{"schema_version", 1},
                             {"threshold", o.threshold},
+                            {"noise_floor", o.noise_floor},
                             {"rows", rows},
                             {"only_in_base", rep.only_in_base},
                             {"only_in_new", rep.only_in_new},
@@ -138,7 +194,7 @@ void print_table(const CompareOptions& o, const CompareReport& rep, int regressi
 
 Outcome run_compare(const CompareOptions& o, std::ostream& out) {
   const std::vector<RunResult> base = load(o.base), next = load(o.next);
-  const CompareReport rep = compare_results(base, next, o.device, o.threshold);
+  const CompareReport rep = compare_results(base, next, o.device, o.threshold, o.noise_floor);
   int regressions = 0;
   for (const Comparison& c : rep.rows) regressions += c.regression;
   (o.json ? print_json : print_table)(o, rep, regressions, out);

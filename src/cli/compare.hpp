@@ -11,9 +11,14 @@
 
 namespace convbench {
 
+/// The drift between two runs of unchanged code that neither run can see in its own spread, as a fraction;
+/// measured by bench/compare_noise.sh (bench/RESULTS.md).
+constexpr double kDefaultNoiseFloor = 0.02;
+
 struct CompareOptions {
   std::string base, next;  ///< result files
   double threshold = 0.05;
+  double noise_floor = kDefaultNoiseFloor;
   DeviceSelection device = DeviceSelection::all;
   bool json = false;  ///< one JSON object on stdout instead of the table
 };
@@ -25,9 +30,10 @@ struct Comparison {
   std::string problem;  ///< the canonical flag form (dtype and layout included)
   std::string label;    ///< the base record's label (suite entry or FILE:LINE), may be empty
   DeviceKind device = DeviceKind::cpu;
-  double base_ms = 0, new_ms = 0;   ///< medians
-  double ratio = 0;                 ///< new / base
-  double noise = 0;                 ///< relative: base stddev/mean + new stddev/mean
+  double base_ms = 0, new_ms = 0;   ///< each file's level: the median of its rounds' medians
+  int base_rounds = 0, new_rounds = 0;  ///< records of the problem in each file
+  double ratio = 0;                     ///< new / base
+  double noise = 0;  ///< relative: the noise floor + twice the combined standard error of the two levels
   Verdict verdict = Verdict::same;  ///< slower when ratio > 1 + noise, faster when ratio < 1 − noise
   bool regression = false;          ///< ratio − 1 > threshold + noise
 };
@@ -39,11 +45,11 @@ struct CompareReport {
   std::vector<std::string> mode_changes;
 };
 
-/// Pairs records by canonical problem and compares each device's median that both ran.
+/// Pairs records by canonical problem (several records of a problem in one file are its rounds) and compares
+/// the level of each device that both ran.
 CompareReport compare_results(const std::vector<RunResult>& base, const std::vector<RunResult>& next,
-                              DeviceSelection device, double threshold);
+                              DeviceSelection device, double threshold, double noise_floor = kDefaultNoiseFloor);
 
-/// Reads both files, prints the table, and returns ExitCode::regression when any problem regressed.
 /// Reads both files, prints the table (or JSON), and returns ExitCode::regression when any problem regressed,
 /// ExitCode::nothing_compared when no problem and device was measured in both files.
 Outcome run_compare(const CompareOptions& o, std::ostream& out);

@@ -12,6 +12,17 @@
 #include "flags.hpp"
 
 namespace convbench {
+namespace {
+
+double parse_fraction(const char* flag, const std::string& text, double most) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(v >= 0) || v > most)
+    throw UsageError(flag, text, fmt::format("expected a fraction from 0 to {}, e.g. 0.05 for 5%", most));
+  return v;
+}
+
+}  // namespace
 
 CLI::App* declare_compare(CLI::App& app, CompareFlags& f) {
   CLI::App* compare = app.add_subcommand(
@@ -22,6 +33,9 @@ CLI::App* declare_compare(CLI::App& app, CompareFlags& f) {
   compare->add_option("NEW", f.next, "the new result file")->required()->type_name("NEW");
   add_flags(*compare, {{"--threshold", &f.threshold, nullptr,
                         "slowdown tolerated beyond the noise, as a fraction (default 0.05)", "FRACTION"},
+                       {"--noise-floor", &f.noise_floor, nullptr,
+                        "drift between runs that one run cannot see, added to every problem's noise (default 0.02)",
+                        "FRACTION"},
                        {"--device", &f.device, nullptr, "which device's times to compare (default all)", "cpu|gpu|all"},
                        {"--format", &f.format, nullptr, "text or json (default text)", "text|json"}});
   return compare;
@@ -31,10 +45,8 @@ CompareOptions to_compare_options(const CompareFlags& f) {
   CompareOptions c;
   c.base = f.base;
   c.next = f.next;
-  char* end = nullptr;
-  c.threshold = std::strtod(f.threshold.c_str(), &end);
-  if (f.threshold.empty() || end != f.threshold.c_str() + f.threshold.size() || !(c.threshold >= 0) || c.threshold > 10)
-    throw UsageError("--threshold", f.threshold, "expected a fraction from 0 to 10, e.g. 0.05 for 5%");
+  c.threshold = parse_fraction("--threshold", f.threshold, 10);
+  c.noise_floor = parse_fraction("--noise-floor", f.noise_floor, 1);
   c.device = parse_device(f.device);
   if (f.format != "text" && f.format != "json") throw UsageError("--format", f.format, "expected text or json");
   c.json = f.format == "json";

@@ -12,7 +12,7 @@ class App;
 namespace convbench {
 
 struct CompareFlags {
-  std::string base, next, threshold = "0.05", device = "all", format = "text";
+  std::string base, next, threshold = "0.05", noise_floor = "0.02", device = "all", format = "text";
 };
 CLI::App* declare_compare(CLI::App& app, CompareFlags& f);
 CompareOptions to_compare_options(const CompareFlags& f);

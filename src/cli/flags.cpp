@@ -114,7 +114,7 @@ const char* exit_code_help() {
          "  8    (compare) a problem slowed down by more than --threshold beyond its noise\n"
          "  9    (compare) nothing was compared: no problem and device measured in both files\n"
          "  10   (check, --require-gpu) no NVIDIA driver: libcuda.so.1 cannot be loaded\n"
-         "  11   (check, --require-gpu) NVIDIA device nodes missing, e.g. a container started without GPU access\n"
+         "  11   (check, --require-gpu) NVIDIA device nodes missing (a container started without GPU access)\n"
          "  12   (check, --require-gpu) the NVIDIA driver is too old for this CUDA runtime\n"
          "  13   (check, --require-gpu) no CUDA device, or not the one asked for\n"
          "  14   (check, --require-gpu) cuDNN 9 missing or too old\n"

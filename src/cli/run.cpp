@@ -16,6 +16,7 @@
 #include "convbench/registry.hpp"
 #include "convbench/report.hpp"
 #include "convbench/system.hpp"
+#include "convbench/text.hpp"
 #include "interrupt.hpp"
 
 namespace convbench {
@@ -115,6 +116,7 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
     d.dtype = p.dtype;
     HarnessConfig cfg = o.harness;
     cfg.cancelled = [] { return interrupted(); };
+    if (o.on_run) cfg.on_run = [&o, kind](int done, int total) { o.on_run(kind, done, total); };
     try {
       d.measurement = measure(*avail.backend, p, inputs, cfg);
       if (!fallback.empty()) d.measurement->prepare.details.emplace_back("mode", fallback);
@@ -139,28 +141,51 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
   return code;
 }
 
-/// Progress on a terminal's stderr: a bar, the count and an ETA.
+/// Progress on a terminal's stderr, one line that is redrawn and never wider than the terminal: for
+/// several problems a bar, the count, an ETA and the label; within a problem, the device's timed runs.
 class Progress {
  public:
-  Progress(std::ostream& err, size_t total, bool enabled) : err_(err), total_(total), enabled_(enabled) {}
-  void show(size_t done, const std::string& label) {
-    if (!enabled_) return;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    const double eta = done ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done) : 0;
-    const size_t filled = total_ ? done * 30 / total_ : 0;
-    err_ << fmt::format("\r\033[K[{}{}] {}/{} ETA {} {}", std::string(filled, '#'), std::string(30 - filled, '.'), done,
-                        total_, done ? fmt::format("{}m{:02}s", int(eta) / 60, int(eta) % 60) : "--",
-                        label.substr(0, 50))
-         << std::flush;
+  Progress(std::ostream& err, size_t total, bool enabled)
+      : err_(err), total_(total), enabled_(enabled), columns_(output_columns(STDERR_FILENO)) {}
+  void problem(size_t done, const std::string& label) {
+    done_ = done;
+    label_ = label;
+    runs_.clear();
+    draw();
+  }
+  void runs(DeviceKind kind, int done, int total) {
+    runs_ = fmt::format("{}: run {} of {}", to_string(kind), done + 1, total);
+    draw();
   }
   void clear() {
     if (enabled_) err_ << "\r\033[K" << std::flush;
   }
 
  private:
+  void draw() {
+    if (!enabled_) return;
+    std::string text;
+    if (total_ > 1) {
+      const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+      const double eta = done_ ? elapsed / static_cast<double>(done_) * static_cast<double>(total_ - done_) : 0;
+      const size_t filled = done_ * 20 / total_;
+      text = fmt::format("[{}{}] {}/{} ETA {} {}", std::string(filled, '#'), std::string(20 - filled, '.'), done_,
+                         total_, done_ ? fmt::format("{}m{:02}s", int(eta) / 60, int(eta) % 60) : "--", label_);
+      if (!runs_.empty()) text += ", ";
+    }
+    text += runs_;
+    // One column short of the width: a line that reaches the last column wraps on some terminals, and a
+    // wrapped line is not erased by the next redraw.
+    if (text.size() > columns_ - 1) text.resize(columns_ - 1);
+    err_ << "\r\033[K" << text << std::flush;
+  }
+
   std::ostream& err_;
   size_t total_;
   bool enabled_;
+  size_t columns_;
+  size_t done_ = 0;
+  std::string label_, runs_;
   Clock::time_point start_ = Clock::now();
 };
 
@@ -211,15 +236,20 @@ void save_outputs(const RunResult& r, const std::string& path) {
 /// Printers: the chosen format to --output (or stdout); beside a file, the table to stdout.
 void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<AtomicFile>& file,
                    PrinterMultiplexer& printers) {
-  const bool stdout_tty = colour_allowed() && isatty(STDOUT_FILENO) == 1;
+  TableStyle terminal;
+  terminal.color = colour_allowed() && isatty(STDOUT_FILENO) == 1;
+  terminal.verbose = o.verbose;
+  terminal.columns = output_columns(STDOUT_FILENO);
   if (o.output.empty()) {
-    printers.add(make_printer(o.format, out, stdout_tty && o.format == Format::table));
+    printers.add(make_printer(o.format, out, terminal));
     return;
   }
   file = std::make_unique<AtomicFile>(o.output, "--output");
   remove_on_second_interrupt(file->temp_path());
-  printers.add(make_printer(o.format, file->stream()));
-  if (!o.quiet && o.format != Format::table) printers.add(make_table_printer(out, stdout_tty));
+  TableStyle in_file;
+  in_file.verbose = o.verbose;
+  printers.add(make_printer(o.format, file->stream(), in_file));
+  if (!o.quiet && o.format != Format::table) printers.add(make_table_printer(out, terminal));
 }
 
 void print_warnings(const RunResult& r, const std::string& prefix, std::ostream& err) {
@@ -261,6 +291,21 @@ std::string not_run_reasons(const std::vector<RunResult>& results) {
   return why.empty() ? "no device was selected" : why;
 }
 
+/// What Ctrl-C left: the problems finished, and the timed runs of one stopped part-way.
+std::string interruption_note(const std::vector<RunResult>& results, const RunOptions& o) {
+  size_t complete = results.size();
+  std::string partial;
+  if (!results.empty())
+    for (const DeviceResult& d : results.back().devices)
+      if (d.measurement && d.measurement->interrupted) {
+        --complete;
+        partial = fmt::format(", and {} of {} timed {} runs of the next", d.measurement->samples_ms.size(),
+                              o.harness.runs, to_string(d.kind));
+      }
+  return fmt::format("interrupted after {} of {} problems{}; what completed is reported and kept", complete,
+                     o.problems.size(), partial);
+}
+
 }  // namespace
 
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
@@ -294,7 +339,8 @@ RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availabilit
     const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, r, err);
     if (o.device == DeviceSelection::cpu && c != ExitCode::ok) requested_failure = c;
   }
-  if (want_gpu) {
+  // After Ctrl-C stopped the CPU's runs, the GPU does not start: the record reports what completed.
+  if (want_gpu && !interrupted()) {
     const bool available = gpu_backend.backend != nullptr;
     const ExitCode c = run_device(DeviceKind::gpu, gpu_backend, o, p, inputs, r, err);
     // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
@@ -312,7 +358,9 @@ RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availabilit
   return r;
 }
 
-Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err, const BackendFactory& backends) {
+Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostream& err,
+                       const BackendFactory& backends) {
+  RunOptions o = options;
   // Outputs are checked before anything runs: a run must not be lost to a path that cannot be written.
   if (!o.output.empty()) check_writable_output(o.output, "--output");
   if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
@@ -333,10 +381,13 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
   std::vector<RunResult> results;
   ExitCode first_failure = ExitCode::ok;
   std::string first_error;
-  Progress progress(err, o.problems.size(), !o.quiet && o.problems.size() > 1 && isatty(STDERR_FILENO) == 1);
+  Progress progress(err, o.problems.size(), !o.quiet && isatty(STDERR_FILENO) == 1);
+  o.on_run = [&progress](DeviceKind kind, int done, int total) { progress.runs(kind, done, total); };
   bool interrupted = false;
   for (size_t i = 0; i < o.problems.size(); ++i) {
-    progress.show(i, o.problems[i].label);
+    printers.start({o.problems[i].label, o.problems[i].problem, o.seed, o.harness.warmup, o.harness.runs, i,
+                    o.problems.size()});
+    progress.problem(i, o.problems[i].label);
     ExitCode failure = ExitCode::ok;
     try {
       if (convbench::interrupted()) throw Error(ExitCode::interrupted, "interrupted");
@@ -354,6 +405,11 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
       first_failure = failure;
       first_error = prefix + failure_line(results.back(), failure);
     }
+    // Ctrl-C during the timed runs: the runs completed are in this record; nothing further starts.
+    if (convbench::interrupted()) {
+      interrupted = true;
+      break;
+    }
   }
   progress.clear();
   printers.end(summarize_suite(results, static_cast<int>(o.problems.size()), interrupted));
@@ -365,9 +421,7 @@ Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err
   // records say what happened); any other failure leaves no file.
   if (file && (code == ExitCode::ok || code == ExitCode::verify_failed || code == ExitCode::interrupted))
     file->commit();
-  if (interrupted && !o.quiet)
-    err << fmt::format("convbench: interrupted after {} of {} problems; the records written so far are kept\n",
-                       results.size(), o.problems.size());
+  if (interrupted && !o.quiet) err << "convbench: " << interruption_note(results, o) << '\n';
   if (code == ExitCode::unsupported && first_failure == ExitCode::ok)
     return {code, "nothing ran: " + not_run_reasons(results)};
   return {code, code == first_failure ? first_error : ""};

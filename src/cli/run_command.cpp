@@ -84,6 +84,9 @@ void declare_problem_and_output_flags(CLI::App& app, RunFlags& f) {
               "straight through; the table still goes to stdout unless --quiet",
               "FILE"},
              {"--quiet", nullptr, &f.quiet, "print nothing but data and errors: no table beside --output, no progress"},
+             {"--verbose", nullptr, &f.verbose,
+              "the table with every detail: ISA, affinity, FTZ/DAZ, run spread, setup times, roofline; a block per "
+              "problem instead of a row"},
              {"--input-data", &f.input_data, nullptr,
               "read the input from a .npy file (float32 or float16, the layout's shape)", "FILE"},
              {"--weights-data", &f.weights_data, nullptr,
@@ -189,6 +192,7 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   o.format = parse_format(f.format);
   o.output = f.output == "-" ? "" : f.output;
   o.quiet = f.quiet;
+  o.verbose = f.verbose;
   o.input_data = f.input_data;
   o.weights_data = f.weights_data;
   o.save_output = f.save_output;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ namespace convbench {
 struct RunOptions {
   std::vector<LabeledProblem> problems;  ///< at least one; a single command-line problem has an empty label
   HarnessConfig harness;
+  /// Told before each group of timed runs of a device (set by run_benchmarks for its progress line).
+  std::function<void(DeviceKind, int done, int total)> on_run;
   DeviceSelection device = DeviceSelection::all;
   std::optional<DType> cpu_dtype;  ///< --cpu-dtype; empty: the CPU's best mode for each problem's dtype
   BackendSettings backend;
@@ -32,6 +35,7 @@ struct RunOptions {
   Format format = Format::table;
   std::string output;  ///< --output FILE; empty means stdout
   bool quiet = false;
+  bool verbose = false;  ///< the table's details, a block per problem
   std::string input_data, weights_data, save_output;  ///< .npy paths, or empty
   std::vector<std::string> argv;
   std::vector<std::string> warnings;  ///< about the flags (e.g. GPU-only flags with --device cpu), one line each
@@ -44,7 +48,7 @@ struct RunFlags {
               problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot",
               tune_cache, cpu_dtype = "auto", fake_run_ms;
   bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false,
-       retune = false;
+       retune = false, verbose = false;
 };
 
 /// Declares the run's flags on the top-level app.

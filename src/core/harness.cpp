@@ -22,11 +22,20 @@ double median_of_sorted(const std::vector<double>& v) {
   const size_t n = v.size();
   return n == 0 ? 0.0 : n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
+}  // namespace
+
 double median_of(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return median_of_sorted(v);
 }
-}  // namespace
+
+double robust_relative_spread(const std::vector<double>& x) {
+  const double med = median_of(x);
+  if (x.size() < 2 || med <= 0) return 0.0;
+  std::vector<double> dev;
+  for (double v : x) dev.push_back(std::fabs(v - med));
+  return 1.4826 * median_of(dev) / med;
+}
 
 std::vector<size_t> modified_z_outliers(const std::vector<double>& x) {
   std::vector<size_t> out;
@@ -140,11 +149,17 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
   m.clock_before = backend.sample_clock();
   m.samples_ms.reserve(static_cast<size_t>(cfg.runs));
   const double cpu_before = process_cpu_ms();
-  // Timed runs go to the backend in groups, so that it can queue a group at once; Ctrl-C is honoured
-  // between groups.
+  // Timed runs go to the backend in groups of its runs_per_call(), so that the GPU can queue a group at
+  // once; Ctrl-C is honoured between groups, and the runs already timed are kept.
+  const int group = std::max(1, backend.runs_per_call());
   for (int done = 0; done < cfg.runs;) {
+    if (done > 0 && cfg.cancelled && cfg.cancelled()) {
+      m.interrupted = true;
+      break;
+    }
     check_cancelled();
-    const int n = std::min(kRunsPerGroup, cfg.runs - done);
+    if (cfg.on_run) cfg.on_run(done, cfg.runs);
+    const int n = std::min(group, cfg.runs - done);
     const std::vector<double> ms = backend.run_many(n, cfg.cache == CacheMode::cold);
     if (ms.size() != static_cast<size_t>(n))
       throw LibraryError(
@@ -188,6 +203,11 @@ SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, b
                           return d.reference_check && !d.reference_check->ok();
                         });
     if (failed) ++s.verify_failures;
+    for (const DeviceResult& d : r.devices) {
+      if (!d.measurement) continue;
+      (d.kind == DeviceKind::cpu ? s.cpu_total_ms : s.gpu_total_ms) += d.measurement->stats.median;
+      ++(d.kind == DeviceKind::cpu ? s.cpu_ran : s.gpu_ran);
+    }
     if (!r.speedup || *r.speedup <= 0) continue;
     const SuiteSummary::Entry e{r.label.empty() ? r.problem.describe() : r.label, *r.speedup};
     s.speedups.push_back(e);

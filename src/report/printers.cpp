@@ -7,6 +7,9 @@ namespace convbench {
 void PrinterMultiplexer::do_begin(const RunMetadata& m) {
   for (auto& p : printers_) p->begin(m);
 }
+void PrinterMultiplexer::do_start(const ProblemStart& p) {
+  for (auto& printer : printers_) printer->start(p);
+}
 void PrinterMultiplexer::do_record(const RunResult& r) {
   for (auto& p : printers_) p->record(r);
 }
@@ -22,10 +25,10 @@ Format parse_format(const std::string& text) {
   throw UsageError("--format", text, "expected table, json, jsonl or csv");
 }
 
-std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, bool color) {
+std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const TableStyle& style) {
   switch (f) {
     case Format::table:
-      return make_table_printer(out, color);
+      return make_table_printer(out, style);
     case Format::json:
       return make_json_printer(out, false);
     case Format::jsonl:
@@ -33,7 +36,7 @@ std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, bool color) {
     case Format::csv:
       return make_csv_printer(out);
   }
-  return make_table_printer(out, color);
+  return make_table_printer(out, style);
 }
 
 }  // namespace convbench

@@ -93,6 +93,7 @@ json device_json(const DeviceResult& d) {
                                          {"ceilings_measured", d.roofline->measured}}
                                   : json(nullptr)},
           {"samples_ms", m.samples_ms},
+          {"interrupted", m.interrupted},
           {"cpu_time_ms", m.cpu_time_ms ? json(*m.cpu_time_ms) : json(nullptr)},
           {"cpu_share", m.cpu_share ? json(*m.cpu_share) : json(nullptr)},
           {"stats", stats_json(m.stats)},
@@ -219,6 +220,7 @@ Measurement measurement_from_json(DeviceKind kind, const json& dj, const std::st
   m.prepare.device_bytes = dj.value("device_bytes", uint64_t{0});
   m.tflops = dj.value("tflops", 0.0);
   m.cpu_share = optional_number(dj, "cpu_share");
+  m.interrupted = dj.value("interrupted", false);
   m.cpu_time_ms = optional_number(dj, "cpu_time_ms");
   m.cache = dj.value("cache", "hot") == "cold" ? CacheMode::cold : CacheMode::hot;
   m.warnings = dj.value("warnings", std::vector<std::string>{});

@@ -1,13 +1,17 @@
-// The human report: the problem and its GFLOP, one line per device, verification, the speedup; after
-// several problems, a summary with a bar chart.
+// The human report. One problem: its header before it runs, what each device ran and how it verified,
+// then a headline block (medians, sums, the speedup or why there is none). Several problems: a row each,
+// and a summary. --verbose prints the details a person rarely needs (ISA, affinity, FTZ/DAZ, spread, setup
+// times, roofline) and keeps a block per problem. No line is wider than TableStyle::columns.
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "convbench/pairing.hpp"
 #include "convbench/report.hpp"
+#include "convbench/text.hpp"
 
 namespace convbench {
 namespace {
@@ -27,46 +31,146 @@ std::string check_text(const char* against, const Check& c) {
   return t;
 }
 
+/// A reason's first clause: "no NVIDIA driver: libcuda.so.1 cannot be loaded; install ..." stops at ';'.
+std::string first_clause(const std::string& reason) { return reason.substr(0, reason.find(';')); }
+
+/// The compact shape of a table row: input NxHxWxC, filter KxRxS, and what differs from the defaults.
+std::string shape_cell(const Problem& p) {
+  std::string s = fmt::format("{}x{}x{}x{} k{}x{}x{}", p.n, p.h, p.w, p.c, p.k, p.r, p.s);
+  if (p.stride_h != 1 || p.stride_w != 1)
+    s += p.stride_h == p.stride_w ? fmt::format(" s{}", p.stride_h) : fmt::format(" s{}x{}", p.stride_h, p.stride_w);
+  if (p.pad_top || p.pad_bottom || p.pad_left || p.pad_right) s += fmt::format(" p{}", p.pad_top);
+  if (p.dil_h != 1 || p.dil_w != 1) s += fmt::format(" d{}", p.dil_h);
+  if (p.groups != 1) s += fmt::format(" g{}", p.groups);
+  if (p.dtype != DType::f32) s += std::string(" ") + to_string(p.dtype);
+  return s;
+}
+
+/// `text` cut to `width` columns, with '~' marking the cut.
+std::string fit(const std::string& text, size_t width) {
+  return text.size() <= width ? text : text.substr(0, width - 1) + "~";
+}
+
+/// A label cut in the middle, since suite labels share their start and differ at the end.
+std::string fit_label(const std::string& text, size_t width) {
+  if (text.size() <= width) return text;
+  const size_t head = (width - 1) / 3;
+  return text.substr(0, head) + "~" + text.substr(text.size() - (width - 1 - head));
+}
+
+bool failed_verification(const RunResult& r) {
+  if (r.cross_check && !r.cross_check->ok()) return true;
+  return std::any_of(r.devices.begin(), r.devices.end(),
+                     [](const DeviceResult& d) { return d.reference_check && !d.reference_check->ok(); });
+}
+
 class TablePrinter final : public Printer {
  public:
-  TablePrinter(std::ostream& out, bool color) : out_(out), color_(color) {}
+  TablePrinter(std::ostream& out, const TableStyle& style)
+      : out_(out), style_(style), width_(std::max<size_t>(style.columns, 40)) {}
 
  protected:
-  void do_record(const RunResult& r) override {
-    const Problem& p = r.problem;
-    const double gflop = p.flops() * 1e-9;
-    if (!r.label.empty()) fmt::print(out_, "{}== {} ==\n", count_++ ? "\n" : "", r.label);
-    fmt::print(out_, "problem: {} --seed {}\n", p.describe(), r.seed);
-    fmt::print(out_, "         output {}x{}x{}x{}, {:.3f} GFLOP per run; {} warm-up, then timed runs\n", p.n, p.out_h(),
-               p.out_w(), p.k, gflop, r.warmup);
-    for (const DeviceResult& d : r.devices) {
-      if (!d.measurement) {
-        fmt::print(out_, "{}: not run: {}\n", to_string(d.kind), d.not_run_reason);
-        continue;
-      }
-      const Measurement& m = *d.measurement;
-      const Stats& s = m.stats;
-      std::string impl = m.prepare.implementation;
-      if (m.prepare.threads > 0) impl += fmt::format(", {} threads", m.prepare.threads);
-      for (const auto& [key, value] : m.prepare.details) impl += fmt::format(", {} {}", key, value);
-      fmt::print(out_,
-                 "{}: {} | {} {} | sum of {} runs {:.3f} ms | median {:.3f} ms (min {:.3f}, mean {:.3f} ± {:.3f}, "
-                 "cv {:.1f}%) | {:.3f} TFLOP/s | setup {:.1f} ms, reorder {:.1f} ms | cache {}\n",
-                 to_string(d.kind), m.device.display_name(), m.device.library_text(), impl, m.samples_ms.size(), s.sum,
-                 s.median, s.min, s.mean, s.stddev, s.cv * 100, m.tflops, m.prepare.setup_ms, m.prepare.reorder_ms,
-                 to_string(m.cache));
-      if (d.reference_check)
-        fmt::print(out_, "{}: verify {}\n", to_string(d.kind),
-                   paint(check_text("f64 reference", *d.reference_check), *d.reference_check));
-      if (const auto& rl = d.roofline)
-        fmt::print(out_,
-                   "{}: roofline {:.1f}% of the {} compute ceiling ({:.2f} TFLOP/s), {:.1f}% of copy bandwidth "
-                   "({:.0f} GB/s); {:.1f} FLOP/byte against a ridge of {:.1f}: {}-bound (ceilings of {})\n",
-                   to_string(d.kind), rl->compute_fraction * 100, to_string(p.dtype), rl->peak_tflops,
-                   rl->memory_fraction * 100, rl->peak_gbps, rl->intensity, rl->ridge, rl->bound,
-                   rl->measured.empty() ? "unknown date" : rl->measured);
+  void do_start(const ProblemStart& p) override {
+    start_ = p;
+    if (rows()) {
+      if (p.index == 0) print_row_header();
+      return;
     }
-    if (r.cross_check) fmt::print(out_, "gpu: verify {}\n", paint(check_text("cpu", *r.cross_check), *r.cross_check));
+    if (!p.label.empty()) {
+      if (p.index) fmt::print(out_, "\n");
+      line("", "== " + p.label + " ==");
+    }
+    line("problem: ", p.problem.describe() + " --seed " + std::to_string(p.seed));
+    line("         ", fmt::format("output {}x{}x{}x{}, {:.3f} GFLOP per run; {} warm-up, then {} timed runs",
+                                  p.problem.n, p.problem.out_h(), p.problem.out_w(), p.problem.k,
+                                  p.problem.flops() * 1e-9, p.warmup, p.runs));
+    out_.flush();  // the header shows while a long problem runs
+  }
+
+  void do_record(const RunResult& r) override {
+    if (rows()) return print_row(r);
+    for (const DeviceResult& d : r.devices) print_device(d);
+    if (r.cross_check) line("gpu: ", "verify " + paint(check_text("cpu", *r.cross_check), r.cross_check->ok()));
+    fmt::print(out_, "\n");
+    for (const DeviceResult& d : r.devices) print_timing(d);
+    print_speedup(r);
+  }
+
+  void do_end(const SuiteSummary& s) override {
+    if (s.total <= 1 && !s.interrupted) return;
+    for (const auto& [reason, count] : not_run_)
+      line("", fmt::format("{} on {} problem{}", reason, count, count == 1 ? "" : "s"), "    ");
+    if (marked_) line("", "! = warnings (printed on stderr); FAIL = verification failed");
+    fmt::print(out_, "\n");
+    line("summary: ", fmt::format("{} of {} problems ran{}{}", s.completed, s.total,
+                                  s.interrupted ? " (interrupted)" : "",
+                                  s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
+    if (s.cpu_ran || s.gpu_ran)
+      line("totals: ", fmt::format("medians add up to cpu {:.3f} ms over {} problems, gpu {:.3f} ms over {}",
+                                   s.cpu_total_ms, s.cpu_ran, s.gpu_total_ms, s.gpu_ran));
+    if (!s.geomean_speedup) {
+      line("", "no speedup: the GPU and CPU did not both run and verify on any problem");
+      return;
+    }
+    line("", fmt::format("geometric-mean GPU speedup over CPU: {:.1f}x over {} problems", *s.geomean_speedup,
+                         s.speedups.size()));
+    line("best:  ", fmt::format("{:.1f}x  {}", s.best->speedup, s.best->label));
+    line("worst: ", fmt::format("{:.1f}x  {}", s.worst->speedup, s.worst->label));
+    if (style_.verbose) print_bars(s);
+  }
+
+ private:
+  bool rows() const { return start_.total > 1 && !style_.verbose; }
+
+  /// `head` then `text`, wrapped to the width; continuation lines are indented under the text (or by `indent`).
+  void line(const std::string& head, const std::string& text, const std::string& indent = "") {
+    const std::string pad = indent.empty() ? std::string(head.size(), ' ') : indent;
+    fmt::print(out_, "{}{}\n", head, wrap(text, width_ - head.size(), pad).substr(0));
+  }
+
+  void print_device(const DeviceResult& d) {
+    const std::string head = std::string(to_string(d.kind)) + ": ";
+    if (!d.measurement) return line(head, "not run: " + d.not_run_reason);
+    const Measurement& m = *d.measurement;
+    std::string what = fmt::format("{}, {} {}", m.device.display_name(), m.device.library_text(),
+                                   m.prepare.implementation);
+    if (m.prepare.threads > 0) what += fmt::format(", {} threads", m.prepare.threads);
+    line(head, what + ", " + mode_name(d.kind, d.dtype));
+    std::string details;
+    for (const auto& [key, value] : m.prepare.details)
+      if (style_.verbose || key == "mode") details += fmt::format("{}{} {}", details.empty() ? "" : ", ", key, value);
+    if (!details.empty()) line(head, details);
+    if (style_.verbose)
+      line(head, fmt::format("runs: min {:.3f}, mean {:.3f} ± {:.3f} ms, cv {:.1f}%; setup {:.1f} ms, reorder {:.1f} "
+                             "ms; cache {}",
+                             m.stats.min, m.stats.mean, m.stats.stddev, m.stats.cv * 100, m.prepare.setup_ms,
+                             m.prepare.reorder_ms, to_string(m.cache)));
+    if (m.interrupted)
+      line(head, fmt::format("interrupted after {} of {} timed runs; the figures below are theirs",
+                             m.samples_ms.size(), start_.runs));
+    if (d.reference_check)
+      line(head, "verify " + paint(check_text("f64 reference", *d.reference_check), d.reference_check->ok()));
+    if (const auto& rl = d.roofline; rl && style_.verbose)
+      line(head, fmt::format("roofline {:.1f}% of the {} compute ceiling ({:.2f} TFLOP/s), {:.1f}% of copy "
+                             "bandwidth ({:.0f} GB/s); {:.1f} FLOP/byte against a ridge of {:.1f}: {}-bound "
+                             "(ceilings of {})",
+                             rl->compute_fraction * 100, to_string(d.dtype), rl->peak_tflops,
+                             rl->memory_fraction * 100, rl->peak_gbps, rl->intensity, rl->ridge, rl->bound,
+                             rl->measured.empty() ? "unknown date" : rl->measured));
+  }
+
+  /// The headline line of a device: median, sum, throughput (and the share of its ceiling, when known).
+  void print_timing(const DeviceResult& d) {
+    const std::string head = std::string(to_string(d.kind)) + ": ";
+    if (!d.measurement) return line(head, "not run");
+    const Measurement& m = *d.measurement;
+    std::string t = fmt::format("median {:.3f} ms, sum of {} runs {:.3f} ms, {:.3f} TFLOP/s", m.stats.median,
+                                m.samples_ms.size(), m.stats.sum, m.tflops);
+    if (d.roofline) t += fmt::format(" ({:.0f}% of its ceiling)", d.roofline->compute_fraction * 100);
+    line(head, t);
+  }
+
+  void print_speedup(const RunResult& r) {
     if (r.speedup) {
       std::string pairing;
       for (DeviceKind kind : {DeviceKind::gpu, DeviceKind::cpu})
@@ -74,53 +178,104 @@ class TablePrinter final : public Printer {
           if (d.kind == kind)
             pairing +=
                 fmt::format("{}{} {}", pairing.empty() ? "" : " vs ", upper(to_string(kind)), mode_name(kind, d.dtype));
-      fmt::print(out_, "GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, sum of runs)\n", color_ ? "\033[1m" : "",
-                 *r.speedup, r.speedup_uncertainty.value_or(0.0), color_ ? "\033[0m" : "", pairing);
-    } else if (r.cross_check && !r.cross_check->ok()) {
-      fmt::print(out_, "no speedup reported: the GPU and CPU outputs disagree\n");
-    }
-  }
-
-  void do_end(const SuiteSummary& s) override {
-    if (s.total <= 1 && !s.interrupted) return;
-    fmt::print(out_, "\nsummary: {} of {} problems ran{}", s.completed, s.total, s.interrupted ? " (interrupted)" : "");
-    if (s.verify_failures) fmt::print(out_, ", {} failed verification", s.verify_failures);
-    fmt::print(out_, "\n");
-    if (!s.geomean_speedup) {
-      fmt::print(out_, "no speedup: the GPU and CPU did not both run and verify on any problem\n");
+      line("", fmt::format("GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, sum of runs)", style_.color ? "\033[1m" : "",
+                           *r.speedup, r.speedup_uncertainty.value_or(0.0), style_.color ? "\033[0m" : "", pairing));
       return;
     }
-    fmt::print(out_, "geometric-mean GPU speedup over CPU: {:.1f}x over {} problems\n", *s.geomean_speedup,
-               s.speedups.size());
-    fmt::print(out_, "best:  {:.1f}x  {}\nworst: {:.1f}x  {}\n", s.best->speedup, s.best->label, s.worst->speedup,
-               s.worst->label);
+    line("no speedup: ", why_no_speedup(r));
+  }
+
+  std::string why_no_speedup(const RunResult& r) const {
+    if (r.cross_check && !r.cross_check->ok()) return "the GPU and CPU outputs disagree";
+    for (const DeviceResult& d : r.devices)
+      if (d.reference_check && !d.reference_check->ok())
+        return fmt::format("the {} output failed verification against the float64 reference", to_string(d.kind));
+    for (const DeviceResult& d : r.devices) {
+      if (!d.measurement) return fmt::format("{} not run: {}", to_string(d.kind), first_clause(d.not_run_reason));
+      if (d.measurement->interrupted) return "interrupted";
+    }
+    if (r.devices.size() == 1) return fmt::format("only the {} was asked for", upper(to_string(r.devices[0].kind)));
+    return "the GPU and CPU did not both run";
+  }
+
+  // --- several problems: one row each (two lines when the width cannot hold label, shape and numbers) ---------
+  static constexpr size_t kNumbers = 10 + 2 + 10 + 2 + 8 + 2 + 4;  // cpu ms, gpu ms, speedup, mark
+  static constexpr size_t kMinNames = 2 * 16 + 4;                   // label and shape at their narrowest
+
+  bool two_lines() const { return width_ < kNumbers + kMinNames; }
+  size_t label_width() const { return std::clamp<size_t>((width_ - kNumbers - 4) * 45 / 100, 16, 30); }
+  size_t shape_width() const { return width_ - kNumbers - 4 - label_width(); }
+  std::string numbers(const std::string& cpu, const std::string& gpu, const std::string& speedup) const {
+    return fmt::format("{:>10}  {:>10}  {:>8}", cpu, gpu, speedup);
+  }
+
+  void print_row_header() {
+    if (two_lines()) {
+      fmt::print(out_, "problem, shape\n{}\n", numbers("cpu ms", "gpu ms", "speedup"));
+      return;
+    }
+    fmt::print(out_, "{:<{}}  {:<{}}  {}\n", "problem", label_width(), "shape", shape_width(),
+               numbers("cpu ms", "gpu ms", "speedup"));
+  }
+
+  void print_row(const RunResult& r) {
+    std::string cells[2] = {"-", "-"};
+    bool warned = false;
+    for (const DeviceResult& d : r.devices) {
+      std::string& cell = cells[d.kind == DeviceKind::cpu ? 0 : 1];
+      if (!d.measurement) {
+        ++not_run_[fmt::format("{}: not run: {}", to_string(d.kind), d.not_run_reason)];
+        continue;
+      }
+      cell = fmt::format("{:.3f}", d.measurement->stats.median);
+      warned = warned || !d.measurement->warnings.empty() || d.measurement->interrupted;
+    }
+    const bool failed = failed_verification(r);
+    const std::string mark = failed ? "FAIL" : warned ? "!" : "";
+    marked_ = marked_ || !mark.empty();
+    const std::string label = r.label.empty() ? "-" : r.label;
+    const std::string nums = numbers(cells[0], cells[1], r.speedup ? fmt::format("{:.1f}x", *r.speedup) : "-") +
+                             (mark.empty() ? "" : "  " + (failed ? paint(mark, false) : mark));
+    if (two_lines())
+      fmt::print(out_, "{}\n{}\n", fit(label + "  " + shape_cell(r.problem), width_), nums);
+    else
+      fmt::print(out_, "{:<{}}  {:<{}}  {}\n", fit_label(label, label_width()), label_width(),
+                 fit(shape_cell(r.problem), shape_width()), shape_width(), nums);
+    out_.flush();
+  }
+
+  void print_bars(const SuiteSummary& s) {
     double top = 0;
     size_t width = 0;
     for (const auto& e : s.speedups)
-      top = std::max(top, e.speedup), width = std::max(width, std::min<size_t>(e.label.size(), 40));
+      top = std::max(top, e.speedup), width = std::max(width, std::min<size_t>(e.label.size(), width_ / 2));
+    const size_t room = width_ > width + 12 ? std::min<size_t>(40, width_ - width - 12) : 1;
     for (const auto& e : s.speedups) {
-      const auto bar = static_cast<size_t>(e.speedup / top * 40 + 0.5);
-      fmt::print(out_, "{:<{}} {:>8.1f}x {}\n", e.label.substr(0, 40), width, e.speedup,
+      const auto bar = static_cast<size_t>(e.speedup / top * static_cast<double>(room) + 0.5);
+      fmt::print(out_, "{:<{}} {:>8.1f}x {}\n", fit(e.label, width), width, e.speedup,
                  std::string(std::max<size_t>(bar, 1), '#'));
     }
   }
 
- private:
-  /// Colours the verdict word (the text's first word, "ok" or "FAILED"), not the whole line.
-  std::string paint(const std::string& text, const Check& c) const {
-    if (!color_) return text;
-    const auto space = text.find(' ');
-    return (c.ok() ? "\033[32m" : "\033[31m") + text.substr(0, space) + "\033[0m" + text.substr(space);
+  /// Colours a verdict (the text's first word, "ok" or "FAILED"), not the whole line.
+  std::string paint(const std::string& text, bool ok) const {
+    if (!style_.color) return text;
+    const auto space = std::min(text.find(' '), text.size());
+    return (ok ? "\033[32m" : "\033[31m") + text.substr(0, space) + "\033[0m" + text.substr(space);
   }
+
   std::ostream& out_;
-  bool color_;
-  int count_ = 0;
+  TableStyle style_;
+  size_t width_;
+  ProblemStart start_;
+  std::map<std::string, int> not_run_;  ///< each distinct "dev: not run: reason", with how many rows had it
+  bool marked_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Printer> make_table_printer(std::ostream& out, bool color) {
-  return std::make_unique<TablePrinter>(out, color);
+std::unique_ptr<Printer> make_table_printer(std::ostream& out, const TableStyle& style) {
+  return std::make_unique<TablePrinter>(out, style);
 }
 
 }  // namespace convbench

@@ -25,8 +25,12 @@ TEST(Roofline, PeakThenARunShowsTheFractions) {
   EXPECT_TRUE(std::filesystem::exists(dir + "/peak.json"));
   const CliResult run = run_cli("--device cpu --threads 1 --batch 4 --seed 1", env);
   ASSERT_EQ(run.code, 0) << run.err;
-  EXPECT_TRUE(has(run.out, "cpu: roofline ")) << run.out;
-  EXPECT_TRUE(has(run.out, "% of the f32 compute ceiling")) << run.out;
-  const CliResult other = run_cli("--device cpu --threads 2 --batch 4 --seed 1", env);
+  EXPECT_TRUE(has(run.out, "% of its ceiling)\n")) << run.out;
+  EXPECT_FALSE(has(run.out, "cpu: roofline ")) << "the roofline line is a --verbose detail";
+  const CliResult verbose = run_cli("--device cpu --threads 1 --batch 4 --seed 1 --verbose", env);
+  EXPECT_TRUE(has(verbose.out, "cpu: roofline ")) << verbose.out;
+  EXPECT_TRUE(has(verbose.out, "% of the f32 compute ceiling")) << verbose.out;
+  const CliResult other = run_cli("--device cpu --threads 2 --batch 4 --seed 1 --verbose", env);
   EXPECT_FALSE(has(other.out, "roofline")) << "ceilings belong to one thread count";
+  EXPECT_FALSE(has(other.out, "of its ceiling")) << other.out;
 }

@@ -128,8 +128,15 @@ TEST(Scripting, SuitesAreListedAndRunnable) {
 TEST(Scripting, SuiteSummaryOnTheTable) {
   const CliResult r = run_cli("--suite deepbench-inference-device --device cpu --runs 1 --seed 1 --no-verify");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(has(r.out, "== deepbench-inference-device device #1 ==")) << r.out;
+  // A row a problem: label, shape, medians, speedup; the GPU's reason once, below the rows.
+  EXPECT_TRUE(has(r.out, "cpu ms      gpu ms   speedup\n")) << r.out;
+  EXPECT_TRUE(has(r.out, "device #1  1x40x151x1 k32x5x20 s2x8 p8 ")) << r.out;
+  EXPECT_TRUE(has(r.out, "device #16  1x7x7x2048 k512x1x1 ")) << r.out;
+  EXPECT_FALSE(has(r.out, "== deepbench")) << "blocks are for --verbose";
   EXPECT_TRUE(has(r.out, "summary: 16 of 16 problems ran")) << r.out;
+  EXPECT_TRUE(has(r.out, "totals: medians add up to cpu ")) << r.out;
+  const CliResult verbose = run_cli("--suite deepbench-inference-device --device cpu --runs 1 --seed 1 --no-verify --verbose");
+  EXPECT_TRUE(has(verbose.out, "== deepbench-inference-device device #1 ==")) << verbose.out;
   EXPECT_TRUE(has(r.out, "no speedup: the GPU and CPU did not both run")) << r.out;
 }
 

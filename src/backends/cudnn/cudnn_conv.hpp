@@ -14,6 +14,7 @@
 #include "backends/cudnn/nvml.hpp"
 #include "convbench/backend.hpp"
 #include "convbench/gpu_status.hpp"
+#include "convbench/harness.hpp"
 #include "convbench/tune_cache.hpp"
 
 namespace convbench::cudnn_impl {
@@ -56,6 +57,7 @@ class CudnnConv final : public Conv2D {
   double run() override { return run_many(1, false).front(); }
 
   std::vector<double> run_many(int count, bool flush) override;
+  int runs_per_call() const override { return kRunsPerGroup; }
 
   std::vector<float> read_output() override;
 

@@ -1,0 +1,25 @@
+// Plain-text layout shared by the table report and --help: wrapping to a width, the width to use, and the
+// closest of a list of words (for "did you mean ...?").
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace convbench {
+
+/// Widest line the human output uses when it does not go to a terminal.
+constexpr size_t kDefaultColumns = 100;
+
+/// The width of the terminal on file descriptor `fd`, or kDefaultColumns when it is not a terminal (or
+/// reports no width); never less than 40.
+size_t output_columns(int fd);
+
+/// Breaks `text` at spaces so that no line is wider than `width` (a word longer than that gets a line of its
+/// own). Lines after the first start with `indent`; `text`'s own newlines are kept. No trailing newline.
+std::string wrap(const std::string& text, size_t width, const std::string& indent = "");
+
+/// The candidate nearest to `word` by edit distance, if it is near enough to be a likely typo (at most a
+/// third of its length, and at most 3, edits away); empty otherwise.
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace convbench
