@@ -33,11 +33,13 @@ for i in $(seq 1 "$tries"); do
   python3 "$root/bench/plant_slowdown.py" 1.10 <"$b" >"$slow"
   rc_same=0; "$bin" compare "$a" "$b" --format json >"$work/try$i-same.json" 2>/dev/null || rc_same=$?
   rc_slow=0; "$bin" compare "$a" "$slow" --format json >"$work/try$i-slow.json" 2>/dev/null || rc_slow=$?
-  same_regressions=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["regressions"])' "$work/try$i-same.json")
-  slow_regressions=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["regressions"])' "$work/try$i-slow.json")
+  # per-problem regressions, and "+set" when a device's whole set was judged slower
+  count='import json,sys; j=json.load(open(sys.argv[1])); print(str(j["regressions"]) + ("+set" if any(s["regression"] for s in j.get("sets", [])) else ""))'
+  same_regressions=$(python3 -c "$count" "$work/try$i-same.json")
+  slow_regressions=$(python3 -c "$count" "$work/try$i-slow.json")
   [ "$rc_same" = 0 ] && quiet=$((quiet + 1))
   [ "$rc_slow" = 8 ] && caught=$((caught + 1))
-  flagged_total=$((flagged_total + slow_regressions))
+  flagged_total=$((flagged_total + ${slow_regressions%+set}))
   echo "try $i: unchanged: $same_regressions regressions (exit $rc_same); +10%: $slow_regressions of 23 flagged (exit $rc_slow)"
 done
 echo "unchanged code: no regression in $quiet of $tries tries"

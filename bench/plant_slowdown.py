@@ -12,6 +12,7 @@ for line in sys.stdin:
         if not device.get("ran"):
             continue
         device["samples_ms"] = [t * factor for t in device["samples_ms"]]
+        device["round_medians_ms"] = [t * factor for t in device.get("round_medians_ms", [])]
         stats = device["stats"]
         for key in ("max", "mean", "median", "min", "stddev", "sum"):
             stats[key] *= factor

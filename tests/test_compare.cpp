@@ -53,3 +53,56 @@ TEST(Compare, ADeviceThatRanAnotherModeIsListedNotCompared) {
   ASSERT_EQ(rep.mode_changes.size(), 1u);
   EXPECT_EQ(rep.mode_changes[0], "cpu " + base.problem.describe() + ": f32 with bf16 math -> f32");
 }
+
+namespace {
+
+/// A CPU-only result whose runs are `samples` (ms), and whose rounds had the medians `rounds` (none: one round).
+RunResult cpu_result(const std::vector<double>& samples, const std::vector<double>& rounds = {}) {
+  RunResult r = sample_result(40, 2);
+  r.devices.pop_back();
+  Measurement& m = *r.devices[0].measurement;
+  m.samples_ms = samples;
+  m.stats = summarize(samples);
+  m.round_medians_ms = rounds;
+  return r;
+}
+
+}  // namespace
+
+TEST(Compare, OneStrayRunDoesNotWidenTheNoise) {
+  // Nine runs at 40 ms and one at 400 ms: a stddev-based noise would be ~280% and hide anything.
+  const std::vector<double> stray{40, 40, 40, 40, 40, 40, 40, 40, 40, 400};
+  const auto rep = compare_results({cpu_result(stray)}, {cpu_result(std::vector<double>(10, 44))},
+                                   DeviceSelection::cpu, 0.05, 0.02);
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_NEAR(rep.rows[0].noise, 0.02, 1e-12) << "the floor alone: the runs' robust spread is 0";
+  EXPECT_TRUE(rep.rows[0].regression) << "10% slower, beyond 5% + 2%";
+}
+
+TEST(Compare, TheNoiseFloorCoversDriftOneRunCannotSee) {
+  const auto base = cpu_result(std::vector<double>(10, 40)), next = cpu_result(std::vector<double>(10, 42.4));
+  EXPECT_TRUE(compare_results({base}, {next}, DeviceSelection::cpu, 0.03, 0.02).rows.at(0).regression);  // 6% > 5%
+  EXPECT_FALSE(compare_results({base}, {next}, DeviceSelection::cpu, 0.03, 0.04).rows.at(0).regression);  // < 7%
+}
+
+TEST(Compare, RoundsOutvoteASlowSpell) {
+  // Base: three rounds, one of them during a slow spell of the machine (twice the time).
+  const RunResult base = cpu_result({40, 40, 40, 80, 80, 80, 40, 40, 40}, {40, 80, 40});
+  const auto same = compare_results({base}, {cpu_result(std::vector<double>(9, 40.4), {40.4, 40.4, 40.4})},
+                                    DeviceSelection::cpu, 0.05, 0.02);
+  ASSERT_EQ(same.rows.size(), 1u);
+  EXPECT_DOUBLE_EQ(same.rows[0].base_ms, 40) << "the median of the rounds' medians";
+  EXPECT_EQ(same.rows[0].base_rounds, 3);
+  EXPECT_FALSE(same.rows[0].regression);
+  const auto slower = compare_results({base}, {cpu_result(std::vector<double>(9, 48), {48, 48, 48})},
+                                      DeviceSelection::cpu, 0.05, 0.02);
+  EXPECT_TRUE(slower.rows.at(0).regression) << "20% slower is still caught";
+  // Records of the same problem in one file are rounds too (files appended to by interleaved runs).
+  const auto appended = compare_results({cpu_result(std::vector<double>(3, 40)), cpu_result(std::vector<double>(3, 80)),
+                                         cpu_result(std::vector<double>(3, 40))},
+                                        {cpu_result(std::vector<double>(3, 40))}, DeviceSelection::cpu, 0.05, 0.02);
+  ASSERT_EQ(appended.rows.size(), 1u);
+  EXPECT_EQ(appended.rows[0].base_rounds, 3);
+  EXPECT_DOUBLE_EQ(appended.rows[0].base_ms, 40);
+  EXPECT_EQ(appended.rows[0].verdict, Verdict::same);
+}

@@ -43,7 +43,11 @@ TEST(ProblemList, ErrorsNameTheLine) {
             "p.txt:3: --batch: '0' is not valid; expected a whole number from 1 to 2147483647");
   EXPECT_EQ(error_of("# ok\nmb2ic3oc4kh3\n"),
             "p.txt:2: descriptor 'mb2ic3oc4kh3' is not valid: 'ih' or 'iw' is required");
-  EXPECT_EQ(error_of("--runs 5\n"), "p.txt:1: The following argument was not expected: --runs");
+  EXPECT_EQ(error_of("--runs 5\n"),
+            "p.txt:1: --runs: not a flag of a problem line; a line takes only --batch, --input, --filter, --stride, "
+            "--padding, --dilation, --groups, --layout and --dtype");
+  EXPECT_EQ(error_of("--bacth 5\n"), "p.txt:1: --bacth: not a flag of a problem line; did you mean --batch?");
+  EXPECT_EQ(error_of("--batch 5 --batch 6\n"), "p.txt:1: --batch: given more than once ('5', then '6'); give it once");
   EXPECT_EQ(error_of("mb2ic3ih10oc4kh3 --batch 4\n"),
             "p.txt:1: descriptor 'mb2ic3ih10oc4kh3' and shape flags (--batch, --input, --filter, --stride, --padding, "
             "--dilation, --groups) cannot be combined; give one or the other");

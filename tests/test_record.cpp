@@ -128,3 +128,27 @@ TEST(Record, SeedsAbove2To53SurviveToolsThatRoundNumbers) {
   j["seed"] = 18446744073709549568.0;  // what a double-based tool writes back (the nearest double)
   EXPECT_EQ(result_from_json(j, "rec").seed, 18446744073709551557ull);
 }
+
+TEST(Record, MarkdownTableForAPullRequest) {
+  std::ostringstream out;
+  auto md = make_markdown_printer(out);
+  md->begin(kMeta);
+  RunResult r = sample_result(40, 2);
+  r.label = "a|b";
+  md->record(r);
+  RunResult no_gpu = sample_result(40, 2);
+  no_gpu.devices[1] = DeviceResult{DeviceKind::gpu, std::nullopt, "no NVIDIA driver", std::nullopt};
+  no_gpu.speedup.reset();
+  md->record(no_gpu);
+  md->end(summarize_suite({r, no_gpu}, 2, false));
+  const std::string s = out.str();
+  EXPECT_EQ(s.rfind("| problem | shape | CPU median (ms) | GPU median (ms) | GPU speedup over CPU | verified |\n"
+                    "|---|---|---:|---:|---:|---|\n",
+                    0),
+            0u)
+      << s;
+  EXPECT_NE(s.find("| a\\|b | 2x9x8x3 k4x3x2 p1 bf16 | 40.000 | 2.000 | 20.0 ± 0.5x | ok |\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("| unit | 2x9x8x3 k4x3x2 p1 bf16 | 40.000 | - | - | ok |\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("- gpu not run: no NVIDIA driver\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("\n`convbench --seed 77` (convbench 0.1.0, 2026-11-27T00:00:00Z)\n"), std::string::npos) << s;
+}

@@ -29,6 +29,7 @@ enum class ExitCode : int {
   gpu_conv_failed = 16,       ///< the tiny convolution failed or gave a wrong result
   gpu_check_timeout = 17,     ///< the check did not finish within --timeout
   gpu_other = 18,             ///< any other CUDA error
+  fleet_flagged = 19,         ///< `fleet`: a straggler, a failed entry or a missing node
   interrupted = 130,          ///< SIGINT
 };
 

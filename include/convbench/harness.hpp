@@ -66,6 +66,8 @@ struct Measurement {
   CacheMode cache = CacheMode::hot;
   std::vector<double> samples_ms;
   bool interrupted = false;  ///< Ctrl-C stopped the timed runs: samples_ms holds those completed
+  /// With --rounds above 1: each round's median, in order (samples_ms holds every round's runs). Empty for one.
+  std::vector<double> round_medians_ms;
   Stats stats;
   double tflops = 0;  ///< the problem's FLOP (dense count) over the median run, in TFLOP/s; 0 without runs
   std::optional<ClockSample> clock_before, clock_after;  ///< GPU SM clock around the timed runs, where known
@@ -83,6 +85,16 @@ std::vector<std::string> measurement_warnings(const Measurement& m);
 
 /// prepare(), `warmup` untimed runs, `runs` timed runs, then read_output().
 Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs, const HarnessConfig& cfg);
+
+/// A device's level on a problem over one or more measurements (records, or rounds within a record): the
+/// median of every round's median, with its relative standard error. With two or more rounds the error
+/// comes from the rounds' spread (drift between them included); with one, from the spread of its runs
+/// (1.2533 σ/√n, the standard error of a median, σ from the MAD).
+struct Level {
+  double ms = 0, error = 0;
+  int rounds = 0;
+};
+Level level_of(const std::vector<const Measurement*>& measurements);
 
 /// How many times faster the GPU is: the CPU's total time over the GPU's (sums of the timed runs).
 double speedup(const Stats& cpu, const Stats& gpu);

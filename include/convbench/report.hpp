@@ -18,6 +18,7 @@ struct ProblemStart {
   uint64_t seed = 0;
   int warmup = 0, runs = 0;
   size_t index = 0, total = 1;  ///< its place in the run's list of problems
+  int rounds = 1;               ///< --rounds: the warm-up and timed runs are repeated this many times
 };
 
 class Printer {
@@ -50,8 +51,8 @@ class PrinterMultiplexer final : public Printer {
   std::vector<std::unique_ptr<Printer>> printers_;
 };
 
-enum class Format { table, json, jsonl, csv };
-/// "table", "json", "jsonl", "csv"; throws UsageError naming --format otherwise.
+enum class Format { table, json, jsonl, csv, markdown };
+/// "table", "json", "jsonl", "csv", "markdown"; throws UsageError naming --format otherwise.
 Format parse_format(const std::string& text);
 
 /// How the human report is laid out.
@@ -70,6 +71,12 @@ std::unique_ptr<Printer> make_table_printer(std::ostream& out, const TableStyle&
 std::unique_ptr<Printer> make_json_printer(std::ostream& out, bool lines);
 /// A header, then one row per record.
 std::unique_ptr<Printer> make_csv_printer(std::ostream& out);
+/// A Markdown table, one row a problem, then the devices, reasons and the command line (for pull requests).
+std::unique_ptr<Printer> make_markdown_printer(std::ostream& out);
+
+/// A problem's shape in a few characters: input NxHxWxC, `k` and the filters KxRxS, then the stride (s),
+/// padding (p, the top), dilation (d), groups (g) and dtype where they differ from the defaults.
+std::string compact_shape(const Problem& p);
 std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const TableStyle& style = {});
 
 }  // namespace convbench

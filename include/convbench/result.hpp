@@ -41,6 +41,8 @@ struct RunMetadata {
   std::string cpu_model;
   std::string timestamp;  ///< UTC, ISO 8601
   std::vector<std::string> argv;
+  std::string host;                                             ///< where it ran (host_name())
+  std::vector<std::pair<std::string, std::string>> scheduler;  ///< Slurm/MPI variables that were set
 };
 
 /// The end of a run of several problems.
@@ -60,6 +62,10 @@ struct SuiteSummary {
   std::optional<double> geomean_speedup;
   std::optional<Entry> best, worst;
 };
+
+/// Folds another round of the same problem into `acc`: runs appended, each round's median kept, statistics,
+/// throughput and speedup recomputed over all runs, new warnings and any failed check carried over.
+void add_round(RunResult& acc, const RunResult& next);
 
 /// Summarises the records of a run: geometric-mean speedup, best and worst problems.
 SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, bool interrupted);

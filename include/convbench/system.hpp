@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace convbench {
 
@@ -14,12 +16,12 @@ int physical_cores();
 int usable_cpus();
 /// The affinity mask as ranges, e.g. "0-15" or "0,2,4-7".
 std::string affinity_text();
-/// MemAvailable from /proc/meminfo in bytes; without /proc, free plus buffer memory from sysinfo(2); 0 when
-/// neither is known.
 /// Whether colour may be used on a terminal: not when NO_COLOR is set (no-color.org) or TERM is "dumb".
 bool colour_allowed();
 /// CPU time (user + system) this process has used so far, in milliseconds.
 double process_cpu_ms();
+/// MemAvailable from /proc/meminfo in bytes; without /proc, free plus buffer memory from sysinfo(2); 0 when
+/// neither is known.
 uint64_t available_memory_bytes(const char* meminfo = "/proc/meminfo");
 /// Size of the highest-level cache of CPU 0, from /sys, in bytes; 0 when unknown.
 uint64_t last_level_cache_bytes();
@@ -27,5 +29,14 @@ uint64_t last_level_cache_bytes();
 uint64_t peak_host_bytes();
 /// The current time in UTC, ISO 8601 ("2026-11-27T18:00:00Z").
 std::string utc_now();
+/// This machine's host name (gethostname), or "unknown-host".
+std::string host_name();
+/// The scheduler's context of this process: each of SLURM_JOB_ID, SLURM_PROCID, SLURM_LOCALID,
+/// SLURM_NODEID, SLURMD_NODENAME, OMPI_COMM_WORLD_RANK, PMIX_RANK and CUDA_VISIBLE_DEVICES that is set,
+/// with its value, in that order.
+std::vector<std::pair<std::string, std::string>> scheduler_context();
+/// `path` with {host} (host_name()), {rank} (SLURM_PROCID, else OMPI_COMM_WORLD_RANK, else PMIX_RANK, else 0)
+/// and {job} (SLURM_JOB_ID, else "local") replaced, so that one command line gives every task its own file.
+std::string expand_output_path(const std::string& path);
 
 }  // namespace convbench

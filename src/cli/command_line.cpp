@@ -7,6 +7,7 @@
 
 #include "check_command.hpp"
 #include "compare_command.hpp"
+#include "fleet_command.hpp"
 #include "convbench/backend.hpp"
 #include "convbench/error.hpp"
 #include "convbench/text.hpp"
@@ -17,71 +18,11 @@
 namespace convbench {
 namespace {
 
-constexpr const char* kCommands[] = {"check", "suites", "compare", "peak"};
+constexpr const char* kCommands[] = {"check", "suites", "compare", "peak", "fleet"};
 
 /// "convbench" or "convbench <subcommand>".
 std::string command_name(const CLI::App& where) {
   return where.get_parent() ? "convbench " + where.get_name() : "convbench";
-}
-
-/// Every long flag name `where` accepts.
-std::vector<std::string> flag_names(const CLI::App& where) {
-  std::vector<std::string> names;
-  for (const CLI::Option* o : where.get_options())
-    for (const std::string& n : o->get_lnames()) names.push_back("--" + n);
-  return names;
-}
-
-/// The values given to `flag` on the command line, quoted and joined: "'2', then '3'".
-std::string values_given(const std::string& flag, int argc, const char* const* argv) {
-  std::string out;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    std::string v;
-    if (a == flag && i + 1 < argc) {
-      v = argv[++i];
-    } else if (a.rfind(flag + "=", 0) == 0) {
-      v = a.substr(flag.size() + 1);
-    } else {
-      continue;
-    }
-    out += (out.empty() ? "'" : ", then '") + v + "'";
-  }
-  return out;
-}
-
-/// CLI11's own messages rewritten in the project's one form: what was wrong, then what is allowed.
-std::string explain(const CLI::ParseError& e, const CLI::App& where, int argc, const char* const* argv) {
-  std::string msg = e.what();
-  if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
-  const std::string cmd = command_name(where);
-  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
-    // "The following argument(s) was/were not expected: X Y"
-    std::string first = msg.substr(msg.find(": ") + 2);
-    first = first.substr(0, first.find(' '));
-    if (first.rfind("-", 0) == 0) {
-      const std::string flag = first.substr(0, first.find('='));
-      const std::string near = closest(flag, flag_names(where));
-      return fmt::format("{}: not a flag of {}; {}", flag, cmd,
-                         near.empty() ? "see " + cmd + " --help" : "did you mean " + near + "?");
-    }
-    if (where.get_name() == "compare")
-      return fmt::format("compare: '{}' is one file too many; compare takes two, BASE and NEW", first);
-    return fmt::format("'{}' is not expected here; see {} --help", first, cmd);
-  }
-  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && where.get_name() == "compare")
-    return fmt::format("compare: needs two result files, BASE and NEW; {}",
-                       msg.rfind("BASE", 0) == 0 ? "none was given" : "only BASE was given");
-  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
-    const std::string flag = msg.substr(0, msg.find(':'));
-    if (msg.find("At Most") != std::string::npos)
-      return fmt::format("{}: given more than once ({}); give it once", flag, values_given(flag, argc, argv));
-    if (msg.find("missing") != std::string::npos) {
-      const CLI::Option* o = where.get_option_no_throw(flag);
-      return fmt::format("{}: no value given; expected {}", flag, o ? o->get_type_name() : "a value");
-    }
-  }
-  return msg + "; see " + cmd + " --help";
 }
 
 /// A positional word with no digit is not a descriptor (every descriptor has sizes): a mistyped command.
@@ -90,7 +31,7 @@ void reject_unknown_command(const std::string& word) {
   const std::string near = closest(word, {std::begin(kCommands), std::end(kCommands)});
   if (!near.empty()) throw UsageError(fmt::format("unknown command '{}'; did you mean {}?", word, near));
   throw UsageError(fmt::format(
-      "unknown command '{}'; the commands are check, suites, compare and peak, and a problem descriptor has "
+      "unknown command '{}'; the commands are check, suites, compare, peak and fleet, and a problem descriptor has "
       "sizes, e.g. mb100ic3ih100oc32kh7",
       word));
 }
@@ -111,24 +52,27 @@ Command parse_command_line(int argc, const char* const* argv) {
   CLI::App* check_cmd = declare_check(app, check);
   CLI::App* suites_cmd = declare_suites(app);
   CLI::App* compare_cmd = declare_compare(app, compare);
+  FleetFlags fleet;
+  CLI::App* fleet_cmd = declare_fleet(app, fleet);
   CLI::App* peak_cmd = declare_peak(app, peak);
   app.require_subcommand(0, 1);
   // The exit-code table once, in the main help; each command's help points to it.
   app.footer(exit_code_help());
-  for (CLI::App* c : {check_cmd, suites_cmd, compare_cmd, peak_cmd})
+  for (CLI::App* c : {check_cmd, suites_cmd, compare_cmd, peak_cmd, fleet_cmd})
     c->footer("Exit codes: see convbench --help.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     const CLI::App* sub = &app;
-    for (const CLI::App* c : {check_cmd, compare_cmd, suites_cmd, peak_cmd})
+    for (const CLI::App* c : {check_cmd, compare_cmd, suites_cmd, peak_cmd, fleet_cmd})
       if (c->parsed()) sub = c;
     return TextReply{sub->help()};
   } catch (const CLI::ParseError& e) {
     const CLI::App* where = &app;
-    for (const CLI::App* c : {check_cmd, compare_cmd, suites_cmd, peak_cmd})
+    for (const CLI::App* c : {check_cmd, compare_cmd, suites_cmd, peak_cmd, fleet_cmd})
       if (c->parsed()) where = c;
-    throw UsageError(explain(e, *where, argc, argv));
+    const std::string who = command_name(*where);
+    throw UsageError(explain_parse_error(e, *where, who, "see " + who + " --help", {argv + 1, argv + argc}));
   }
   reject_unknown_command(run.problem.descriptor);
   if (run.version) return TextReply{fmt::format("convbench {}\n{}", CONVBENCH_VERSION, library_versions())};
@@ -136,6 +80,7 @@ Command parse_command_line(int argc, const char* const* argv) {
   if (peak_cmd->parsed()) return to_peak_options(peak);
   if (check_cmd->parsed()) return to_check_options(check);
   if (compare_cmd->parsed()) return to_compare_options(compare);
+  if (fleet_cmd->parsed()) return to_fleet_options(fleet);
   return to_run_options(run, app, argc, argv);
 }
 

@@ -7,6 +7,7 @@
 
 #include "check.hpp"
 #include "compare.hpp"
+#include "fleet.hpp"
 #include "peak.hpp"
 #include "run_command.hpp"
 
@@ -17,8 +18,8 @@ struct TextReply {
   std::string text;
 };
 
-/// What to do: a benchmark run, `check`, `compare`, `peak`, or print a text.
-using Command = std::variant<RunOptions, CheckOptions, CompareOptions, PeakOptions, TextReply>;
+/// What to do: a benchmark run, `check`, `compare`, `peak`, `fleet`, or print a text.
+using Command = std::variant<RunOptions, CheckOptions, CompareOptions, PeakOptions, FleetOptions, TextReply>;
 
 /// Parses and validates argv. Throws UsageError with a one-line message on any bad input.
 Command parse_command_line(int argc, const char* const* argv);

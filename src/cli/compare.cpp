@@ -21,29 +21,6 @@ const DeviceResult* find(const RunResult& r, DeviceKind kind) {
   return nullptr;
 }
 
-/// One file's level for a problem on a device: the median of its rounds' medians, and the relative standard
-/// error of that level. With two or more rounds the error comes from the rounds' spread (drift between
-/// runs included); with one, from the spread of its runs (1.2533 σ/√n, the standard error of a median).
-struct Level {
-  double ms = 0, error = 0;
-  int rounds = 0;
-};
-
-Level level_of(const std::vector<const Measurement*>& rounds) {
-  Level l;
-  std::vector<double> medians;
-  for (const Measurement* m : rounds) medians.push_back(m->stats.median);
-  l.ms = median_of(medians);
-  l.rounds = static_cast<int>(rounds.size());
-  if (rounds.size() >= 2) {
-    l.error = robust_relative_spread(medians) / std::sqrt(static_cast<double>(rounds.size()));
-  } else {
-    const auto& samples = rounds.front()->samples_ms;
-    l.error = 1.2533 * robust_relative_spread(samples) / std::sqrt(static_cast<double>(std::max<size_t>(samples.size(), 1)));
-  }
-  return l;
-}
-
 /// Records grouped by canonical problem, in order of first appearance: several records of one problem in a
 /// file are rounds of it (files appended to by interleaved runs, or --rounds).
 std::vector<std::pair<std::string, std::vector<const RunResult*>>> by_problem(const std::vector<RunResult>& rs) {
@@ -77,6 +54,45 @@ std::vector<RunResult> load(const std::string& path) {
   for (const auto& j : read_records(path, "compare"))
     out.push_back(result_from_json(j, fmt::format("compare: '{}' record {}", path, ++i)));
   return out;
+}
+
+}  // namespace
+
+namespace {
+
+/// Verdicts for the rows of one device. Between two runs the levels drift by more than either run can
+/// see (a slow spell of a shared machine, a process that got unlucky memory placement). With enough
+/// problems that drift is measured: the robust spread of the log ratios across the problems. A problem is
+/// a regression alone when its slowdown passes the threshold, its own noise, and the modified Z-score
+/// cut (3.5 spreads) that marks an outlier among the set; the set is a regression when its median ratio
+/// passes the threshold and that median's standard error. With fewer problems the --noise-floor stands in.
+void judge(CompareReport& rep, DeviceKind kind, double threshold, double noise_floor) {
+  std::vector<double> logs;
+  for (const Comparison& c : rep.rows)
+    if (c.device == kind) logs.push_back(std::log(c.ratio));
+  if (logs.empty()) return;
+  double between = noise_floor;
+  if (logs.size() >= kMinProblemsForSpread) {
+    const double med = median_of(logs);
+    std::vector<double> dev;
+    for (double l : logs) dev.push_back(std::fabs(l - med));
+    const double spread = 1.4826 * median_of(dev);
+    between = std::max(noise_floor, kOutlierZ * spread);
+    SetVerdict set;
+    set.device = kind;
+    set.problems = static_cast<int>(logs.size());
+    set.median_ratio = std::exp(med);
+    set.spread = spread;
+    set.noise = 2 * 1.2533 * spread / std::sqrt(static_cast<double>(logs.size()));
+    set.regression = set.median_ratio - 1 > threshold + set.noise;
+    rep.sets.push_back(set);
+  }
+  for (Comparison& c : rep.rows) {
+    if (c.device != kind) continue;
+    c.noise += between;
+    c.verdict = c.ratio > 1 + c.noise ? Verdict::slower : c.ratio < 1 - c.noise ? Verdict::faster : Verdict::same;
+    c.regression = c.ratio - 1 > threshold + c.noise;
+  }
 }
 
 }  // namespace
@@ -124,14 +140,13 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
       c.base_rounds = lb.rounds;
       c.new_rounds = ln.rounds;
       c.ratio = c.new_ms / c.base_ms;
-      c.noise = noise_floor + 2 * std::hypot(lb.error, ln.error);
-      c.verdict = c.ratio > 1 + c.noise ? Verdict::slower : c.ratio < 1 - c.noise ? Verdict::faster : Verdict::same;
-      c.regression = c.ratio - 1 > threshold + c.noise;
+      c.noise = 2 * std::hypot(lb.error, ln.error);  // the levels' own; judge() adds the between-run part
       rep.rows.push_back(c);
     }
   }
   for (const auto& [key, records] : next_groups)
     if (!matched.count(key)) rep.only_in_new.push_back(key);
+  for (DeviceKind kind : kDeviceKinds) judge(rep, kind, threshold, noise_floor);
   return rep;
 }
 
@@ -164,6 +179,14 @@ void print_json(const CompareOptions& o, const CompareReport& rep, int regressio
                     {"new_rounds", c.new_rounds},
                     {"verdict", to_string(c.verdict)},
                     {"regression", c.regression}});
+  nlohmann::json sets = nlohmann::json::array();
+  for (const SetVerdict& s : rep.sets)
+    sets.push_back({{"device", to_string(s.device)},
+                    {"problems", s.problems},
+                    {"median_ratio", s.median_ratio},
+                    {"spread", s.spread},
+                    {"noise", s.noise},
+                    {"regression", s.regression}});
   const nlohmann::json j = {{"schema_version", 1},
                             {"threshold", o.threshold},
                             {"noise_floor", o.noise_floor},
@@ -171,21 +194,26 @@ void print_json(const CompareOptions& o, const CompareReport& rep, int regressio
                             {"only_in_base", rep.only_in_base},
                             {"only_in_new", rep.only_in_new},
                             {"mode_changes", rep.mode_changes},
+                            {"sets", sets},
                             {"compared", rep.rows.size()},
                             {"regressions", regressions}};
   out << j.dump(2) << '\n';
 }
 
 void print_table(const CompareOptions& o, const CompareReport& rep, int regressions, std::ostream& out) {
-  fmt::print(out, "{:>4}  {:>11}  {:>11}  {:>6}  {:>6}  {:<8}  {}\n", "dev", "base ms", "new ms", "ratio", "noise",
-             "verdict", "problem");
+  fmt::print(out, "{:>4}  {:>11}  {:>11}  {:>6}  {:>6}  {:>6}  {:<8}  {}\n", "dev", "base ms", "new ms", "rounds",
+             "ratio", "noise", "verdict", "problem");
   for (const Comparison& c : rep.rows)
-    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", to_string(c.device), c.base_ms,
-               c.new_ms, c.ratio, c.noise * 100, to_string(c.verdict), c.label.empty() ? c.problem : c.label,
-               c.regression ? "  REGRESSION" : "");
+    fmt::print(out, "{:>4}  {:>11.4f}  {:>11.4f}  {:>6}  {:>6.3f}  {:>5.1f}%  {:<8}  {}{}\n", to_string(c.device),
+               c.base_ms, c.new_ms, fmt::format("{}/{}", c.base_rounds, c.new_rounds), c.ratio, c.noise * 100,
+               to_string(c.verdict), c.label.empty() ? c.problem : c.label, c.regression ? "  REGRESSION" : "");
   for (const auto& p : rep.only_in_base) fmt::print(out, "only in base: {}\n", p);
   for (const auto& p : rep.only_in_new) fmt::print(out, "only in new:  {}\n", p);
   for (const auto& m : rep.mode_changes) fmt::print(out, "mode changed, not compared: {}\n", m);
+  for (const SetVerdict& s : rep.sets)
+    fmt::print(out, "{}: the set of {} problems: median ratio {:.3f}, noise {:.1f}%, spread between problems {:.1f}%{}\n",
+               to_string(s.device), s.problems, s.median_ratio, s.noise * 100, s.spread * 100,
+               s.regression ? "  REGRESSION" : "");
   fmt::print(out, "{} compared, {} regression{} beyond {:.1f}% + noise\n", rep.rows.size(), regressions,
              regressions == 1 ? "" : "s", o.threshold * 100);
 }
@@ -199,9 +227,15 @@ Outcome run_compare(const CompareOptions& o, std::ostream& out) {
   for (const Comparison& c : rep.rows) regressions += c.regression;
   (o.json ? print_json : print_table)(o, rep, regressions, out);
   if (rep.rows.empty()) return {ExitCode::nothing_compared, nothing_compared(o, base.size(), next.size(), rep)};
+  std::string what;
+  for (const SetVerdict& s : rep.sets)
+    if (s.regression)
+      what += fmt::format("{}the {} set of {} problems slowed down by {:.1f}% (median)", what.empty() ? "" : "; ",
+                          to_string(s.device), s.problems, (s.median_ratio - 1) * 100);
   if (regressions)
-    return {ExitCode::regression, fmt::format("{} problem{} slowed down by more than {:.1f}% beyond the measured noise",
-                                              regressions, regressions == 1 ? "" : "s", o.threshold * 100)};
+    what += fmt::format("{}{} problem{} slowed down by more than {:.1f}% beyond the measured noise",
+                        what.empty() ? "" : "; ", regressions, regressions == 1 ? "" : "s", o.threshold * 100);
+  if (!what.empty()) return {ExitCode::regression, what};
   return {};
 }
 

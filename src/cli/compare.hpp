@@ -31,15 +31,33 @@ struct Comparison {
   std::string label;    ///< the base record's label (suite entry or FILE:LINE), may be empty
   DeviceKind device = DeviceKind::cpu;
   double base_ms = 0, new_ms = 0;   ///< each file's level: the median of its rounds' medians
-  int base_rounds = 0, new_rounds = 0;  ///< records of the problem in each file
+  int base_rounds = 0, new_rounds = 0;  ///< rounds of the problem in each file (records, or a record's rounds)
   double ratio = 0;                     ///< new / base
-  double noise = 0;  ///< relative: the noise floor + twice the combined standard error of the two levels
+  /// relative: twice the combined standard error of the two levels, plus the drift between the runs (the
+  /// noise floor, or kOutlierZ × the spread of the set's ratios when it is larger)
+  double noise = 0;
   Verdict verdict = Verdict::same;  ///< slower when ratio > 1 + noise, faster when ratio < 1 − noise
   bool regression = false;          ///< ratio − 1 > threshold + noise
 };
 
+/// With kMinProblemsForSpread problems or more on a device, the drift between the two runs is measured from
+/// the spread of the problems' ratios, and a problem must stand out of it by kOutlierZ spreads.
+constexpr size_t kMinProblemsForSpread = 5;
+constexpr double kOutlierZ = 3.5;
+
+/// The verdict on a device's whole set of problems (kMinProblemsForSpread or more).
+struct SetVerdict {
+  DeviceKind device = DeviceKind::cpu;
+  int problems = 0;
+  double median_ratio = 0;  ///< the median over the problems of new / base
+  double spread = 0;        ///< the robust spread (1.4826 × MAD) of the problems' log ratios
+  double noise = 0;         ///< twice the median's standard error, 1.2533 × spread / √problems
+  bool regression = false;  ///< median_ratio − 1 > threshold + noise
+};
+
 struct CompareReport {
   std::vector<Comparison> rows;
+  std::vector<SetVerdict> sets;
   std::vector<std::string> only_in_base, only_in_new;  ///< problems present in one file only
   /// "<dev> <problem>: <base mode> -> <new mode>" where a device ran another mode (not compared)
   std::vector<std::string> mode_changes;

@@ -12,17 +12,6 @@
 #include "flags.hpp"
 
 namespace convbench {
-namespace {
-
-double parse_fraction(const char* flag, const std::string& text, double most) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !(v >= 0) || v > most)
-    throw UsageError(flag, text, fmt::format("expected a fraction from 0 to {}, e.g. 0.05 for 5%", most));
-  return v;
-}
-
-}  // namespace
 
 CLI::App* declare_compare(CLI::App& app, CompareFlags& f) {
   CLI::App* compare = app.add_subcommand(

@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "convbench/error.hpp"
+#include "convbench/text.hpp"
 
 namespace convbench {
 namespace {
@@ -31,6 +32,69 @@ CLI::App* add_command(CLI::App& app, const char* name, const char* description, 
   add_flags(*command, table);
   return command;
 }
+
+namespace {
+
+/// Every long flag name `where` accepts.
+std::vector<std::string> flag_names(const CLI::App& where) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : where.get_options())
+    for (const std::string& n : o->get_lnames()) names.push_back("--" + n);
+  return names;
+}
+
+/// The values given to `flag` among `args`, quoted and joined: "'2', then '3'".
+std::string values_given(const std::string& flag, const std::vector<std::string>& args) {
+  std::string out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string v;
+    if (a == flag && i + 1 < args.size()) {
+      v = args[++i];
+    } else if (a.rfind(flag + "=", 0) == 0) {
+      v = a.substr(flag.size() + 1);
+    } else {
+      continue;
+    }
+    out += (out.empty() ? "'" : ", then '") + v + "'";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string explain_parse_error(const CLI::ParseError& e, const CLI::App& where, const std::string& who,
+                                const std::string& hint, const std::vector<std::string>& args) {
+  std::string msg = e.what();
+  if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    // "The following argument(s) was/were not expected: X Y"
+    std::string first = msg.substr(msg.find(": ") + 2);
+    first = first.substr(0, first.find(' '));
+    if (first.rfind("-", 0) == 0) {
+      const std::string flag = first.substr(0, first.find('='));
+      const std::string near = closest(flag, flag_names(where));
+      return fmt::format("{}: not a flag of {}; {}", flag, who, near.empty() ? hint : "did you mean " + near + "?");
+    }
+    if (where.get_name() == "compare")
+      return fmt::format("compare: '{}' is one file too many; compare takes two, BASE and NEW", first);
+    return fmt::format("'{}' is not expected here; {}", first, hint);
+  }
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && where.get_name() == "compare")
+    return fmt::format("compare: needs two result files, BASE and NEW; {}",
+                       msg.rfind("BASE", 0) == 0 ? "none was given" : "only BASE was given");
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
+    const std::string flag = msg.substr(0, msg.find(':'));
+    if (msg.find("At Most") != std::string::npos)
+      return fmt::format("{}: given more than once ({}); give it once", flag, values_given(flag, args));
+    if (msg.find("missing") != std::string::npos) {
+      const CLI::Option* o = where.get_option_no_throw(flag);
+      return fmt::format("{}: no value given; expected {}", flag, o ? o->get_type_name() : "a value");
+    }
+  }
+  return msg + "; " + hint;
+}
+
 
 bool parse_unsigned(const std::string& text, uint64_t& v) {
   if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return false;
@@ -85,6 +149,14 @@ AlgoSearch parse_algo(const std::string& text) {
   throw UsageError("--algo", text, "expected auto, heuristic or exhaustive");
 }
 
+double parse_fraction(const char* flag, const std::string& text, double most) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(v >= 0) || v > most)
+    throw UsageError(flag, text, fmt::format("expected a fraction from 0 to {}, e.g. 0.05 for 5%", most));
+  return v;
+}
+
 double parse_seconds(const std::string& flag, const std::string& text) {
   char* end = nullptr;
   const double v =
@@ -112,7 +184,7 @@ const char* exit_code_help() {
          "  6    verification failed: an output disagrees with the reference or the other device\n"
          "  7    oneDNN, CUDA or cuDNN failed while running\n"
          "  8    (compare) a problem slowed down by more than --threshold beyond its noise\n"
-         "  9    (compare) nothing was compared: no problem and device measured in both files\n"
+         "  9    (compare, fleet) nothing was compared: no problem and device measured in both files\n"
          "  10   (check, --require-gpu) no NVIDIA driver: libcuda.so.1 cannot be loaded\n"
          "  11   (check, --require-gpu) NVIDIA device nodes missing (a container started without GPU access)\n"
          "  12   (check, --require-gpu) the NVIDIA driver is too old for this CUDA runtime\n"
@@ -122,6 +194,7 @@ const char* exit_code_help() {
          "  16   (check) the tiny convolution failed or gave a wrong result\n"
          "  17   (check) the check did not finish within --timeout\n"
          "  18   (check, --require-gpu) any other CUDA error\n"
+         "  19   (fleet) a straggler, a failed run or verification, or fewer nodes than --expect-nodes\n"
          "  130  interrupted (Ctrl-C): records already written are kept, and a summary is printed\n";
 }
 

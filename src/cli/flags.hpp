@@ -11,6 +11,7 @@
 
 namespace CLI {
 class App;
+class ParseError;
 }
 
 namespace convbench {
@@ -27,6 +28,8 @@ DType parse_dtype(const std::string& text);
 Layout parse_layout(const std::string& text);
 DeviceSelection parse_device(const std::string& text);
 AlgoSearch parse_algo(const std::string& text);
+/// A fraction from 0 to `most` (e.g. 0.05 for 5%).
+double parse_fraction(const char* flag, const std::string& text, double most);
 /// Seconds, greater than 0 and at most 600.
 double parse_seconds(const std::string& flag, const std::string& text);
 
@@ -43,6 +46,12 @@ struct FlagSpec {
 void add_flags(CLI::App& app, const std::vector<FlagSpec>& table);
 /// A subcommand of `app` with its description and flag table.
 CLI::App* add_command(CLI::App& app, const char* name, const char* description, const std::vector<FlagSpec>& table);
+
+/// CLI11's parse errors in the project's one form: what was wrong, then a suggestion ("did you mean
+/// --batch?") or `hint`. `who` names what was parsed ("convbench", "convbench check", "a problem line");
+/// `args` are the words given, in order.
+std::string explain_parse_error(const CLI::ParseError& e, const CLI::App& where, const std::string& who,
+                                const std::string& hint, const std::vector<std::string>& args);
 
 /// Exit-code table printed by --help and documented in README.md.
 const char* exit_code_help();

@@ -132,13 +132,16 @@ std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::strin
       ProblemFlags f = defaults;
       f.descriptor.clear();
       add_problem_flags(app, f);
-      std::reverse(words.begin(), words.end());  // CLI11 takes a vector in reverse order
-      app.parse(words);
+      std::vector<std::string> reversed(words.rbegin(), words.rend());  // CLI11 takes a vector in reverse order
+      try {
+        app.parse(reversed);
+      } catch (const CLI::ParseError& e) {
+        throw UsageError(explain_parse_error(e, app, "a problem line",
+                                             "a line takes only --batch, --input, --filter, --stride, --padding, "
+                                             "--dilation, --groups, --layout and --dtype",
+                                             words));
+      }
       out.push_back({where, resolve_problem(f, any_shape_flag(app))});
-    } catch (const CLI::ParseError& e) {
-      std::string msg = e.what();
-      if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
-      throw UsageError(fmt::format("{}: {}", where, msg));
     } catch (const Error& e) {
       throw Error(e.code(), fmt::format("{}: {}", where, e.what()));
     }

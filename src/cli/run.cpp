@@ -60,6 +60,14 @@ void load_npy(const std::string& path, const char* flag, const Problem& p, const
   values = std::move(a.data);
 }
 
+/// One warning on `err`: a single line for scripts; wrapped to the width of a terminal, continuation lines
+/// indented, when a person reads it.
+void warn(std::ostream& err, const std::string& text) {
+  static const size_t columns = isatty(STDERR_FILENO) == 1 ? output_columns(STDERR_FILENO) : 0;
+  const std::string line = "convbench: warning: " + text;
+  err << (columns ? wrap(line, columns, "    ") : line) << '\n';
+}
+
 /// The cached ceilings, read once; a broken cache is reported once, on the run's error stream, and ignored
 /// rather than failing a run.
 const std::vector<Ceilings>& cached_ceilings(std::ostream& err) {
@@ -70,7 +78,7 @@ const std::vector<Ceilings>& cached_ceilings(std::ostream& err) {
     try {
       all = load_ceilings(ceilings_path());
     } catch (const Error& e) {
-      err << "convbench: warning: " << e.what() << '\n';
+      warn(err, e.what());
     }
   }
   return all;
@@ -255,7 +263,7 @@ void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<Atomi
 void print_warnings(const RunResult& r, const std::string& prefix, std::ostream& err) {
   for (const DeviceResult& d : r.devices)
     if (d.measurement)
-      for (const std::string& w : d.measurement->warnings) err << "convbench: warning: " << prefix << w << '\n';
+      for (const std::string& w : d.measurement->warnings) warn(err, prefix + w);
 }
 
 bool anything_ran(const std::vector<RunResult>& results) {
@@ -291,17 +299,110 @@ std::string not_run_reasons(const std::vector<RunResult>& results) {
   return why.empty() ? "no device was selected" : why;
 }
 
-/// What Ctrl-C left: the problems finished, and the timed runs of one stopped part-way.
-std::string interruption_note(const std::vector<RunResult>& results, const RunOptions& o) {
-  size_t complete = results.size();
-  std::string partial;
-  if (!results.empty())
-    for (const DeviceResult& d : results.back().devices)
-      if (d.measurement && d.measurement->interrupted) {
-        --complete;
-        partial = fmt::format(", and {} of {} timed {} runs of the next", d.measurement->samples_ms.size(),
-                              o.harness.runs, to_string(d.kind));
+/// The problems of a run, measured round by round (the whole list once per round, so that a slow spell of the
+/// machine lands in one round of a problem, not all). A problem's record goes to the printers after its last
+/// round, or at Ctrl-C with the rounds it completed.
+class Rounds {
+ public:
+  Rounds(const RunOptions& o, PrinterMultiplexer& printers, Progress& progress, std::ostream& err)
+      : o_(o), printers_(printers), progress_(progress), err_(err), acc_(o.problems.size()),
+        started_(o.problems.size()), emitted_(o.problems.size()) {}
+
+  /// Every round of every problem; false when Ctrl-C stopped it (what completed is emitted all the same).
+  bool run(Availability& cpu, Availability& gpu) {
+    bool completed = true;
+    for (int round = 0; round < o_.rounds && completed; ++round)
+      for (size_t i = 0; i < o_.problems.size() && completed; ++i) {
+        completed = run_one(i, round, cpu, gpu);
+        if (round == o_.rounds - 1 && acc_[i]) emit(i);
       }
+    for (size_t i = 0; i < o_.problems.size(); ++i)
+      if (acc_[i] && !emitted_[i]) emit(i);
+    return completed;
+  }
+
+  std::vector<RunResult> results;  ///< the records emitted, in order
+  ExitCode first_failure = ExitCode::ok;
+  std::string first_error;
+
+ private:
+  /// One round of problem `i`; false when Ctrl-C stopped it (a part-way device is kept in the record).
+  bool run_one(size_t i, int round, Availability& cpu, Availability& gpu) {
+    const LabeledProblem& lp = o_.problems[i];
+    // One problem shows its header while it runs; several print theirs with their records.
+    if (o_.problems.size() == 1 && round == 0) start(i);
+    progress_.problem(i, o_.rounds > 1 ? fmt::format("{} (round {} of {})", lp.label, round + 1, o_.rounds)
+                                       : lp.label);
+    ExitCode failure = ExitCode::ok;
+    try {
+      if (interrupted()) throw Error(ExitCode::interrupted, "interrupted");
+      RunResult r = run_problem(lp, o_, cpu, gpu, failure, err_);
+      if (failure != ExitCode::ok && first_failure == ExitCode::ok) {
+        first_failure = failure;
+        first_error = prefix(i) + failure_line(r, failure);
+      }
+      if (acc_[i])
+        add_round(*acc_[i], r);
+      else
+        acc_[i] = std::move(r);
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::interrupted) throw;
+      return false;
+    }
+    return !interrupted();
+  }
+
+  void start(size_t i) {
+    const LabeledProblem& lp = o_.problems[i];
+    printers_.start(
+        {lp.label, lp.problem, o_.seed, o_.harness.warmup, o_.harness.runs, i, o_.problems.size(), o_.rounds});
+    started_[i] = true;
+  }
+
+  void emit(size_t i) {
+    progress_.clear();
+    if (!started_[i]) start(i);
+    printers_.record(*acc_[i]);
+    if (!o_.quiet) print_warnings(*acc_[i], prefix(i), err_);
+    results.push_back(*acc_[i]);
+    emitted_[i] = true;
+  }
+
+  std::string prefix(size_t i) const { return o_.problems.size() > 1 ? o_.problems[i].label + ": " : ""; }
+
+  const RunOptions& o_;
+  PrinterMultiplexer& printers_;
+  Progress& progress_;
+  std::ostream& err_;
+  std::vector<std::optional<RunResult>> acc_;
+  std::vector<bool> started_, emitted_;
+};
+
+/// What Ctrl-C left: the problems finished, and those measured in part (fewer rounds, or a device's timed
+/// runs stopped part-way).
+std::string interruption_note(const std::vector<RunResult>& results, const RunOptions& o) {
+  size_t complete = 0;
+  std::string partial;
+  for (const RunResult& r : results) {
+    size_t rounds = 1;
+    std::string stopped;
+    for (const DeviceResult& d : r.devices)
+      if (d.measurement) {
+        const Measurement& m = *d.measurement;
+        const size_t done = std::max<size_t>(m.round_medians_ms.size(), 1);
+        rounds = std::max(rounds, done);
+        // The stopped round is the last; the rounds before it ran all their runs.
+        if (m.interrupted)
+          stopped = fmt::format("{} of {} timed {} runs", m.samples_ms.size() - (done - 1) * o.harness.runs,
+                                o.harness.runs, to_string(d.kind));
+      }
+    if (stopped.empty() && rounds == static_cast<size_t>(o.rounds)) {
+      ++complete;
+      continue;
+    }
+    partial += fmt::format("{}{}{}", partial.empty() ? "; in part: " : ", ", r.label.empty() ? "the problem" : r.label,
+                           stopped.empty() ? fmt::format(" ({} of {} rounds)", rounds, o.rounds) : " (" + stopped + ")");
+  }
   return fmt::format("interrupted after {} of {} problems{}; what completed is reported and kept", complete,
                      o.problems.size(), partial);
 }
@@ -366,7 +467,7 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
   InterruptGuard guard;
   if (!o.quiet)
-    for (const std::string& w : o.warnings) err << "convbench: warning: " << w << '\n';
+    for (const std::string& w : o.warnings) warn(err, w);
   // The GPU is probed first, so that --require-gpu fails before any CPU work.
   Availability gpu_backend = o.device != DeviceSelection::cpu ? backends.gpu(o.backend) : Availability{};
   if (o.require_gpu && !gpu_backend.backend) throw Error(gpu_backend.code, "gpu: " + gpu_backend.reason);
@@ -375,42 +476,17 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   std::unique_ptr<AtomicFile> file;
   PrinterMultiplexer printers;
   open_printers(o, out, file, printers);
-  const RunMetadata meta{CONVBENCH_VERSION, cpu_library_version(), cpu_model(), utc_now(), o.argv};
+  const RunMetadata meta{CONVBENCH_VERSION, cpu_library_version(), cpu_model(), utc_now(), o.argv, host_name(),
+                         scheduler_context()};
   printers.begin(meta);
 
-  std::vector<RunResult> results;
-  ExitCode first_failure = ExitCode::ok;
-  std::string first_error;
   Progress progress(err, o.problems.size(), !o.quiet && isatty(STDERR_FILENO) == 1);
   o.on_run = [&progress](DeviceKind kind, int done, int total) { progress.runs(kind, done, total); };
-  bool interrupted = false;
-  for (size_t i = 0; i < o.problems.size(); ++i) {
-    printers.start({o.problems[i].label, o.problems[i].problem, o.seed, o.harness.warmup, o.harness.runs, i,
-                    o.problems.size()});
-    progress.problem(i, o.problems[i].label);
-    ExitCode failure = ExitCode::ok;
-    try {
-      if (convbench::interrupted()) throw Error(ExitCode::interrupted, "interrupted");
-      results.push_back(run_problem(o.problems[i], o, cpu_backend, gpu_backend, failure, err));
-    } catch (const Error& e) {
-      if (e.code() != ExitCode::interrupted) throw;
-      interrupted = true;
-      break;
-    }
-    progress.clear();
-    printers.record(results.back());
-    const std::string prefix = o.problems.size() > 1 ? o.problems[i].label + ": " : "";
-    if (!o.quiet) print_warnings(results.back(), prefix, err);
-    if (failure != ExitCode::ok && first_failure == ExitCode::ok) {
-      first_failure = failure;
-      first_error = prefix + failure_line(results.back(), failure);
-    }
-    // Ctrl-C during the timed runs: the runs completed are in this record; nothing further starts.
-    if (convbench::interrupted()) {
-      interrupted = true;
-      break;
-    }
-  }
+  Rounds rounds(o, printers, progress, err);
+  const bool interrupted = !rounds.run(cpu_backend, gpu_backend);
+  const std::vector<RunResult>& results = rounds.results;
+  const ExitCode first_failure = rounds.first_failure;
+  const std::string& first_error = rounds.first_error;
   progress.clear();
   printers.end(summarize_suite(results, static_cast<int>(o.problems.size()), interrupted));
   const ExitCode code = interrupted                     ? ExitCode::interrupted

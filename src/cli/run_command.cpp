@@ -28,6 +28,11 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
   add_flags(
       app,
       {{"--runs", &f.runs, nullptr, "timed runs, all kept (default 10)", "N"},
+       {"--rounds", &f.rounds, nullptr,
+        "measure every problem N times, in turn, so that a slow spell of a shared machine hits one round, not "
+        "all; records keep each round's median, which compare uses (default auto: 3 for several problems, 1 for "
+        "one)",
+        "N|auto"},
        {"--warmup", &f.warmup, nullptr, "untimed runs before timing, at least 1 (default 1)", "N"},
        {"--device", &f.device, nullptr, "which backends run (default all)", "cpu|gpu|all"},
        {"--cpu-dtype", &f.cpu_dtype, nullptr,
@@ -78,7 +83,8 @@ void declare_problem_and_output_flags(CLI::App& app, RunFlags& f) {
               "the command line's problem flags are each line's defaults",
               "FILE|-"},
              {"--suite", &f.suite, nullptr, "run a built-in suite (see `convbench suites`)", "NAME"},
-             {"--format", &f.format, nullptr, "output format (default table)", "table|json|jsonl|csv"},
+             {"--format", &f.format, nullptr, "output format; markdown: a table to paste into a pull request (default table)",
+              "table|json|jsonl|csv|markdown"},
              {"--output", &f.output, nullptr,
               "write the records in --format to FILE (- = stdout): a regular file atomically, a device or pipe "
               "straight through; the table still goes to stdout unless --quiet",
@@ -142,6 +148,18 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
   return problems;
 }
 
+/// --seed's value, or one drawn from std::random_device when none was given.
+uint64_t seed_of(const std::string& text) {
+  uint64_t seed = 0;
+  if (text.empty()) {
+    std::random_device rd;
+    return (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  }
+  if (!parse_unsigned(text, seed))
+    throw UsageError("--seed", text, "expected a whole number from 0 to 18446744073709551615");
+  return seed;
+}
+
 }  // namespace
 
 RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, const char* const* argv) {
@@ -149,6 +167,8 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   for (int i = 0; i < argc; ++i) o.argv.emplace_back(argv[i]);
   o.problems = problems_from_flags(f, app);
   o.harness.runs = static_cast<int>(parse_integer("--runs", f.runs, 1, 1000000));
+  o.rounds = f.rounds == "auto" ? (o.problems.size() > 1 ? kAutoRounds : 1)
+                                : static_cast<int>(parse_integer("--rounds", f.rounds, 1, 1000));
   o.harness.warmup = static_cast<int>(parse_integer("--warmup", f.warmup, 1, 1000000));
   o.device = parse_device(f.device);
   if (f.cache != "hot" && f.cache != "cold") throw UsageError("--cache", f.cache, "expected hot or cold");
@@ -157,13 +177,7 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
     const int cpus = usable_cpus();
     o.backend.threads = static_cast<int>(parse_integer("--threads", f.threads, 1, cpus));
   }
-  if (!f.seed.empty()) {
-    if (!parse_unsigned(f.seed, o.seed))
-      throw UsageError("--seed", f.seed, "expected a whole number from 0 to 18446744073709551615");
-  } else {
-    std::random_device rd;
-    o.seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  }
+  o.seed = seed_of(f.seed);
   o.backend.gpu_index = static_cast<int>(parse_integer("--gpu", f.gpu, 0, 1023));
   o.backend.algo = parse_algo(f.algo);
   if (!f.workspace_limit.empty())
@@ -190,7 +204,7 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   if (f.require_gpu && o.device == DeviceSelection::cpu)
     throw UsageError("--require-gpu: cannot be combined with --device cpu");
   o.format = parse_format(f.format);
-  o.output = f.output == "-" ? "" : f.output;
+  o.output = f.output == "-" ? "" : expand_output_path(f.output);  // {host}, {rank}, {job}: a file per task
   o.quiet = f.quiet;
   o.verbose = f.verbose;
   o.input_data = f.input_data;

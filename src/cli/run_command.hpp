@@ -36,17 +36,21 @@ struct RunOptions {
   std::string output;  ///< --output FILE; empty means stdout
   bool quiet = false;
   bool verbose = false;  ///< the table's details, a block per problem
+  int rounds = 1;        ///< each problem is measured this many times, the list run in turn
   std::string input_data, weights_data, save_output;  ///< .npy paths, or empty
   std::vector<std::string> argv;
   std::vector<std::string> warnings;  ///< about the flags (e.g. GPU-only flags with --device cpu), one line each
 };
 
 /// The run's flags as given (text), before validation.
+/// --rounds auto with several problems: the median of 3 rounds outvotes one slow spell.
+constexpr int kAutoRounds = 3;
+
 struct RunFlags {
   ProblemFlags problem;
   std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
               problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot",
-              tune_cache, cpu_dtype = "auto", fake_run_ms;
+              tune_cache, cpu_dtype = "auto", fake_run_ms, rounds = "auto";
   bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false,
        retune = false, verbose = false;
 };

@@ -191,6 +191,82 @@ double speedup_uncertainty(const Stats& cpu, size_t runs_cpu, const Stats& gpu, 
   return speedup(cpu, gpu) * std::sqrt(rc * rc + rg * rg);
 }
 
+namespace {
+
+void add_measurement_round(Measurement& a, const Measurement& b, const Problem& p) {
+  if (a.round_medians_ms.empty()) a.round_medians_ms.push_back(a.stats.median);
+  a.round_medians_ms.push_back(b.stats.median);
+  a.samples_ms.insert(a.samples_ms.end(), b.samples_ms.begin(), b.samples_ms.end());
+  a.stats = summarize(a.samples_ms);
+  const double level = median_of(a.round_medians_ms);
+  a.tflops = level > 0 ? p.flops() / level * 1e-9 : 0.0;
+  if (a.cpu_time_ms && b.cpu_time_ms && a.stats.sum > 0 && a.prepare.threads > 0) {
+    *a.cpu_time_ms += *b.cpu_time_ms;
+    a.cpu_share = *a.cpu_time_ms / (a.stats.sum * a.prepare.threads);
+  }
+  a.interrupted = b.interrupted;
+  a.clock_after = b.clock_after;
+  // The warnings judge every run of every round together; the backend's own are the same each round.
+  a.warnings = measurement_warnings(a);
+  for (const std::string& w : a.prepare.warnings)
+    a.warnings.push_back(std::string(to_string(a.device.kind)) + ": " + w);
+}
+
+}  // namespace
+
+void add_round(RunResult& acc, const RunResult& next) {
+  for (const DeviceResult& d : next.devices) {
+    const auto it = std::find_if(acc.devices.begin(), acc.devices.end(),
+                                 [&](const DeviceResult& a) { return a.kind == d.kind; });
+    if (it == acc.devices.end()) {
+      acc.devices.push_back(d);
+      continue;
+    }
+    if (!it->measurement || !d.measurement) {
+      if (!it->measurement && d.measurement) *it = d;
+      continue;
+    }
+    add_measurement_round(*it->measurement, *d.measurement, acc.problem);
+    if (d.reference_check && !d.reference_check->ok()) it->reference_check = d.reference_check;
+  }
+  if (next.cross_check && !next.cross_check->ok()) acc.cross_check = next.cross_check;
+  acc.peak_host_bytes = std::max(acc.peak_host_bytes, next.peak_host_bytes);
+  // The speedup stands only while every round verified; it is taken over all runs.
+  const DeviceResult* cpu = nullptr;
+  const DeviceResult* gpu = nullptr;
+  for (const DeviceResult& d : acc.devices) (d.kind == DeviceKind::cpu ? cpu : gpu) = &d;
+  if (acc.speedup && next.speedup && cpu && gpu) {
+    const Measurement& c = *cpu->measurement;
+    const Measurement& g = *gpu->measurement;
+    acc.speedup = speedup(c.stats, g.stats);
+    acc.speedup_uncertainty = speedup_uncertainty(c.stats, c.samples_ms.size(), g.stats, g.samples_ms.size());
+  } else {
+    acc.speedup.reset();
+    acc.speedup_uncertainty.reset();
+  }
+}
+
+Level level_of(const std::vector<const Measurement*>& measurements) {
+  Level l;
+  std::vector<double> medians;
+  for (const Measurement* m : measurements) {
+    if (m->round_medians_ms.empty())
+      medians.push_back(m->stats.median);
+    else
+      medians.insert(medians.end(), m->round_medians_ms.begin(), m->round_medians_ms.end());
+  }
+  if (medians.empty()) return l;
+  l.ms = median_of(medians);
+  l.rounds = static_cast<int>(medians.size());
+  if (medians.size() >= 2) {
+    l.error = robust_relative_spread(medians) / std::sqrt(static_cast<double>(medians.size()));
+  } else {
+    const auto& samples = measurements.front()->samples_ms;
+    l.error = 1.2533 * robust_relative_spread(samples) / std::sqrt(static_cast<double>(std::max<size_t>(samples.size(), 1)));
+  }
+  return l;
+}
+
 SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, bool interrupted) {
   SuiteSummary s;
   s.total = total;

@@ -4,10 +4,12 @@
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -107,6 +109,37 @@ uint64_t peak_host_bytes() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<uint64_t>(u.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown-host";
+  return buf;
+}
+
+std::vector<std::pair<std::string, std::string>> scheduler_context() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const char* name : {"SLURM_JOB_ID", "SLURM_PROCID", "SLURM_LOCALID", "SLURM_NODEID", "SLURMD_NODENAME",
+                           "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "CUDA_VISIBLE_DEVICES"})
+    if (const char* v = std::getenv(name)) out.emplace_back(name, v);
+  return out;
+}
+
+std::string expand_output_path(const std::string& path) {
+  const auto env_or = [](std::initializer_list<const char*> names, const char* otherwise) {
+    for (const char* n : names)
+      if (const char* v = std::getenv(n); v && *v) return std::string(v);
+    return std::string(otherwise);
+  };
+  const std::pair<const char*, std::string> fields[] = {
+      {"{host}", host_name()},
+      {"{rank}", env_or({"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"}, "0")},
+      {"{job}", env_or({"SLURM_JOB_ID"}, "local")}};
+  std::string out = path;
+  for (const auto& [key, value] : fields)
+    for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))
+      out.replace(at, std::string(key).size(), value);
+  return out;
 }
 
 std::string utc_now() {

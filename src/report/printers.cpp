@@ -22,7 +22,8 @@ Format parse_format(const std::string& text) {
   if (text == "json") return Format::json;
   if (text == "jsonl") return Format::jsonl;
   if (text == "csv") return Format::csv;
-  throw UsageError("--format", text, "expected table, json, jsonl or csv");
+  if (text == "markdown") return Format::markdown;
+  throw UsageError("--format", text, "expected table, json, jsonl, csv or markdown");
 }
 
 std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const TableStyle& style) {
@@ -35,6 +36,8 @@ std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const TableSt
       return make_json_printer(out, true);
     case Format::csv:
       return make_csv_printer(out);
+    case Format::markdown:
+      return make_markdown_printer(out);
   }
   return make_table_printer(out, style);
 }

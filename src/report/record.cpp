@@ -94,6 +94,7 @@ json device_json(const DeviceResult& d) {
                                   : json(nullptr)},
           {"samples_ms", m.samples_ms},
           {"interrupted", m.interrupted},
+          {"round_medians_ms", m.round_medians_ms},
           {"cpu_time_ms", m.cpu_time_ms ? json(*m.cpu_time_ms) : json(nullptr)},
           {"cpu_share", m.cpu_share ? json(*m.cpu_share) : json(nullptr)},
           {"stats", stats_json(m.stats)},
@@ -136,6 +137,8 @@ json to_json(const RunResult& r, const RunMetadata& m) {
     if (d.kind == DeviceKind::gpu && d.measurement) gpu = &d;
     if (d.kind == DeviceKind::cpu && d.measurement) threads = d.measurement->prepare.threads;
   }
+  json scheduler = json::object();
+  for (const auto& [name, value] : m.scheduler) scheduler[name] = value;
   json speedup = nullptr;
   if (r.speedup)
     speedup = {{"value", *r.speedup}, {"uncertainty", r.speedup_uncertainty.value_or(0.0)}, {"basis", "sum"}};
@@ -163,6 +166,8 @@ json to_json(const RunResult& r, const RunMetadata& m) {
             {"threads", threads},
             {"seed", r.seed},
             {"argv", m.argv},
+            {"host", m.host},
+            {"scheduler", scheduler},
             {"timestamp", m.timestamp}}}};
 }
 
@@ -221,6 +226,7 @@ Measurement measurement_from_json(DeviceKind kind, const json& dj, const std::st
   m.tflops = dj.value("tflops", 0.0);
   m.cpu_share = optional_number(dj, "cpu_share");
   m.interrupted = dj.value("interrupted", false);
+  m.round_medians_ms = dj.value("round_medians_ms", std::vector<double>{});
   m.cpu_time_ms = optional_number(dj, "cpu_time_ms");
   m.cache = dj.value("cache", "hot") == "cold" ? CacheMode::cold : CacheMode::hot;
   m.warnings = dj.value("warnings", std::vector<std::string>{});

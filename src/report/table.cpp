@@ -34,18 +34,6 @@ std::string check_text(const char* against, const Check& c) {
 /// A reason's first clause: "no NVIDIA driver: libcuda.so.1 cannot be loaded; install ..." stops at ';'.
 std::string first_clause(const std::string& reason) { return reason.substr(0, reason.find(';')); }
 
-/// The compact shape of a table row: input NxHxWxC, filter KxRxS, and what differs from the defaults.
-std::string shape_cell(const Problem& p) {
-  std::string s = fmt::format("{}x{}x{}x{} k{}x{}x{}", p.n, p.h, p.w, p.c, p.k, p.r, p.s);
-  if (p.stride_h != 1 || p.stride_w != 1)
-    s += p.stride_h == p.stride_w ? fmt::format(" s{}", p.stride_h) : fmt::format(" s{}x{}", p.stride_h, p.stride_w);
-  if (p.pad_top || p.pad_bottom || p.pad_left || p.pad_right) s += fmt::format(" p{}", p.pad_top);
-  if (p.dil_h != 1 || p.dil_w != 1) s += fmt::format(" d{}", p.dil_h);
-  if (p.groups != 1) s += fmt::format(" g{}", p.groups);
-  if (p.dtype != DType::f32) s += std::string(" ") + to_string(p.dtype);
-  return s;
-}
-
 /// `text` cut to `width` columns, with '~' marking the cut.
 std::string fit(const std::string& text, size_t width) {
   return text.size() <= width ? text : text.substr(0, width - 1) + "~";
@@ -81,9 +69,12 @@ class TablePrinter final : public Printer {
       line("", "== " + p.label + " ==");
     }
     line("problem: ", p.problem.describe() + " --seed " + std::to_string(p.seed));
-    line("         ", fmt::format("output {}x{}x{}x{}, {:.3f} GFLOP per run; {} warm-up, then {} timed runs",
-                                  p.problem.n, p.problem.out_h(), p.problem.out_w(), p.problem.k,
-                                  p.problem.flops() * 1e-9, p.warmup, p.runs));
+    // The output shape in the record's order, [N, K, OH, OW], whatever the layout.
+    line("         ", fmt::format("output {}x{}x{}x{} (N, K, OH, OW), {:.3f} GFLOP per run; {}{} warm-up, then {} "
+                                  "timed runs",
+                                  p.problem.n, p.problem.k, p.problem.out_h(), p.problem.out_w(),
+                                  p.problem.flops() * 1e-9,
+                                  p.rounds > 1 ? fmt::format("{} rounds of ", p.rounds) : "", p.warmup, p.runs));
     out_.flush();  // the header shows while a long problem runs
   }
 
@@ -105,9 +96,11 @@ class TablePrinter final : public Printer {
     line("summary: ", fmt::format("{} of {} problems ran{}{}", s.completed, s.total,
                                   s.interrupted ? " (interrupted)" : "",
                                   s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
-    if (s.cpu_ran || s.gpu_ran)
-      line("totals: ", fmt::format("medians add up to cpu {:.3f} ms over {} problems, gpu {:.3f} ms over {}",
-                                   s.cpu_total_ms, s.cpu_ran, s.gpu_total_ms, s.gpu_ran));
+    std::string totals;
+    if (s.cpu_ran) totals = fmt::format("cpu {:.3f} ms over {} problems", s.cpu_total_ms, s.cpu_ran);
+    if (s.gpu_ran)
+      totals += fmt::format("{}gpu {:.3f} ms over {} problems", totals.empty() ? "" : ", ", s.gpu_total_ms, s.gpu_ran);
+    if (!totals.empty()) line("totals: ", "medians add up to " + totals);
     if (!s.geomean_speedup) {
       line("", "no speedup: the GPU and CPU did not both run and verify on any problem");
       return;
@@ -237,10 +230,10 @@ class TablePrinter final : public Printer {
     const std::string nums = numbers(cells[0], cells[1], r.speedup ? fmt::format("{:.1f}x", *r.speedup) : "-") +
                              (mark.empty() ? "" : "  " + (failed ? paint(mark, false) : mark));
     if (two_lines())
-      fmt::print(out_, "{}\n{}\n", fit(label + "  " + shape_cell(r.problem), width_), nums);
+      fmt::print(out_, "{}\n{}\n", fit(label + "  " + compact_shape(r.problem), width_), nums);
     else
       fmt::print(out_, "{:<{}}  {:<{}}  {}\n", fit_label(label, label_width()), label_width(),
-                 fit(shape_cell(r.problem), shape_width()), shape_width(), nums);
+                 fit(compact_shape(r.problem), shape_width()), shape_width(), nums);
     out_.flush();
   }
 
@@ -273,6 +266,17 @@ class TablePrinter final : public Printer {
 };
 
 }  // namespace
+
+std::string compact_shape(const Problem& p) {
+  std::string s = fmt::format("{}x{}x{}x{} k{}x{}x{}", p.n, p.h, p.w, p.c, p.k, p.r, p.s);
+  if (p.stride_h != 1 || p.stride_w != 1)
+    s += p.stride_h == p.stride_w ? fmt::format(" s{}", p.stride_h) : fmt::format(" s{}x{}", p.stride_h, p.stride_w);
+  if (p.pad_top || p.pad_bottom || p.pad_left || p.pad_right) s += fmt::format(" p{}", p.pad_top);
+  if (p.dil_h != 1 || p.dil_w != 1) s += fmt::format(" d{}", p.dil_h);
+  if (p.groups != 1) s += fmt::format(" g{}", p.groups);
+  if (p.dtype != DType::f32) s += std::string(" ") + to_string(p.dtype);
+  return s;
+}
 
 std::unique_ptr<Printer> make_table_printer(std::ostream& out, const TableStyle& style) {
   return std::make_unique<TablePrinter>(out, style);

@@ -70,7 +70,7 @@ const std::vector<Case> kCases = {
     {"--algo best", 2, "--algo: 'best' is not valid; expected auto, heuristic or exhaustive"},
     {"--workspace-limit=-1", 2, "--workspace-limit: '-1' " + kWhole + "0 to 9223372036854775807"},
     {"--cache warm", 2, "--cache: 'warm' is not valid; expected hot or cold"},
-    {"--format xml", 2, "--format: 'xml' is not valid; expected table, json, jsonl or csv"},
+    {"--format xml", 2, "--format: 'xml' is not valid; expected table, json, jsonl, csv or markdown"},
     {"--frobnicate", 2, "--frobnicate: not a flag of convbench; see convbench --help"},
     {"--require-gpu --device cpu", 2, "--require-gpu: cannot be combined with --device cpu"},
     // Descriptors

@@ -70,10 +70,39 @@ TEST(Scripting, JsonLinesFromAProblemListOnStdinWithOnlyDataOnStdout) {
     EXPECT_EQ(j.at("schema_version"), 2);
     EXPECT_TRUE(j.at("devices").at("cpu").at("ran").get<bool>());
     EXPECT_EQ(j.at("devices").at("cpu").at("dtype"), j.at("problem").at("dtype"));  // f32 and bf16 run natively
-    EXPECT_EQ(j.at("devices").at("cpu").at("samples_ms").size(), 2u);
+    // Several problems run in 3 rounds by default: every round's runs, and each round's median.
+    EXPECT_EQ(j.at("devices").at("cpu").at("samples_ms").size(), 6u);
+    EXPECT_EQ(j.at("devices").at("cpu").at("round_medians_ms").size(), 3u);
     EXPECT_EQ(j.at("metadata").at("seed"), 5);
     EXPECT_TRUE(j.at("metadata").at("timestamp").is_string());
   }
+}
+
+TEST(Scripting, RoundsRunTheListInTurnAndKeepEachRoundsMedian) {
+  const std::string list = "printf -- '--batch 2 --input 12x12x3 --filter 4x3x3\\nmb1ic4ih9oc4kh3\\n' | ";
+  const CliResult one = run_cli("--problems - --format jsonl --rounds 1" + kCpu, list);
+  ASSERT_EQ(one.code, 0) << one.err;
+  for (const auto& j : json_lines(one.out)) {
+    EXPECT_EQ(j.at("devices").at("cpu").at("samples_ms").size(), 2u);
+    EXPECT_TRUE(j.at("devices").at("cpu").at("round_medians_ms").empty());
+  }
+  const CliResult four = run_cli("--problems - --format jsonl --rounds 4" + kCpu, list);
+  ASSERT_EQ(four.code, 0) << four.err;
+  const auto recs = json_lines(four.out);
+  ASSERT_EQ(recs.size(), 2u) << "one record a problem, whatever the rounds";
+  for (const auto& j : recs) {
+    const auto& cpu = j.at("devices").at("cpu");
+    const auto medians = cpu.at("round_medians_ms").get<std::vector<double>>();
+    ASSERT_EQ(medians.size(), 4u);
+    EXPECT_EQ(cpu.at("samples_ms").size(), 8u);
+    for (size_t k = 0; k < 4; ++k) {  // each round's median is the median of its own two runs
+      const auto samples = cpu.at("samples_ms").get<std::vector<double>>();
+      EXPECT_DOUBLE_EQ(medians[k], (samples[2 * k] + samples[2 * k + 1]) / 2);
+    }
+  }
+  const CliResult table = run_cli("--problems - --rounds 2 --verbose" + kCpu, list);
+  EXPECT_TRUE(has(table.out, "2 rounds of 1 warm-up, then 2 timed runs")) << table.out;
+  EXPECT_EQ(run_cli("--rounds 0").err, "convbench: error: --rounds: '0' is not valid; expected a whole number from 1 to 1000\n");
 }
 
 TEST(Scripting, ProblemFileErrorsNameTheLine) {
@@ -151,6 +180,54 @@ TEST(Scripting, CtrlCKeepsCompletedRecordsAndSummarises) {
   EXPECT_GE(recs.size(), 1u);
   EXPECT_LT(recs.size(), 94u);
   EXPECT_TRUE(has(r.out, "(interrupted)")) << r.out;
+}
+
+TEST(Scripting, OnANarrowTerminalNoLineOrProgressIsWiderThanIt) {
+  // A real terminal of 60 columns (script(1) gives the run a pty): the table and the progress line both fit,
+  // so nothing wraps and no stale progress line stays behind.
+  const std::string out = temp_dir("tty") + "/typescript";
+  const std::string cmd = "script -qec \"stty cols 60 rows 30; " + convbench::testing::convbench_binary() +
+                          " --suite deepbench-inference-device --device cpu --runs 2 --rounds 2 --seed 1\" /dev/null > " +
+                          out + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  const std::string text = convbench::testing::slurp(out);
+  EXPECT_TRUE(has(text, "summary: 16 of 16 problems ran")) << text;
+  size_t progress_lines = 0;
+  std::stringstream lines(text);
+  for (std::string line; std::getline(lines, line, '\n');) {
+    std::stringstream segments(line);
+    for (std::string seg; std::getline(segments, seg, '\r');) {
+      for (size_t k; (k = seg.find("\033[K")) != std::string::npos;) seg.erase(k, 3);  // the erase-line code
+      const bool progress = has(seg, "ETA");
+      progress_lines += progress;
+      // The progress line stays off the last column, where some terminals wrap before the next redraw.
+      EXPECT_LE(seg.size(), progress ? 59u : 60u) << "'" << seg << "'";
+    }
+  }
+  EXPECT_GT(progress_lines, 0u) << "a terminal gets the progress line:\n" << text;
+}
+
+TEST(Scripting, CtrlCOnASingleProblemReportsTheRunsItCompleted) {
+  const std::string dir = temp_dir("int1");
+  // Scripted runs of 400 ms: the warm-up ends at 0.4 s, and SIGINT at 1.5 s lands in the third timed run.
+  const CliResult r = run_cli("mb1ic3ih10oc4kh3 --debug-fake-backends 400 --device cpu --seed 1 --format jsonl --output " +
+                                  dir + "/r.jsonl",
+                              "timeout --preserve-status -s INT 1.5 ");
+  EXPECT_EQ(r.code, 130) << r.err;
+  const auto recs = read_records(dir + "/r.jsonl", "t");
+  ASSERT_EQ(recs.size(), 1u) << "the record of the runs completed is kept";
+  const auto& cpu = recs[0].at("devices").at("cpu");
+  EXPECT_TRUE(cpu.at("interrupted").get<bool>());
+  const size_t done = cpu.at("samples_ms").size();
+  EXPECT_GE(done, 1u);
+  EXPECT_LT(done, 10u);
+  EXPECT_TRUE(has(r.err, "convbench: interrupted after 0 of 1 problems; in part: the problem (" +
+                             std::to_string(done) + " of 10 timed cpu runs); what completed is reported and kept\n"))
+      << r.err;
+  // The table beside the file shows the header, then the runs that completed.
+  EXPECT_TRUE(has(r.out, "cpu: interrupted after " + std::to_string(done) + " of 10 timed runs")) << r.out;
+  EXPECT_TRUE(has(r.out, "cpu: median 400.")) << r.out;
+  EXPECT_TRUE(has(r.out, "no speedup: interrupted\n")) << r.out;
 }
 
 TEST(Scripting, CompareGatesOnRegressions) {
@@ -384,4 +461,61 @@ TEST(Scripting, CompareFailsWhenItComparedNothingAndSpeaksJson) {
   EXPECT_EQ(j.at("rows")[0].at("label"), "list.txt:1");
   EXPECT_EQ(j.at("rows")[0].at("verdict"), "same");
   EXPECT_EQ(j.at("compared"), 1);
+}
+
+TEST(Scripting, RecordsSayWhereTheyRanAndOutputNamesExpandPerTask) {
+  const std::string dir = temp_dir("where");
+  const CliResult r = run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + dir + "/r-{host}-{rank}-{job}.jsonl" + kCpu,
+                              "SLURM_JOB_ID=4242 SLURM_PROCID=3 CUDA_VISIBLE_DEVICES=1 ");
+  ASSERT_EQ(r.code, 0) << r.err;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  const std::string file = dir + "/r-" + host + "-3-4242.jsonl";
+  ASSERT_TRUE(std::filesystem::exists(file)) << file;
+  const auto recs = read_records(file, "t");
+  ASSERT_EQ(recs.size(), 1u);
+  const auto& meta = recs[0].at("metadata");
+  EXPECT_EQ(meta.at("host"), host);
+  EXPECT_EQ(meta.at("scheduler").at("SLURM_JOB_ID"), "4242");
+  EXPECT_EQ(meta.at("scheduler").at("SLURM_PROCID"), "3");
+  EXPECT_EQ(meta.at("scheduler").at("CUDA_VISIBLE_DEVICES"), "1");
+  EXPECT_FALSE(meta.at("scheduler").contains("PMIX_RANK"));
+  // Outside a scheduler: rank 0, job "local", and an empty scheduler object.
+  const CliResult plain = run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + dir + "/p-{rank}-{job}.jsonl" + kCpu,
+                                  "env -u SLURM_JOB_ID -u SLURM_PROCID -u OMPI_COMM_WORLD_RANK -u PMIX_RANK ");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/p-0-local.jsonl"));
+}
+
+TEST(Scripting, FleetFlagsTheOneSlowTaskOfFour) {
+  // Four tasks as Slurm would start them (one rank each, a file each through {rank}), on scripted backends
+  // whose runs sleep 20 ms, except rank 2's: 23 ms, 15% slower.
+  const std::string dir = temp_dir("fleet");
+  for (int rank = 0; rank < 4; ++rank) {
+    const CliResult r = run_cli("mb1ic3ih10oc4kh3 --seed 1 --runs 5 --format jsonl --quiet --debug-fake-backends " +
+                                    std::string(rank == 2 ? "23" : "20") + " --output " + dir + "/r-{job}-{rank}.jsonl",
+                                "SLURM_JOB_ID=99 SLURM_PROCID=" + std::to_string(rank) + " ");
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  const std::string files = dir + "/r-99-0.jsonl " + dir + "/r-99-1.jsonl " + dir + "/r-99-2.jsonl " + dir +
+                            "/r-99-3.jsonl";
+  const CliResult fleet = run_cli("fleet " + files + " --expect-nodes 4");
+  EXPECT_EQ(fleet.code, 19) << fleet.out << fleet.err;
+  EXPECT_EQ(fleet.err, "convbench: error: fleet: 1 straggler\n");
+  size_t flagged = 0;
+  std::stringstream lines(fleet.out);
+  for (std::string line; std::getline(lines, line);)
+    if (has(line, "STRAGGLER")) {
+      ++flagged;
+      EXPECT_TRUE(has(line, ":2 ")) << line;
+    }
+  EXPECT_EQ(flagged, 1u) << fleet.out;
+  const CliResult from_stdin = run_cli("fleet - --format json", "cat " + files + " | ");
+  EXPECT_EQ(from_stdin.code, 19) << from_stdin.err;
+  const auto j = nlohmann::json::parse(from_stdin.out);
+  EXPECT_EQ(j.at("stragglers"), 1);
+  EXPECT_EQ(j.at("nodes").size(), 4u);
+  const CliResult missing = run_cli("fleet " + dir + "/r-99-0.jsonl " + dir + "/r-99-1.jsonl --expect-nodes 4");
+  EXPECT_EQ(missing.code, 19);
+  EXPECT_EQ(missing.err, "convbench: error: fleet: expected 4 nodes, found 2\n");
 }

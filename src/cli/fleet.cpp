@@ -1,0 +1,188 @@
+// The fleet: records from many nodes grouped by problem and device model, each group's median, every
+// entry's deviation from it, and the flags a cluster's acceptance test gates on.
+#include "fleet.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "convbench/record.hpp"
+
+namespace convbench {
+namespace {
+
+using nlohmann::json;
+
+std::string text_at(const json& j, const char* key) {
+  return j.contains(key) && j.at(key).is_string() ? j.at(key).get<std::string>() : "";
+}
+
+/// The entry of one record, before the fleet's median is known.
+FleetEntry entry_of(const json& record, const RunResult& r, const FleetOptions& o) {
+  FleetEntry e;
+  e.problem = r.problem.describe();
+  e.label = r.label;
+  e.node = node_of(record);
+  const json meta = record.value("metadata", json::object());
+  e.model = o.device == DeviceKind::gpu ? text_at(meta, "gpu_name") : text_at(meta, "cpu_model");
+  e.device = o.device == DeviceKind::gpu ? e.model + " " + text_at(meta, "gpu_uuid") : e.model;
+  const auto d = std::find_if(r.devices.begin(), r.devices.end(), [&](const DeviceResult& x) { return x.kind == o.device; });
+  if (d == r.devices.end() || !d->measurement) {
+    e.failure = d == r.devices.end() ? "not asked for" : "not run: " + d->not_run_reason;
+    return e;
+  }
+  if (e.model.empty()) e.model = e.device = d->measurement->device.name;
+  const Level level = level_of({&*d->measurement});
+  e.ms = level.ms;
+  e.noise = 2 * level.error;
+  if (d->reference_check && !d->reference_check->ok())
+    e.failure = fmt::format("verification failed (error {:.1e}, tolerance {:.0e})", d->reference_check->error,
+                            d->reference_check->tolerance);
+  else if (r.cross_check && !r.cross_check->ok())
+    e.failure = "the GPU and CPU outputs disagree";
+  return e;
+}
+
+std::vector<json> read_all(const std::vector<std::string>& files) {
+  std::vector<json> out;
+  for (const std::string& f : files) {
+    const std::vector<json> part = read_records(f == "-" ? "/dev/stdin" : f, "fleet");
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+void print_table(const FleetReport& rep, const FleetOptions& o, std::ostream& out) {
+  fmt::print(out, "{:<28}  {:<16}  {:>11}  {:>9}  {:>6}  {}\n", "problem", "node", "median ms", "deviation", "noise",
+             "verdict");
+  for (const FleetEntry& e : rep.entries) {
+    const std::string name = e.label.empty() ? e.problem : e.label;
+    if (!e.failure.empty()) {
+      fmt::print(out, "{:<28}  {:<16}  {:>11}  {:>9}  {:>6}  FAILED: {}\n", name.substr(0, 28), e.node.substr(0, 16),
+                 "-", "-", "-", e.failure);
+      continue;
+    }
+    fmt::print(out, "{:<28}  {:<16}  {:>11.4f}  {:>+8.1f}%  {:>5.1f}%  {}\n", name.substr(0, 28), e.node.substr(0, 16),
+               e.ms, e.deviation * 100, e.noise * 100, e.straggler ? "STRAGGLER" : "ok");
+  }
+  if (!rep.missing.empty()) fmt::print(out, "missing nodes: {}\n", rep.missing);
+  fmt::print(out, "{} nodes, {} entries: {} straggler{} beyond {:.1f}% + noise, {} failure{}\n", rep.nodes.size(),
+             rep.entries.size(), rep.stragglers, rep.stragglers == 1 ? "" : "s", o.threshold * 100, rep.failures,
+             rep.failures == 1 ? "" : "s");
+}
+
+json report_json(const FleetReport& rep, const FleetOptions& o) {
+  json entries = json::array();
+  for (const FleetEntry& e : rep.entries)
+    entries.push_back({{"problem", e.problem},
+                       {"label", e.label},
+                       {"node", e.node},
+                       {"device", e.device},
+                       {"model", e.model},
+                       {"ms", e.failure.empty() ? json(e.ms) : json(nullptr)},
+                       {"deviation", e.failure.empty() ? json(e.deviation) : json(nullptr)},
+                       {"noise", e.noise},
+                       {"straggler", e.straggler},
+                       {"failure", e.failure.empty() ? json(nullptr) : json(e.failure)}});
+  return {{"schema_version", 1},        {"device", to_string(o.device)}, {"threshold", o.threshold},
+          {"nodes", rep.nodes},         {"entries", entries},           {"stragglers", rep.stragglers},
+          {"failures", rep.failures},   {"missing", rep.missing.empty() ? json(nullptr) : json(rep.missing)}};
+}
+
+void print_csv(const FleetReport& rep, std::ostream& out) {
+  out << "problem,label,node,device,ms,deviation,noise,straggler,failure\n";
+  const auto cell = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+  };
+  for (const FleetEntry& e : rep.entries)
+    out << fmt::format("{},{},{},{},{},{},{},{},{}\n", cell(e.problem), cell(e.label), cell(e.node), cell(e.device),
+                       e.failure.empty() ? fmt::format("{:.6g}", e.ms) : "",
+                       e.failure.empty() ? fmt::format("{:.6g}", e.deviation) : "", fmt::format("{:.6g}", e.noise),
+                       e.straggler ? "true" : "false", cell(e.failure));
+}
+
+}  // namespace
+
+std::string node_of(const json& record) {
+  const json meta = record.value("metadata", json::object());
+  std::string node = text_at(meta, "host");
+  if (node.empty()) node = "unknown-host";
+  const json sched = meta.value("scheduler", json::object());
+  for (const char* rank : {"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"})
+    if (sched.contains(rank) && sched.at(rank).is_string()) return node + ":" + sched.at(rank).get<std::string>();
+  return node;
+}
+
+FleetReport build_fleet(const std::vector<json>& records, const FleetOptions& o) {
+  FleetReport rep;
+  // Groups of (problem, model), in order of first appearance.
+  std::vector<std::vector<FleetEntry>> groups;
+  std::map<std::string, size_t> index;
+  std::set<std::string> nodes;
+  int n = 0;
+  for (const json& j : records) {
+    const RunResult r = result_from_json(j, fmt::format("fleet: record {}", ++n));
+    FleetEntry e = entry_of(j, r, o);
+    if (e.failure == "not asked for") continue;
+    nodes.insert(e.node);
+    const auto [it, fresh] = index.emplace(e.problem + "\n" + e.model, groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(std::move(e));
+  }
+  for (auto& group : groups) {
+    std::vector<double> levels;
+    for (const FleetEntry& e : group)
+      if (e.failure.empty()) levels.push_back(e.ms);
+    const double median = median_of(levels);
+    for (FleetEntry& e : group) {
+      if (!e.failure.empty()) {
+        ++rep.failures;
+      } else if (median > 0) {
+        e.deviation = e.ms / median - 1;
+        e.straggler = levels.size() >= 2 && e.deviation > o.threshold + e.noise;
+        rep.stragglers += e.straggler;
+      }
+      rep.entries.push_back(e);
+    }
+  }
+  rep.nodes.assign(nodes.begin(), nodes.end());
+  if (o.expect_nodes > 0 && static_cast<int>(rep.nodes.size()) < o.expect_nodes)
+    rep.missing = fmt::format("expected {} nodes, found {}", o.expect_nodes, rep.nodes.size());
+  return rep;
+}
+
+Outcome run_fleet(const FleetOptions& o, std::ostream& out) {
+  const FleetReport rep = build_fleet(read_all(o.files), o);
+  switch (o.format) {
+    case FleetOptions::Format::table:
+      print_table(rep, o, out);
+      break;
+    case FleetOptions::Format::json:
+      out << report_json(rep, o).dump(2) << '\n';
+      break;
+    case FleetOptions::Format::csv:
+      print_csv(rep, out);
+      break;
+  }
+  if (rep.entries.empty())
+    return {ExitCode::nothing_compared, fmt::format("fleet: nothing to compare: no record has a {} result",
+                                                    to_string(o.device))};
+  if (rep.stragglers || rep.failures || !rep.missing.empty()) {
+    std::string what;
+    if (rep.stragglers) what += fmt::format("{} straggler{}", rep.stragglers, rep.stragglers == 1 ? "" : "s");
+    if (rep.failures) what += fmt::format("{}{} failure{}", what.empty() ? "" : ", ", rep.failures, rep.failures == 1 ? "" : "s");
+    if (!rep.missing.empty()) what += (what.empty() ? "" : ", ") + rep.missing;
+    return {ExitCode::fleet_flagged, "fleet: " + what};
+  }
+  return {};
+}
+
+}  // namespace convbench

@@ -1,0 +1,65 @@
+// `fleet`: records of several nodes grouped by problem and model, deviations from the fleet median, and the
+// flags: a planted straggler and only it, failures, missing nodes.
+#include <gtest/gtest.h>
+
+#include "cli/fleet.hpp"
+#include "convbench/record.hpp"
+#include "sample_result.hpp"
+
+using namespace convbench;
+using namespace convbench::testing;
+
+namespace {
+
+/// A record from rank `rank` of host `host` whose GPU took `gpu_ms` a run (spread ±1%).
+nlohmann::json node_record(const std::string& host, int rank, double gpu_ms) {
+  RunResult r = sample_result(40, gpu_ms, gpu_ms * 0.1);  // the GPU's spread is a tenth of this: ±1%
+  RunMetadata m = kMeta;
+  m.host = host;
+  m.scheduler = {{"SLURM_JOB_ID", "7"}, {"SLURM_PROCID", std::to_string(rank)}};
+  return to_json(r, m);
+}
+
+}  // namespace
+
+TEST(Fleet, FlagsThePlantedStragglerAndOnlyIt) {
+  std::vector<nlohmann::json> records;
+  for (int rank = 0; rank < 4; ++rank) records.push_back(node_record("n1", rank, rank == 2 ? 2.24 : 2.0));
+  FleetOptions o;
+  const FleetReport rep = build_fleet(records, o);
+  ASSERT_EQ(rep.entries.size(), 4u);
+  EXPECT_EQ(rep.stragglers, 1);
+  EXPECT_EQ(rep.nodes, (std::vector<std::string>{"n1:0", "n1:1", "n1:2", "n1:3"}));
+  for (const FleetEntry& e : rep.entries) {
+    EXPECT_EQ(e.straggler, e.node == "n1:2") << e.node;
+    if (e.node == "n1:2") {
+      EXPECT_NEAR(e.deviation, 0.12, 1e-9);
+    }
+  }
+}
+
+TEST(Fleet, EqualNodesWithinNoiseAreNotFlagged) {
+  std::vector<nlohmann::json> records;
+  const double ms[] = {2.0, 2.02, 1.99, 2.03};
+  for (int rank = 0; rank < 4; ++rank) records.push_back(node_record("n" + std::to_string(rank), rank, ms[rank]));
+  const FleetReport rep = build_fleet(records, FleetOptions{});
+  EXPECT_EQ(rep.stragglers, 0);
+  EXPECT_EQ(rep.failures, 0);
+  EXPECT_TRUE(rep.missing.empty());
+}
+
+TEST(Fleet, FailuresAndMissingNodesAreFlagged) {
+  std::vector<nlohmann::json> records{node_record("a", 0, 2.0), node_record("b", 1, 2.0)};
+  RunResult broken = sample_result(40, 2);
+  broken.devices[1] = DeviceResult{DeviceKind::gpu, std::nullopt, "no NVIDIA driver", std::nullopt};
+  RunMetadata m = kMeta;
+  m.host = "c";
+  records.push_back(to_json(broken, m));
+  FleetOptions o;
+  o.expect_nodes = 4;
+  const FleetReport rep = build_fleet(records, o);
+  EXPECT_EQ(rep.failures, 1);
+  EXPECT_EQ(rep.entries.back().failure, "not run: no NVIDIA driver");
+  EXPECT_EQ(rep.entries.back().node, "c") << "no rank: the host alone";
+  EXPECT_EQ(rep.missing, "expected 4 nodes, found 3");
+}
