@@ -120,7 +120,7 @@ TEST(Options, GpuFlags) {
   EXPECT_EQ(error_of({"--algo", "fastest"}), "--algo: 'fastest' is not valid; expected auto, heuristic or exhaustive");
   EXPECT_EQ(error_of({"--workspace-limit", "1GB"}),
             "--workspace-limit: '1GB' is not valid; expected a whole number from 0 to 9223372036854775807");
-  EXPECT_EQ(error_of({"--gpu", "-1"}), "--gpu: '-1' is not valid; expected a whole number from 0 to 1023");
+  EXPECT_EQ(error_of({"--gpu", "-1"}), "--gpu: '-1' is not valid; expected all, or GPU indices from 0 to 1023 joined by commas, e.g. 0,2,3");
 }
 
 TEST(Options, TuningCacheFlags) {

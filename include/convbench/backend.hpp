@@ -117,6 +117,8 @@ struct BackendSettings {
   std::string tune_cache;          ///< GPU: the tuning cache file; empty: off
   bool retune = false;             ///< GPU: search again even when the tuning cache has the problem, and overwrite it
   double fake_run_ms = -1;         ///< >= 0: scripted fake backends whose runs take this long (tests only)
+  /// Tests only: that many scripted GPUs, GPU i's runs taking fake_gpu_ms[i] (the CPU stays fake_run_ms's).
+  std::vector<double> fake_gpu_ms;
 };
 
 /// A backend, or the one-line reason why it cannot be had on this machine.

@@ -17,6 +17,9 @@ bool gpu_backend_built();
 std::string cpu_library_version();
 std::string cpu_library_isa();
 
+/// How many GPUs this machine has that the GPU backend can use (0 when none is usable, or without the backend).
+int gpu_count(const BackendSettings& s);
+
 /// Probes GPU `device` on this machine; in a build without the GPU backend, arch_unsupported with why.
 GpuProbe probe_gpu(int device);
 /// The GPU backend built from a probe already made (by gpu_probe()), so that the GPU is probed once.

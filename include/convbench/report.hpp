@@ -19,6 +19,7 @@ struct ProblemStart {
   int warmup = 0, runs = 0;
   size_t index = 0, total = 1;  ///< its place in the run's list of problems
   int rounds = 1;               ///< --rounds: the warm-up and timed runs are repeated this many times
+  size_t gpus = 1;              ///< GPUs measured in turn, a record each
 };
 
 class Printer {

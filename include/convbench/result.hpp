@@ -32,6 +32,11 @@ struct RunResult {
   std::optional<double> speedup;              ///< CPU sum / GPU sum, only when both ran and verification passed
   std::optional<double> speedup_uncertainty;  ///< one standard deviation, propagated from both devices' spread
   uint64_t peak_host_bytes = 0;               ///< the process's peak resident memory after this problem
+  /// With several GPUs (--gpu all or a list): which GPU this record is, its level over the median of the
+  /// node's GPUs minus 1, and whether that passes the straggler threshold plus its noise.
+  int gpu_index = -1;
+  std::optional<double> gpu_deviation;
+  bool straggler = false;
 };
 
 /// Facts about the invocation that every record carries, so that each line of a JSONL file stands alone.
@@ -58,7 +63,7 @@ struct SuiteSummary {
   /// Sums of the medians (ms) of the problems each device ran, and how many those were.
   double cpu_total_ms = 0, gpu_total_ms = 0;
   int cpu_ran = 0, gpu_ran = 0;
-  std::vector<Entry> speedups;  ///< in run order, for problems where both devices ran and verified
+  std::vector<Entry> speedups;  ///< in run order, for records where both devices ran and verified (a record per GPU)
   std::optional<double> geomean_speedup;
   std::optional<Entry> best, worst;
 };
@@ -66,6 +71,11 @@ struct SuiteSummary {
 /// Folds another round of the same problem into `acc`: runs appended, each round's median kept, statistics,
 /// throughput and speedup recomputed over all runs, new warnings and any failed check carried over.
 void add_round(RunResult& acc, const RunResult& next);
+
+/// Marks the records of one problem, one per GPU: each GPU's deviation from the median of their levels, and a
+/// straggler where it exceeds `threshold` plus twice its level's standard error. Records whose GPU did not
+/// run are left unmarked.
+void mark_stragglers(std::vector<RunResult>& per_gpu, double threshold);
 
 /// Summarises the records of a run: geometric-mean speedup, best and worst problems.
 SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, bool interrupted);

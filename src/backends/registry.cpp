@@ -28,6 +28,13 @@ constexpr const char* kNoGpuBackend =
 }  // namespace
 
 Availability make_gpu_backend(const BackendSettings& s) {
+  if (!s.fake_gpu_ms.empty()) {
+    if (s.gpu_index >= static_cast<int>(s.fake_gpu_ms.size()))
+      return {nullptr, fmt::format("no GPU {}: this machine has {}", s.gpu_index, s.fake_gpu_ms.size()),
+              ExitCode::gpu_no_device};
+    return {make_fake_backend(DeviceKind::gpu, s.fake_gpu_ms[static_cast<size_t>(s.gpu_index)], s.gpu_index), "",
+            ExitCode::ok};
+  }
   if (s.fake_run_ms >= 0) return {make_fake_backend(DeviceKind::gpu, s.fake_run_ms), "", ExitCode::ok};
 #if CONVBENCH_HAVE_CUDNN
   return make_cudnn_backend(s);
@@ -66,6 +73,13 @@ Ceilings measure_gpu_ceilings(const BackendSettings& s) {
   (void)s;
   throw Error(ExitCode::gpu_arch_unsupported, kNoGpuBackend);
 #endif
+}
+
+int gpu_count(const BackendSettings& s) {
+  if (!s.fake_gpu_ms.empty()) return static_cast<int>(s.fake_gpu_ms.size());
+  if (s.fake_run_ms >= 0) return 1;
+  const GpuProbe p = probe_gpu(0);
+  return p.status == GpuStatus::ok ? p.device_count : 0;
 }
 
 bool gpu_backend_built() { return CONVBENCH_HAVE_CUDNN != 0; }

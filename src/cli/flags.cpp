@@ -194,7 +194,7 @@ const char* exit_code_help() {
          "  16   (check) the tiny convolution failed or gave a wrong result\n"
          "  17   (check) the check did not finish within --timeout\n"
          "  18   (check, --require-gpu) any other CUDA error\n"
-         "  19   (fleet) a straggler, a failed run or verification, or fewer nodes than --expect-nodes\n"
+         "  19   (fleet, --fail-on-straggler) a straggler GPU or node; fleet also: a failure, a missing node\n"
          "  130  interrupted (Ctrl-C): records already written are kept, and a summary is printed\n";
 }
 

@@ -117,7 +117,13 @@ std::string node_of(const json& record) {
   if (node.empty()) node = "unknown-host";
   const json sched = meta.value("scheduler", json::object());
   for (const char* rank : {"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"})
-    if (sched.contains(rank) && sched.at(rank).is_string()) return node + ":" + sched.at(rank).get<std::string>();
+    if (sched.contains(rank) && sched.at(rank).is_string()) {
+      node += ":" + sched.at(rank).get<std::string>();
+      break;
+    }
+  // A record of one GPU among several (--gpu all) names it.
+  if (record.contains("gpu_index") && record.at("gpu_index").is_number_integer())
+    node += "/gpu" + std::to_string(record.at("gpu_index").get<int>());
   return node;
 }
 

@@ -309,25 +309,27 @@ class Rounds {
         started_(o.problems.size()), emitted_(o.problems.size()) {}
 
   /// Every round of every problem; false when Ctrl-C stopped it (what completed is emitted all the same).
-  bool run(Availability& cpu, Availability& gpu) {
+  bool run(Availability& cpu, std::vector<GpuSlot>& gpus) {
+    gpu_count_ = std::max<size_t>(gpus.size(), 1);
     bool completed = true;
     for (int round = 0; round < o_.rounds && completed; ++round)
       for (size_t i = 0; i < o_.problems.size() && completed; ++i) {
-        completed = run_one(i, round, cpu, gpu);
-        if (round == o_.rounds - 1 && acc_[i]) emit(i);
+        completed = run_one(i, round, cpu, gpus);
+        if (round == o_.rounds - 1 && !acc_[i].empty()) emit(i);
       }
     for (size_t i = 0; i < o_.problems.size(); ++i)
-      if (acc_[i] && !emitted_[i]) emit(i);
+      if (!acc_[i].empty() && !emitted_[i]) emit(i);
     return completed;
   }
 
   std::vector<RunResult> results;  ///< the records emitted, in order
   ExitCode first_failure = ExitCode::ok;
   std::string first_error;
+  std::string first_straggler;  ///< the first GPU found slower than its node's median, in one line
 
  private:
   /// One round of problem `i`; false when Ctrl-C stopped it (a part-way device is kept in the record).
-  bool run_one(size_t i, int round, Availability& cpu, Availability& gpu) {
+  bool run_one(size_t i, int round, Availability& cpu, std::vector<GpuSlot>& gpus) {
     const LabeledProblem& lp = o_.problems[i];
     // One problem shows its header while it runs; several print theirs with their records.
     if (o_.problems.size() == 1 && round == 0) start(i);
@@ -336,15 +338,18 @@ class Rounds {
     ExitCode failure = ExitCode::ok;
     try {
       if (interrupted()) throw Error(ExitCode::interrupted, "interrupted");
-      RunResult r = run_problem(lp, o_, cpu, gpu, failure, err_);
-      if (failure != ExitCode::ok && first_failure == ExitCode::ok) {
+      std::vector<RunResult> rs = run_problem(lp, o_, cpu, gpus, failure, err_);
+      if (failure != ExitCode::ok && first_failure == ExitCode::ok && !rs.empty()) {
         first_failure = failure;
-        first_error = prefix(i) + failure_line(r, failure);
+        first_error = prefix(i) + failure_line(rs.back(), failure);
       }
-      if (acc_[i])
-        add_round(*acc_[i], r);
-      else
-        acc_[i] = std::move(r);
+      // One record per GPU; a round that Ctrl-C cut short may have fewer.
+      for (size_t k = 0; k < rs.size(); ++k) {
+        if (k < acc_[i].size())
+          add_round(acc_[i][k], rs[k]);
+        else
+          acc_[i].push_back(std::move(rs[k]));
+      }
     } catch (const Error& e) {
       if (e.code() != ExitCode::interrupted) throw;
       return false;
@@ -354,17 +359,23 @@ class Rounds {
 
   void start(size_t i) {
     const LabeledProblem& lp = o_.problems[i];
-    printers_.start(
-        {lp.label, lp.problem, o_.seed, o_.harness.warmup, o_.harness.runs, i, o_.problems.size(), o_.rounds});
+    printers_.start({lp.label, lp.problem, o_.seed, o_.harness.warmup, o_.harness.runs, i, o_.problems.size(),
+                     o_.rounds, gpu_count_});
     started_[i] = true;
   }
 
   void emit(size_t i) {
     progress_.clear();
     if (!started_[i]) start(i);
-    printers_.record(*acc_[i]);
-    if (!o_.quiet) print_warnings(*acc_[i], prefix(i), err_);
-    results.push_back(*acc_[i]);
+    if (acc_[i].size() > 1) mark_stragglers(acc_[i], o_.straggler_threshold);
+    for (const RunResult& r : acc_[i]) {
+      printers_.record(r);
+      if (!o_.quiet) print_warnings(r, prefix(i), err_);
+      if (r.straggler && first_straggler.empty())
+        first_straggler = fmt::format("{}gpu {}: {:.1f}% slower than the node's median GPU", prefix(i), r.gpu_index,
+                                      *r.gpu_deviation * 100);
+      results.push_back(r);
+    }
     emitted_[i] = true;
   }
 
@@ -374,9 +385,29 @@ class Rounds {
   PrinterMultiplexer& printers_;
   Progress& progress_;
   std::ostream& err_;
-  std::vector<std::optional<RunResult>> acc_;
+  std::vector<std::vector<RunResult>> acc_;  ///< per problem, a record per GPU (one without GPUs)
   std::vector<bool> started_, emitted_;
+  size_t gpu_count_ = 1;
 };
+
+/// The GPUs of --gpu, each with its backend or the reason it has none (none for --device cpu). They are
+/// opened before any CPU work, so that --require-gpu fails first.
+std::vector<GpuSlot> open_gpus(const RunOptions& o, const BackendFactory& backends) {
+  std::vector<GpuSlot> gpus;
+  if (o.device == DeviceSelection::cpu) return gpus;
+  std::vector<int> list = o.gpus;
+  if (list.empty())  // --gpu all; with no usable GPU, GPU 0 says why
+    for (int g = 0; g < std::max(backends.gpu_count(o.backend), 1); ++g) list.push_back(g);
+  for (int g : list) {
+    BackendSettings s = o.backend;
+    s.gpu_index = g;
+    gpus.push_back({g, backends.gpu(s)});
+    const Availability& a = gpus.back().avail;
+    if (o.require_gpu && !a.backend)
+      throw Error(a.code, (list.size() > 1 ? fmt::format("gpu {}: ", g) : std::string("gpu: ")) + a.reason);
+  }
+  return gpus;
+}
 
 /// What Ctrl-C left: the problems finished, and those measured in part (fewer rounds, or a device's timed
 /// runs stopped part-way).
@@ -422,41 +453,48 @@ double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
   return need;
 }
 
-RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
-                      Availability& gpu_backend, ExitCode& requested_failure, std::ostream& err) {
+std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
+                                   std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err) {
   const Problem& p = lp.problem;
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
   check_host_memory(p, want_cpu, want_gpu);
-  RunResult r;
-  r.label = lp.label;
-  r.problem = p;
-  r.seed = o.seed;
-  r.warmup = o.harness.warmup;
+  RunResult base;
+  base.label = lp.label;
+  base.problem = p;
+  base.seed = o.seed;
+  base.warmup = o.harness.warmup;
   HostTensors inputs = make_inputs(p, o.seed);
   if (!o.input_data.empty()) load_npy(o.input_data, "--input-data", p, "input", inputs.input);
   if (!o.weights_data.empty()) load_npy(o.weights_data, "--weights-data", p, "weights", inputs.weights);
 
+  // The CPU runs once, whatever the number of GPUs; its output stays for each GPU's cross-check.
   if (want_cpu) {
-    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, r, err);
+    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, base, err);
     if (o.device == DeviceSelection::cpu && c != ExitCode::ok) requested_failure = c;
   }
-  // After Ctrl-C stopped the CPU's runs, the GPU does not start: the record reports what completed.
-  if (want_gpu && !interrupted()) {
-    const bool available = gpu_backend.backend != nullptr;
-    const ExitCode c = run_device(DeviceKind::gpu, gpu_backend, o, p, inputs, r, err);
-    // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
-    if (o.device == DeviceSelection::gpu && c != ExitCode::ok)
-      requested_failure = available ? c : ExitCode::gpu_unavailable;
+  std::vector<RunResult> out;
+  for (size_t g = 0; g < (want_gpu ? gpus.size() : 1); ++g) {
+    // After Ctrl-C the next GPU does not start; the records report what completed.
+    if (g > 0 && interrupted()) break;
+    RunResult r = base;
+    if (want_gpu && !interrupted()) {
+      const bool available = gpus[g].avail.backend != nullptr;
+      const ExitCode c = run_device(DeviceKind::gpu, gpus[g].avail, o, p, inputs, r, err);
+      // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
+      if (o.device == DeviceSelection::gpu && c != ExitCode::ok)
+        requested_failure = available ? c : ExitCode::gpu_unavailable;
+      if (gpus.size() > 1) r.gpu_index = gpus[g].index;
+    }
+    const bool verified = verify_and_compare(r, o, inputs);
+    if (!o.save_output.empty()) save_outputs(r, o.save_output);
+    r.peak_host_bytes = peak_host_bytes();
+    // Outputs are not part of the record; free them before the next problem.
+    for (DeviceResult& d : r.devices)
+      if (d.measurement) std::vector<float>().swap(d.measurement->output);
+    if (!verified && requested_failure == ExitCode::ok) requested_failure = ExitCode::verify_failed;
+    out.push_back(std::move(r));
   }
-
-  const bool verified = verify_and_compare(r, o, inputs);
-  if (!o.save_output.empty()) save_outputs(r, o.save_output);
-  r.peak_host_bytes = peak_host_bytes();
-  // Outputs are not part of the record; free them before the next problem.
-  for (DeviceResult& d : r.devices)
-    if (d.measurement) std::vector<float>().swap(d.measurement->output);
-  if (!verified && requested_failure == ExitCode::ok) requested_failure = ExitCode::verify_failed;
-  return r;
+  return out;
 }
 
 Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostream& err,
@@ -468,9 +506,7 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   InterruptGuard guard;
   if (!o.quiet)
     for (const std::string& w : o.warnings) warn(err, w);
-  // The GPU is probed first, so that --require-gpu fails before any CPU work.
-  Availability gpu_backend = o.device != DeviceSelection::cpu ? backends.gpu(o.backend) : Availability{};
-  if (o.require_gpu && !gpu_backend.backend) throw Error(gpu_backend.code, "gpu: " + gpu_backend.reason);
+  std::vector<GpuSlot> gpus = open_gpus(o, backends);
   Availability cpu_backend = o.device != DeviceSelection::gpu ? backends.cpu(o.backend) : Availability{};
 
   std::unique_ptr<AtomicFile> file;
@@ -483,23 +519,27 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   Progress progress(err, o.problems.size(), !o.quiet && isatty(STDERR_FILENO) == 1);
   o.on_run = [&progress](DeviceKind kind, int done, int total) { progress.runs(kind, done, total); };
   Rounds rounds(o, printers, progress, err);
-  const bool interrupted = !rounds.run(cpu_backend, gpu_backend);
+  const bool interrupted = !rounds.run(cpu_backend, gpus);
   const std::vector<RunResult>& results = rounds.results;
   const ExitCode first_failure = rounds.first_failure;
   const std::string& first_error = rounds.first_error;
   progress.clear();
   printers.end(summarize_suite(results, static_cast<int>(o.problems.size()), interrupted));
+  const bool straggler = o.fail_on_straggler && !rounds.first_straggler.empty();
   const ExitCode code = interrupted                     ? ExitCode::interrupted
                         : first_failure != ExitCode::ok ? first_failure
                         : !anything_ran(results)        ? ExitCode::unsupported
+                        : straggler                     ? ExitCode::fleet_flagged
                                                         : ExitCode::ok;
-  // The --output file is kept for a run that measured (a verification failure and Ctrl-C included: their
-  // records say what happened); any other failure leaves no file.
-  if (file && (code == ExitCode::ok || code == ExitCode::verify_failed || code == ExitCode::interrupted))
+  // The --output file is kept for a run that measured (a verification failure, a straggler and Ctrl-C
+  // included: their records say what happened); any other failure leaves no file.
+  if (file && (code == ExitCode::ok || code == ExitCode::verify_failed || code == ExitCode::interrupted ||
+               code == ExitCode::fleet_flagged))
     file->commit();
   if (interrupted && !o.quiet) err << "convbench: " << interruption_note(results, o) << '\n';
   if (code == ExitCode::unsupported && first_failure == ExitCode::ok)
     return {code, "nothing ran: " + not_run_reasons(results)};
+  if (code == ExitCode::fleet_flagged) return {code, rounds.first_straggler};
   return {code, code == first_failure ? first_error : ""};
 }
 

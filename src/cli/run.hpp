@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "convbench/error.hpp"
+#include "convbench/registry.hpp"
 #include "convbench/result.hpp"
 #include "outcome.hpp"
 #include "run_command.hpp"
@@ -18,14 +19,24 @@ double estimate_host_bytes(const Problem& p, bool cpu, bool gpu);
 /// Where run_benchmarks gets its backends: the registry, or fakes in tests.
 struct BackendFactory {
   std::function<Availability(const BackendSettings&)> cpu = make_cpu_backend;
-  std::function<Availability(const BackendSettings&)> gpu = make_gpu_backend;
+  std::function<Availability(const BackendSettings&)> gpu = [](const BackendSettings& s) {
+    return make_gpu_backend(s);
+  };
+  std::function<int(const BackendSettings&)> gpu_count = convbench::gpu_count;
 };
 
-/// One problem end to end; sets `requested_failure` when a requested device could not run it or its
-/// verification failed. The devices' outputs are written to --save-output and then dropped. Warnings
-/// about the machine (a broken ceilings cache) go to `err`.
-RunResult run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
-                      Availability& gpu_backend, ExitCode& requested_failure, std::ostream& err);
+/// One GPU of --gpu: its index and its backend (or why it has none).
+struct GpuSlot {
+  int index = 0;
+  Availability avail;
+};
+
+/// One problem end to end: the CPU once, then each GPU in `gpus` in turn, a record per GPU (one record when
+/// no GPU is wanted). Sets `requested_failure` when a requested device could not run it or its verification
+/// failed. The devices' outputs are written to --save-output and then dropped. Warnings about the machine
+/// (a broken ceilings cache) go to `err`.
+std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
+                                   std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err);
 
 /// Runs every problem of `o`, streaming records to the printers (stdout or --output), with progress and
 /// warnings on `err` and a summary at the end. Ctrl-C stops after the current run, keeps what was written

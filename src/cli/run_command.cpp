@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -42,7 +43,16 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
        {"--threads", &f.threads, nullptr,
         fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()), "N"},
        {"--seed", &f.seed, nullptr, "seed of the random-normal inputs (default: drawn at random and printed)", "N"},
-       {"--gpu", &f.gpu, nullptr, "index of the GPU to use (default 0)", "N"},
+       {"--gpu", &f.gpu, nullptr,
+        "the GPU to use, or several in turn (all, or a list such as 0,2,3): the CPU runs once, and each GPU "
+        "gets its own record and its deviation from the node's median GPU (default 0)",
+        "N|all|N,N..."},
+       {"--straggler-threshold", &f.straggler_threshold, nullptr,
+        "with several GPUs: a GPU slower than the node's median GPU by more than this fraction plus its noise "
+        "is a straggler (default 0.05)",
+        "FRACTION"},
+       {"--fail-on-straggler", nullptr, &f.fail_on_straggler,
+        "with several GPUs: exit 19 when a GPU is a straggler (default: reported only)"},
        {"--algo", &f.algo, nullptr,
         "GPU engine choice: heuristic = cuDNN's first heuristic pick that runs; exhaustive = time every distinct "
         "config from heuristics A, B and the fallback list and keep the fastest; auto = the same over the first "
@@ -70,6 +80,7 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
        {"--no-verify", nullptr, &f.no_verify, "skip comparing outputs with the float64 reference and across devices"}});
   // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds).
   app.add_option("--debug-fake-backends", f.fake_run_ms)->group("");
+  app.add_option("--debug-fake-gpus", f.fake_gpu_ms)->group("");
   declare_problem_and_output_flags(app, f);
 }
 
@@ -148,6 +159,26 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
   return problems;
 }
 
+/// --gpu: "all" (empty: every GPU there is, counted when the run starts), or indices joined by commas.
+std::vector<int> parse_gpu_list(const std::string& text) {
+  if (text == "all") return {};
+  std::vector<int> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    uint64_t v = 0;
+    if (!parse_unsigned(part, v) || v > 1023)
+      throw UsageError("--gpu", text, "expected all, or GPU indices from 0 to 1023 joined by commas, e.g. 0,2,3");
+    if (std::find(out.begin(), out.end(), static_cast<int>(v)) != out.end())
+      throw UsageError("--gpu", text, "expected each GPU once");
+    out.push_back(static_cast<int>(v));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 /// --seed's value, or one drawn from std::random_device when none was given.
 uint64_t seed_of(const std::string& text) {
   uint64_t seed = 0;
@@ -178,7 +209,10 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
     o.backend.threads = static_cast<int>(parse_integer("--threads", f.threads, 1, cpus));
   }
   o.seed = seed_of(f.seed);
-  o.backend.gpu_index = static_cast<int>(parse_integer("--gpu", f.gpu, 0, 1023));
+  o.gpus = parse_gpu_list(f.gpu);
+  o.backend.gpu_index = o.gpus.empty() ? 0 : o.gpus.front();
+  o.straggler_threshold = parse_fraction("--straggler-threshold", f.straggler_threshold, 10);
+  o.fail_on_straggler = f.fail_on_straggler;
   o.backend.algo = parse_algo(f.algo);
   if (!f.workspace_limit.empty())
     o.backend.workspace_limit =
@@ -194,6 +228,12 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   o.backend.retune = f.retune;
   if (!f.fake_run_ms.empty())
     o.backend.fake_run_ms = static_cast<double>(parse_integer("--debug-fake-backends", f.fake_run_ms, 0, 3600000));
+  if (!f.fake_gpu_ms.empty()) {
+    for (const int64_t ms : parse_dims("--debug-fake-gpus", f.fake_gpu_ms, {1, 2, 3, 4, 5, 6, 7, 8}, "MSxMS...", 0,
+                                       3600000))
+      o.backend.fake_gpu_ms.push_back(static_cast<double>(ms));
+    if (o.backend.fake_run_ms < 0) o.backend.fake_run_ms = o.backend.fake_gpu_ms.front();
+  }
   if (f.retune && f.tune_cache == "off") throw UsageError("--retune: has nothing to overwrite with --tune-cache off");
   if (o.device == DeviceSelection::cpu)
     for (const char* flag : {"--algo", "--workspace-limit", "--include-transfers", "--tune-cache", "--retune", "--gpu"})

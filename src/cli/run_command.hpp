@@ -37,6 +37,10 @@ struct RunOptions {
   bool quiet = false;
   bool verbose = false;  ///< the table's details, a block per problem
   int rounds = 1;        ///< each problem is measured this many times, the list run in turn
+  /// --gpu: the GPUs to run, in turn (backend.gpu_index is the first); empty means every GPU there is.
+  std::vector<int> gpus{0};
+  double straggler_threshold = 0.05;  ///< with several GPUs: slower than the node's median by this + noise
+  bool fail_on_straggler = false;     ///< with several GPUs: a straggler makes the exit code 19
   std::string input_data, weights_data, save_output;  ///< .npy paths, or empty
   std::vector<std::string> argv;
   std::vector<std::string> warnings;  ///< about the flags (e.g. GPU-only flags with --device cpu), one line each
@@ -50,9 +54,9 @@ struct RunFlags {
   ProblemFlags problem;
   std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
               problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot",
-              tune_cache, cpu_dtype = "auto", fake_run_ms, rounds = "auto";
+              tune_cache, cpu_dtype = "auto", fake_run_ms, rounds = "auto", straggler_threshold = "0.05", fake_gpu_ms;
   bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false,
-       retune = false, verbose = false;
+       retune = false, verbose = false, fail_on_straggler = false;
 };
 
 /// Declares the run's flags on the top-level app.

@@ -267,25 +267,49 @@ Level level_of(const std::vector<const Measurement*>& measurements) {
   return l;
 }
 
+void mark_stragglers(std::vector<RunResult>& per_gpu, double threshold) {
+  std::vector<std::pair<RunResult*, Level>> ran;
+  std::vector<double> levels;
+  for (RunResult& r : per_gpu)
+    for (const DeviceResult& d : r.devices)
+      if (d.kind == DeviceKind::gpu && d.measurement) {
+        ran.emplace_back(&r, level_of({&*d.measurement}));
+        levels.push_back(ran.back().second.ms);
+      }
+  const double median = median_of(levels);
+  if (ran.size() < 2 || median <= 0) return;
+  for (auto& [r, level] : ran) {
+    r->gpu_deviation = level.ms / median - 1;
+    r->straggler = *r->gpu_deviation > threshold + 2 * level.error;
+  }
+}
+
 SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, bool interrupted) {
   SuiteSummary s;
   s.total = total;
-  s.completed = static_cast<int>(results.size());
   s.interrupted = interrupted;
   double log_sum = 0;
+  const RunResult* previous = nullptr;
   for (const RunResult& r : results) {
+    // With several GPUs a problem has a record per GPU, one after the other, all with the same CPU run: the
+    // problem and its CPU count once, and each GPU counts.
+    const bool same_problem = previous && previous->label == r.label && previous->problem == r.problem;
+    previous = &r;
+    if (!same_problem) ++s.completed;
     const bool failed = (r.cross_check && !r.cross_check->ok()) ||
                         std::any_of(r.devices.begin(), r.devices.end(), [](const DeviceResult& d) {
                           return d.reference_check && !d.reference_check->ok();
                         });
     if (failed) ++s.verify_failures;
     for (const DeviceResult& d : r.devices) {
-      if (!d.measurement) continue;
+      if (!d.measurement || (same_problem && d.kind == DeviceKind::cpu)) continue;
       (d.kind == DeviceKind::cpu ? s.cpu_total_ms : s.gpu_total_ms) += d.measurement->stats.median;
       ++(d.kind == DeviceKind::cpu ? s.cpu_ran : s.gpu_ran);
     }
     if (!r.speedup || *r.speedup <= 0) continue;
-    const SuiteSummary::Entry e{r.label.empty() ? r.problem.describe() : r.label, *r.speedup};
+    std::string name = r.label.empty() ? r.problem.describe() : r.label;
+    if (r.gpu_index >= 0) name += " (gpu " + std::to_string(r.gpu_index) + ")";
+    const SuiteSummary::Entry e{name, *r.speedup};
     s.speedups.push_back(e);
     log_sum += std::log(e.speedup);
     if (!s.best || e.speedup > s.best->speedup) s.best = e;

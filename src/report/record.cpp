@@ -154,6 +154,9 @@ json to_json(const RunResult& r, const RunMetadata& m) {
           {"cross_check", check_json(r.cross_check)},
           {"speedup", speedup},
           {"memory", {{"tensor_bytes", r.problem.tensor_bytes()}, {"peak_host_bytes", r.peak_host_bytes}}},
+          {"gpu_index", r.gpu_index >= 0 ? json(r.gpu_index) : json(nullptr)},
+          {"gpu_deviation", r.gpu_deviation ? json(*r.gpu_deviation) : json(nullptr)},
+          {"straggler", r.straggler},
           {"metadata",
            {{"convbench", m.convbench},
             {"onednn", m.onednn},
@@ -298,6 +301,10 @@ RunResult result_from_json(const json& j, const std::string& what) {
     r.seed = v;
   }
   if (j.contains("memory")) r.peak_host_bytes = j.at("memory").value("peak_host_bytes", uint64_t{0});
+  if (j.contains("gpu_index") && j.at("gpu_index").is_number_integer()) r.gpu_index = j.at("gpu_index").get<int>();
+  if (j.contains("gpu_deviation") && j.at("gpu_deviation").is_number())
+    r.gpu_deviation = j.at("gpu_deviation").get<double>();
+  r.straggler = j.value("straggler", false);
   r.warmup = j.value("warmup", 0);
   const json devices = field<json>(j, "devices", what);
   for (const auto& [kind, dj] : devices.items()) r.devices.push_back(device_from_json(kind, dj, r.problem.dtype, what));

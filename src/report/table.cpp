@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <set>
 
 #include "convbench/pairing.hpp"
 #include "convbench/report.hpp"
@@ -33,6 +34,13 @@ std::string check_text(const char* against, const Check& c) {
 
 /// A reason's first clause: "no NVIDIA driver: libcuda.so.1 cannot be loaded; install ..." stops at ';'.
 std::string first_clause(const std::string& reason) { return reason.substr(0, reason.find(';')); }
+
+/// "1 problem", "3 problems", "2 problems on a GPU".
+std::string count(size_t n, const std::string& noun) {
+  const size_t space = noun.find(' ');
+  const std::string head = noun.substr(0, space), tail = space == std::string::npos ? "" : noun.substr(space);
+  return fmt::format("{} {}{}{}", n, head, n == 1 ? "" : "s", tail);
+}
 
 /// `text` cut to `width` columns, with '~' marking the cut.
 std::string fit(const std::string& text, size_t width) {
@@ -82,38 +90,50 @@ class TablePrinter final : public Printer {
     if (rows()) return print_row(r);
     for (const DeviceResult& d : r.devices) print_device(d);
     if (r.cross_check) line("gpu: ", "verify " + paint(check_text("cpu", *r.cross_check), r.cross_check->ok()));
+    if (r.gpu_index >= 0)
+      line("gpu: ", r.gpu_deviation ? fmt::format("GPU {}: {:+.1f}% from the node's median GPU{}", r.gpu_index,
+                                                  *r.gpu_deviation * 100, r.straggler ? ": STRAGGLER" : "")
+                                    : fmt::format("GPU {}", r.gpu_index));
     fmt::print(out_, "\n");
     for (const DeviceResult& d : r.devices) print_timing(d);
     print_speedup(r);
   }
 
   void do_end(const SuiteSummary& s) override {
-    if (s.total <= 1 && !s.interrupted) return;
+    if (s.total <= 1 && !s.interrupted && !rows()) return;
     for (const auto& [reason, count] : not_run_)
       line("", fmt::format("{} on {} problem{}", reason, count, count == 1 ? "" : "s"), "    ");
-    if (marked_) line("", "! = warnings (printed on stderr); FAIL = verification failed");
+    // The legend names only the marks that appeared.
+    std::string legend;
+    for (const auto& [mark, meaning] : {std::pair<const char*, const char*>{"!", "warnings (printed on stderr)"},
+                                        {"FAIL", "verification failed"},
+                                        {"SLOW", "a GPU slower than the node's median GPU by more than the "
+                                                 "straggler threshold plus its noise"}})
+      if (marks_.count(mark)) legend += fmt::format("{}{} = {}", legend.empty() ? "" : "; ", mark, meaning);
+    if (!legend.empty()) line("", legend);
     fmt::print(out_, "\n");
     line("summary: ", fmt::format("{} of {} problems ran{}{}", s.completed, s.total,
                                   s.interrupted ? " (interrupted)" : "",
                                   s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
     std::string totals;
-    if (s.cpu_ran) totals = fmt::format("cpu {:.3f} ms over {} problems", s.cpu_total_ms, s.cpu_ran);
+    if (s.cpu_ran) totals = fmt::format("cpu {:.3f} ms over {}", s.cpu_total_ms, count(s.cpu_ran, "problem"));
     if (s.gpu_ran)
-      totals += fmt::format("{}gpu {:.3f} ms over {} problems", totals.empty() ? "" : ", ", s.gpu_total_ms, s.gpu_ran);
+      totals += fmt::format("{}gpu {:.3f} ms over {}", totals.empty() ? "" : ", ", s.gpu_total_ms,
+                            count(s.gpu_ran, start_.gpus > 1 ? "problem on a GPU" : "problem"));
     if (!totals.empty()) line("totals: ", "medians add up to " + totals);
     if (!s.geomean_speedup) {
       line("", "no speedup: the GPU and CPU did not both run and verify on any problem");
       return;
     }
-    line("", fmt::format("geometric-mean GPU speedup over CPU: {:.1f}x over {} problems", *s.geomean_speedup,
-                         s.speedups.size()));
+    line("", fmt::format("geometric-mean GPU speedup over CPU: {:.1f}x over {}", *s.geomean_speedup,
+                         count(s.speedups.size(), start_.gpus > 1 ? "problem on a GPU" : "problem")));
     line("best:  ", fmt::format("{:.1f}x  {}", s.best->speedup, s.best->label));
     line("worst: ", fmt::format("{:.1f}x  {}", s.worst->speedup, s.worst->label));
     if (style_.verbose) print_bars(s);
   }
 
  private:
-  bool rows() const { return start_.total > 1 && !style_.verbose; }
+  bool rows() const { return (start_.total > 1 || start_.gpus > 1) && !style_.verbose; }
 
   /// `head` then `text`, wrapped to the width; continuation lines are indented under the text (or by `indent`).
   void line(const std::string& head, const std::string& text, const std::string& indent = "") {
@@ -224,9 +244,14 @@ class TablePrinter final : public Printer {
       warned = warned || !d.measurement->warnings.empty() || d.measurement->interrupted;
     }
     const bool failed = failed_verification(r);
-    const std::string mark = failed ? "FAIL" : warned ? "!" : "";
-    marked_ = marked_ || !mark.empty();
-    const std::string label = r.label.empty() ? "-" : r.label;
+    const std::string mark = failed ? "FAIL" : r.straggler ? "SLOW" : warned ? "!" : "";
+    if (!mark.empty()) marks_.insert(mark);
+    std::string label = r.label;
+    if (r.gpu_index >= 0)
+      label += (label.empty() ? "" : " ") + (r.gpu_deviation ? fmt::format("gpu{} {:+.1f}%", r.gpu_index,
+                                                                            *r.gpu_deviation * 100)
+                                                             : fmt::format("gpu{}", r.gpu_index));
+    if (label.empty()) label = "-";
     const std::string nums = numbers(cells[0], cells[1], r.speedup ? fmt::format("{:.1f}x", *r.speedup) : "-") +
                              (mark.empty() ? "" : "  " + (failed ? paint(mark, false) : mark));
     if (two_lines())
@@ -262,7 +287,7 @@ class TablePrinter final : public Printer {
   size_t width_;
   ProblemStart start_;
   std::map<std::string, int> not_run_;  ///< each distinct "dev: not run: reason", with how many rows had it
-  bool marked_ = false;
+  std::set<std::string> marks_;  ///< the row marks printed so far
 };
 
 }  // namespace

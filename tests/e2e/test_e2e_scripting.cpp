@@ -519,3 +519,47 @@ TEST(Scripting, FleetFlagsTheOneSlowTaskOfFour) {
   EXPECT_EQ(missing.code, 19);
   EXPECT_EQ(missing.err, "convbench: error: fleet: expected 4 nodes, found 2\n");
 }
+
+TEST(Scripting, EveryGpuOfANodeGetsARecordAndTheSlowOneIsFlagged) {
+  // Four scripted GPUs whose runs take 20 ms, except GPU 2's: 23 ms, 15% slower.
+  const std::string dir = temp_dir("gpus");
+  const std::string common = "mb1ic3ih10oc4kh3 --seed 1 --runs 5 --debug-fake-backends 20 ";
+  const CliResult r = run_cli(common + "--debug-fake-gpus 20x20x23x20 --gpu all --format jsonl --output " + dir +
+                              "/all.jsonl");
+  ASSERT_EQ(r.code, 0) << r.err << "\nflagged only, without --fail-on-straggler";
+  const auto recs = read_records(dir + "/all.jsonl", "t");
+  ASSERT_EQ(recs.size(), 4u) << "one record per GPU";
+  for (size_t g = 0; g < recs.size(); ++g) {
+    EXPECT_EQ(recs[g].at("gpu_index"), g);
+    EXPECT_EQ(recs[g].at("straggler").get<bool>(), g == 2) << g;
+    EXPECT_EQ(recs[g].at("metadata").at("gpu_uuid"), "GPU-fake-" + std::to_string(g));
+    // The CPU ran once: every record carries the very same CPU runs.
+    EXPECT_EQ(recs[g].at("devices").at("cpu").at("samples_ms"), recs[0].at("devices").at("cpu").at("samples_ms"));
+  }
+  EXPECT_NEAR(recs[2].at("gpu_deviation").get<double>(), 0.15, 0.02);
+  // The table: a row per GPU with its deviation, SLOW on the straggler only.
+  size_t slow = 0;
+  std::stringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (has(line, "SLOW") && !has(line, "SLOW =")) {
+      ++slow;
+      EXPECT_EQ(line.rfind("gpu2 +15.", 0), 0u) << line;
+    }
+  EXPECT_EQ(slow, 1u) << r.out;
+  const CliResult gate = run_cli(common + "--debug-fake-gpus 20x20x23x20 --gpu all --fail-on-straggler");
+  EXPECT_EQ(gate.code, 19) << gate.out;
+  EXPECT_TRUE(has(gate.err, "convbench: error: gpu 2: 15.")) << gate.err;
+  EXPECT_TRUE(has(gate.err, "% slower than the node's median GPU\n")) << gate.err;
+  const CliResult equal = run_cli(common + "--debug-fake-gpus 20x20x20x20 --gpu all --fail-on-straggler");
+  EXPECT_EQ(equal.code, 0) << equal.out << equal.err;
+  EXPECT_FALSE(has(equal.out, "SLOW")) << equal.out;
+  // A list picks GPUs; fleet reads the per-GPU records and flags the same GPU.
+  const CliResult some = run_cli(common + "--debug-fake-gpus 20x20x23x20 --gpu 0,2 --format jsonl");
+  ASSERT_EQ(some.code, 0) << some.err;
+  EXPECT_EQ(json_lines(some.out).size(), 2u);
+  EXPECT_EQ(json_lines(some.out).at(1).at("gpu_index"), 2);
+  const CliResult fleet = run_cli("fleet " + dir + "/all.jsonl");
+  EXPECT_EQ(fleet.code, 19) << fleet.out;
+  EXPECT_TRUE(has(fleet.out, "/gpu2")) << fleet.out;
+  EXPECT_EQ(run_cli("--gpu 1,1").err, "convbench: error: --gpu: '1,1' is not valid; expected each GPU once\n");
+}

@@ -11,8 +11,12 @@ namespace {
 
 class ScriptedBackend final : public Conv2D {
  public:
-  ScriptedBackend(DeviceKind kind, double run_ms) : kind_(kind), run_ms_(run_ms) {}
-  DeviceInfo device() const override { return {kind_, std::string("fake ") + to_string(kind_), "fake", "1.0"}; }
+  ScriptedBackend(DeviceKind kind, double run_ms, int index) : kind_(kind), run_ms_(run_ms), index_(index) {}
+  DeviceInfo device() const override {
+    DeviceInfo d{kind_, std::string("fake ") + to_string(kind_), "fake", "1.0"};
+    if (kind_ == DeviceKind::gpu && index_ >= 0) d.uuid = "GPU-fake-" + std::to_string(index_);
+    return d;
+  }
   Support supports(const Problem&) const override { return {}; }
   PrepareReport prepare(const Problem& p, const HostTensors& t) override {
     problem_ = p;
@@ -34,14 +38,15 @@ class ScriptedBackend final : public Conv2D {
  private:
   DeviceKind kind_;
   double run_ms_;
+  int index_;
   Problem problem_;
   HostTensors tensors_;
 };
 
 }  // namespace
 
-std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms) {
-  return std::make_unique<ScriptedBackend>(kind, run_ms);
+std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms, int index) {
+  return std::make_unique<ScriptedBackend>(kind, run_ms, index);
 }
 
 }  // namespace convbench

@@ -10,7 +10,8 @@
 
 namespace convbench {
 
-/// A CPU or GPU backend named "fake cpu"/"fake gpu", whose every run sleeps `run_ms` milliseconds.
-std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms);
+/// A CPU or GPU backend named "fake cpu"/"fake gpu", whose every run sleeps `run_ms` milliseconds; a GPU
+/// with an `index` has the UUID "GPU-fake-<index>".
+std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms, int index = -1);
 
 }  // namespace convbench
