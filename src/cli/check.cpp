@@ -177,7 +177,10 @@ std::string report_errors_as_json(const std::function<std::string()>& work) {
   }
 }
 
-Outcome run_check(const CheckOptions& o, std::ostream& out) {
+namespace {
+
+/// The check of one GPU as its JSON object (schema_version 1), whatever the outcome.
+json check_result(const CheckOptions& o) {
   const auto t0 = Clock::now();
   // The child reports its own exceptions as a result, so that the parent can say what went wrong.
   const IsolatedResult iso =
@@ -202,11 +205,49 @@ Outcome run_check(const CheckOptions& o, std::ostream& out) {
                 {"isa", cpu_library_isa()},
                 {"onednn", cpu_library_version()}};
   }
-  const auto code = static_cast<ExitCode>(j["exit_code"].get<int>());
   j["schema_version"] = 1;
-  j["ok"] = code == ExitCode::ok;
+  j["ok"] = j["exit_code"].get<int>() == 0;
   j["elapsed_ms"] = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  return j;
+}
 
+/// `check --gpu all`: each GPU checked in turn (in its own child); the exit code is the highest failing one.
+Outcome check_every_gpu(const CheckOptions& o, std::ostream& out) {
+  const IsolatedResult count = run_isolated([] { return std::to_string(probe_gpu(0).device_count); }, o.timeout_s);
+  const int n = count.output.empty() ? 0 : std::stoi(count.output);
+  json checks = json::array();
+  int worst = 0, failed = 0;
+  std::string worst_message;
+  for (int g = 0; g < std::max(n, 1); ++g) {
+    CheckOptions one = o;
+    one.every_gpu = false;
+    one.gpu = g;
+    json j = check_result(one);
+    const int code = j["exit_code"].get<int>();
+    if (code != 0) {
+      ++failed;
+      if (code > worst) worst = code, worst_message = fmt::format("GPU {}: {}", g, j["message"].get<std::string>());
+    } else if (!o.json) {
+      out << j["message"].get<std::string>() << '\n';
+    }
+    checks.push_back(std::move(j));
+  }
+  if (o.json) {
+    out << json{{"schema_version", 1}, {"ok", worst == 0}, {"exit_code", worst}, {"checks", checks}}.dump(2) << '\n';
+    return {static_cast<ExitCode>(worst), ""};
+  }
+  if (worst == 0) return {};
+  return {static_cast<ExitCode>(worst),
+          failed > 1 ? fmt::format("{} of {} GPUs failed; the worst: {}", failed, checks.size(), worst_message)
+                     : worst_message};
+}
+
+}  // namespace
+
+Outcome run_check(const CheckOptions& o, std::ostream& out) {
+  if (o.every_gpu) return check_every_gpu(o, out);
+  json j = check_result(o);
+  const auto code = static_cast<ExitCode>(j["exit_code"].get<int>());
   if (o.json) {
     out << j.dump(2) << '\n';
   } else {

@@ -17,6 +17,7 @@ struct CheckOptions {
   bool json = false;       ///< one JSON object on stdout instead of text
   double timeout_s = 5.0;  ///< the check is killed after this long
   int gpu = 0;
+  bool every_gpu = false;  ///< --gpu all: each GPU in turn; the exit code is the highest failing one
 };
 
 /// What a child process wrote before it exited, or why it did not.

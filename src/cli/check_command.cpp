@@ -21,7 +21,9 @@ CLI::App* declare_check(CLI::App& app, CheckFlags& f) {
       {{"--all", nullptr, &f.all, "list every GPU and the CPU (model, cores, oneDNN ISA and version)"},
        {"--format", &f.format, nullptr, "text or json (default text)", "text|json"},
        {"--timeout", &f.timeout, nullptr, "give up after this many seconds, exit code 17 (default 5)", "SECONDS"},
-       {"--gpu", &f.gpu, nullptr, "index of the GPU to check (default 0)", "N"}});
+       {"--gpu", &f.gpu, nullptr,
+        "index of the GPU to check, or all: each in turn, the exit code the highest failing one (default 0)",
+        "N|all"}});
 }
 
 CheckOptions to_check_options(const CheckFlags& f) {
@@ -30,7 +32,8 @@ CheckOptions to_check_options(const CheckFlags& f) {
   if (f.format != "text" && f.format != "json") throw UsageError("--format", f.format, "expected text or json");
   c.json = f.format == "json";
   c.timeout_s = parse_seconds("--timeout", f.timeout);
-  c.gpu = static_cast<int>(parse_integer("--gpu", f.gpu, 0, 1023));
+  c.every_gpu = f.gpu == "all";
+  if (!c.every_gpu) c.gpu = static_cast<int>(parse_integer("--gpu", f.gpu, 0, 1023));
   return c;
 }
 

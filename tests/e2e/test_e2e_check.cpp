@@ -39,6 +39,23 @@ TEST(Check, NoGpuHereGivesItsOwnExitCodeAndOneLineQuickly) {
   }
 }
 
+TEST(Check, EveryGpuInTurnWithTheHighestFailingCode) {
+  if (gpu_present()) GTEST_SKIP() << "a GPU is present: each one's line depends on the machine";
+  const Availability a = make_gpu_backend({});
+  const CliResult r = run_cli("check --gpu all");
+  EXPECT_EQ(r.code, static_cast<int>(a.code));
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "convbench: error: GPU 0: " + a.reason + "\n") << "no GPU to count: GPU 0 says why";
+  const CliResult j = run_cli("check --gpu all --format json");
+  EXPECT_EQ(j.code, static_cast<int>(a.code));
+  const auto doc = nlohmann::json::parse(j.out);
+  EXPECT_EQ(doc.at("schema_version"), 1);
+  EXPECT_EQ(doc.at("exit_code"), static_cast<int>(a.code));
+  EXPECT_FALSE(doc.at("ok").get<bool>());
+  ASSERT_EQ(doc.at("checks").size(), 1u);
+  EXPECT_EQ(doc.at("checks").at(0).at("message"), a.reason);
+}
+
 TEST(Check, JsonHasTheDocumentedSchema) {
   const CliResult r = run_cli("check --format json --all");
   const auto j = nlohmann::json::parse(r.out);
