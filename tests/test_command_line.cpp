@@ -261,7 +261,7 @@ TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {
   EXPECT_EQ(error_of({"chek"}), "unknown command 'chek'; did you mean check?");
   EXPECT_EQ(error_of({"comapre"}), "unknown command 'comapre'; did you mean compare?");
   EXPECT_EQ(error_of({"frobnicate"}),
-            "unknown command 'frobnicate'; the commands are check, suites, compare, peak and fleet, and a problem "
+            "unknown command 'frobnicate'; the commands are check, suites, compare, peak, fleet and report, and a problem "
             "descriptor has sizes, e.g. mb100ic3ih100oc32kh7");
   EXPECT_EQ(error_of({"suites", "extra"}), "'extra' is not expected here; see convbench suites --help");
 }

@@ -8,6 +8,7 @@
 #include "check.hpp"
 #include "compare.hpp"
 #include "fleet.hpp"
+#include "report_command.hpp"
 #include "peak.hpp"
 #include "run_command.hpp"
 
@@ -19,7 +20,8 @@ struct TextReply {
 };
 
 /// What to do: a benchmark run, `check`, `compare`, `peak`, `fleet`, or print a text.
-using Command = std::variant<RunOptions, CheckOptions, CompareOptions, PeakOptions, FleetOptions, TextReply>;
+using Command =
+    std::variant<RunOptions, CheckOptions, CompareOptions, PeakOptions, FleetOptions, ReportOptions, TextReply>;
 
 /// Parses and validates argv. Throws UsageError with a one-line message on any bad input.
 Command parse_command_line(int argc, const char* const* argv);

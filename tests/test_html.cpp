@@ -1,0 +1,58 @@
+// The HTML report and its SVG writer: escaping, the log axis, and the charts' elements for known records.
+#include <gtest/gtest.h>
+
+#include "convbench/html_report.hpp"
+#include "convbench/svg.hpp"
+#include "sample_result.hpp"
+
+using namespace convbench;
+using namespace convbench::testing;
+
+namespace {
+
+size_t count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + what.size())) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST(Svg, EscapesAndMapsALogAxis) {
+  EXPECT_EQ(xml_escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+  const LogAxis x(0.3, 42, 0, 300);  // decades 0.1 .. 100
+  EXPECT_DOUBLE_EQ(x.lo(), 0.1);
+  EXPECT_DOUBLE_EQ(x.hi(), 100);
+  EXPECT_EQ(x.decades(), (std::vector<double>{0.1, 1, 10, 100}));
+  EXPECT_NEAR(x(1), 100, 1e-9);
+  EXPECT_NEAR(x(10), 200, 1e-9);
+  EXPECT_NEAR(x(1e9), 300, 1e-9) << "clamped";
+  Svg svg(10, 10, "t");
+  svg.rect(1, 2, 3, 4, "bar cpu", "x<y");
+  EXPECT_NE(svg.str().find(R"(<rect class="bar cpu" x="1.0" y="2.0" width="3.0" height="4.0"><title>x&lt;y</title></rect>)"),
+            std::string::npos)
+      << svg.str();
+}
+
+TEST(HtmlReport, OneBarPerMeasuredDeviceAndOnePointPerResult) {
+  std::vector<ReportRecord> records(3);
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].result = sample_result(40.0 * static_cast<double>(i + 1), 2);
+    records[i].result.label = "entry <" + std::to_string(i) + ">";
+    records[i].host = "node & co";
+  }
+  records[2].result.devices[1] = DeviceResult{DeviceKind::gpu, std::nullopt, "no NVIDIA driver", std::nullopt};
+  const std::string page = html_report(records, {});
+  EXPECT_EQ(count(page, R"(class="bar cpu")"), 3u);
+  EXPECT_EQ(count(page, R"(class="bar gpu")"), 2u) << "the GPU did not run for the third";
+  EXPECT_EQ(count(page, R"(class="point cpu")"), 3u);
+  EXPECT_EQ(count(page, R"(class="point gpu")"), 2u);
+  EXPECT_EQ(count(page, "bar fleet"), 0u) << "no fleet chart without fleet input";
+  EXPECT_NE(page.find("entry &lt;1&gt;"), std::string::npos) << "labels are escaped";
+  EXPECT_NE(page.find("node &amp; co"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("http://www.w3.org/2000/svg"), page.find("http")) << "no request: only the SVG namespace";
+  const std::string fleet = html_report(records, {{"a", "n1", 0.01, false}, {"a", "n2", 0.2, true}});
+  EXPECT_EQ(count(fleet, R"(class="bar fleet")"), 1u);
+  EXPECT_EQ(count(fleet, R"(class="bar fleet straggler")"), 1u);
+}
