@@ -48,6 +48,7 @@ struct DeviceInfo {
   std::string uuid;             ///< GPU UUID; empty on the CPU
   std::string driver;           ///< GPU driver release, e.g. "580.159.04"; empty on the CPU
   std::string runtime;          ///< e.g. "CUDA 13.0"; empty on the CPU
+  std::string pci_bus_id;       ///< GPU PCI address, e.g. "0000:1a:00.0"; empty on the CPU
   /// "NVIDIA H100 80GB HBM3 (sm_90)", or the name alone without an architecture.
   std::string display_name() const { return arch.empty() ? name : name + " (" + arch + ")"; }
   /// "oneDNN 2.6.3".

@@ -165,6 +165,7 @@ json to_json(const RunResult& r, const RunMetadata& m) {
             {"driver", g ? json(g->driver) : json(nullptr)},
             {"gpu_name", g ? json(g->name) : json(nullptr)},
             {"gpu_uuid", g ? json(g->uuid) : json(nullptr)},
+            {"gpu_pci_bus_id", g && !g->pci_bus_id.empty() ? json(g->pci_bus_id) : json(nullptr)},
             {"cpu_model", m.cpu_model},
             {"threads", threads},
             {"seed", r.seed},

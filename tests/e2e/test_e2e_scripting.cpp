@@ -533,6 +533,7 @@ TEST(Scripting, EveryGpuOfANodeGetsARecordAndTheSlowOneIsFlagged) {
     EXPECT_EQ(recs[g].at("gpu_index"), g);
     EXPECT_EQ(recs[g].at("straggler").get<bool>(), g == 2) << g;
     EXPECT_EQ(recs[g].at("metadata").at("gpu_uuid"), "GPU-fake-" + std::to_string(g));
+    EXPECT_EQ(recs[g].at("metadata").at("gpu_pci_bus_id"), "0000:0" + std::to_string(g + 1) + ":00.0");
     // The CPU ran once: every record carries the very same CPU runs.
     EXPECT_EQ(recs[g].at("devices").at("cpu").at("samples_ms"), recs[0].at("devices").at("cpu").at("samples_ms"));
   }

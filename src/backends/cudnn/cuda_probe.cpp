@@ -56,6 +56,7 @@ class RealProbeSystem final : public ProbeSystem {
     f.cc_minor = prop.minor;
     f.sm_count = prop.multiProcessorCount;
     f.total_memory = prop.totalGlobalMem;
+    f.pci_bus_id = fmt::format("{:04x}:{:02x}:{:02x}.0", prop.pciDomainID, prop.pciBusID, prop.pciDeviceID);
     const auto* u = reinterpret_cast<const unsigned char*>(prop.uuid.bytes);
     f.uuid = fmt::format(
         "GPU-{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",

@@ -33,7 +33,8 @@ DeviceInfo CudnnConv::device() const {
           fmt::format("sm_{}{}", probe_.facts.cc_major, probe_.facts.cc_minor),
           probe_.facts.uuid,
           probe_.driver_release,
-          "CUDA " + cuda_version_string(probe_.runtime_version)};
+          "CUDA " + cuda_version_string(probe_.runtime_version),
+          probe_.facts.pci_bus_id};
 }
 
 PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {

@@ -1,6 +1,8 @@
 // The scripted backend: runs that take a fixed time, outputs from the float64 reference.
 #include "backends/fake/fake_backend.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <thread>
 
@@ -14,7 +16,10 @@ class ScriptedBackend final : public Conv2D {
   ScriptedBackend(DeviceKind kind, double run_ms, int index) : kind_(kind), run_ms_(run_ms), index_(index) {}
   DeviceInfo device() const override {
     DeviceInfo d{kind_, std::string("fake ") + to_string(kind_), "fake", "1.0"};
-    if (kind_ == DeviceKind::gpu && index_ >= 0) d.uuid = "GPU-fake-" + std::to_string(index_);
+    if (kind_ == DeviceKind::gpu && index_ >= 0) {
+      d.uuid = "GPU-fake-" + std::to_string(index_);
+      d.pci_bus_id = fmt::format("0000:{:02x}:00.0", index_ + 1);
+    }
     return d;
   }
   Support supports(const Problem&) const override { return {}; }
