@@ -32,9 +32,9 @@ const char* to_string(GpuStatus s);
 struct DeviceFacts {
   std::string name;  ///< e.g. "NVIDIA H100 80GB HBM3"
   std::string uuid;  ///< "GPU-xxxxxxxx-..." or empty
-  std::string pci_bus_id;  ///< "0000:1a:00.0" (domain:bus:device.function) or empty
   int cc_major = 0, cc_minor = 0, sm_count = 0;
   uint64_t total_memory = 0;  ///< bytes
+  std::string pci_bus_id;     ///< "0000:1a:00.0" (domain:bus:device.function) or empty
 };
 
 struct GpuProbe {
