@@ -61,7 +61,8 @@ def run_convbench(binary, dtype, layout, runs, device, batch, jsonl):
     """One convbench process for every problem in `dtype`; returns its records in problem order. Exit 4
     (a dtype the device cannot run) still gives every record, each saying why."""
     cmd = [binary, "--problems", "-", "--device", device, "--format", "jsonl", "--dtype", dtype, "--layout",
-           layout, "--runs", str(runs), "--warmup", "3", "--seed", "1", "--tune-cache", "off", "--quiet"]
+           layout, "--runs", str(runs), "--warmup", "3", "--seed", "1", "--tune-cache", "off", "--quiet",
+           "--rounds", "1"]  # one round: the ratio to PyTorch is taken in this one run, within the step's time
     lines = "\n".join(problem_line(p, batch) for p in PROBLEMS) + "\n"
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdin.write(lines)

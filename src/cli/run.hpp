@@ -13,6 +13,10 @@
 
 namespace convbench {
 
+/// One warning on `err`: a single line for scripts; wrapped to the width of a terminal, continuation lines
+/// indented, when a person reads it.
+void warn(std::ostream& err, const std::string& text);
+
 /// Bytes of host memory a run of `p` needs at its peak, on the devices that will run.
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu);
 

@@ -179,6 +179,30 @@ std::vector<int> parse_gpu_list(const std::string& text) {
   return out;
 }
 
+/// The GPU's options, and the test-only scripted backends.
+void gpu_options(const RunFlags& f, RunOptions& o) {
+  o.gpus = parse_gpu_list(f.gpu);
+  o.backend.gpu_index = o.gpus.empty() ? 0 : o.gpus.front();
+  o.straggler_threshold = parse_fraction("--straggler-threshold", f.straggler_threshold, 10);
+  o.fail_on_straggler = f.fail_on_straggler;
+  o.backend.algo = parse_algo(f.algo);
+  if (!f.workspace_limit.empty())
+    o.backend.workspace_limit =
+        parse_integer("--workspace-limit", f.workspace_limit, 0, std::numeric_limits<int64_t>::max());
+  o.backend.include_transfers = f.include_transfers;
+  if (f.tune_cache.empty()) throw UsageError("--tune-cache", f.tune_cache, "expected a file path or off");
+  o.backend.tune_cache = f.tune_cache == "off" ? "" : f.tune_cache;
+  o.backend.retune = f.retune;
+  if (!f.fake_run_ms.empty())
+    o.backend.fake_run_ms = static_cast<double>(parse_integer("--debug-fake-backends", f.fake_run_ms, 0, 3600000));
+  if (!f.fake_gpu_ms.empty()) {
+    for (const int64_t ms : parse_dims("--debug-fake-gpus", f.fake_gpu_ms, {1, 2, 3, 4, 5, 6, 7, 8}, "MSxMS...", 0,
+                                       3600000))
+      o.backend.fake_gpu_ms.push_back(static_cast<double>(ms));
+    if (o.backend.fake_run_ms < 0) o.backend.fake_run_ms = o.backend.fake_gpu_ms.front();
+  }
+}
+
 /// --seed's value, or one drawn from std::random_device when none was given.
 uint64_t seed_of(const std::string& text) {
   uint64_t seed = 0;
@@ -209,30 +233,11 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
     o.backend.threads = static_cast<int>(parse_integer("--threads", f.threads, 1, cpus));
   }
   o.seed = seed_of(f.seed);
-  o.gpus = parse_gpu_list(f.gpu);
-  o.backend.gpu_index = o.gpus.empty() ? 0 : o.gpus.front();
-  o.straggler_threshold = parse_fraction("--straggler-threshold", f.straggler_threshold, 10);
-  o.fail_on_straggler = f.fail_on_straggler;
-  o.backend.algo = parse_algo(f.algo);
-  if (!f.workspace_limit.empty())
-    o.backend.workspace_limit =
-        parse_integer("--workspace-limit", f.workspace_limit, 0, std::numeric_limits<int64_t>::max());
-  o.backend.include_transfers = f.include_transfers;
+  gpu_options(f, o);
   if (f.cpu_dtype != "auto") {
     o.cpu_dtype = dtype_from_string(f.cpu_dtype);
     if (!o.cpu_dtype) throw UsageError("--cpu-dtype", f.cpu_dtype, "expected auto, f32, tf32, bf16 or f16");
     if (o.device == DeviceSelection::gpu) throw UsageError("--cpu-dtype: has no effect with --device gpu");
-  }
-  if (f.tune_cache.empty()) throw UsageError("--tune-cache", f.tune_cache, "expected a file path or off");
-  o.backend.tune_cache = f.tune_cache == "off" ? "" : f.tune_cache;
-  o.backend.retune = f.retune;
-  if (!f.fake_run_ms.empty())
-    o.backend.fake_run_ms = static_cast<double>(parse_integer("--debug-fake-backends", f.fake_run_ms, 0, 3600000));
-  if (!f.fake_gpu_ms.empty()) {
-    for (const int64_t ms : parse_dims("--debug-fake-gpus", f.fake_gpu_ms, {1, 2, 3, 4, 5, 6, 7, 8}, "MSxMS...", 0,
-                                       3600000))
-      o.backend.fake_gpu_ms.push_back(static_cast<double>(ms));
-    if (o.backend.fake_run_ms < 0) o.backend.fake_run_ms = o.backend.fake_gpu_ms.front();
   }
   if (f.retune && f.tune_cache == "off") throw UsageError("--retune: has nothing to overwrite with --tune-cache off");
   if (o.device == DeviceSelection::cpu)

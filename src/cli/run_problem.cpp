@@ -1,0 +1,251 @@
+// One problem end to end: check memory, make (or read) the inputs, run the CPU once and each GPU in turn
+// through the harness, verify against the reference and across devices, derive the speedup.
+#include "run.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include "convbench/atomic_file.hpp"
+#include "convbench/npy.hpp"
+#include "convbench/numeric.hpp"
+#include "convbench/pairing.hpp"
+#include "convbench/registry.hpp"
+#include "convbench/report.hpp"
+#include "convbench/system.hpp"
+#include "convbench/text.hpp"
+#include "interrupt.hpp"
+
+namespace convbench {
+namespace {
+
+std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
+
+void check_host_memory(const Problem& p, bool cpu, bool gpu) {
+  const double need = estimate_host_bytes(p, cpu, gpu);
+  const double have = static_cast<double>(available_memory_bytes());
+  if (have > 0 && need > have)
+    throw Error(ExitCode::out_of_memory,
+                fmt::format("the problem needs about {} of host memory, but only {} is available ({})", gib(need),
+                            gib(have), p.describe()));
+}
+
+/// The shape a .npy file must have for a tensor of `p` in its layout.
+std::vector<int64_t> npy_shape(const Problem& p, const char* tensor) {
+  if (std::string(tensor) == "input") return storage_shape(p.layout, p.n, p.c, p.h, p.w);
+  if (std::string(tensor) == "weights") return storage_shape(p.layout, p.k, p.c / p.groups, p.r, p.s);
+  return storage_shape(p.layout, p.n, p.k, p.out_h(), p.out_w());
+}
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::string t = "(";
+  for (size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+  return t + ")";
+}
+
+/// Replaces `values` with a .npy file's data after checking its shape, rounded to the problem's dtype.
+void load_npy(const std::string& path, const char* flag, const Problem& p, const char* tensor,
+              std::vector<float>& values) {
+  NpyArray a = read_npy(path, flag);
+  const auto want = npy_shape(p, tensor);
+  if (a.shape != want)
+    throw UsageError(fmt::format("{}: '{}' has shape {}, but the {} of this problem ({} layout) needs {}", flag, path,
+                                 shape_text(a.shape), tensor, to_string(p.layout), shape_text(want)));
+  for (float& x : a.data) x = round_to(p.dtype, x);
+  values = std::move(a.data);
+}
+
+/// The cached ceilings, read once; a broken cache is reported once, on the run's error stream, and ignored
+/// rather than failing a run.
+const std::vector<Ceilings>& cached_ceilings(std::ostream& err) {
+  static bool loaded = false;
+  static std::vector<Ceilings> all;
+  if (!loaded) {
+    loaded = true;
+    try {
+      all = load_ceilings(ceilings_path());
+    } catch (const Error& e) {
+      warn(err, e.what());
+    }
+  }
+  return all;
+}
+
+/// The mode `kind` runs for `requested` (the GPU: the requested dtype; the CPU: the first mode of
+/// cpu_dtypes_to_try() it supports), or why none can run. `fallback` tells why a better CPU mode was passed over.
+Support choose_mode(DeviceKind kind, Conv2D& backend, const RunOptions& o, Problem& p, std::string& fallback) {
+  const std::vector<DType> modes =
+      kind == DeviceKind::cpu ? cpu_dtypes_to_try(p.dtype, o.cpu_dtype) : std::vector<DType>{p.dtype};
+  Support first;
+  for (size_t i = 0; i < modes.size(); ++i) {
+    Problem candidate = p;
+    candidate.dtype = modes[i];
+    const Support s = backend.supports(candidate);
+    if (i == 0) first = s;
+    if (!s.ok) continue;
+    if (i > 0)
+      fallback =
+          fmt::format("{} instead of {}: {}", mode_name(kind, modes[i]), mode_name(kind, modes[0]), first.reason);
+    p = candidate;
+    return s;
+  }
+  return first;
+}
+
+/// Runs one device; returns the exit code to use if this device was explicitly requested and failed.
+ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, const Problem& requested,
+                    const HostTensors& inputs, RunResult& r, std::ostream& err) {
+  DeviceResult d;
+  d.kind = kind;
+  d.dtype = requested.dtype;
+  ExitCode code = ExitCode::ok;
+  Problem p = requested;
+  std::string fallback;
+  if (!avail.backend) {
+    d.not_run_reason = avail.reason;
+    code = avail.code;
+  } else if (const Support s = choose_mode(kind, *avail.backend, o, p, fallback); !s.ok) {
+    d.not_run_reason = "unsupported: " + s.reason;
+    code = ExitCode::unsupported;
+  } else {
+    d.dtype = p.dtype;
+    HarnessConfig cfg = o.harness;
+    cfg.cancelled = [] { return interrupted(); };
+    if (o.on_run) cfg.on_run = [&o, kind](int done, int total) { o.on_run(kind, done, total); };
+    try {
+      d.measurement = measure(*avail.backend, p, inputs, cfg);
+      if (!fallback.empty()) d.measurement->prepare.details.emplace_back("mode", fallback);
+      if (o.verify) {
+        d.reference_check = check_against_reference(p, inputs, d.measurement->output, r.seed);
+        d.reference_check->tolerance = device_tolerance(kind, p.dtype);
+      }
+      const Measurement& m = *d.measurement;
+      const std::string key = ceiling_key(kind, m.device.name, m.prepare.threads);
+      for (const Ceilings& c : cached_ceilings(err))
+        if (c.device == key) d.roofline = roofline(p, m.stats.median, c);
+      if (d.roofline)
+        for (std::string& w : roofline_warnings(kind, *d.roofline)) d.measurement->warnings.push_back(std::move(w));
+    } catch (const Error& e) {
+      // A backend may only learn while preparing that it has no implementation for this problem.
+      if (e.code() != ExitCode::unsupported) throw;
+      d.not_run_reason = std::string("unsupported: ") + e.what();
+      code = ExitCode::unsupported;
+    }
+  }
+  r.devices.push_back(std::move(d));
+  return code;
+}
+
+/// Checks the GPU output against the CPU output (at the less precise side's tolerance) and, when both ran
+/// and everything verified, sets the speedup. Returns whether every check passed.
+bool verify_and_compare(RunResult& r, const RunOptions& o, const HostTensors& inputs) {
+  const Measurement* cpu = nullptr;
+  const Measurement* gpu = nullptr;
+  bool verified = true;
+  double cross_tolerance = 0;
+  for (const DeviceResult& d : r.devices) {
+    if (!d.measurement) continue;
+    (d.kind == DeviceKind::cpu ? cpu : gpu) = &*d.measurement;
+    if (d.reference_check && !d.reference_check->ok()) verified = false;
+    cross_tolerance = std::max(cross_tolerance, device_tolerance(d.kind, d.dtype));
+  }
+  if (cpu && gpu && o.verify) {
+    Check c = compare_outputs(gpu->output, cpu->output, cross_tolerance);
+    c.nonfinite_inputs = count_nonfinite(inputs);
+    r.cross_check = c;
+    verified = verified && c.ok();
+  }
+  if (cpu && gpu && verified) {
+    r.speedup = speedup(cpu->stats, gpu->stats);
+    r.speedup_uncertainty = speedup_uncertainty(cpu->stats, cpu->samples_ms.size(), gpu->stats, gpu->samples_ms.size());
+  }
+  return verified;
+}
+
+/// Writes each device's output to `path`, or, when both ran, to `path` with .cpu/.gpu before the extension.
+void save_outputs(const RunResult& r, const std::string& path) {
+  const auto ran = std::count_if(r.devices.begin(), r.devices.end(),
+                                 [](const DeviceResult& d) { return d.measurement.has_value(); });
+  for (const DeviceResult& d : r.devices) {
+    if (!d.measurement) continue;
+    std::string file = path;
+    if (ran > 1) {
+      const auto dot = file.rfind('.');
+      const auto slash = file.rfind('/');
+      const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+      file =
+          has_ext ? file.substr(0, dot) + "." + to_string(d.kind) + file.substr(dot) : file + "." + to_string(d.kind);
+    }
+    write_npy(file, "--save-output", npy_shape(r.problem, "output"), d.measurement->output);
+  }
+}
+
+}  // namespace
+
+void warn(std::ostream& err, const std::string& text) {
+  static const size_t columns = isatty(STDERR_FILENO) == 1 ? output_columns(STDERR_FILENO) : 0;
+  const std::string line = "convbench: warning: " + text;
+  err << (columns ? wrap(line, columns, "    ") : line) << '\n';
+}
+
+double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
+  const double in = static_cast<double>(p.input_elems()) + static_cast<double>(p.weight_elems());
+  const double out = static_cast<double>(p.output_elems());
+  const double dsize = dtype_bytes(p.dtype);
+  // A conservative bound: each term covers the largest buffers a device holds at once.
+  double need = 4 * in;                               // seeded f32 input and weights
+  if (cpu) need += dsize * (in + out) + 4 * out * 2;  // oneDNN tensors, the f32 output, reorder headroom
+  if (gpu)
+    need += 4 * out * 2 + dsize * (in + out);  // encoded uploads or pinned staging, the f32 output
+                                               // and its 16-bit download
+  return need;
+}
+
+std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
+                                   std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err) {
+  const Problem& p = lp.problem;
+  const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
+  check_host_memory(p, want_cpu, want_gpu);
+  RunResult base;
+  base.label = lp.label;
+  base.problem = p;
+  base.seed = o.seed;
+  base.warmup = o.harness.warmup;
+  HostTensors inputs = make_inputs(p, o.seed);
+  if (!o.input_data.empty()) load_npy(o.input_data, "--input-data", p, "input", inputs.input);
+  if (!o.weights_data.empty()) load_npy(o.weights_data, "--weights-data", p, "weights", inputs.weights);
+
+  // The CPU runs once, whatever the number of GPUs; its output stays for each GPU's cross-check.
+  if (want_cpu) {
+    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, base, err);
+    if (o.device == DeviceSelection::cpu && c != ExitCode::ok) requested_failure = c;
+  }
+  std::vector<RunResult> out;
+  for (size_t g = 0; g < (want_gpu ? gpus.size() : 1); ++g) {
+    // After Ctrl-C the next GPU does not start; the records report what completed.
+    if (g > 0 && interrupted()) break;
+    RunResult r = base;
+    if (want_gpu && !interrupted()) {
+      const bool available = gpus[g].avail.backend != nullptr;
+      const ExitCode c = run_device(DeviceKind::gpu, gpus[g].avail, o, p, inputs, r, err);
+      // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
+      if (o.device == DeviceSelection::gpu && c != ExitCode::ok)
+        requested_failure = available ? c : ExitCode::gpu_unavailable;
+      if (gpus.size() > 1) r.gpu_index = gpus[g].index;
+    }
+    const bool verified = verify_and_compare(r, o, inputs);
+    if (!o.save_output.empty()) save_outputs(r, o.save_output);
+    r.peak_host_bytes = peak_host_bytes();
+    // Outputs are not part of the record; free them before the next problem.
+    for (DeviceResult& d : r.devices)
+      if (d.measurement) std::vector<float>().swap(d.measurement->output);
+    if (!verified && requested_failure == ExitCode::ok) requested_failure = ExitCode::verify_failed;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace convbench
