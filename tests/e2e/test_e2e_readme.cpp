@@ -118,7 +118,17 @@ TEST(Readme, ExampleOutputIsTodaysOutput) {
     SCOPED_TRACE(m[1].str());
     const CliResult r = run_cli(args);
     EXPECT_EQ(r.code, 0) << r.err;
-    EXPECT_EQ(normalised(b.body), normalised(r.out)) << "README:\n" << b.body << "\ntoday:\n" << r.out;
+    // The README shows a build with the GPU backend on a machine without a driver; a CPU-only build (the
+    // sanitizer and oneDNN 3.x builds) says why it has no GPU instead: compare everything else.
+    std::string expected = convbench::testing::flattened(b.body);
+    const std::string shown = "no NVIDIA driver: libcuda.so.1 cannot be loaded; install the NVIDIA driver, or run on a "
+                              "machine that has one";
+    const std::string here = convbench::make_gpu_backend({}).reason;
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{shown, here},
+                                   {shown.substr(0, shown.find(';')), here.substr(0, here.find(';'))}})
+      for (size_t at = expected.find(from); !here.empty() && at != std::string::npos; at = expected.find(from, at + to.size()))
+        expected.replace(at, from.size(), to);
+    EXPECT_EQ(normalised(expected), normalised(r.out)) << "README:\n" << b.body << "\ntoday:\n" << r.out;
     ++compared;
   }
   EXPECT_GE(compared, 2) << "a single problem and a suite";
