@@ -70,6 +70,8 @@ struct TableStyle {
 std::unique_ptr<Printer> make_table_printer(std::ostream& out, const TableStyle& style = {});
 /// `json`: one array of records, streamed; `jsonl`: one record per line.
 std::unique_ptr<Printer> make_json_printer(std::ostream& out, bool lines);
+/// `s` as one CSV cell: quoted (RFC 4180) when it holds a comma, a quote or a newline.
+std::string csv_cell(const std::string& s);
 /// A header, then one row per record.
 std::unique_ptr<Printer> make_csv_printer(std::ostream& out);
 /// A Markdown table, one row a problem, then the devices, reasons and the command line (for pull requests).

@@ -68,6 +68,9 @@ struct SuiteSummary {
   std::optional<Entry> best, worst;
 };
 
+/// Whether a check of `r` failed: a device against the float64 reference, or the GPU against the CPU.
+bool verification_failed(const RunResult& r);
+
 /// Folds another round of the same problem into `acc`: runs appended, each round's median kept, statistics,
 /// throughput and speedup recomputed over all runs, new warnings and any failed check carried over.
 void add_round(RunResult& acc, const RunResult& next);

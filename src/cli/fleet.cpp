@@ -12,6 +12,7 @@
 #include <set>
 
 #include "convbench/record.hpp"
+#include "convbench/report.hpp"
 
 namespace convbench {
 namespace {
@@ -31,7 +32,8 @@ FleetEntry entry_of(const json& record, const RunResult& r, const FleetOptions& 
   const json meta = record.value("metadata", json::object());
   e.model = o.device == DeviceKind::gpu ? text_at(meta, "gpu_name") : text_at(meta, "cpu_model");
   e.device = o.device == DeviceKind::gpu ? e.model + " " + text_at(meta, "gpu_uuid") : e.model;
-  const auto d = std::find_if(r.devices.begin(), r.devices.end(), [&](const DeviceResult& x) { return x.kind == o.device; });
+  const auto d =
+      std::find_if(r.devices.begin(), r.devices.end(), [&](const DeviceResult& x) { return x.kind == o.device; });
   if (d == r.devices.end() || !d->measurement) {
     e.failure = d == r.devices.end() ? "not asked for" : "not run: " + d->not_run_reason;
     return e;
@@ -89,24 +91,19 @@ json report_json(const FleetReport& rep, const FleetOptions& o) {
                        {"noise", e.noise},
                        {"straggler", e.straggler},
                        {"failure", e.failure.empty() ? json(nullptr) : json(e.failure)}});
-  return {{"schema_version", 1},        {"device", to_string(o.device)}, {"threshold", o.threshold},
-          {"nodes", rep.nodes},         {"entries", entries},           {"stragglers", rep.stragglers},
-          {"failures", rep.failures},   {"missing", rep.missing.empty() ? json(nullptr) : json(rep.missing)}};
+  return {{"schema_version", 1},      {"device", to_string(o.device)},
+          {"threshold", o.threshold}, {"nodes", rep.nodes},
+          {"entries", entries},       {"stragglers", rep.stragglers},
+          {"failures", rep.failures}, {"missing", rep.missing.empty() ? json(nullptr) : json(rep.missing)}};
 }
 
 void print_csv(const FleetReport& rep, std::ostream& out) {
   out << "problem,label,node,device,ms,deviation,noise,straggler,failure\n";
-  const auto cell = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-  };
   for (const FleetEntry& e : rep.entries)
-    out << fmt::format("{},{},{},{},{},{},{},{},{}\n", cell(e.problem), cell(e.label), cell(e.node), cell(e.device),
-                       e.failure.empty() ? fmt::format("{:.6g}", e.ms) : "",
+    out << fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_cell(e.problem), csv_cell(e.label), csv_cell(e.node),
+                       csv_cell(e.device), e.failure.empty() ? fmt::format("{:.6g}", e.ms) : "",
                        e.failure.empty() ? fmt::format("{:.6g}", e.deviation) : "", fmt::format("{:.6g}", e.noise),
-                       e.straggler ? "true" : "false", cell(e.failure));
+                       e.straggler ? "true" : "false", csv_cell(e.failure));
 }
 
 }  // namespace
@@ -179,12 +176,13 @@ Outcome run_fleet(const FleetOptions& o, std::ostream& out) {
       break;
   }
   if (rep.entries.empty())
-    return {ExitCode::nothing_compared, fmt::format("fleet: nothing to compare: no record has a {} result",
-                                                    to_string(o.device))};
+    return {ExitCode::nothing_compared,
+            fmt::format("fleet: nothing to compare: no record has a {} result", to_string(o.device))};
   if (rep.stragglers || rep.failures || !rep.missing.empty()) {
     std::string what;
     if (rep.stragglers) what += fmt::format("{} straggler{}", rep.stragglers, rep.stragglers == 1 ? "" : "s");
-    if (rep.failures) what += fmt::format("{}{} failure{}", what.empty() ? "" : ", ", rep.failures, rep.failures == 1 ? "" : "s");
+    if (rep.failures)
+      what += fmt::format("{}{} failure{}", what.empty() ? "" : ", ", rep.failures, rep.failures == 1 ? "" : "s");
     if (!rep.missing.empty()) what += (what.empty() ? "" : ", ") + rep.missing;
     return {ExitCode::fleet_flagged, "fleet: " + what};
   }

@@ -216,8 +216,8 @@ void add_measurement_round(Measurement& a, const Measurement& b, const Problem& 
 
 void add_round(RunResult& acc, const RunResult& next) {
   for (const DeviceResult& d : next.devices) {
-    const auto it = std::find_if(acc.devices.begin(), acc.devices.end(),
-                                 [&](const DeviceResult& a) { return a.kind == d.kind; });
+    const auto it =
+        std::find_if(acc.devices.begin(), acc.devices.end(), [&](const DeviceResult& a) { return a.kind == d.kind; });
     if (it == acc.devices.end()) {
       acc.devices.push_back(d);
       continue;
@@ -262,7 +262,8 @@ Level level_of(const std::vector<const Measurement*>& measurements) {
     l.error = robust_relative_spread(medians) / std::sqrt(static_cast<double>(medians.size()));
   } else {
     const auto& samples = measurements.front()->samples_ms;
-    l.error = 1.2533 * robust_relative_spread(samples) / std::sqrt(static_cast<double>(std::max<size_t>(samples.size(), 1)));
+    l.error =
+        1.2533 * robust_relative_spread(samples) / std::sqrt(static_cast<double>(std::max<size_t>(samples.size(), 1)));
   }
   return l;
 }
@@ -284,6 +285,12 @@ void mark_stragglers(std::vector<RunResult>& per_gpu, double threshold) {
   }
 }
 
+bool verification_failed(const RunResult& r) {
+  if (r.cross_check && !r.cross_check->ok()) return true;
+  return std::any_of(r.devices.begin(), r.devices.end(),
+                     [](const DeviceResult& d) { return d.reference_check && !d.reference_check->ok(); });
+}
+
 SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, bool interrupted) {
   SuiteSummary s;
   s.total = total;
@@ -296,11 +303,7 @@ SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, b
     const bool same_problem = previous && previous->label == r.label && previous->problem == r.problem;
     previous = &r;
     if (!same_problem) ++s.completed;
-    const bool failed = (r.cross_check && !r.cross_check->ok()) ||
-                        std::any_of(r.devices.begin(), r.devices.end(), [](const DeviceResult& d) {
-                          return d.reference_check && !d.reference_check->ok();
-                        });
-    if (failed) ++s.verify_failures;
+    if (verification_failed(r)) ++s.verify_failures;
     for (const DeviceResult& d : r.devices) {
       if (!d.measurement || (same_problem && d.kind == DeviceKind::cpu)) continue;
       (d.kind == DeviceKind::cpu ? s.cpu_total_ms : s.gpu_total_ms) += d.measurement->stats.median;

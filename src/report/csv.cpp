@@ -6,15 +6,15 @@
 #include "convbench/report.hpp"
 
 namespace convbench {
-namespace {
 
-/// RFC 4180 quoting where needed.
-std::string cell(const std::string& s) {
+std::string csv_cell(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
 }
+
+namespace {
 
 std::string num(double v) { return fmt::format("{:.6g}", v); }
 
@@ -36,7 +36,7 @@ class CsvPrinter final : public Printer {
   void do_record(const RunResult& r) override {
     const Problem& p = r.problem;
     out_ << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", kSchemaVersion,
-                        cell(r.label), format_descriptor(p), to_string(p.dtype), to_string(p.layout), p.n, p.c, p.h,
+                        csv_cell(r.label), format_descriptor(p), to_string(p.dtype), to_string(p.layout), p.n, p.c, p.h,
                         p.w, p.k, p.r, p.s, p.stride_h, p.stride_w, p.pad_top, p.pad_bottom, p.pad_left, p.pad_right,
                         p.dil_h, p.dil_w, p.groups, num(p.flops() * 1e-9), r.seed);
     for (DeviceKind kind : kDeviceKinds) {
@@ -49,9 +49,9 @@ class CsvPrinter final : public Printer {
       }
       const Measurement& m = *d->measurement;
       const Stats& s = m.stats;
-      out_ << fmt::format(",true,{},{},{},{},{},{},{},{},{},{},{}", to_string(d->dtype), cell(m.prepare.implementation),
-                          m.samples_ms.size(), num(s.sum), num(s.median), num(s.min), num(s.mean), num(s.stddev),
-                          num(m.prepare.setup_ms), num(m.tflops),
+      out_ << fmt::format(",true,{},{},{},{},{},{},{},{},{},{},{}", to_string(d->dtype),
+                          csv_cell(m.prepare.implementation), m.samples_ms.size(), num(s.sum), num(s.median),
+                          num(s.min), num(s.mean), num(s.stddev), num(m.prepare.setup_ms), num(m.tflops),
                           d->reference_check ? num(d->reference_check->error) : "");
     }
     out_ << fmt::format(",{},{},{}\n", r.cross_check ? num(r.cross_check->error) : "", r.speedup ? num(*r.speedup) : "",

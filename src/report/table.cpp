@@ -54,12 +54,6 @@ std::string fit_label(const std::string& text, size_t width) {
   return text.substr(0, head) + "~" + text.substr(text.size() - (width - 1 - head));
 }
 
-bool failed_verification(const RunResult& r) {
-  if (r.cross_check && !r.cross_check->ok()) return true;
-  return std::any_of(r.devices.begin(), r.devices.end(),
-                     [](const DeviceResult& d) { return d.reference_check && !d.reference_check->ok(); });
-}
-
 class TablePrinter final : public Printer {
  public:
   TablePrinter(std::ostream& out, const TableStyle& style)
@@ -78,11 +72,11 @@ class TablePrinter final : public Printer {
     }
     line("problem: ", p.problem.describe() + " --seed " + std::to_string(p.seed));
     // The output shape in the record's order, [N, K, OH, OW], whatever the layout.
-    line("         ", fmt::format("output {}x{}x{}x{} (N, K, OH, OW), {:.3f} GFLOP per run; {}{} warm-up, then {} "
-                                  "timed runs",
-                                  p.problem.n, p.problem.k, p.problem.out_h(), p.problem.out_w(),
-                                  p.problem.flops() * 1e-9,
-                                  p.rounds > 1 ? fmt::format("{} rounds of ", p.rounds) : "", p.warmup, p.runs));
+    line("         ",
+         fmt::format("output {}x{}x{}x{} (N, K, OH, OW), {:.3f} GFLOP per run; {}{} warm-up, then {} "
+                     "timed runs",
+                     p.problem.n, p.problem.k, p.problem.out_h(), p.problem.out_w(), p.problem.flops() * 1e-9,
+                     p.rounds > 1 ? fmt::format("{} rounds of ", p.rounds) : "", p.warmup, p.runs));
     out_.flush();  // the header shows while a long problem runs
   }
 
@@ -107,14 +101,15 @@ class TablePrinter final : public Printer {
     std::string legend;
     for (const auto& [mark, meaning] : {std::pair<const char*, const char*>{"!", "warnings (printed on stderr)"},
                                         {"FAIL", "verification failed"},
-                                        {"SLOW", "a GPU slower than the node's median GPU by more than the "
-                                                 "straggler threshold plus its noise"}})
+                                        {"SLOW",
+                                         "a GPU slower than the node's median GPU by more than the "
+                                         "straggler threshold plus its noise"}})
       if (marks_.count(mark)) legend += fmt::format("{}{} = {}", legend.empty() ? "" : "; ", mark, meaning);
     if (!legend.empty()) line("", legend);
     fmt::print(out_, "\n");
-    line("summary: ", fmt::format("{} of {} problems ran{}{}", s.completed, s.total,
-                                  s.interrupted ? " (interrupted)" : "",
-                                  s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
+    line("summary: ",
+         fmt::format("{} of {} problems ran{}{}", s.completed, s.total, s.interrupted ? " (interrupted)" : "",
+                     s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
     std::string totals;
     if (s.cpu_ran) totals = fmt::format("cpu {:.3f} ms over {}", s.cpu_total_ms, count(s.cpu_ran, "problem"));
     if (s.gpu_ran)
@@ -145,8 +140,8 @@ class TablePrinter final : public Printer {
     const std::string head = std::string(to_string(d.kind)) + ": ";
     if (!d.measurement) return line(head, "not run: " + d.not_run_reason);
     const Measurement& m = *d.measurement;
-    std::string what = fmt::format("{}, {} {}", m.device.display_name(), m.device.library_text(),
-                                   m.prepare.implementation);
+    std::string what =
+        fmt::format("{}, {} {}", m.device.display_name(), m.device.library_text(), m.prepare.implementation);
     if (m.prepare.threads > 0) what += fmt::format(", {} threads", m.prepare.threads);
     line(head, what + ", " + mode_name(d.kind, d.dtype));
     std::string details;
@@ -159,16 +154,16 @@ class TablePrinter final : public Printer {
                              m.stats.min, m.stats.mean, m.stats.stddev, m.stats.cv * 100, m.prepare.setup_ms,
                              m.prepare.reorder_ms, to_string(m.cache)));
     if (m.interrupted)
-      line(head, fmt::format("interrupted after {} of {} timed runs; the figures below are theirs",
-                             m.samples_ms.size(), start_.runs));
+      line(head, fmt::format("interrupted after {} of {} timed runs; the figures below are theirs", m.samples_ms.size(),
+                             start_.runs));
     if (d.reference_check)
       line(head, "verify " + paint(check_text("f64 reference", *d.reference_check), d.reference_check->ok()));
     if (const auto& rl = d.roofline; rl && style_.verbose)
       line(head, fmt::format("roofline {:.1f}% of the {} compute ceiling ({:.2f} TFLOP/s), {:.1f}% of copy "
                              "bandwidth ({:.0f} GB/s); {:.1f} FLOP/byte against a ridge of {:.1f}: {}-bound "
                              "(ceilings of {})",
-                             rl->compute_fraction * 100, to_string(d.dtype), rl->peak_tflops,
-                             rl->memory_fraction * 100, rl->peak_gbps, rl->intensity, rl->ridge, rl->bound,
+                             rl->compute_fraction * 100, to_string(d.dtype), rl->peak_tflops, rl->memory_fraction * 100,
+                             rl->peak_gbps, rl->intensity, rl->ridge, rl->bound,
                              rl->measured.empty() ? "unknown date" : rl->measured));
   }
 
@@ -191,8 +186,9 @@ class TablePrinter final : public Printer {
           if (d.kind == kind)
             pairing +=
                 fmt::format("{}{} {}", pairing.empty() ? "" : " vs ", upper(to_string(kind)), mode_name(kind, d.dtype));
-      line("", fmt::format("GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, sum of runs)", style_.color ? "\033[1m" : "",
-                           *r.speedup, r.speedup_uncertainty.value_or(0.0), style_.color ? "\033[0m" : "", pairing));
+      line("",
+           fmt::format("GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, sum of runs)", style_.color ? "\033[1m" : "",
+                       *r.speedup, r.speedup_uncertainty.value_or(0.0), style_.color ? "\033[0m" : "", pairing));
       return;
     }
     line("no speedup: ", why_no_speedup(r));
@@ -213,7 +209,7 @@ class TablePrinter final : public Printer {
 
   // --- several problems: one row each (two lines when the width cannot hold label, shape and numbers) ---------
   static constexpr size_t kNumbers = 10 + 2 + 10 + 2 + 8 + 2 + 4;  // cpu ms, gpu ms, speedup, mark
-  static constexpr size_t kMinNames = 2 * 16 + 4;                   // label and shape at their narrowest
+  static constexpr size_t kMinNames = 2 * 16 + 4;                  // label and shape at their narrowest
 
   bool two_lines() const { return width_ < kNumbers + kMinNames; }
   size_t label_width() const { return std::clamp<size_t>((width_ - kNumbers - 4) * 45 / 100, 16, 30); }
@@ -243,14 +239,14 @@ class TablePrinter final : public Printer {
       cell = fmt::format("{:.3f}", d.measurement->stats.median);
       warned = warned || !d.measurement->warnings.empty() || d.measurement->interrupted;
     }
-    const bool failed = failed_verification(r);
+    const bool failed = verification_failed(r);
     const std::string mark = failed ? "FAIL" : r.straggler ? "SLOW" : warned ? "!" : "";
     if (!mark.empty()) marks_.insert(mark);
     std::string label = r.label;
     if (r.gpu_index >= 0)
-      label += (label.empty() ? "" : " ") + (r.gpu_deviation ? fmt::format("gpu{} {:+.1f}%", r.gpu_index,
-                                                                            *r.gpu_deviation * 100)
-                                                             : fmt::format("gpu{}", r.gpu_index));
+      label += (label.empty() ? "" : " ") + (r.gpu_deviation
+                                                 ? fmt::format("gpu{} {:+.1f}%", r.gpu_index, *r.gpu_deviation * 100)
+                                                 : fmt::format("gpu{}", r.gpu_index));
     if (label.empty()) label = "-";
     const std::string nums = numbers(cells[0], cells[1], r.speedup ? fmt::format("{:.1f}x", *r.speedup) : "-") +
                              (mark.empty() ? "" : "  " + (failed ? paint(mark, false) : mark));
@@ -287,7 +283,7 @@ class TablePrinter final : public Printer {
   size_t width_;
   ProblemStart start_;
   std::map<std::string, int> not_run_;  ///< each distinct "dev: not run: reason", with how many rows had it
-  std::set<std::string> marks_;  ///< the row marks printed so far
+  std::set<std::string> marks_;         ///< the row marks printed so far
 };
 
 }  // namespace
