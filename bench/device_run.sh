@@ -25,6 +25,10 @@ dry=0
 if [ -n "${OUT:-}" ]; then out=$OUT; elif [ $dry = 1 ]; then out=$(mktemp -d); else out=device-out; fi
 mkdir -p "$out"
 tests=(test_cudnn test_e2e_check test_e2e_cli)
+# DEVICE_STEPS / DEVICE_TESTS (space-separated) pick a subset, e.g. a first short smoke run on the device:
+#   DEVICE_STEPS="env seed tests" DEVICE_TESTS=test_cudnn bash bench/device_run.sh
+steps=${DEVICE_STEPS:-env tests seed pytorch spread}
+[ -n "${DEVICE_TESTS:-}" ] && read -ra tests <<<"$DEVICE_TESTS"
 
 # Staging: every program, and a size the device tool accepts.
 [ -f .device/env.sh ] || { echo "device_run: .device/env.sh is missing; stage first (see the top of $0)" >&2; exit 2; }
@@ -125,6 +129,7 @@ export tests_list="${tests[*]}"
 failed=0
 run() {
   local name=$1 limit=$2 file=$3 s rc
+  [[ " $steps " == *" $name "* ]] || return 0
   s=$(date +%s%N)
   echo "== $name (limit ${limit} s)" >>"$out/$file"
   timeout -k 5 "$limit" bash -c "tests=($tests_list); step_$name" >>"$out/$file" 2>&1
