@@ -4,14 +4,15 @@
 #       build/tests/test_e2e_cli && bash bench/device_run.sh --dry-run
 # then, with the device tool: carry [".device"], timeout_s 560, command: bash bench/device_run.sh
 #
-# Steps, in this order, each with its own time limit (together 520 s, under the 540 s budget), each writing
+# Steps, in this order, each with its own time limit (together 530 s, under the 540 s budget), each writing
 # its file under $OUT the moment it finishes (the comparison appends every row as it is measured), so that
 # a run cut short keeps everything done:
 #   1. env      env.txt      card, driver, versions, ldd, `convbench check` (timed, cold process) and its JSON
 #   2. tests    tests.txt    the GPU tests: test_cudnn, test_e2e_check, test_e2e_cli
-#   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one; auto
-#                            against exhaustive search on the seed (time and chosen engine)
-#   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py
+#   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one; auto,
+#                            exhaustive and heuristic on the seed in f32 and f16 (time, engine, each candidate)
+#   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py, then (--exhaustive)
+#                            auto against exhaustive on every problem, one log line each
 #   5. spread   spread.txt   five back-to-back seed runs (median spread), a cold-cache run, `convbench peak`
 # summary.txt gets one line per step. That is 8 files, the most the device tool brings back.
 #
@@ -62,7 +63,9 @@ export -f ms_since timed
 
 step_env() {
   if command -v nvidia-smi >/dev/null; then
-    nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,temperature.gpu,power.draw --format=csv
+    nvidia-smi --query-gpu=name,driver_version,persistence_mode,clocks.sm,clocks.max.sm,temperature.gpu,power.draw \
+      --format=csv
+    head -n 1 /proc/driver/nvidia/version
   else
     echo "nvidia-smi: not on this machine"
   fi
@@ -86,11 +89,15 @@ step_tests() {
 step_seed() {
   timed "seed run, empty tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
   timed "seed run, warm tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
-  local a
-  for a in auto exhaustive heuristic; do
-    timed "gpu seed --algo $a (no cache)" convbench --device gpu --seed 1 --algo $a --tune-cache off --format jsonl \
-      --quiet >"$work/algo-$a.jsonl"
-    "$py" - "$work/algo-$a.jsonl" "$a" <<'PY'
+  convbench --batch 100 --filter 32x7x7 --seed 1 --verbose --format jsonl --quiet >"$work/seed-warm.jsonl"
+  "$py" -c 'import json,sys; [print("  warm cache:", dict(json.loads(l)["devices"].get("gpu", {}).get("details", [])))
+    for l in open(sys.argv[1]) if l.strip()]' "$work/seed-warm.jsonl"
+  local a d
+  for d in "f32 nchw" "f16 nhwc"; do
+    for a in auto exhaustive heuristic; do
+      timed "gpu seed ${d% *} --algo $a (no cache)" convbench --device gpu --seed 1 --dtype ${d% *} --layout ${d#* } \
+        --algo $a --tune-cache off --format jsonl --quiet >"$work/algo-$a.jsonl"
+      "$py" - "$work/algo-$a.jsonl" "$a" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     if not line.strip():
@@ -99,15 +106,16 @@ for line in open(sys.argv[1]):
     if g.get("ran"):
         d = dict(g["details"])
         print(f"  {sys.argv[2]}: median {g['stats']['median']:.4f} ms, setup {g['setup_ms']:.0f} ms, "
-              f"engine {g['implementation']}, {d.get('algo')}")
+              f"engine {g['implementation']}, {d.get('algo')}, timing {d.get('timing')}\n    search: {d.get('search')}")
 PY
+    done
   done
 }
 step_pytorch() {
   local extra=()
   [ "$dry" = 1 ] && extra=(--dry-run)
   "$py" bench/gpu_vs_pytorch.py --convbench "$CONVBENCH_BINARY" --csv "$out/h100-vs-pytorch.csv" \
-    --jsonl "$out/h100.jsonl" "${extra[@]}"
+    --jsonl "$out/h100.jsonl" --exhaustive "${extra[@]}"
 }
 step_spread() {
   local i
@@ -142,15 +150,15 @@ run() {
   fi
 }
 run env 20 env.txt
-run tests 150 tests.txt
-run seed 40 seed.txt
-run pytorch 240 pytorch.log
+run tests 100 tests.txt
+run seed 60 seed.txt
+run pytorch 280 pytorch.log
 run spread 70 spread.txt
 rm -rf "$work"
 
 echo "---"
 cat "$out/summary.txt"
-grep -hE '^(convbench check|seed run|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit)' "$out"/*.txt
+grep -hE '^(convbench check|seed run|gpu seed|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit)' "$out"/*.txt
 [ -f "$out/h100-vs-pytorch.csv" ] && column -s, -t <"$out/h100-vs-pytorch.csv" 2>/dev/null | head -n 40
 n=$(find "$out" -type f | wc -l)
 [ "$n" -le 8 ] || { echo "device_run: $n files under $out; the device tool brings back 8" >&2; failed=1; }

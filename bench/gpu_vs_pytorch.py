@@ -57,11 +57,11 @@ def problem_line(prob, batch=None):
             f"--padding {pad}")
 
 
-def run_convbench(binary, dtype, layout, runs, device, batch, jsonl):
+def run_convbench(binary, dtype, layout, runs, device, batch, jsonl, algo="auto"):
     """One convbench process for every problem in `dtype`; returns its records in problem order. Exit 4
     (a dtype the device cannot run) still gives every record, each saying why."""
     cmd = [binary, "--problems", "-", "--device", device, "--format", "jsonl", "--dtype", dtype, "--layout",
-           layout, "--runs", str(runs), "--warmup", "3", "--seed", "1", "--tune-cache", "off", "--quiet",
+           layout, "--runs", str(runs), "--warmup", "3", "--seed", "1", "--tune-cache", "off", "--quiet", "--algo", algo,
            "--rounds", "1"]  # one round: the ratio to PyTorch is taken in this one run, within the step's time
     lines = "\n".join(problem_line(p, batch) for p in PROBLEMS) + "\n"
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -116,6 +116,28 @@ def torch_samples(torch, prob, dtype, layout, runs):
     return times
 
 
+def compare_exhaustive(args, device, jsonl):
+    """After every CSV row: the same problems with --algo exhaustive (records appended to --jsonl too), one
+    log line per problem, auto's median against exhaustive's, to decide how many candidates auto needs."""
+    for dtype in args.dtypes.split(","):
+        try:
+            auto = run_convbench(args.convbench, dtype, LAYOUT[dtype], 2 if args.dry_run else args.runs, device,
+                                 1 if args.dry_run else None, None)
+            full = run_convbench(args.convbench, dtype, LAYOUT[dtype], 2 if args.dry_run else args.runs, device,
+                                 1 if args.dry_run else None, jsonl, "exhaustive")
+        except Exception as e:
+            print(f"{dtype}: exhaustive comparison failed: {e}", file=sys.stderr, flush=True)
+            continue
+        for prob, a, x in zip(PROBLEMS, auto, full):
+            a, x = a["devices"][device], x["devices"][device]
+            if not (a.get("ran") and x.get("ran")):
+                continue
+            am, xm = statistics.median(a["samples_ms"]), statistics.median(x["samples_ms"])
+            print(f"algo {prob[0]} {dtype}: auto {am:.4f} ms {a['implementation']}, exhaustive {xm:.4f} ms "
+                  f"{x['implementation']}, auto/exhaustive {am / xm:.3f}; {dict(x['details']).get('algo', '')}",
+                  flush=True)
+
+
 def cv(xs):
     return statistics.stdev(xs) / statistics.mean(xs) if len(xs) > 1 and statistics.mean(xs) > 0 else 0.0
 
@@ -130,6 +152,9 @@ def main():
     ap.add_argument("--dry-run", action="store_true",
                     help="no GPU and no PyTorch: run convbench on the CPU at batch 1 and write rows with "
                          "convbench's times on both sides, to check every command and the parsing")
+    ap.add_argument("--exhaustive", action="store_true",
+                    help="after the rows, run every problem again with --algo auto and --algo exhaustive and "
+                         "log the two medians side by side")
     args = ap.parse_args()
     device = "cpu" if args.dry_run else "gpu"
     torch = None
@@ -172,6 +197,8 @@ def main():
             out.writerow([prob[0], dtype, layout, f"{statistics.median(cb):.4f}", f"{statistics.median(pt):.4f}",
                           f"{ratio:.3f}", f"{100 * math.hypot(cv(cb), cv(pt)):.2f}", dev["implementation"]])
             csv_file.flush()
+    if args.exhaustive:
+        compare_exhaustive(args, device, jsonl)
     if ratios:
         geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         print(f"rows {len(ratios)}, failed {failed}, worst ratio {max(ratios):.3f}, geometric mean {geo:.3f}",

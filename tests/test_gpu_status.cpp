@@ -146,3 +146,15 @@ TEST(GpuProbe, EveryStatusHasItsOwnExitCodeAndName) {
   EXPECT_EQ(codes.size(), 9u);
   EXPECT_EQ(names.size(), 9u);
 }
+
+TEST(GpuProbe, DriverReleaseFromEitherFormOfTheProcLine) {
+  EXPECT_EQ(driver_release_from_proc("NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.54.03  Tue Jun  6 22:20:39 "
+                                     "UTC 2023"),
+            "535.54.03");
+  // The open kernel module puts words between "Module" and the release (the H100 machine's form).
+  EXPECT_EQ(driver_release_from_proc("NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release "
+                                     "Build  (dvs-builder@U22-I3-AF03-09-1)  Thu Jun 26 23:46:40 UTC 2025"),
+            "580.159.04");
+  EXPECT_EQ(driver_release_from_proc("NVRM version: something else entirely"), "");
+  EXPECT_EQ(driver_release_from_proc(""), "");
+}

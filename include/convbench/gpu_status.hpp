@@ -76,6 +76,11 @@ GpuProbe classify_gpu(ProbeSystem& sys, int device);
 
 /// "12.4" from 12040.
 std::string cuda_version_string(int v);
+
+/// The driver's release ("580.159.04") from the first line of /proc/driver/nvidia/version, in either of
+/// its forms ("... Kernel Module  580.159.04  ..." or "... Open Kernel Module for x86_64  580.159.04 ...");
+/// empty when the line holds no version.
+std::string driver_release_from_proc(const std::string& line);
 /// "9.19.0" from 91900.
 std::string cudnn_version_string(int64_t v);
 

@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <sstream>
+
 namespace convbench {
 namespace {
 
@@ -93,6 +96,19 @@ GpuProbe classify_gpu(ProbeSystem& sys, int device) {
                             p.facts.name, p.facts.cc_major, p.facts.cc_minor, cuda_version_string(p.runtime_version)));
   p.status = GpuStatus::ok;
   return p;
+}
+
+std::string driver_release_from_proc(const std::string& line) {
+  std::istringstream words(line);
+  std::string w;
+  while (words >> w) {
+    // A release is digits separated by dots, with at least one dot: "580.159.04", "535.54".
+    const bool digits_and_dots = w.find_first_not_of("0123456789.") == std::string::npos;
+    if (digits_and_dots && w.find('.') != std::string::npos && std::isdigit(static_cast<unsigned char>(w.front())) &&
+        std::isdigit(static_cast<unsigned char>(w.back())))
+      return w;
+  }
+  return "";
 }
 
 }  // namespace convbench

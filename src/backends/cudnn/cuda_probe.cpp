@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 
 namespace convbench {
 namespace {
@@ -34,12 +33,9 @@ class RealProbeSystem final : public ProbeSystem {
     return v;
   }
   std::string driver_release() override {
-    // "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.159.04  Tue ..."
     std::ifstream in("/proc/driver/nvidia/version");
-    std::string line, word, last;
-    if (!std::getline(in, line)) return "";
-    std::istringstream words(line.substr(line.find("Module") == std::string::npos ? 0 : line.find("Module") + 6));
-    return words >> word ? word : "";
+    std::string line;
+    return std::getline(in, line) ? driver_release_from_proc(line) : "";
   }
   int runtime_cuda_version() override {
     int v = 0;

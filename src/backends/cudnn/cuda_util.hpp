@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -141,7 +142,9 @@ inline double elapsed_ms(const Event& start, const Event& stop) {
 /// opened_by_timeout() says whether that happened. Not copyable or movable.
 class StreamGate {
  public:
-  explicit StreamGate(cudaStream_t stream, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000))
+  /// 250 ms: far longer than the host needs to queue a batch (tens of microseconds a run), and short enough
+  /// that a call which waits for the held stream costs a quarter of a second once, not seconds.
+  explicit StreamGate(cudaStream_t stream, std::chrono::milliseconds timeout = std::chrono::milliseconds(250))
       : state_(std::make_shared<State>()) {
     state_->timeout = timeout;
     // The host function owns a reference of its own: it may run after this object is gone.
@@ -191,6 +194,9 @@ class RunTimer {
   /// stop event, then releases the gate and returns each run's milliseconds. With `gated` false no gate is
   /// used; it is cleared when the gate had to open on its timeout (something in `before` or `body` waited
   /// for the stream): the intervals are still device times, but may then include launch latency.
+  /// After a batch whose gate opened on its timeout: which call waited for the held stream, and how long.
+  const std::string& waited() const { return waited_; }
+
   std::vector<double> time(int count, const std::function<void(int)>& before, const std::function<void(int)>& body,
                            bool& gated) {
     while (static_cast<int>(starts_.size()) < count) {
@@ -200,15 +206,27 @@ class RunTimer {
     {
       // Once the gate had to open on its timeout, later batches run ungated rather than stall each time.
       std::unique_ptr<StreamGate> gate = gated ? std::make_unique<StreamGate>(stream_) : nullptr;
+      // The host time of each call, so that a gate that opened on its timeout can say which call waited.
+      double longest_ms = 0;
+      std::string longest;
+      const auto host_timed = [&](const char* what, int i, auto&& call) {
+        const auto t0 = std::chrono::steady_clock::now();
+        call();
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        if (ms > longest_ms) longest_ms = ms, longest = fmt::format("run {}'s {}", i + 1, what);
+      };
       for (int i = 0; i < count; ++i) {
-        if (before) before(i);
+        if (before) host_timed("preparation", i, [&] { before(i); });
         CB_CUDA_CHECK(cudaEventRecord(starts_[static_cast<size_t>(i)].get(), stream_));
-        body(i);
+        host_timed("call", i, [&] { body(i); });
         CB_CUDA_CHECK(cudaEventRecord(stops_[static_cast<size_t>(i)].get(), stream_));
       }
       if (gate) gate->release();
       CB_CUDA_CHECK(cudaStreamSynchronize(stream_));
-      if (gate && gate->opened_by_timeout()) gated = false;
+      if (gate && gate->opened_by_timeout()) {
+        gated = false;
+        waited_ = fmt::format("{} of {} returned only after {:.0f} ms", longest, count, longest_ms);
+      }
     }
     std::vector<double> ms;
     ms.reserve(static_cast<size_t>(count));
@@ -220,6 +238,7 @@ class RunTimer {
  private:
   cudaStream_t stream_;
   std::vector<Event> starts_, stops_;
+  std::string waited_;
 };
 
 }  // namespace convbench::cuda

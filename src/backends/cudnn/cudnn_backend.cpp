@@ -63,14 +63,16 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
                                             : "includes launch latency (the stream could not be held)");
   for (std::string& w : cache_.take_warnings()) rep.warnings.push_back(std::move(w));
   if (!gated_)
-    rep.warnings.push_back(
-        "the stream could not be held while runs were queued (a call waited for it); times may include the "
-        "host's launch latency");
+    rep.warnings.push_back(fmt::format(
+        "the stream could not be held while runs were queued (a call waited for it: {}); times may include the "
+        "host's launch latency",
+        waited_.empty() ? timer_->waited() : waited_));
   return rep;
 }
 
 std::vector<double> CudnnConv::run_many(int count, bool flush) {
   cudaStream_t s = stream_->get();
+  if (flush && !flush_.get()) flush_cache();  // allocates the buffer here, not while the stream is held
   const auto before = [&](int) {
     if (flush) flush_cache();
   };

@@ -37,6 +37,13 @@ struct Candidate {
 struct SearchStats {
   int offered = 0, distinct = 0, built = 0, timed = 0, cut_short = 0;
   double ms = 0;
+  std::vector<std::string> lines;  ///< each built candidate in offered order: its median, cut or failed
+};
+
+/// Whether one candidate's timed runs were queued behind the held stream, and if not, which call waited.
+struct CandidateTiming {
+  bool gated = true;
+  std::string waited;
 };
 
 class CudnnConv final : public Conv2D {
@@ -119,8 +126,15 @@ class CudnnConv final : public Conv2D {
   /// Rebuilds a cached engine config as a new plan and checks that it runs.
   bool rebuild(const TunedEngine& e, int64_t limit);
 
-  /// Builds the distinct candidates (auto: the first kAutoCandidates that build), times each (a warm-up, then
-  /// the median of three runs queued behind a held stream) and keeps the fastest.
+  /// Builds the distinct candidates (auto: the first kAutoCandidates that build) and gives them one
+  /// workspace, dropping those whose workspace cannot be allocated.
+  std::vector<Candidate> build_candidates(int64_t limit, SearchStats& stats);
+
+  /// Runs `c` once untimed, then a timed warm-up and, unless that is kSlowWarmupFactor times `best_ms`, three
+  /// timed runs; returns their median, or nothing when it fails or is cut. Adds its line to `stats`.
+  std::optional<double> time_candidate(const Candidate& c, double best_ms, SearchStats& stats, CandidateTiming& t);
+
+  /// Builds the candidates, times each behind a held stream and keeps the fastest.
   TunedEngine search(int64_t limit, SearchStats& stats);
 
   void execute(int64_t index) {
@@ -142,7 +156,9 @@ class CudnnConv final : public Conv2D {
   cuda::PinnedBuffer x_host_, y_host_;
   // Created after cudaSetDevice, so that its events belong to the selected GPU.
   std::unique_ptr<cuda::RunTimer> timer_;
-  bool gated_ = true;  ///< false once the stream gate had to open on its timeout
+  bool gated_ = true;    ///< false once the stream gate had to open on its timeout
+  std::string waited_;   ///< then, which call waited for the held stream
+  std::string cache_replay_note_;  ///< why a cached engine was found by name rather than replayed
   int64_t plan_index_ = -1;
   std::string search_source_;
   std::string build_failure_;  ///< the first plan build failure that was not "not supported"

@@ -2,7 +2,10 @@
 // one, the timed search with the tuning cache in front of it, and the mapping of frontend statuses.
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <set>
+
+#include <fmt/ranges.h>
 
 #include "backends/cudnn/cudnn_conv.hpp"
 
@@ -86,6 +89,7 @@ void CudnnConv::choose_plan(PrepareReport& rep) {
         [&] { return search(limit, stats); });
     if (choice.from_cache) {
       rep.details.emplace_back("source", "tuning cache");
+      if (!cache_replay_note_.empty()) rep.details.emplace_back("cache", cache_replay_note_);
       how = fmt::format("engine from cache ({}; searched earlier, {:.3f} ms then)", cache_.path(),
                         choice.engine.median_ms);
     } else {
@@ -94,6 +98,7 @@ void CudnnConv::choose_plan(PrepareReport& rep) {
           fmt::format("{}, fastest of {} configs timed ({} offered, {} distinct, {} built, {} cut short) in {:.0f} ms",
                       settings_.algo == AlgoSearch::exhaustive ? "exhaustive" : "auto", stats.timed, stats.offered,
                       stats.distinct, stats.built, stats.cut_short, stats.ms);
+      rep.details.emplace_back("search", fmt::format("{}", fmt::join(stats.lines, "; ")));
     }
   }
   std::string name;
@@ -107,6 +112,7 @@ void CudnnConv::choose_plan(PrepareReport& rep) {
 
 std::vector<Candidate> CudnnConv::offer_candidates(bool wide, int64_t limit, SearchStats* stats) {
   fe::graph::Graph& g = *graph_;
+  const int64_t first = g.get_execution_plan_count();  // a replayed cache entry may already be there
   std::vector<const char*> source_of;
   std::string failures, library_failure;
   const auto query = [&](fe::HeurMode_t mode, const char* source) {
@@ -142,8 +148,8 @@ std::vector<Candidate> CudnnConv::offer_candidates(bool wide, int64_t limit, Sea
   std::set<std::string> seen;
   for (int64_t i = 0; i < static_cast<int64_t>(source_of.size()); ++i) {
     std::string name;
-    if (g.get_plan_name_at_index(i, name).is_bad() || !seen.insert(name).second) continue;
-    out.push_back({i, name, source_of[static_cast<size_t>(i)]});
+    if (g.get_plan_name_at_index(first + i, name).is_bad() || !seen.insert(name).second) continue;
+    out.push_back({first + i, name, source_of[static_cast<size_t>(i)]});
   }
   if (stats) stats->offered = static_cast<int>(source_of.size()), stats->distinct = static_cast<int>(out.size());
   return out;
@@ -185,15 +191,30 @@ bool CudnnConv::try_execute(int64_t index) {
 }
 
 bool CudnnConv::rebuild(const TunedEngine& e, int64_t limit) {
+  // First the replay of the engine and its knobs, which skips the heuristics queries.
+  std::string replay;
   try {
     std::unordered_map<fe::KnobType_t, int64_t> knobs;
     for (const auto& [type, choice] : e.knobs) knobs[static_cast<fe::KnobType_t>(type)] = choice;
-    if (graph_->create_execution_plan(e.engine_id, knobs).is_bad()) return false;
-  } catch (const std::exception&) {
-    return false;
+    if (fe::error_t err = graph_->create_execution_plan(e.engine_id, knobs); err.is_bad()) {
+      replay = err.get_message();
+    } else {
+      Candidate c{graph_->get_execution_plan_count() - 1, e.name, "tuning cache"};
+      if (use_if_it_runs(c, limit)) return true;
+      replay = build_failure_.empty() ? "it did not build or run" : build_failure_;
+    }
+  } catch (const std::exception& ex) {
+    replay = ex.what();
   }
-  Candidate c{graph_->get_execution_plan_count() - 1, e.name, "tuning cache"};
-  return use_if_it_runs(c, limit);
+  // Then the same name among the configs cuDNN offers.
+  std::vector<Candidate> offered = offer_candidates(true, limit);
+  for (Candidate& c : offered) {
+    if (c.name != e.name) continue;
+    if (!use_if_it_runs(c, limit)) break;
+    cache_replay_note_ = "replaying the engine id and knobs failed (" + replay + "); found by name instead";
+    return true;
+  }
+  return false;
 }
 
 bool CudnnConv::use_if_it_runs(Candidate& c, int64_t limit) {
@@ -202,8 +223,7 @@ bool CudnnConv::use_if_it_runs(Candidate& c, int64_t limit) {
   return true;
 }
 
-TunedEngine CudnnConv::search(int64_t limit, SearchStats& stats) {
-  const auto t0 = Clock::now();
+std::vector<Candidate> CudnnConv::build_candidates(int64_t limit, SearchStats& stats) {
   const bool exhaustive = settings_.algo == AlgoSearch::exhaustive;
   std::vector<Candidate> built;
   for (Candidate c : offer_candidates(true, limit, &stats)) {
@@ -222,28 +242,53 @@ TunedEngine CudnnConv::search(int64_t limit, SearchStats& stats) {
     if (built.empty())
       throw Error(ExitCode::out_of_memory, "out of GPU memory: no engine's workspace can be allocated");
   }
-  const Candidate* best = nullptr;
-  double best_ms = std::numeric_limits<double>::infinity();
-  for (const Candidate& c : built) {
-    std::vector<double> ms;
-    try {
-      const auto run_c = [&](int) { execute(c.index); };
-      const double warm = timer_->time(1, nullptr, run_c, gated_).front();
-      if (warm > kSlowWarmupFactor * best_ms) {
-        ++stats.cut_short;
-        continue;
-      }
-      ms = timer_->time(3, nullptr, run_c, gated_);
-    } catch (const std::exception&) {
-      CB_CUDA_CHECK(cudaStreamSynchronize(stream_->get()));  // a sticky CUDA error ends the search here
-      continue;
+  return built;
+}
+
+std::optional<double> CudnnConv::time_candidate(const Candidate& c, double best_ms, SearchStats& stats,
+                                                CandidateTiming& t) {
+  // The first run is not timed and not queued behind the gate: it loads the engine's kernels, which can
+  // wait for the stream, and it drops a config that does not run.
+  if (!try_execute(c.index)) {
+    stats.lines.push_back(c.name + " failed to run");
+    return std::nullopt;
+  }
+  try {
+    const auto run_c = [&](int) { execute(c.index); };
+    const double warm = timer_->time(1, nullptr, run_c, t.gated).front();
+    if (!t.gated && t.waited.empty()) t.waited = timer_->waited();
+    if (warm > kSlowWarmupFactor * best_ms) {
+      ++stats.cut_short;
+      stats.lines.push_back(fmt::format("{} cut ({:.4f} ms warm-up)", c.name, warm));
+      return std::nullopt;
     }
+    std::vector<double> ms = timer_->time(3, nullptr, run_c, t.gated);
+    if (!t.gated && t.waited.empty()) t.waited = timer_->waited();
     std::sort(ms.begin(), ms.end());
     ++stats.timed;
-    if (ms[1] < best_ms) best_ms = ms[1], best = &c;
+    stats.lines.push_back(fmt::format("{} {:.4f} ms{}", c.name, ms[1], t.gated ? "" : " (not held)"));
+    return ms[1];
+  } catch (const std::exception&) {
+    CB_CUDA_CHECK(cudaStreamSynchronize(stream_->get()));  // a sticky CUDA error ends the search here
+    stats.lines.push_back(c.name + " failed to run");
+    return std::nullopt;
+  }
+}
+
+TunedEngine CudnnConv::search(int64_t limit, SearchStats& stats) {
+  const auto t0 = Clock::now();
+  const std::vector<Candidate> built = build_candidates(limit, stats);
+  const Candidate* best = nullptr;
+  double best_ms = std::numeric_limits<double>::infinity();
+  CandidateTiming best_timing;
+  for (const Candidate& c : built) {
+    CandidateTiming t{gated_, {}};  // each candidate's own gate: one that waits does not ungate the others
+    const std::optional<double> ms = time_candidate(c, best_ms, stats, t);
+    if (ms && *ms < best_ms) best_ms = *ms, best = &c, best_timing = t;
   }
   stats.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   if (!best) throw no_engine("every engine config that built failed to run");
+  if (!best_timing.gated) gated_ = false, waited_ = best_timing.waited;
   plan_index_ = best->index;
   search_source_ = fmt::format("fastest timed (offered by {})", best->source);
   TunedEngine t;
