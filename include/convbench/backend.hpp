@@ -104,8 +104,8 @@ class Conv2D {
 
 /// How the GPU backend picks its engine: `heuristic` runs cuDNN's first heuristic choice that builds;
 /// `exhaustive` builds every distinct config from heuristics A and B and the fallback list, times each and
-/// keeps the fastest; `auto` times the first kAutoCandidates distinct configs (mode A, then the fallback
-/// list, then mode B) and keeps the fastest.
+/// keeps the fastest; `auto` does the same over the first kAutoCandidates (32) distinct configs that build
+/// (mode A, then the fallback list, then mode B).
 enum class AlgoSearch { automatic, heuristic, exhaustive };
 
 /// Settings that the command line passes to backends.

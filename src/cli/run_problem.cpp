@@ -227,7 +227,8 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
   for (size_t g = 0; g < (want_gpu ? gpus.size() : 1); ++g) {
     // After Ctrl-C the next GPU does not start; the records report what completed.
     if (g > 0 && interrupted()) break;
-    RunResult r = base;
+    // The last GPU takes the CPU's result instead of a copy: its output can be hundreds of MB.
+    RunResult r = g + 1 == (want_gpu ? gpus.size() : 1) ? std::move(base) : base;
     if (want_gpu && !interrupted()) {
       const bool available = gpus[g].avail.backend != nullptr;
       const ExitCode c = run_device(DeviceKind::gpu, gpus[g].avail, o, p, inputs, r, err);

@@ -19,9 +19,11 @@
 
 namespace convbench::cudnn_impl {
 
-/// How many distinct engine configs `--algo auto` builds and times. Provisional until measured on the
-/// H100: PyTorch times up to 10 (torch.backends.cudnn.benchmark_limit) from mode A and the fallback list.
-inline constexpr int kAutoCandidates = 12;
+/// How many distinct engine configs `--algo auto` builds and times. Measured on the H100 (bench/RESULTS.md):
+/// over 36 problems and dtypes the most offered was 26 distinct configs, and with a cap of 12 the seed in f16
+/// missed a config 3% faster at position 19 (from mode B). Building and timing all 26 took 314 ms (cut
+/// configs cost one untimed and one timed run), so the cap only guards against graphs offered far more.
+inline constexpr int kAutoCandidates = 32;
 /// A candidate whose warm-up run takes this many times the best median so far is not timed further.
 inline constexpr double kSlowWarmupFactor = 3.0;
 
@@ -125,6 +127,10 @@ class CudnnConv final : public Conv2D {
 
   /// Rebuilds a cached engine config as a new plan and checks that it runs.
   bool rebuild(const TunedEngine& e, int64_t limit);
+
+  /// The config named `name` among those offered by mode A, then the fallback list, then mode B, querying
+  /// each only while the name is not found; it becomes the chosen plan when it builds and runs.
+  bool use_offered_by_name(const std::string& name, int64_t limit);
 
   /// Builds the distinct candidates (auto: the first kAutoCandidates that build) and gives them one
   /// workspace, dropping those whose workspace cannot be allocated.

@@ -206,13 +206,29 @@ bool CudnnConv::rebuild(const TunedEngine& e, int64_t limit) {
   } catch (const std::exception& ex) {
     replay = ex.what();
   }
-  // Then the same name among the configs cuDNN offers.
-  std::vector<Candidate> offered = offer_candidates(true, limit);
-  for (Candidate& c : offered) {
-    if (c.name != e.name) continue;
-    if (!use_if_it_runs(c, limit)) break;
-    cache_replay_note_ = "replaying the engine id and knobs failed (" + replay + "); found by name instead";
-    return true;
+  // Then the same name among the configs cuDNN offers. The frontend cannot replay every engine: its knob
+  // vocabulary lacks some of cuDNN's (USE_TEX, k3), which it refuses with CUDNN_STATUS_INVALID_VALUE.
+  if (!use_offered_by_name(e.name, limit)) return false;
+  cache_replay_note_ = "replaying the engine id and knobs failed (" + replay + "); found by name instead";
+  return true;
+}
+
+bool CudnnConv::use_offered_by_name(const std::string& name, int64_t limit) {
+  fe::graph::Graph& g = *graph_;
+  for (const fe::HeurMode_t mode : {fe::HeurMode_t::A, fe::HeurMode_t::FALLBACK, fe::HeurMode_t::B}) {
+    const int64_t before = g.get_execution_plan_count();
+    try {
+      if (g.create_execution_plans({mode}).is_bad()) continue;
+    } catch (const std::exception&) {
+      continue;
+    }
+    g.deselect_numeric_notes(barred_notes(p_.dtype));  // as in a search: a barred config is not used
+    for (int64_t i = before; i < g.get_execution_plan_count(); ++i) {
+      std::string n;
+      if (g.get_plan_name_at_index(i, n).is_bad() || n != name) continue;
+      Candidate c{i, n, "tuning cache"};
+      return use_if_it_runs(c, limit);
+    }
   }
   return false;
 }
