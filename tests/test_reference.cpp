@@ -234,3 +234,39 @@ TEST(NonFinite, CrossDeviceComparisonTreatsNonFiniteValuesTheSameWay) {
   EXPECT_EQ(compare_outputs({1, 2, inf, 2}, {1, 2, 3, 2}, 1e-5).mismatch_index, 2);
   EXPECT_GT(compare_outputs({1, 2, 3.5f, 2}, {1, 2, 3, 2}, 1e-5).error, 0.1);
 }
+
+TEST(Inputs, GeneratedInChunksTheyAreTheOneSequentialStream) {
+  // An odd input size spanning several of make_inputs' chunks, so that the weights start on the spare value
+  // of a Box–Muller pair and chunks meet inside both tensors.
+  Problem p;
+  p.n = 3, p.c = 5, p.h = 211, p.w = 199, p.k = 7, p.r = 3, p.s = 3;  // 630,315 input values, odd
+  ASSERT_EQ(p.input_elems() % 2, 1);
+  for (DType d : {DType::f32, DType::bf16}) {
+    p.dtype = d;
+    const HostTensors t = make_inputs(p, 1234);
+    NormalSource one(1234);
+    for (size_t i = 0; i < t.input.size(); ++i) ASSERT_EQ(t.input[i], round_to(d, one.next())) << "input " << i;
+    for (size_t i = 0; i < t.weights.size(); ++i)
+      ASSERT_EQ(t.weights[i], round_to(d, one.next())) << "weights " << i;
+  }
+}
+
+TEST(CrossCheck, ChunkedComparisonKeepsTheFirstMismatchAndTheSequentialError) {
+  const size_t n = 3 * (size_t{1} << 20) + 5;  // more than three of compare_outputs' chunks
+  std::vector<float> want(n), got(n);
+  NormalSource gen(9);
+  double diff2 = 0, ref2 = 0;
+  for (size_t i = 0; i < n; ++i) {
+    want[i] = gen.next();
+    got[i] = want[i] * (1 + 1e-6f * gen.next());
+    diff2 += (double(got[i]) - want[i]) * (double(got[i]) - want[i]);
+    ref2 += double(want[i]) * want[i];
+  }
+  const Check clean = compare_outputs(got, want, 1e-5);
+  EXPECT_EQ(clean.mismatch_index, -1);
+  EXPECT_NEAR(clean.error, std::sqrt(diff2 / ref2), 1e-12 * std::sqrt(diff2 / ref2));
+  // Two bad values in different chunks: the earlier one is reported, whichever thread finished first.
+  got[(size_t{1} << 20) + 7] = std::numeric_limits<float>::quiet_NaN();
+  got[2 * (size_t{1} << 20) + 1] = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(compare_outputs(got, want, 1e-5).mismatch_index, (int64_t{1} << 20) + 7);
+}

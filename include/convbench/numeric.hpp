@@ -15,8 +15,12 @@ namespace convbench {
 class NormalSource {
  public:
   explicit NormalSource(uint64_t seed) : state_(seed) {}
+  /// The source as it stands after `values` (an even number) values of NormalSource(seed): splitmix64's
+  /// state only adds a constant per draw, and each pair of values takes two draws. Lets a long stream be
+  /// generated in pieces, in parallel, identical to generating it in one go.
+  static NormalSource after(uint64_t seed, uint64_t values) { return NormalSource(seed + values * kGolden); }
   uint64_t next_u64() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    uint64_t z = (state_ += kGolden);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
@@ -36,6 +40,7 @@ class NormalSource {
   }
 
  private:
+  static constexpr uint64_t kGolden = 0x9E3779B97F4A7C15ull;
   uint64_t state_;
   float spare_ = 0;
   bool has_spare_ = false;

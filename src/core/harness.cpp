@@ -9,6 +9,7 @@
 
 #include "convbench/error.hpp"
 #include "convbench/numeric.hpp"
+#include "convbench/parallel.hpp"
 #include "convbench/result.hpp"
 #include "convbench/system.hpp"
 
@@ -111,11 +112,22 @@ std::vector<std::string> measurement_warnings(const Measurement& m) {
 
 HostTensors make_inputs(const Problem& p, uint64_t seed) {
   HostTensors t;
-  NormalSource gen(seed);
-  t.input.resize(static_cast<size_t>(p.input_elems()));
-  t.weights.resize(static_cast<size_t>(p.weight_elems()));
-  for (float& x : t.input) x = round_to(p.dtype, gen.next());
-  for (float& x : t.weights) x = round_to(p.dtype, gen.next());
+  const int64_t ni = p.input_elems(), nw = p.weight_elems();
+  t.input.resize(static_cast<size_t>(ni));
+  t.weights.resize(static_cast<size_t>(nw));
+  // One stream, the input then the weights, generated in chunks of an even length (whole Box–Muller pairs),
+  // each from the source's state at its start: the same values as one pass, on every thread count.
+  constexpr int64_t kChunk = int64_t{1} << 18;
+  for_each_chunk(ni + nw, kChunk, [&](int64_t, int64_t begin, int64_t end) {
+    NormalSource gen = NormalSource::after(seed, static_cast<uint64_t>(begin));
+    for (int64_t i = begin; i < end; ++i) {
+      const float x = round_to(p.dtype, gen.next());
+      if (i < ni)
+        t.input[static_cast<size_t>(i)] = x;
+      else
+        t.weights[static_cast<size_t>(i - ni)] = x;
+    }
+  });
   return t;
 }
 

@@ -2,9 +2,11 @@
 #include "convbench/reference.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "convbench/numeric.hpp"
+#include "convbench/parallel.hpp"
 
 namespace convbench {
 
@@ -84,6 +86,13 @@ struct Comparison {
     diff2 += (got - want) * (got - want);
     ref2 += want * want;
   }
+  /// Folds in the comparison of the points after this one's (the first mismatch stays the first).
+  void merge(const Comparison& later) {
+    diff2 += later.diff2;
+    ref2 += later.ref2;
+    nonfinite_expected += later.nonfinite_expected;
+    if (mismatch < 0) mismatch = later.mismatch;
+  }
   void into(Check& c) const {
     c.error = ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
     c.nonfinite_expected = nonfinite_expected;
@@ -128,7 +137,11 @@ Check check_against_reference(const Problem& p, const HostTensors& t, const std:
     c.points = samples;
     // Every non-finite output is checked too: one outside the sample must not slip through. A plain scan
     // first, so that the usual all-finite output costs no per-element index arithmetic.
-    const bool any_nonfinite = std::any_of(got.begin(), got.end(), [](float v) { return !std::isfinite(v); });
+    std::atomic<bool> any_nonfinite{false};
+    for_each_chunk(static_cast<int64_t>(got.size()), int64_t{1} << 20, [&](int64_t, int64_t begin, int64_t end) {
+      if (std::any_of(got.begin() + begin, got.begin() + end, [](float v) { return !std::isfinite(v); }))
+        any_nonfinite = true;
+    });
     for (int64_t n = 0; any_nonfinite && n < p.n; ++n)
       for (int64_t k = 0; k < p.k; ++k)
         for (int64_t y = 0; y < oh; ++y)
@@ -148,9 +161,16 @@ int64_t count_nonfinite(const HostTensors& t) { return count_nonfinite(t.input) 
 Check compare_outputs(const std::vector<float>& got, const std::vector<float>& want, double tolerance) {
   Check c;
   c.tolerance = tolerance;
-  Comparison cmp;
   const size_t n = std::min(got.size(), want.size());
-  for (size_t i = 0; i < n; ++i) cmp.add(static_cast<int64_t>(i), got[i], want[i]);
+  // Chunks of a fixed size, merged in order: the same sums whatever the thread count.
+  constexpr int64_t kChunk = int64_t{1} << 20;
+  std::vector<Comparison> parts(static_cast<size_t>((static_cast<int64_t>(n) + kChunk - 1) / kChunk));
+  for_each_chunk(static_cast<int64_t>(n), kChunk, [&](int64_t chunk, int64_t begin, int64_t end) {
+    Comparison& part = parts[static_cast<size_t>(chunk)];
+    for (int64_t i = begin; i < end; ++i) part.add(i, got[static_cast<size_t>(i)], want[static_cast<size_t>(i)]);
+  });
+  Comparison cmp;
+  for (const Comparison& part : parts) cmp.merge(part);
   cmp.into(c);
   c.points = static_cast<int64_t>(n);
   return c;

@@ -38,6 +38,7 @@ DeviceInfo CudnnConv::device() const {
 }
 
 PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
+  use_device();
   p_ = p;
   PrepareReport rep;
   const auto t0 = Clock::now();
@@ -71,6 +72,7 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
 }
 
 std::vector<double> CudnnConv::run_many(int count, bool flush) {
+  use_device();
   cudaStream_t s = stream_->get();
   if (flush && !flush_.get()) flush_cache();  // allocates the buffer here, not while the stream is held
   const auto before = [&](int) {
@@ -87,6 +89,7 @@ std::vector<double> CudnnConv::run_many(int count, bool flush) {
 }
 
 std::vector<float> CudnnConv::read_output() {
+  use_device();
   CB_CUDA_CHECK(cudaStreamSynchronize(stream_->get()));
   const auto count = static_cast<size_t>(p_.output_elems());
   if (dtype_bytes(p_.dtype) == 4) {  // straight into the result: no staging copy

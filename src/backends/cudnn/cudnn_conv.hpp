@@ -51,7 +51,7 @@ struct CandidateTiming {
 class CudnnConv final : public Conv2D {
  public:
   CudnnConv(GpuProbe probe, const BackendSettings& s) : probe_(std::move(probe)), settings_(s), cache_(s.tune_cache) {
-    CB_CUDA_CHECK(cudaSetDevice(probe_.device));
+    use_device();
     stream_ = std::make_unique<cuda::Stream>();
     handle_ = std::make_unique<Handle>(stream_->get());
     timer_ = std::make_unique<cuda::RunTimer>(stream_->get());
@@ -77,6 +77,10 @@ class CudnnConv final : public Conv2D {
   std::optional<ClockSample> sample_clock() override;
 
  private:
+  /// Makes this backend's GPU the calling thread's current device. With several GPUs each backend's
+  /// constructor selected its own, so every entry point that allocates or launches selects it again.
+  void use_device() const { CB_CUDA_CHECK(cudaSetDevice(probe_.device)); }
+
   void allocate_and_upload(const HostTensors& in);
 
   void build_graph();
