@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The one script to run on the GPU machine; it builds nothing. Before it, on the build machine:
 #   ./scripts/build.sh && ../shared/gpu/stage build/convbench build/tests/test_cudnn build/tests/test_e2e_check \
-#       build/tests/test_e2e_cli && bash bench/device_run.sh --dry-run
+#       build/tests/test_e2e_cli build/bench/bench_cpu_fpmath && bash bench/device_run.sh --dry-run
 # then, with the device tool: carry [".device"], timeout_s 560, command: bash bench/device_run.sh
 #
 # Steps, in this order, each with its own time limit (together 530 s, under the 540 s budget), each writing
 # its file under $OUT the moment it finishes (the comparison appends every row as it is measured), so that
 # a run cut short keeps everything done:
 #   1. env      env.txt      card, driver, versions, ldd, `convbench check` (timed, cold process) and its JSON
-#   2. tests    tests.txt    the GPU tests: test_cudnn, test_e2e_check, test_e2e_cli
+#   2. tests    tests.txt    the GPU tests: test_cudnn, test_e2e_check, test_e2e_cli; GPU against CPU in
+#                            every dtype and layout; bench_cpu_fpmath (does bf16 math change the CPU kernel)
 #   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one; auto,
 #                            exhaustive and heuristic on the seed in f32 and f16 (time, engine, each candidate)
 #   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py, then (--exhaustive)
@@ -85,6 +86,26 @@ step_tests() {
     fi
     echo "$t: exit ${PIPESTATUS[0]}"
   done
+  # GPU against CPU in every dtype and both layouts (the seed's filter, batch 8), one line each.
+  local d l
+  for d in f32 tf32 f16 bf16; do
+    for l in nchw nhwc; do
+      convbench --batch 8 --filter 32x7x7 --seed 1 --dtype $d --layout $l --format jsonl --quiet
+    done
+  done >"$work/agree.jsonl"
+  "$py" - "$work/agree.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    if not line.strip():
+        continue
+    r = json.loads(line)
+    c, g = r["devices"]["cpu"], r["devices"]["gpu"]
+    x = r.get("cross_check") or {}
+    print(f"agree {r['problem']['dtype']} {r['problem']['layout']}: cpu {c.get('mode', c.get('reason'))} "
+          f"{c.get('implementation')}, gpu {g.get('mode', g.get('reason'))} {g.get('implementation')}, "
+          f"cross-check {'ok' if x.get('ok') else 'FAILED'} error {x.get('error')} tolerance {x.get('tolerance')}")
+PY
+  if [ -x .device/bin/bench_cpu_fpmath ]; then bench_cpu_fpmath; fi  # the AMX half of the tf32 pairing question
 }
 step_seed() {
   timed "seed run, empty tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
@@ -161,7 +182,7 @@ rm -rf "$work"
 
 echo "---"
 cat "$out/summary.txt"
-grep -hE '^(convbench check|seed run|gpu seed|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit)' "$out"/*.txt
+grep -hE '^(convbench check|seed run|gpu seed|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit|agree)' "$out"/*.txt
 [ -f "$out/h100-vs-pytorch.csv" ] && column -s, -t <"$out/h100-vs-pytorch.csv" 2>/dev/null | head -n 40
 n=$(find "$out" -type f | wc -l)
 [ "$n" -le 8 ] || { echo "device_run: $n files under $out; the device tool brings back 8" >&2; failed=1; }
