@@ -103,7 +103,7 @@ for line in open(sys.argv[1]):
     x = r.get("cross_check") or {}
     print(f"agree {r['problem']['dtype']} {r['problem']['layout']}: cpu {c.get('mode', c.get('reason'))} "
           f"{c.get('implementation')}, gpu {g.get('mode', g.get('reason'))} {g.get('implementation')}, "
-          f"cross-check {'ok' if x.get('ok') else 'FAILED'} error {x.get('error')} tolerance {x.get('tolerance')}")
+          f"cross-check {'ok' if x.get('ok') else ('FAILED' if x else 'not run')} error {x.get('error')} tolerance {x.get('tolerance')}")
 PY
   if [ -x .device/bin/bench_cpu_fpmath ]; then bench_cpu_fpmath; fi  # the AMX half of the tf32 pairing question
 }
