@@ -197,8 +197,12 @@ class RunTimer {
   /// After a batch whose gate opened on its timeout: which call waited for the held stream, and how long.
   const std::string& waited() const { return waited_; }
 
+  ///
+  /// `lead_in` untimed runs of `body` are queued behind the gate before the first timed run, so that the GPU
+  /// is busy, at the clocks the runs will keep it at, when timing starts (nvbench's blocking kernel and
+  /// PyTorch's torch.cuda._sleep hold the GPU busy; a host-function gate leaves it idle).
   std::vector<double> time(int count, const std::function<void(int)>& before, const std::function<void(int)>& body,
-                           bool& gated) {
+                           bool& gated, int lead_in = 0) {
     while (static_cast<int>(starts_.size()) < count) {
       starts_.emplace_back();
       stops_.emplace_back();
@@ -215,6 +219,7 @@ class RunTimer {
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
         if (ms > longest_ms) longest_ms = ms, longest = fmt::format("run {}'s {}", i + 1, what);
       };
+      for (int i = 0; i < lead_in; ++i) host_timed("lead-in run", i, [&] { body(0); });
       for (int i = 0; i < count; ++i) {
         if (before) host_timed("preparation", i, [&] { before(i); });
         CB_CUDA_CHECK(cudaEventRecord(starts_[static_cast<size_t>(i)].get(), stream_));

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -50,7 +51,8 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
     build_graph();
     choose_plan(rep);
     // One gated run of the chosen plan: it checks that the plan runs and that the gate holds.
-    static_cast<void>(run_many(1, false));
+    run_estimate_ms_ = 0;
+    run_estimate_ms_ = run_many(1, false).front();
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -85,7 +87,10 @@ std::vector<double> CudnnConv::run_many(int count, bool flush) {
     if (settings_.include_transfers)
       CB_CUDA_CHECK(cudaMemcpyAsync(y_host_.get(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost, s));
   };
-  return timer_->time(count, before, body, gated_);
+  // Lead-in runs worth kLeadInMs of GPU time (capped), once one run's time is known.
+  const int lead_in =
+      run_estimate_ms_ > 0 ? static_cast<int>(std::clamp(std::ceil(kLeadInMs / run_estimate_ms_), 1.0, kMaxLeadIn)) : 0;
+  return timer_->time(count, before, body, gated_, lead_in);
 }
 
 std::vector<float> CudnnConv::read_output() {

@@ -24,6 +24,11 @@ namespace convbench::cudnn_impl {
 /// missed a config 3% faster at position 19 (from mode B). Building and timing all 26 took 314 ms (cut
 /// configs cost one untimed and one timed run), so the cap only guards against graphs offered far more.
 inline constexpr int kAutoCandidates = 32;
+/// Before each group of timed runs, untimed runs worth this much GPU time keep the GPU busy (at most
+/// kMaxLeadIn runs): without them the first runs of a group were up to 3% slower than the last on the H100,
+/// the GPU having idled while the host queued them. PyTorch's comparison holds its stream with a 10 ms spin.
+inline constexpr double kLeadInMs = 10.0;
+inline constexpr double kMaxLeadIn = 512;
 /// A candidate whose warm-up run takes this many times the best median so far is not timed further.
 inline constexpr double kSlowWarmupFactor = 3.0;
 
@@ -166,6 +171,7 @@ class CudnnConv final : public Conv2D {
   cuda::PinnedBuffer x_host_, y_host_;
   // Created after cudaSetDevice, so that its events belong to the selected GPU.
   std::unique_ptr<cuda::RunTimer> timer_;
+  double run_estimate_ms_ = 0;  ///< one run of the chosen plan, for the lead-in count (0: no lead-in)
   bool gated_ = true;    ///< false once the stream gate had to open on its timeout
   std::string waited_;   ///< then, which call waited for the held stream
   std::string cache_replay_note_;  ///< why a cached engine was found by name rather than replayed
