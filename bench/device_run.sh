@@ -139,7 +139,7 @@ step_pytorch() {
   local extra=()
   [ "$dry" = 1 ] && extra=(--dry-run)
   "$py" bench/gpu_vs_pytorch.py --convbench "$CONVBENCH_BINARY" --csv "$out/h100-vs-pytorch.csv" \
-    --jsonl "$out/h100.jsonl" --exhaustive "${extra[@]}"
+    --jsonl "$out/h100.jsonl" --exhaustive --runs 100 "${extra[@]}"
 }
 step_spread() {
   local i
