@@ -246,8 +246,7 @@ TEST(Inputs, GeneratedInChunksTheyAreTheOneSequentialStream) {
     const HostTensors t = make_inputs(p, 1234);
     NormalSource one(1234);
     for (size_t i = 0; i < t.input.size(); ++i) ASSERT_EQ(t.input[i], round_to(d, one.next())) << "input " << i;
-    for (size_t i = 0; i < t.weights.size(); ++i)
-      ASSERT_EQ(t.weights[i], round_to(d, one.next())) << "weights " << i;
+    for (size_t i = 0; i < t.weights.size(); ++i) ASSERT_EQ(t.weights[i], round_to(d, one.next())) << "weights " << i;
   }
 }
 

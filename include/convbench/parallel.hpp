@@ -20,8 +20,7 @@ int64_t for_each_chunk(int64_t n, int64_t size, Body&& body) {
   const auto work = [&] {
     for (int64_t c = next++; c < chunks; c = next++) body(c, c * size, std::min(n, (c + 1) * size));
   };
-  const int64_t helpers =
-      std::min<int64_t>(chunks, std::max<int64_t>(std::thread::hardware_concurrency(), 1)) - 1;
+  const int64_t helpers = std::min<int64_t>(chunks, std::max<int64_t>(std::thread::hardware_concurrency(), 1)) - 1;
   std::vector<std::thread> threads;
   for (int64_t i = 0; i < helpers; ++i) threads.emplace_back(work);
   work();

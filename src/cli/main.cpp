@@ -1,4 +1,6 @@
 // Entry point: parse, run the command, and print every error as one line with its documented exit code.
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <variant>
 
@@ -37,8 +39,15 @@ int fail(ExitCode code, const std::string& message) {
 int main(int argc, char** argv) {
   try {
     const Outcome outcome = run(parse_command_line(argc, argv));
-    if (!outcome.error.empty()) return fail(outcome.code, outcome.error);
-    return static_cast<int>(outcome.code);
+    const int code = outcome.error.empty() ? static_cast<int>(outcome.code) : fail(outcome.code, outcome.error);
+    if (outcome.skip_gpu_teardown) {
+      // Every file convbench writes is committed or closed by now; only the standard streams hold output.
+      std::cout.flush();
+      std::cerr.flush();
+      std::fflush(nullptr);
+      std::_Exit(code);
+    }
+    return code;
   } catch (const Error& e) {
     return fail(e.code(), e.what());
   } catch (const std::bad_alloc&) {

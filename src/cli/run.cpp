@@ -87,8 +87,13 @@ std::string not_run_reasons(const std::vector<RunResult>& results) {
 class Rounds {
  public:
   Rounds(const RunOptions& o, PrinterMultiplexer& printers, Progress& progress, std::ostream& err)
-      : o_(o), printers_(printers), progress_(progress), err_(err), acc_(o.problems.size()),
-        started_(o.problems.size()), emitted_(o.problems.size()) {}
+      : o_(o),
+        printers_(printers),
+        progress_(progress),
+        err_(err),
+        acc_(o.problems.size()),
+        started_(o.problems.size()),
+        emitted_(o.problems.size()) {}
 
   /// Every round of every problem; false when Ctrl-C stopped it (what completed is emitted all the same).
   bool run(Availability& cpu, std::vector<GpuSlot>& gpus) {
@@ -115,8 +120,7 @@ class Rounds {
     const LabeledProblem& lp = o_.problems[i];
     // One problem shows its header while it runs; several print theirs with their records.
     if (o_.problems.size() == 1 && round == 0) start(i);
-    progress_.problem(i, o_.rounds > 1 ? fmt::format("{} (round {} of {})", lp.label, round + 1, o_.rounds)
-                                       : lp.label);
+    progress_.problem(i, o_.rounds > 1 ? fmt::format("{} (round {} of {})", lp.label, round + 1, o_.rounds) : lp.label);
     ExitCode failure = ExitCode::ok;
     try {
       if (interrupted()) throw Error(ExitCode::interrupted, "interrupted");
@@ -213,8 +217,9 @@ std::string interruption_note(const std::vector<RunResult>& results, const RunOp
       ++complete;
       continue;
     }
-    partial += fmt::format("{}{}{}", partial.empty() ? "; in part: " : ", ", r.label.empty() ? "the problem" : r.label,
-                           stopped.empty() ? fmt::format(" ({} of {} rounds)", rounds, o.rounds) : " (" + stopped + ")");
+    partial +=
+        fmt::format("{}{}{}", partial.empty() ? "; in part: " : ", ", r.label.empty() ? "the problem" : r.label,
+                    stopped.empty() ? fmt::format(" ({} of {} rounds)", rounds, o.rounds) : " (" + stopped + ")");
   }
   return fmt::format("interrupted after {} of {} problems{}; what completed is reported and kept", complete,
                      o.problems.size(), partial);
@@ -237,8 +242,8 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   std::unique_ptr<AtomicFile> file;
   PrinterMultiplexer printers;
   open_printers(o, out, file, printers);
-  const RunMetadata meta{CONVBENCH_VERSION, cpu_library_version(), cpu_model(), utc_now(), o.argv, host_name(),
-                         scheduler_context()};
+  const RunMetadata meta{CONVBENCH_VERSION, cpu_library_version(), cpu_model(), utc_now(), o.argv,
+                         host_name(),       scheduler_context()};
   printers.begin(meta);
 
   Progress progress(err, o.problems.size(), !o.quiet && isatty(STDERR_FILENO) == 1);
@@ -262,10 +267,13 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
                code == ExitCode::fleet_flagged))
     file->commit();
   if (interrupted && !o.quiet) err << "convbench: " << interruption_note(results, o) << '\n';
+  Outcome outcome{code, code == first_failure ? first_error : ""};
   if (code == ExitCode::unsupported && first_failure == ExitCode::ok)
-    return {code, "nothing ran: " + not_run_reasons(results)};
-  if (code == ExitCode::fleet_flagged) return {code, rounds.first_straggler};
-  return {code, code == first_failure ? first_error : ""};
+    outcome.error = "nothing ran: " + not_run_reasons(results);
+  if (code == ExitCode::fleet_flagged) outcome.error = rounds.first_straggler;
+  outcome.skip_gpu_teardown =
+      std::any_of(gpus.begin(), gpus.end(), [](const GpuSlot& g) { return g.avail.backend != nullptr; });
+  return outcome;
 }
 
 }  // namespace convbench

@@ -4,9 +4,8 @@
 #include "backends/cudnn/cudnn_backend.hpp"
 
 #include <cudnn_frontend.h>
-#include <fmt/format.h>
-
 #include <dlfcn.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>

@@ -171,9 +171,9 @@ class CudnnConv final : public Conv2D {
   cuda::PinnedBuffer x_host_, y_host_;
   // Created after cudaSetDevice, so that its events belong to the selected GPU.
   std::unique_ptr<cuda::RunTimer> timer_;
-  double run_estimate_ms_ = 0;  ///< one run of the chosen plan, for the lead-in count (0: no lead-in)
-  bool gated_ = true;    ///< false once the stream gate had to open on its timeout
-  std::string waited_;   ///< then, which call waited for the held stream
+  double run_estimate_ms_ = 0;     ///< one run of the chosen plan, for the lead-in count (0: no lead-in)
+  bool gated_ = true;              ///< false once the stream gate had to open on its timeout
+  std::string waited_;             ///< then, which call waited for the held stream
   std::string cache_replay_note_;  ///< why a cached engine was found by name rather than replayed
   int64_t plan_index_ = -1;
   std::string search_source_;

@@ -1,11 +1,11 @@
 // The cuDNN backend's graph and engine choice: the heuristics queries, de-duplicated candidates built one by
 // one, the timed search with the tuning cache in front of it, and the mapping of frontend statuses.
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <limits>
 #include <optional>
 #include <set>
-
-#include <fmt/ranges.h>
 
 #include "backends/cudnn/cudnn_conv.hpp"
 
