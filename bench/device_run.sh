@@ -110,7 +110,7 @@ PY
 step_seed() {
   timed "seed run, empty tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
   local i
-  for i in 1 2 3; do
+  for i in 1 2 3 4 5; do
     timed "seed run, warm tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
   done
   convbench --batch 100 --filter 32x7x7 --seed 1 --verbose --format jsonl --quiet >"$work/seed-warm.jsonl"
