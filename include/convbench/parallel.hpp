@@ -11,11 +11,14 @@
 
 namespace convbench {
 
+/// How many chunks of `size` cover [0, n).
+inline int64_t chunk_count(int64_t n, int64_t size) { return n <= 0 ? 0 : (n + size - 1) / size; }
+
 /// Calls body(chunk, begin, end) for each chunk [chunk·size, min((chunk+1)·size, n)) of [0, n), on up to
-/// hardware_concurrency threads (the caller's included). Returns the number of chunks.
+/// hardware_concurrency threads (the caller's included).
 template <class Body>
-int64_t for_each_chunk(int64_t n, int64_t size, Body&& body) {
-  const int64_t chunks = n <= 0 ? 0 : (n + size - 1) / size;
+void for_each_chunk(int64_t n, int64_t size, Body&& body) {
+  const int64_t chunks = chunk_count(n, size);
   std::atomic<int64_t> next{0};
   const auto work = [&] {
     for (int64_t c = next++; c < chunks; c = next++) body(c, c * size, std::min(n, (c + 1) * size));
@@ -25,7 +28,6 @@ int64_t for_each_chunk(int64_t n, int64_t size, Body&& body) {
   for (int64_t i = 0; i < helpers; ++i) threads.emplace_back(work);
   work();
   for (std::thread& t : threads) t.join();
-  return chunks;
 }
 
 }  // namespace convbench

@@ -56,7 +56,7 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
        {"--algo", &f.algo, nullptr,
         "GPU engine choice: heuristic = cuDNN's first heuristic pick that runs; exhaustive = time every distinct "
         "config from heuristics A, B and the fallback list and keep the fastest; auto = the same over the first "
-        "12 (default auto)",
+        "32 (default auto)",
         "auto|heuristic|exhaustive"},
        {"--workspace-limit", &f.workspace_limit, nullptr,
         "most GPU workspace an engine may use, in bytes (default: 90% of free GPU memory)", "BYTES"},

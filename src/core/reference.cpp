@@ -104,6 +104,10 @@ int64_t count_nonfinite(const std::vector<float>& v) {
   return std::count_if(v.begin(), v.end(), [](float x) { return !std::isfinite(x); });
 }
 
+/// Outputs per chunk of the parallel scans and comparisons (fixed, so that merged sums never depend on the
+/// thread count).
+constexpr int64_t kScanChunk = int64_t{1} << 20;
+
 /// Above this many outputs a problem with non-finite inputs is sampled (plus every non-finite output).
 constexpr int64_t kFullCheckWithNonFinite = int64_t{1} << 22;
 }  // namespace
@@ -138,7 +142,7 @@ Check check_against_reference(const Problem& p, const HostTensors& t, const std:
     // Every non-finite output is checked too: one outside the sample must not slip through. A plain scan
     // first, so that the usual all-finite output costs no per-element index arithmetic.
     std::atomic<bool> any_nonfinite{false};
-    for_each_chunk(static_cast<int64_t>(got.size()), int64_t{1} << 20, [&](int64_t, int64_t begin, int64_t end) {
+    for_each_chunk(static_cast<int64_t>(got.size()), kScanChunk, [&](int64_t, int64_t begin, int64_t end) {
       if (std::any_of(got.begin() + begin, got.begin() + end, [](float v) { return !std::isfinite(v); }))
         any_nonfinite = true;
     });
@@ -163,9 +167,8 @@ Check compare_outputs(const std::vector<float>& got, const std::vector<float>& w
   c.tolerance = tolerance;
   const size_t n = std::min(got.size(), want.size());
   // Chunks of a fixed size, merged in order: the same sums whatever the thread count.
-  constexpr int64_t kChunk = int64_t{1} << 20;
-  std::vector<Comparison> parts(static_cast<size_t>((static_cast<int64_t>(n) + kChunk - 1) / kChunk));
-  for_each_chunk(static_cast<int64_t>(n), kChunk, [&](int64_t chunk, int64_t begin, int64_t end) {
+  std::vector<Comparison> parts(static_cast<size_t>(chunk_count(static_cast<int64_t>(n), kScanChunk)));
+  for_each_chunk(static_cast<int64_t>(n), kScanChunk, [&](int64_t chunk, int64_t begin, int64_t end) {
     Comparison& part = parts[static_cast<size_t>(chunk)];
     for (int64_t i = begin; i < end; ++i) part.add(i, got[static_cast<size_t>(i)], want[static_cast<size_t>(i)]);
   });

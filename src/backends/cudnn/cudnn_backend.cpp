@@ -50,6 +50,7 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
     build_graph();
     choose_plan(rep);
     // One gated run of the chosen plan: it checks that the plan runs and that the gate holds.
+    // The check run itself has no lead-in: the estimate left by an earlier problem does not apply.
     run_estimate_ms_ = 0;
     run_estimate_ms_ = run_many(1, false).front();
   } catch (const Error&) {

@@ -271,15 +271,18 @@ std::optional<double> CudnnConv::time_candidate(const Candidate& c, double best_
   }
   try {
     const auto run_c = [&](int) { execute(c.index); };
-    const double warm = timer_->time(1, nullptr, run_c, t.gated).front();
-    if (!t.gated && t.waited.empty()) t.waited = timer_->waited();
+    const auto timed = [&](int count) {  // the first batch that could not be held says which call waited
+      std::vector<double> ms = timer_->time(count, nullptr, run_c, t.gated);
+      if (!t.gated && t.waited.empty()) t.waited = timer_->waited();
+      return ms;
+    };
+    const double warm = timed(1).front();
     if (warm > kSlowWarmupFactor * best_ms) {
       ++stats.cut_short;
       stats.lines.push_back(fmt::format("{} cut ({:.4f} ms warm-up)", c.name, warm));
       return std::nullopt;
     }
-    std::vector<double> ms = timer_->time(3, nullptr, run_c, t.gated);
-    if (!t.gated && t.waited.empty()) t.waited = timer_->waited();
+    std::vector<double> ms = timed(3);
     std::sort(ms.begin(), ms.end());
     ++stats.timed;
     stats.lines.push_back(fmt::format("{} {:.4f} ms{}", c.name, ms[1], t.gated ? "" : " (not held)"));
