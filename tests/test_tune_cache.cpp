@@ -119,6 +119,29 @@ TEST(TuneCache, DefaultPathFollowsXdgCacheHomeThenHome) {
   if (!saved.empty()) setenv("XDG_CACHE_HOME", saved.c_str(), 1);
 }
 
+TEST(EngineTag, ANameGivesItsEngineAndKnobsInCudnnsNumbering) {
+  const auto t = parse_engine_tag("eng28_k2=4_k3=0");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->engine_id, 28);
+  const std::vector<std::pair<int, int64_t>> want{{2, 4}, {3, 0}};
+  EXPECT_EQ(t->knobs, want);
+  const auto bare = parse_engine_tag("eng63");
+  ASSERT_TRUE(bare.has_value());
+  EXPECT_EQ(bare->engine_id, 63);
+  EXPECT_TRUE(bare->knobs.empty());
+  const auto neg = parse_engine_tag("eng67_k2=16_k13=0_k27=-1");
+  ASSERT_TRUE(neg.has_value());
+  EXPECT_EQ(neg->knobs.size(), 3u);
+  EXPECT_EQ(neg->knobs[1], (std::pair<int, int64_t>{13, 0}));
+  EXPECT_EQ(neg->knobs[2], (std::pair<int, int64_t>{27, -1}));
+}
+
+TEST(EngineTag, AnythingElseIsNotATag) {
+  for (const char* bad : {"", "eng", "eng_k2=4", "eng28_", "eng28_k2", "eng28_k2=", "eng28_k=4", "eng28_k2=4x",
+                          "eng28k2=4", "ENG28", "eng-1", "eng28_k-2=4", "eng1234567890123", "eng28_k2=4_"})
+    EXPECT_FALSE(parse_engine_tag(bad).has_value()) << bad;
+}
+
 TEST(ChooseWithCache, SearchesOnceThenRebuildsTheCachedEngine) {
   TempDir d;
   TuneCache c(d.path + "/t.json");

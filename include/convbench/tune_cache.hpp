@@ -29,10 +29,20 @@ struct TuneKey {
 /// An engine config as cuDNN identifies it, and what the search measured for it.
 struct TunedEngine {
   int64_t engine_id = -1;
-  std::map<int, int64_t> knobs;  ///< cuDNN knob type (as an integer) → choice
-  std::string name;              ///< the engine's name with its knobs, as reported
+  std::map<int, int64_t> knobs;  ///< cudnn-frontend knob type (its numbering, as an integer) → choice
+  std::string name;              ///< the engine's name with its knobs, as cuDNN reports it
   double median_ms = 0;          ///< the search's timing of it
 };
+
+/// An engine config as its name spells it: "eng28_k2=4_k3=0" is global engine 28 with knob type 2 set to 4
+/// and knob type 3 set to 0, in cuDNN's own numbering (cudnnBackendKnobType_t), which the frontend's differs from.
+struct EngineTag {
+  int64_t engine_id = -1;
+  std::vector<std::pair<int, int64_t>> knobs;  ///< in the name's order
+};
+
+/// The engine and knobs a name spells, or nothing when it is not of the form eng<N>(_k<T>=<V>)*.
+std::optional<EngineTag> parse_engine_tag(const std::string& name);
 
 class TuneCache {
  public:

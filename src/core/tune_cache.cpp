@@ -98,6 +98,32 @@ std::vector<std::string> TuneCache::take_warnings() {
   return w;
 }
 
+std::optional<EngineTag> parse_engine_tag(const std::string& name) {
+  // Reads a decimal of at most 12 digits at `i`, with `sign` optionally negative (a knob's value); false when
+  // there is none or it runs on.
+  const auto number = [&](size_t& i, int64_t& out, bool sign) {
+    const bool negative = sign && i < name.size() && name[i] == '-';
+    if (negative) ++i;
+    const size_t start = i;
+    out = 0;
+    while (i < name.size() && name[i] >= '0' && name[i] <= '9' && i - start < 12) out = out * 10 + (name[i++] - '0');
+    if (negative) out = -out;
+    return i > start && (i == name.size() || name[i] < '0' || name[i] > '9');
+  };
+  EngineTag t;
+  size_t i = 3;
+  if (name.compare(0, 3, "eng") != 0 || !number(i, t.engine_id, false)) return std::nullopt;
+  while (i < name.size()) {
+    int64_t type = 0, value = 0;
+    if (name.compare(i, 2, "_k") != 0) return std::nullopt;
+    i += 2;
+    if (!number(i, type, false) || i >= name.size() || name[i++] != '=' || !number(i, value, true))
+      return std::nullopt;
+    t.knobs.emplace_back(static_cast<int>(type), value);
+  }
+  return t;
+}
+
 TunedChoice choose_with_cache(TuneCache& cache, const TuneKey& key, bool retune,
                               const std::function<bool(const TunedEngine&)>& rebuild,
                               const std::function<TunedEngine()>& search) {

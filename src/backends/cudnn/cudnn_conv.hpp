@@ -53,6 +53,16 @@ struct CandidateTiming {
   std::string waited;
 };
 
+/// The frontend's graph, plus one way in that it lacks: a plan for the config an engine name spells, in
+/// cuDNN's own numbers. Its create_execution_plan(engine_id, knobs) takes the frontend's knob vocabulary,
+/// which has no word for the deprecated knob types that engines still report (USE_TEX k3, LDGA k6, LDGC k22:
+/// eng28_k2=4_k3=0, the seed's f32 engine on the H100), so it cannot replay such a config.
+class ReplayableGraph final : public fe::graph::Graph {
+ public:
+  /// Appends the config `named` spells as the next plan (not yet built), its notes queried as for any other.
+  fe::error_t add_engine_config(const EngineTag& named);
+};
+
 class CudnnConv final : public Conv2D {
  public:
   CudnnConv(GpuProbe probe, const BackendSettings& s) : probe_(std::move(probe)), settings_(s), cache_(s.tune_cache) {
@@ -134,8 +144,14 @@ class CudnnConv final : public Conv2D {
   /// Builds `c`, gives it its workspace and runs it once; when all succeed it becomes the chosen plan.
   bool use_if_it_runs(Candidate& c, int64_t limit);
 
-  /// Rebuilds a cached engine config as a new plan and checks that it runs.
+  /// Rebuilds a cached engine config as a new plan and checks that it runs: replayed without a heuristics
+  /// query where possible, else found by name among the offered configs.
   bool rebuild(const TunedEngine& e, int64_t limit);
+
+  /// Replays `e` as a new plan from the numbers in its name (or, where the name does not parse, from the
+  /// frontend's engine id and knobs); "" when that plan is `e`, builds and runs (it is then the chosen plan),
+  /// else why not.
+  std::string replay(const TunedEngine& e, int64_t limit);
 
   /// The config named `name` among those offered by mode A, then the fallback list, then mode B, querying
   /// each only while the name is not found; it becomes the chosen plan when it builds and runs.
@@ -162,7 +178,7 @@ class CudnnConv final : public Conv2D {
   Problem p_;
   std::unique_ptr<cuda::Stream> stream_;
   std::unique_ptr<Handle> handle_;
-  std::unique_ptr<fe::graph::Graph> graph_;
+  std::unique_ptr<ReplayableGraph> graph_;
   std::unordered_map<int64_t, void*> varpack_;
   cuda::DeviceBuffer x_, w_, y_, workspace_, flush_;
   int flush_value_ = 0;

@@ -11,9 +11,38 @@
 
 namespace convbench::cudnn_impl {
 
+fe::error_t ReplayableGraph::add_engine_config(const EngineTag& named) {
+  namespace d = fe::detail;
+  const auto failed = [](std::string what) { return fe::error_t{fe::error_code_t::CUDNN_BACKEND_API_FAILED, what}; };
+  if (named.knobs.size() > CUDNN_KNOB_TYPE_COUNTS) return failed("more knobs than cuDNN has types");
+  d::backend_descriptor engine(CUDNN_BACKEND_ENGINE_DESCRIPTOR);
+  if (engine.get_status() != CUDNN_STATUS_SUCCESS) return failed("creating an engine descriptor failed");
+  if (fe::error_t e = d::create_engine(engine, named.engine_id, operation_graph->get_raw_desc(), device_properties);
+      e.is_bad())
+    return e;
+  std::vector<d::backend_descriptor> choices;
+  for (const auto& [type, value] : named.knobs) {
+    d::backend_descriptor c(CUDNN_BACKEND_KNOB_CHOICE_DESCRIPTOR);
+    const auto backend_type = static_cast<cudnnBackendKnobType_t>(type);
+    const int64_t choice = value;
+    if (c.get_status() != CUDNN_STATUS_SUCCESS ||
+        d::set_attribute(c.get_ptr(), CUDNN_ATTR_KNOB_CHOICE_KNOB_TYPE, CUDNN_TYPE_KNOB_TYPE, 1, &backend_type) !=
+            CUDNN_STATUS_SUCCESS ||
+        d::set_attribute(c.get_ptr(), CUDNN_ATTR_KNOB_CHOICE_KNOB_VALUE, CUDNN_TYPE_INT64, 1, &choice) !=
+            CUDNN_STATUS_SUCCESS ||
+        d::finalize(c.get_ptr()) != CUDNN_STATUS_SUCCESS)
+      return failed(fmt::format("cuDNN refused knob k{}={}", type, value));
+    choices.push_back(std::move(c));
+  }
+  auto config = fe::make_shared_backend_pointer(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
+  if (fe::error_t e = d::create_engine_config(config, engine, choices); e.is_bad()) return e;
+  plans.enqueue_engine_configs({config});
+  return plans.query_properties();
+}
+
 void CudnnConv::build_graph() {
   const Problem& p = p_;
-  graph_ = std::make_unique<fe::graph::Graph>();
+  graph_ = std::make_unique<ReplayableGraph>();
   fe::graph::Graph& g = *graph_;
   g.set_io_data_type(io_type(p.dtype)).set_compute_data_type(fe::DataType_t::FLOAT);
   g.set_sm_version(probe_.facts.cc_major * 10 + probe_.facts.cc_minor);  // saves the frontend a CUDA runtime lookup
@@ -190,26 +219,34 @@ bool CudnnConv::try_execute(int64_t index) {
   }
 }
 
-bool CudnnConv::rebuild(const TunedEngine& e, int64_t limit) {
-  // First the replay of the engine and its knobs, which skips the heuristics queries.
-  std::string replay;
+std::string CudnnConv::replay(const TunedEngine& e, int64_t limit) {
   try {
-    std::unordered_map<fe::KnobType_t, int64_t> knobs;
-    for (const auto& [type, choice] : e.knobs) knobs[static_cast<fe::KnobType_t>(type)] = choice;
-    if (fe::error_t err = graph_->create_execution_plan(e.engine_id, knobs); err.is_bad()) {
-      replay = err.get_message();
+    fe::error_t added;
+    if (const std::optional<EngineTag> tag = parse_engine_tag(e.name)) {
+      added = graph_->add_engine_config(*tag);
     } else {
-      Candidate c{graph_->get_execution_plan_count() - 1, e.name, "tuning cache"};
-      if (use_if_it_runs(c, limit)) return true;
-      replay = build_failure_.empty() ? "it did not build or run" : build_failure_;
+      std::unordered_map<fe::KnobType_t, int64_t> knobs;
+      for (const auto& [type, choice] : e.knobs) knobs[static_cast<fe::KnobType_t>(type)] = choice;
+      added = graph_->create_execution_plan(e.engine_id, knobs);
     }
+    if (added.is_bad()) return added.get_message();
+    Candidate c{graph_->get_execution_plan_count() - 1, e.name, "tuning cache"};
+    std::string name;
+    if (fe::error_t n = graph_->get_plan_name_at_index(c.index, name); n.is_bad()) return n.get_message();
+    if (name != e.name) return "the replayed config is " + name;
+    if (use_if_it_runs(c, limit)) return "";
+    return build_failure_.empty() ? "it did not build or run" : build_failure_;
   } catch (const std::exception& ex) {
-    replay = ex.what();
+    return ex.what();
   }
-  // Then the same name among the configs cuDNN offers. The frontend cannot replay every engine: its knob
-  // vocabulary lacks some of cuDNN's (USE_TEX, k3), which it refuses with CUDNN_STATUS_INVALID_VALUE.
+}
+
+bool CudnnConv::rebuild(const TunedEngine& e, int64_t limit) {
+  const std::string replay_failure = replay(e, limit);
+  if (replay_failure.empty()) return true;
+  // Then the same name among the configs cuDNN offers (a heuristics query first, so it costs more).
   if (!use_offered_by_name(e.name, limit)) return false;
-  cache_replay_note_ = "replaying the engine id and knobs failed (" + replay + "); found by name instead";
+  cache_replay_note_ = "replaying the engine and knobs of its name failed (" + replay_failure + "); found by name instead";
   return true;
 }
 
