@@ -52,10 +52,10 @@ class FakeBackend : public Conv2D {
     }
     return d;
   }
-  std::vector<float> read_output() override {
+  OutputFloats read_output() override {
     ++reads;
     const auto ref = reference_conv(problem_, tensors_);
-    std::vector<float> out(ref.begin(), ref.end());
+    OutputFloats out(ref.begin(), ref.end());
     for (float& v : out) v *= 1 + corruption_;
     return out;
   }

@@ -174,3 +174,22 @@ TEST(Cudnn, RunsAreTimedOnTheDeviceAloneAndInGroups) {
   ASSERT_EQ(m.samples_ms.size(), 40u);
   for (double ms : m.samples_ms) EXPECT_GT(ms, 0);
 }
+
+TEST(Cudnn, SmClocksAreReadAroundTheRunsUnlessTurnedOff) {
+  BackendSettings s;
+  s.algo = AlgoSearch::heuristic;
+  auto gpu = make_gpu_backend(s);
+  REQUIRE_GPU(gpu);
+  Problem p;
+  p.n = 2;
+  const HostTensors t = make_inputs(p, 7);
+  const Measurement m = measure(*gpu.backend, p, t, {1, 2});  // NVML opened on another thread meanwhile
+  ASSERT_TRUE(m.clock_before.has_value()) << "NVML gave no SM clock";
+  EXPECT_GT(m.clock_before->sm_mhz, 0);
+  ASSERT_TRUE(m.clock_after.has_value());
+  s.clocks = false;  // as `convbench check` builds its backend
+  auto quiet = make_gpu_backend(s);
+  const Measurement q = measure(*quiet.backend, p, t, {1, 2});
+  EXPECT_FALSE(q.clock_before.has_value());
+  EXPECT_FALSE(q.clock_after.has_value());
+}

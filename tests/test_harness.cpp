@@ -179,3 +179,18 @@ TEST(Harness, WarningsForSpreadShortRunsAndReferenceImplementations) {
   FakeBackend steady({1, 2, 2, 2});
   EXPECT_TRUE(measure(steady, p, make_inputs(p, 1), {1, 3}).warnings.empty());
 }
+
+TEST(OutputBuffer, ABufferForOverwriteHasTheSizeAskedAndKeepsWhatIsWritten) {
+  // Sizes around the page (1024 floats) and the touch chunk (2^20 floats), and none at all.
+  for (const size_t n : {size_t{0}, size_t{1}, size_t{1023}, size_t{1025}, (size_t{1} << 20) * 3 + 5}) {
+    SCOPED_TRACE(n);
+    OutputFloats v = floats_for_overwrite(n);
+    ASSERT_EQ(v.size(), n);
+    for (size_t i = 0; i < n; ++i) v[i] = static_cast<float>(i % 977);
+    const FloatView view(v);
+    ASSERT_EQ(view.size(), n);
+    size_t wrong = 0;
+    for (size_t i = 0; i < n; ++i) wrong += view[i] != static_cast<float>(i % 977);
+    EXPECT_EQ(wrong, 0u);
+  }
+}

@@ -227,12 +227,13 @@ TEST(NonFinite, ASampledCheckStillFindsEveryNonFiniteOutput) {
 
 TEST(NonFinite, CrossDeviceComparisonTreatsNonFiniteValuesTheSameWay) {
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
-  EXPECT_TRUE(compare_outputs({1, inf, nan, 2}, {1, inf, nan, 2}, 1e-5).ok());
-  const Check a = compare_outputs({1, nan, nan, 2}, {1, inf, nan, 2}, 1e-5);
+  using V = std::vector<float>;
+  EXPECT_TRUE(compare_outputs(V{1, inf, nan, 2}, V{1, inf, nan, 2}, 1e-5).ok());
+  const Check a = compare_outputs(V{1, nan, nan, 2}, V{1, inf, nan, 2}, 1e-5);
   EXPECT_EQ(a.mismatch_index, 1);
   EXPECT_EQ(a.nonfinite_expected, 2);
-  EXPECT_EQ(compare_outputs({1, 2, inf, 2}, {1, 2, 3, 2}, 1e-5).mismatch_index, 2);
-  EXPECT_GT(compare_outputs({1, 2, 3.5f, 2}, {1, 2, 3, 2}, 1e-5).error, 0.1);
+  EXPECT_EQ(compare_outputs(V{1, 2, inf, 2}, V{1, 2, 3, 2}, 1e-5).mismatch_index, 2);
+  EXPECT_GT(compare_outputs(V{1, 2, 3.5f, 2}, V{1, 2, 3, 2}, 1e-5).error, 0.1);
 }
 
 TEST(Inputs, GeneratedInChunksTheyAreTheOneSequentialStream) {

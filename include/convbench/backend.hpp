@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "convbench/error.hpp"
+#include "convbench/host_buffer.hpp"
 #include "convbench/problem.hpp"
 
 namespace convbench {
@@ -95,7 +96,7 @@ class Conv2D {
   /// any two runs; a backend that queues runs behind one gate (the GPU) asks for more.
   virtual int runs_per_call() const { return 1; }
   /// The output of the last run, as float, in the problem's layout (NHWC/NCHW).
-  virtual std::vector<float> read_output() = 0;
+  virtual OutputFloats read_output() = 0;
   /// Evicts the caches the next run would find warm (GPU L2; CPU last-level cache), outside any timing.
   virtual void flush_cache() {}
   /// The device's clock now, where the backend can read it.
@@ -117,6 +118,7 @@ struct BackendSettings {
   bool include_transfers = false;  ///< GPU: time the input upload and output download with every run
   std::string tune_cache;          ///< GPU: the tuning cache file; empty: off
   bool retune = false;             ///< GPU: search again even when the tuning cache has the problem, and overwrite it
+  bool clocks = true;              ///< GPU: read SM clocks around the timed runs (NVML); off for `check`
   double fake_run_ms = -1;         ///< >= 0: scripted fake backends whose runs take this long (tests only)
   /// Tests only: that many scripted GPUs, GPU i's runs taking fake_gpu_ms[i] (the CPU stays fake_run_ms's).
   std::vector<double> fake_gpu_ms;

@@ -75,7 +75,7 @@ struct Measurement {
   /// and its share of what the threads could have used, cpu_time_ms / (sum of the runs × threads).
   std::optional<double> cpu_time_ms, cpu_share;
   std::vector<std::string> warnings;  ///< one line each, prefixed with the device kind
-  std::vector<float> output;          ///< read after the last run, in the problem's layout
+  OutputFloats output;                ///< read after the last run, in the problem's layout
 };
 
 /// The warnings a measurement deserves: large spread, outliers, runs too short to time, a descheduled CPU

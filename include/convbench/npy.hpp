@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "convbench/host_buffer.hpp"
+
 namespace convbench {
 
 struct NpyArray {
@@ -21,6 +23,6 @@ NpyArray parse_npy(const std::string& bytes, const std::string& what);
 NpyArray read_npy(const std::string& path, const std::string& flag);
 /// Writes float32 data with this shape, atomically.
 void write_npy(const std::string& path, const std::string& flag, const std::vector<int64_t>& shape,
-               const std::vector<float>& data);
+               FloatView data);
 
 }  // namespace convbench

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "convbench/backend.hpp"
+#include "convbench/host_buffer.hpp"
 #include "convbench/problem.hpp"
 
 namespace convbench {
@@ -39,7 +40,7 @@ struct Check {
 /// else `samples` seeded random positions, so the seed problem checks in milliseconds. Where the input or
 /// weights hold inf or NaN, every element is compared up to 2^22 of them, and beyond that every position
 /// where the output is non-finite is compared as well.
-Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got, uint64_t seed,
+Check check_against_reference(const Problem& p, const HostTensors& t, FloatView got, uint64_t seed,
                               int64_t samples = 8192);
 
 /// How many inf or NaN values the input and weights hold.
@@ -47,6 +48,6 @@ int64_t count_nonfinite(const HostTensors& t);
 
 /// `got` against `want` (same length), element by element: non-finite expected values must match exactly,
 /// the rest by normwise relative error. `tolerance` is copied into the result.
-Check compare_outputs(const std::vector<float>& got, const std::vector<float>& want, double tolerance);
+Check compare_outputs(FloatView got, FloatView want, double tolerance);
 
 }  // namespace convbench

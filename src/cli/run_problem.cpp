@@ -242,7 +242,7 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
     r.peak_host_bytes = peak_host_bytes();
     // Outputs are not part of the record; free them before the next problem.
     for (DeviceResult& d : r.devices)
-      if (d.measurement) std::vector<float>().swap(d.measurement->output);
+      if (d.measurement) OutputFloats().swap(d.measurement->output);
     if (!verified && requested_failure == ExitCode::ok) requested_failure = ExitCode::verify_failed;
     out.push_back(std::move(r));
   }

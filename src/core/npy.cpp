@@ -121,7 +121,7 @@ NpyArray read_npy(const std::string& path, const std::string& flag) {
 }
 
 void write_npy(const std::string& path, const std::string& flag, const std::vector<int64_t>& shape,
-               const std::vector<float>& data) {
+               FloatView data) {
   std::string dims;
   for (int64_t d : shape) dims += std::to_string(d) + ", ";
   if (shape.size() > 1) dims.resize(dims.size() - 1);  // "(a, b, c)"; a 1-D shape keeps its comma

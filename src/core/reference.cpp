@@ -112,7 +112,7 @@ constexpr int64_t kScanChunk = int64_t{1} << 20;
 constexpr int64_t kFullCheckWithNonFinite = int64_t{1} << 22;
 }  // namespace
 
-Check check_against_reference(const Problem& p, const HostTensors& t, const std::vector<float>& got, uint64_t seed,
+Check check_against_reference(const Problem& p, const HostTensors& t, FloatView got, uint64_t seed,
                               int64_t samples) {
   Check c;
   c.tolerance = tolerance(p.dtype);
@@ -162,7 +162,7 @@ Check check_against_reference(const Problem& p, const HostTensors& t, const std:
 
 int64_t count_nonfinite(const HostTensors& t) { return count_nonfinite(t.input) + count_nonfinite(t.weights); }
 
-Check compare_outputs(const std::vector<float>& got, const std::vector<float>& want, double tolerance) {
+Check compare_outputs(FloatView got, FloatView want, double tolerance) {
   Check c;
   c.tolerance = tolerance;
   const size_t n = std::min(got.size(), want.size());

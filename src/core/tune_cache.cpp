@@ -117,8 +117,7 @@ std::optional<EngineTag> parse_engine_tag(const std::string& name) {
     int64_t type = 0, value = 0;
     if (name.compare(i, 2, "_k") != 0) return std::nullopt;
     i += 2;
-    if (!number(i, type, false) || i >= name.size() || name[i++] != '=' || !number(i, value, true))
-      return std::nullopt;
+    if (!number(i, type, false) || i >= name.size() || name[i++] != '=' || !number(i, value, true)) return std::nullopt;
     t.knobs.emplace_back(static_cast<int>(type), value);
   }
   return t;

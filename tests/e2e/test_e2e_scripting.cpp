@@ -303,7 +303,7 @@ TEST(Scripting, AnInfInputNextToABf16OneByOneConvolutionIsVerifiedPositionByPosi
   std::vector<float> x(8, 1.0f);
   x[5] = std::numeric_limits<float>::infinity();
   write_npy(dir + "/x.npy", "t", {1, 1, 8, 1}, x);
-  write_npy(dir + "/w.npy", "t", {1, 1, 1, 1}, {1.0f});
+  write_npy(dir + "/w.npy", "t", {1, 1, 1, 1}, std::vector<float>{1.0f});
   const CliResult r = run_cli("--batch 1 --input 1x8x1 --filter 1x1x1 --dtype bf16 --input-data " + dir +
                               "/x.npy --weights-data " + dir + "/w.npy --save-output " + dir + "/y.npy" + kCpu);
   ASSERT_TRUE(r.code == 0 || r.code == 6) << r.code << r.err;

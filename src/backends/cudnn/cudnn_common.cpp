@@ -51,15 +51,13 @@ std::vector<uint8_t> encode(DType d, const std::vector<float>& v) {
   return out;
 }
 
-std::vector<float> decode(DType d, const void* data, size_t count) {
-  std::vector<float> out(count);
+void decode(DType d, const void* data, OutputFloats& out) {
   if (dtype_bytes(d) == 4) {
-    std::memcpy(out.data(), data, count * 4);
-    return out;
+    std::memcpy(out.data(), data, out.size() * 4);
+    return;
   }
   const auto* p = static_cast<const uint16_t*>(data);
-  for (size_t i = 0; i < count; ++i) out[i] = d == DType::bf16 ? from_bf16_bits(p[i]) : from_f16_bits(p[i]);
-  return out;
+  for (size_t i = 0; i < out.size(); ++i) out[i] = d == DType::bf16 ? from_bf16_bits(p[i]) : from_f16_bits(p[i]);
 }
 
 /// Whether a frontend status means "cuDNN has no engine for this" (exit 4) rather than a failure (exit 7).

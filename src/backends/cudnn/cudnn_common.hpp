@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "convbench/error.hpp"
+#include "convbench/host_buffer.hpp"
 #include "convbench/problem.hpp"
 
 namespace convbench::cudnn_impl {
@@ -58,7 +59,8 @@ std::vector<int64_t> strides(Layout l, int64_t c, int64_t h, int64_t w);
 std::string gib(double bytes);
 /// Host copy of float values in the dtype's storage format (float, or 16-bit patterns), and back.
 std::vector<uint8_t> encode(DType d, const std::vector<float>& v);
-std::vector<float> decode(DType d, const void* data, size_t count);
+/// Decodes out.size() values of the dtype's storage format at `data` into `out`.
+void decode(DType d, const void* data, OutputFloats& out);
 /// Whether a frontend status means "cuDNN has no engine for this" (exit 4) rather than a failure (exit 7).
 bool means_unsupported(fe::error_t e);
 

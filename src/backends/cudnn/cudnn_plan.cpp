@@ -246,7 +246,8 @@ bool CudnnConv::rebuild(const TunedEngine& e, int64_t limit) {
   if (replay_failure.empty()) return true;
   // Then the same name among the configs cuDNN offers (a heuristics query first, so it costs more).
   if (!use_offered_by_name(e.name, limit)) return false;
-  cache_replay_note_ = "replaying the engine and knobs of its name failed (" + replay_failure + "); found by name instead";
+  cache_replay_note_ =
+      "replaying the engine and knobs of its name failed (" + replay_failure + "); found by name instead";
   return true;
 }
 

@@ -35,9 +35,9 @@ class ScriptedBackend final : public Conv2D {
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(run_ms_));
     return run_ms_;
   }
-  std::vector<float> read_output() override {
+  OutputFloats read_output() override {
     const std::vector<double> ref = reference_conv(problem_, tensors_);
-    return std::vector<float>(ref.begin(), ref.end());
+    return OutputFloats(ref.begin(), ref.end());
   }
 
  private:

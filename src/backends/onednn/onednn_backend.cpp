@@ -167,9 +167,9 @@ class OnednnConv final : public Conv2D {
     return ms_since(t0);
   }
 
-  std::vector<float> read_output() override {
-    // Reorder straight into the returned vector: no second full-size copy of the output.
-    std::vector<float> out(static_cast<size_t>(output_elems_));
+  OutputFloats read_output() override {
+    // Reorder straight into the returned buffer: no second full-size copy of the output, and no zero fill.
+    OutputFloats out = floats_for_overwrite(static_cast<size_t>(output_elems_));
     memory user(user_dst_desc_, eng_, out.data());
     dnnl::reorder(dst_, user).execute(strm_, dst_, user);
     strm_.wait();
