@@ -107,7 +107,7 @@ OutputFloats CudnnConv::read_output() {
   }
   std::vector<uint16_t, UninitAllocator<uint16_t>> half(count);
   CB_CUDA_CHECK(cudaMemcpy(half.data(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost));
-  decode(p_.dtype, half.data(), out);
+  decode16(p_.dtype, half.data(), out);
   return out;
 }
 
@@ -146,13 +146,17 @@ void CudnnConv::allocate_and_upload(const HostTensors& in) {
   x_ = cuda::DeviceBuffer(xb);
   w_ = cuda::DeviceBuffer(wb);
   y_ = cuda::DeviceBuffer(yb);
-  const auto xs = encode(p_.dtype, in.input), ws = encode(p_.dtype, in.weights);
-  CB_CUDA_CHECK(cudaMemcpy(x_.get(), xs.data(), xb, cudaMemcpyHostToDevice));
-  CB_CUDA_CHECK(cudaMemcpy(w_.get(), ws.data(), wb, cudaMemcpyHostToDevice));
+  // Float dtypes upload the host values as they are; 16-bit ones an encoded copy.
+  std::vector<uint16_t> xs, ws;
+  if (e != 4) xs = encode16(p_.dtype, in.input), ws = encode16(p_.dtype, in.weights);
+  const void* x_src = e == 4 ? static_cast<const void*>(in.input.data()) : xs.data();
+  const void* w_src = e == 4 ? static_cast<const void*>(in.weights.data()) : ws.data();
+  CB_CUDA_CHECK(cudaMemcpy(x_.get(), x_src, xb, cudaMemcpyHostToDevice));
+  CB_CUDA_CHECK(cudaMemcpy(w_.get(), w_src, wb, cudaMemcpyHostToDevice));
   // Page-locked staging only where transfers are timed, so that they run at full speed.
   x_host_ = cuda::PinnedBuffer(settings_.include_transfers ? xb : 0);
   y_host_ = cuda::PinnedBuffer(settings_.include_transfers ? yb : 0);
-  if (settings_.include_transfers) std::memcpy(x_host_.get(), xs.data(), xb);
+  if (settings_.include_transfers) std::memcpy(x_host_.get(), x_src, xb);
   // cudaMemcpy from pageable memory may return before its DMA lands, and it runs on the legacy default
   // stream, which our non-blocking stream does not wait for: finish it before any kernel reads x or w.
   CB_CUDA_CHECK(cudaDeviceSynchronize());

@@ -1,8 +1,6 @@
 // Helpers of the cuDNN backend.
 #include "backends/cudnn/cudnn_common.hpp"
 
-#include <cstring>
-
 #include "convbench/numeric.hpp"
 
 namespace convbench::cudnn_impl {
@@ -39,25 +37,14 @@ std::vector<int64_t> strides(Layout l, int64_t c, int64_t h, int64_t w) {
 
 std::string gib(double bytes) { return fmt::format("{:.2f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
 
-/// Host copy of float values in the dtype's storage format (float, or 16-bit patterns).
-std::vector<uint8_t> encode(DType d, const std::vector<float>& v) {
-  std::vector<uint8_t> out(v.size() * static_cast<size_t>(dtype_bytes(d)));
-  if (dtype_bytes(d) == 4) {
-    std::memcpy(out.data(), v.data(), out.size());
-    return out;
-  }
-  auto* p = reinterpret_cast<uint16_t*>(out.data());
-  for (size_t i = 0; i < v.size(); ++i) p[i] = d == DType::bf16 ? to_bf16_bits(v[i]) : to_f16_bits(v[i]);
+std::vector<uint16_t> encode16(DType d, const std::vector<float>& v) {
+  std::vector<uint16_t> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = d == DType::bf16 ? to_bf16_bits(v[i]) : to_f16_bits(v[i]);
   return out;
 }
 
-void decode(DType d, const void* data, OutputFloats& out) {
-  if (dtype_bytes(d) == 4) {
-    std::memcpy(out.data(), data, out.size() * 4);
-    return;
-  }
-  const auto* p = static_cast<const uint16_t*>(data);
-  for (size_t i = 0; i < out.size(); ++i) out[i] = d == DType::bf16 ? from_bf16_bits(p[i]) : from_f16_bits(p[i]);
+void decode16(DType d, const uint16_t* bits, OutputFloats& out) {
+  for (size_t i = 0; i < out.size(); ++i) out[i] = d == DType::bf16 ? from_bf16_bits(bits[i]) : from_f16_bits(bits[i]);
 }
 
 /// Whether a frontend status means "cuDNN has no engine for this" (exit 4) rather than a failure (exit 7).

@@ -57,10 +57,9 @@ const char* math_mode(DType d);
 /// Strides of an N×C×H×W (or K×C×R×S) tensor in the layout, as the frontend takes them.
 std::vector<int64_t> strides(Layout l, int64_t c, int64_t h, int64_t w);
 std::string gib(double bytes);
-/// Host copy of float values in the dtype's storage format (float, or 16-bit patterns), and back.
-std::vector<uint8_t> encode(DType d, const std::vector<float>& v);
-/// Decodes out.size() values of the dtype's storage format at `data` into `out`.
-void decode(DType d, const void* data, OutputFloats& out);
+/// Float values as a 16-bit dtype's bit patterns (f16 or bf16), and back (out.size() values at `bits`).
+std::vector<uint16_t> encode16(DType d, const std::vector<float>& v);
+void decode16(DType d, const uint16_t* bits, OutputFloats& out);
 /// Whether a frontend status means "cuDNN has no engine for this" (exit 4) rather than a failure (exit 7).
 bool means_unsupported(fe::error_t e);
 
