@@ -114,8 +114,9 @@ step_seed() {
     timed "seed run, warm tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
   done
   convbench --batch 100 --filter 32x7x7 --seed 1 --verbose --format jsonl --quiet >"$work/seed-warm.jsonl"
-  "$py" -c 'import json,sys; [print("  warm cache:", dict(json.loads(l)["devices"].get("gpu", {}).get("details", [])))
-    for l in open(sys.argv[1]) if l.strip()]' "$work/seed-warm.jsonl"
+  "$py" -c 'import json,sys; [print("  warm cache: setup %s ms, upload %s ms," % (g.get("setup_ms"), g.get("reorder_ms")),
+    dict(g.get("details", []))) for g in (json.loads(l)["devices"].get("gpu", {}) for l in open(sys.argv[1]) if l.strip())]' \
+    "$work/seed-warm.jsonl"
   local a d
   for d in "f32 nchw" "f16 nhwc"; do
     for a in auto exhaustive heuristic; do
