@@ -117,6 +117,21 @@ constexpr int64_t kFullCheckWithNonFinite = int64_t{1} << 22;
 
 /// Points compared per chunk of the parallel reference check (fixed, as kScanChunk is).
 constexpr int64_t kPointChunk = 256;
+
+/// The logical (NKHW) indices a sampled check compares: the four corners of the last filter in the first
+/// and last image (padding edge cases live there), then seeded random positions up to `samples` in all.
+std::vector<int64_t> sampled_points(const Problem& p, uint64_t seed, int64_t samples) {
+  const int64_t oh = p.out_h(), ow = p.out_w();
+  std::vector<int64_t> picked;
+  picked.reserve(static_cast<size_t>(std::max<int64_t>(samples, 8)));
+  for (int64_t n : {int64_t{0}, p.n - 1})
+    for (int64_t y : {int64_t{0}, oh - 1})
+      for (int64_t x : {int64_t{0}, ow - 1}) picked.push_back(((n * p.k + p.k - 1) * oh + y) * ow + x);
+  NormalSource pick(seed ^ 0x5eed5eed5eedull);
+  while (static_cast<int64_t>(picked.size()) < samples)
+    picked.push_back(static_cast<int64_t>(pick.next_u64() % static_cast<uint64_t>(p.output_elems())));
+  return picked;
+}
 }  // namespace
 
 Check check_against_reference(const Problem& p, const HostTensors& t, FloatView got, uint64_t seed, int64_t samples) {
@@ -149,16 +164,7 @@ Check check_against_reference(const Problem& p, const HostTensors& t, FloatView 
     cmp = compare_points(total, [](int64_t i) { return i; });
     c.points = total;
   } else {
-    // Always the four corners of the last filter in the first and last image (padding edge cases live
-    // there), then seeded random positions.
-    std::vector<int64_t> picked;
-    picked.reserve(static_cast<size_t>(samples));
-    for (int64_t n : {int64_t{0}, p.n - 1})
-      for (int64_t y : {int64_t{0}, oh - 1})
-        for (int64_t x : {int64_t{0}, ow - 1}) picked.push_back(((n * p.k + p.k - 1) * oh + y) * ow + x);
-    NormalSource pick(seed ^ 0x5eed5eed5eedull);
-    while (static_cast<int64_t>(picked.size()) < samples)
-      picked.push_back(static_cast<int64_t>(pick.next_u64() % static_cast<uint64_t>(total)));
+    const std::vector<int64_t> picked = sampled_points(p, seed, samples);
     c.points = static_cast<int64_t>(picked.size());
     cmp = compare_points(c.points, [&](int64_t i) { return picked[static_cast<size_t>(i)]; });
     // Every non-finite output is checked too: one outside the sample must not slip through. A plain scan
