@@ -36,6 +36,7 @@ fe::error_t ReplayableGraph::add_engine_config(const EngineTag& named) {
   }
   auto config = fe::make_shared_backend_pointer(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR);
   if (fe::error_t e = d::create_engine_config(config, engine, choices); e.is_bad()) return e;
+  plans.set_tag(operation_graph->getTag());  // as a heuristics query leaves it, for the plan's own tag
   plans.enqueue_engine_configs({config});
   return plans.query_properties();
 }
