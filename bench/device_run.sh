@@ -113,6 +113,8 @@ step_seed() {
   for i in 1 2 3 4 5; do
     timed "seed run, warm tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
   done
+  # Where a warm run's time goes (CONVBENCH_PHASES=1 marks each phase on stderr).
+  CONVBENCH_PHASES=1 convbench --batch 100 --filter 32x7x7 --seed 1 2>&1 >/dev/null | grep 'phase' || true
   convbench --batch 100 --filter 32x7x7 --seed 1 --verbose --format jsonl --quiet >"$work/seed-warm.jsonl"
   "$py" -c 'import json,sys; [print("  warm cache: setup %s ms, upload %s ms," % (g.get("setup_ms"), g.get("reorder_ms")),
     dict(g.get("details", []))) for g in (json.loads(l)["devices"].get("gpu", {}) for l in open(sys.argv[1]) if l.strip())]' \

@@ -20,6 +20,11 @@ std::string affinity_text();
 bool colour_allowed();
 /// CPU time (user + system) this process has used so far, in milliseconds.
 double process_cpu_ms();
+
+/// With CONVBENCH_PHASES=1 in the environment, writes "convbench: phase +T ms NAME" to stderr, T the time
+/// since the process started (to the 10 ms of /proc/self/stat's start time), so that where a run's time goes
+/// can be read from any build. Otherwise it does nothing.
+void phase_mark(const std::string& name);
 /// MemAvailable from /proc/meminfo in bytes; without /proc, free plus buffer memory from sysinfo(2); 0 when
 /// neither is known.
 uint64_t available_memory_bytes(const char* meminfo = "/proc/meminfo");

@@ -6,6 +6,7 @@
 
 #include "command_line.hpp"
 #include "convbench/error.hpp"
+#include "convbench/system.hpp"
 #include "run.hpp"
 
 namespace {
@@ -37,6 +38,7 @@ int fail(ExitCode code, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  phase_mark("main");
   try {
     const Outcome outcome = run(parse_command_line(argc, argv));
     const int code = outcome.error.empty() ? static_cast<int>(outcome.code) : fail(outcome.code, outcome.error);
@@ -45,8 +47,10 @@ int main(int argc, char** argv) {
       std::cout.flush();
       std::cerr.flush();
       std::fflush(nullptr);
+      phase_mark("exit (_Exit)");
       std::_Exit(code);
     }
+    phase_mark("exit");
     return code;
   } catch (const Error& e) {
     return fail(e.code(), e.what());

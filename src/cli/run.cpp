@@ -237,7 +237,9 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   if (!o.quiet)
     for (const std::string& w : o.warnings) warn(err, w);
   std::vector<GpuSlot> gpus = open_gpus(o, backends);
+  phase_mark("GPUs opened");
   Availability cpu_backend = o.device != DeviceSelection::gpu ? backends.cpu(o.backend) : Availability{};
+  phase_mark("CPU opened");
 
   std::unique_ptr<AtomicFile> file;
   PrinterMultiplexer printers;
@@ -255,6 +257,7 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   const std::string& first_error = rounds.first_error;
   progress.clear();
   printers.end(summarize_suite(results, static_cast<int>(o.problems.size()), interrupted));
+  phase_mark("printed");
   const bool straggler = o.fail_on_straggler && !rounds.first_straggler.empty();
   const ExitCode code = interrupted                     ? ExitCode::interrupted
                         : first_failure != ExitCode::ok ? first_failure

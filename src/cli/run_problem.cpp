@@ -121,6 +121,7 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
       if (o.verify) {
         d.reference_check = check_against_reference(p, inputs, d.measurement->output, r.seed);
         d.reference_check->tolerance = device_tolerance(kind, p.dtype);
+        phase_mark(std::string(to_string(kind)) + " verified");
       }
       const Measurement& m = *d.measurement;
       const std::string key = ceiling_key(kind, m.device.name, m.prepare.threads);
@@ -157,6 +158,7 @@ bool verify_and_compare(RunResult& r, const RunOptions& o, const HostTensors& in
     c.nonfinite_inputs = count_nonfinite(inputs);
     r.cross_check = c;
     verified = verified && c.ok();
+    phase_mark("cross-checked");
   }
   if (cpu && gpu && verified) {
     r.speedup = speedup(cpu->stats, gpu->stats);
@@ -217,6 +219,7 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
   HostTensors inputs = make_inputs(p, o.seed);
   if (!o.input_data.empty()) load_npy(o.input_data, "--input-data", p, "input", inputs.input);
   if (!o.weights_data.empty()) load_npy(o.weights_data, "--weights-data", p, "weights", inputs.weights);
+  phase_mark("inputs made");
 
   // The CPU runs once, whatever the number of GPUs; its output stays for each GPU's cross-check.
   if (want_cpu) {

@@ -148,7 +148,9 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
     if (cfg.cancelled && cfg.cancelled()) throw Error(ExitCode::interrupted, "interrupted");
   };
   check_cancelled();
+  const std::string kind = to_string(m.device.kind);
   m.prepare = backend.prepare(p, inputs);
+  phase_mark(kind + " prepared");
   m.cache = cfg.cache;
   const auto before_run = [&] {
     check_cancelled();
@@ -158,6 +160,7 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
     before_run();
     backend.run();
   }
+  phase_mark(kind + " warmed up");
   m.clock_before = backend.sample_clock();
   m.samples_ms.reserve(static_cast<size_t>(cfg.runs));
   const double cpu_before = process_cpu_ms();
@@ -180,6 +183,7 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
     done += n;
   }
   const double cpu_used = process_cpu_ms() - cpu_before;
+  phase_mark(kind + " timed");
   m.clock_after = backend.sample_clock();
   m.stats = summarize(m.samples_ms);
   m.tflops = m.stats.median > 0 ? p.flops() / m.stats.median * 1e-9 : 0.0;
@@ -191,6 +195,7 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
   for (const std::string& w : m.prepare.warnings)
     m.warnings.push_back(std::string(to_string(m.device.kind)) + ": " + w);
   m.output = backend.read_output();
+  phase_mark(kind + " output read");
   return m;
 }
 

@@ -6,8 +6,9 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#include <ctime>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <initializer_list>
 #include <set>
@@ -73,6 +74,35 @@ double process_cpu_ms() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+namespace {
+/// The process's start, in CLOCK_BOOTTIME milliseconds (/proc/self/stat field 22); 0 when unreadable.
+double process_start_boottime_ms() {
+  std::ifstream in("/proc/self/stat");
+  std::string stat;
+  std::getline(in, stat);
+  const auto close = stat.rfind(')');  // the command name may hold spaces; the fields follow its ')'
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i)
+    if (i == 22) return std::stod(field) * 1e3 / static_cast<double>(sysconf(_SC_CLK_TCK));
+  return 0;
+}
+}  // namespace
+
+void phase_mark(const std::string& name) {
+  static const bool on = [] {
+    const char* v = std::getenv("CONVBENCH_PHASES");
+    return v && std::string(v) == "1";
+  }();
+  if (!on) return;
+  static const double start = process_start_boottime_ms();
+  timespec ts{};
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  const double now = static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+  std::fprintf(stderr, "convbench: phase +%.1f ms %s\n", now - start, name.c_str());
 }
 
 uint64_t available_memory_bytes(const char* meminfo) {

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/backend.hpp"
@@ -46,6 +49,29 @@ TEST(Cli, SeedExperimentRunsOnTheCpuAndExplainsAMissingGpu) {
   } else {
     EXPECT_TRUE(has(r.out, "GPU speedup over CPU: ")) << r.out;
   }
+}
+
+TEST(Cli, ConvbenchPhasesMarksEachPhaseOnStderrInOrder) {
+  const std::string args = std::string(kSmall) + " --device cpu --runs 3";
+  const CliResult r = run_cli(args, "CONVBENCH_PHASES=1 ");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(has(r.out, "sum of 3 runs")) << r.out;
+  std::vector<std::string> names;
+  double last = 0;
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) {
+    const std::string mark = "convbench: phase +";
+    if (line.rfind(mark, 0) != 0) continue;
+    const double at = std::stod(line.substr(mark.size()));
+    EXPECT_GE(at, last) << line;
+    last = at;
+    names.push_back(line.substr(line.find(" ms ") + 4));
+  }
+  const std::vector<std::string> want{"main",         "GPUs opened",   "CPU opened", "inputs made",
+                                      "cpu prepared", "cpu warmed up", "cpu timed",  "cpu output read",
+                                      "cpu verified", "printed",       "exit"};
+  EXPECT_EQ(names, want) << r.err;
+  EXPECT_FALSE(has(run_cli(args).err, "phase")) << "without CONVBENCH_PHASES=1 nothing is marked";
 }
 
 TEST(Cli, DeviceGpuWithoutAGpuIsExitCode5) {
