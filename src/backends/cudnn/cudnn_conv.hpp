@@ -100,6 +100,9 @@ class CudnnConv final : public Conv2D {
 
   void allocate_and_upload(const HostTensors& in);
 
+  /// Starts opening NVML on another thread, once, where clocks are wanted.
+  void start_nvml();
+
   void build_graph();
 
   /// A graph that cuDNN does not support is "unsupported"; any other failure is a library error.
@@ -184,8 +187,6 @@ class CudnnConv final : public Conv2D {
   std::unordered_map<int64_t, void*> varpack_;
   cuda::DeviceBuffer x_, w_, y_, workspace_, flush_;
   int flush_value_ = 0;
-  /// Starts opening NVML on another thread, once, where clocks are wanted.
-  void start_nvml();
   std::future<std::unique_ptr<Nvml>> nvml_opening_;
   bool nvml_started_ = false;
   std::unique_ptr<Nvml> nvml_;
