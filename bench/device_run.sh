@@ -74,6 +74,7 @@ step_env() {
   ldd "$CONVBENCH_BINARY" | grep -E 'cudnn|cudart' || echo "ldd: neither libcudnn nor libcudart is linked"
   timed "convbench check (cold process)" convbench check
   timed "convbench check (again)" convbench check
+  CONVBENCH_PHASES=1 convbench check 2>&1 >/dev/null | grep 'phase' || true  # where check's time goes
   convbench check --all --format json
 }
 step_tests() {

@@ -87,12 +87,14 @@ void tiny_convolution(const CheckOptions& o, GpuProbe& p, json& conv) {
 /// Everything the check learns about the GPUs; runs in the child process.
 json gather(const CheckOptions& o) {
   GpuProbe p = probe_gpu(o.gpu);
+  phase_mark("check: GPU probed");
   json j;
   j["gpu"] = p.facts.name.empty() ? json(nullptr) : device_json(p);
   j["conv"] = nullptr;
   if (p.status == GpuStatus::ok) {
     json conv;
     tiny_convolution(o, p, conv);
+    phase_mark("check: convolution checked");
     j["conv"] = conv;
   }
   if (o.all) {
@@ -149,8 +151,10 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
   }
   close(fds[0]);
   if (r.timed_out) kill(pid, SIGKILL);
+  phase_mark("check: child's result read");
   int status = 0;
   waitpid(pid, &status, 0);
+  phase_mark("check: child exited");
   if (!r.timed_out && WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   return r;
 }

@@ -72,6 +72,14 @@ TEST(Cli, ConvbenchPhasesMarksEachPhaseOnStderrInOrder) {
                                       "cpu verified", "printed",       "exit"};
   EXPECT_EQ(names, want) << r.err;
   EXPECT_FALSE(has(run_cli(args).err, "phase")) << "without CONVBENCH_PHASES=1 nothing is marked";
+  // check marks its child's probe (and, with a GPU, its convolution) and the parent's wait for the child.
+  const std::string err = run_cli("check", "CONVBENCH_PHASES=1 ").err;
+  const auto probed = err.find(" ms check: GPU probed\n"), read = err.find(" ms check: child's result read\n"),
+             exited = err.find(" ms check: child exited\n");
+  ASSERT_NE(probed, std::string::npos) << err;
+  ASSERT_NE(exited, std::string::npos) << err;
+  EXPECT_LT(probed, read) << err;
+  EXPECT_LT(read, exited) << err;
 }
 
 TEST(Cli, DeviceGpuWithoutAGpuIsExitCode5) {
