@@ -192,8 +192,7 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
     m.cpu_share = cpu_used / (m.stats.sum * m.prepare.threads);
   }
   m.warnings = measurement_warnings(m);
-  for (const std::string& w : m.prepare.warnings)
-    m.warnings.push_back(std::string(to_string(m.device.kind)) + ": " + w);
+  for (const std::string& w : m.prepare.warnings) m.warnings.push_back(kind + ": " + w);
   m.output = backend.read_output();
   phase_mark(kind + " output read");
   return m;

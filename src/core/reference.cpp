@@ -118,6 +118,19 @@ constexpr int64_t kFullCheckWithNonFinite = int64_t{1} << 22;
 /// Points compared per chunk of the parallel reference check (fixed, as kScanChunk is).
 constexpr int64_t kPointChunk = 256;
 
+/// Compares points [0, n) in fixed chunks of `size` on the host's threads, add(part, i) putting point i into
+/// its chunk's part, and merges the parts in order: the same sums whatever the thread count.
+template <class Add>
+Comparison compare_in_chunks(int64_t n, int64_t size, Add&& add) {
+  std::vector<Comparison> parts(static_cast<size_t>(chunk_count(n, size)));
+  for_each_chunk(n, size, [&](int64_t chunk, int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) add(parts[static_cast<size_t>(chunk)], i);
+  });
+  Comparison cmp;
+  for (const Comparison& part : parts) cmp.merge(part);
+  return cmp;
+}
+
 /// The logical (NKHW) indices a sampled check compares: the four corners of the last filter in the first
 /// and last image (padding edge cases live there), then seeded random positions up to `samples` in all.
 std::vector<int64_t> sampled_points(const Problem& p, uint64_t seed, int64_t samples) {
@@ -144,20 +157,12 @@ Check check_against_reference(const Problem& p, const HostTensors& t, FloatView 
     cmp.add(at, got[static_cast<size_t>(at)], reference_at(p, t, n, k, y, x));
   };
   // Points by logical NKHW index, so that every coordinate is reachable in either layout. Each costs a
-  // float64 dot product with scattered reads (about 1 µs), so they are spread over the host's threads in
-  // fixed chunks, merged in order: the same sums whatever the thread count.
+  // float64 dot product with scattered reads (about 1 µs), so they are spread over the host's threads.
   const auto compare_points = [&](int64_t count, auto&& logical_index) {
-    std::vector<Comparison> parts(static_cast<size_t>(chunk_count(count, kPointChunk)));
-    for_each_chunk(count, kPointChunk, [&](int64_t chunk, int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        const int64_t idx = logical_index(i);
-        add_point(parts[static_cast<size_t>(chunk)], idx / (ow * oh * p.k), (idx / (ow * oh)) % p.k, (idx / ow) % oh,
-                  idx % ow);
-      }
+    return compare_in_chunks(count, kPointChunk, [&](Comparison& part, int64_t i) {
+      const int64_t idx = logical_index(i);
+      add_point(part, idx / (ow * oh * p.k), (idx / (ow * oh)) % p.k, (idx / ow) % oh, idx % ow);
     });
-    Comparison cmp;
-    for (const Comparison& part : parts) cmp.merge(part);
-    return cmp;
   };
   Comparison cmp;
   if (total <= samples || (c.nonfinite_inputs > 0 && total <= kFullCheckWithNonFinite)) {
@@ -194,14 +199,9 @@ Check compare_outputs(FloatView got, FloatView want, double tolerance) {
   Check c;
   c.tolerance = tolerance;
   const size_t n = std::min(got.size(), want.size());
-  // Chunks of a fixed size, merged in order: the same sums whatever the thread count.
-  std::vector<Comparison> parts(static_cast<size_t>(chunk_count(static_cast<int64_t>(n), kScanChunk)));
-  for_each_chunk(static_cast<int64_t>(n), kScanChunk, [&](int64_t chunk, int64_t begin, int64_t end) {
-    Comparison& part = parts[static_cast<size_t>(chunk)];
-    for (int64_t i = begin; i < end; ++i) part.add(i, got[static_cast<size_t>(i)], want[static_cast<size_t>(i)]);
+  const Comparison cmp = compare_in_chunks(static_cast<int64_t>(n), kScanChunk, [&](Comparison& part, int64_t i) {
+    part.add(i, got[static_cast<size_t>(i)], want[static_cast<size_t>(i)]);
   });
-  Comparison cmp;
-  for (const Comparison& part : parts) cmp.merge(part);
   cmp.into(c);
   c.points = static_cast<int64_t>(n);
   return c;

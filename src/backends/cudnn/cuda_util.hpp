@@ -190,14 +190,13 @@ class RunTimer {
   RunTimer(const RunTimer&) = delete;
   RunTimer& operator=(const RunTimer&) = delete;
 
+  /// After a batch whose gate opened on its timeout: which call waited for the held stream, and how long.
+  const std::string& waited() const { return waited_; }
+
   /// Queues `count` runs, each as `before(i)` (untimed, e.g. a cache flush), a start event, `body(i)`, a
   /// stop event, then releases the gate and returns each run's milliseconds. With `gated` false no gate is
   /// used; it is cleared when the gate had to open on its timeout (something in `before` or `body` waited
   /// for the stream): the intervals are still device times, but may then include launch latency.
-  /// After a batch whose gate opened on its timeout: which call waited for the held stream, and how long.
-  const std::string& waited() const { return waited_; }
-
-  ///
   /// `lead_in` untimed runs of `body` are queued behind the gate before the first timed run, so that the GPU
   /// is busy, at the clocks the runs will keep it at, when timing starts (nvbench's blocking kernel and
   /// PyTorch's torch.cuda._sleep hold the GPU busy; a host-function gate leaves it idle).

@@ -147,10 +147,13 @@ void CudnnConv::allocate_and_upload(const HostTensors& in) {
   w_ = cuda::DeviceBuffer(wb);
   y_ = cuda::DeviceBuffer(yb);
   // Float dtypes upload the host values as they are; 16-bit ones an encoded copy.
+  const void* x_src = in.input.data();
+  const void* w_src = in.weights.data();
   std::vector<uint16_t> xs, ws;
-  if (e != 4) xs = encode16(p_.dtype, in.input), ws = encode16(p_.dtype, in.weights);
-  const void* x_src = e == 4 ? static_cast<const void*>(in.input.data()) : xs.data();
-  const void* w_src = e == 4 ? static_cast<const void*>(in.weights.data()) : ws.data();
+  if (e != 4) {
+    xs = encode16(p_.dtype, in.input), ws = encode16(p_.dtype, in.weights);
+    x_src = xs.data(), w_src = ws.data();
+  }
   CB_CUDA_CHECK(cudaMemcpy(x_.get(), x_src, xb, cudaMemcpyHostToDevice));
   CB_CUDA_CHECK(cudaMemcpy(w_.get(), w_src, wb, cudaMemcpyHostToDevice));
   // Page-locked staging only where transfers are timed, so that they run at full speed.
