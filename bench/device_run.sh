@@ -12,8 +12,9 @@
 #                            every dtype and layout; bench_cpu_fpmath (does bf16 math change the CPU kernel)
 #   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one; auto,
 #                            exhaustive and heuristic on the seed in f32 and f16 (time, engine, each candidate)
-#   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py, then (--exhaustive)
-#                            auto against exhaustive on every problem, one log line each
+#   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py (3 rounds a dtype, the
+#                            sides taking turns to go first; a log line per problem and round), then
+#                            (--exhaustive) auto against exhaustive on every problem, one log line each
 #   5. spread   spread.txt   five back-to-back seed runs (median spread), a cold-cache run, `convbench peak`
 # summary.txt gets one line per step. That is 8 files, the most the device tool brings back.
 #

@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
 """convbench's GPU median against PyTorch's, on the same problems, dtypes, layouts and cuDNN.
 
-For each dtype, one convbench process runs every problem (`--problems -`, `--format jsonl`); its records
-are appended, unedited, to --jsonl as they arrive. Then PyTorch runs each problem with
-torch.backends.cudnn.benchmark = True (it times the engine configs it is offered, as convbench does) and
-allow_tf32 only for tf32, and one CSV row per problem is written and flushed at once, so a run cut short
-keeps every finished row.
+For each dtype, in --rounds rounds (3 by default): one convbench process runs every problem
+(`--problems -`, `--format jsonl`; its records are appended, unedited, to --jsonl as they arrive), and
+PyTorch runs each problem with torch.backends.cudnn.benchmark = True (it times the engine configs it is
+offered, as convbench does) and allow_tf32 only for tf32. The two sides take turns going first (round 1:
+convbench first, round 2: PyTorch first, ...), so that a drift of the card's state over the step does not
+favour either. Every round prints one line per problem as it is measured; one CSV row per problem is
+written and flushed when the dtype's rounds are done.
+
+Why rounds: the same engine timed in two convbench processes a minute apart differs by up to 2.5% on the
+H100 (pytorch.log's auto/exhaustive lines of run 6), far more than the noise within one process, so one
+process against one PyTorch pass says less than its own coefficients of variation suggest.
 
 Both sides are timed on the device alone: convbench queues its runs behind a held stream; here each
 group of runs is queued behind torch.cuda._sleep, so that neither side's intervals hold the host's
 launch latency.
 
 CSV columns: problem,dtype,layout,convbench_ms,pytorch_ms,ratio,spread_pct,engine
-  ratio      = convbench median / PyTorch median (below 1: convbench faster)
-  spread_pct = 100 * sqrt(cv_convbench^2 + cv_pytorch^2), the run-to-run noise of that ratio
+  convbench_ms, pytorch_ms = the median of that side's per-round medians
+  ratio      = convbench_ms / pytorch_ms (below 1: convbench faster)
+  spread_pct = 100 * sqrt(cv_convbench^2 + cv_pytorch^2 + half_range^2): the two sides' coefficients of
+               variation within a round (averaged over the rounds) and half the range of the per-round
+               ratios (relative to `ratio`), added in quadrature
+  engine     = convbench's engine; where the rounds chose different ones, each in round order, joined by '|'
 
 Usage (on the GPU machine, with PyTorch's Python; bench/device_run.sh does this):
   python3 bench/gpu_vs_pytorch.py --convbench convbench --csv out.csv --jsonl out.jsonl
@@ -142,11 +152,68 @@ def cv(xs):
     return statistics.stdev(xs) / statistics.mean(xs) if len(xs) > 1 and statistics.mean(xs) > 0 else 0.0
 
 
+def one_round(args, torch, dtype, device, jsonl, rnd):
+    """Round `rnd` (from 0) of one dtype: {problem name: (convbench record's device part, PyTorch samples)}.
+    Odd rounds run PyTorch first. A side that failed leaves the problem out, with one line on stderr."""
+    layout = LAYOUT[dtype]
+    runs = 2 if args.dry_run else args.runs
+
+    def pytorch_side(names):
+        pt = {}
+        for prob in PROBLEMS:
+            if prob[0] not in names:
+                continue
+            try:
+                pt[prob[0]] = None if args.dry_run else torch_samples(torch, prob, dtype, layout, args.runs)
+            except Exception as e:
+                print(f"{prob[0]} {dtype}: PyTorch failed: {e}", file=sys.stderr, flush=True)
+        return pt
+
+    pt = pytorch_side({p[0] for p in PROBLEMS}) if rnd % 2 else None
+    records = run_convbench(args.convbench, dtype, layout, runs, device, 1 if args.dry_run else None, jsonl)
+    ran = {}
+    for prob, rec in zip(PROBLEMS, records):
+        dev = rec["devices"][device]
+        if dev.get("ran"):
+            ran[prob[0]] = dev
+        elif not args.dry_run or rnd == 0:
+            print(f"{prob[0]} {dtype}: convbench did not run: {dev.get('reason')}", file=sys.stderr, flush=True)
+    if pt is None:
+        pt = pytorch_side(set(ran))
+    out = {}
+    for name, dev in ran.items():
+        if name not in pt:
+            continue
+        samples = dev["samples_ms"] if args.dry_run else pt[name]  # a dry run has no PyTorch: both sides its own
+        out[name] = (dev, samples)
+        cb_ms, pt_ms = statistics.median(dev["samples_ms"]), statistics.median(samples)
+        print(f"round {rnd + 1} {name} {dtype}: convbench {cb_ms:.4f} ms ({dev['implementation']}), "
+              f"PyTorch {pt_ms:.4f} ms, ratio {cb_ms / pt_ms:.3f}", flush=True)
+    return out
+
+
+def row(name, dtype, rounds):
+    """The CSV row of one problem from its rounds [(convbench device part, PyTorch samples)]."""
+    cb = [statistics.median(dev["samples_ms"]) for dev, _ in rounds]
+    pt = [statistics.median(samples) for _, samples in rounds]
+    cb_ms, pt_ms = statistics.median(cb), statistics.median(pt)
+    ratio = cb_ms / pt_ms
+    per_round = [a / b for a, b in zip(cb, pt)]
+    half_range = (max(per_round) - min(per_round)) / 2 / ratio
+    cv_cb = statistics.mean(cv(dev["samples_ms"]) for dev, _ in rounds)
+    cv_pt = statistics.mean(cv(samples) for _, samples in rounds)
+    engines = list(dict.fromkeys(dev["implementation"] for dev, _ in rounds))
+    return ratio, [name, dtype, LAYOUT[dtype], f"{cb_ms:.4f}", f"{pt_ms:.4f}", f"{ratio:.3f}",
+                   f"{100 * math.sqrt(cv_cb ** 2 + cv_pt ** 2 + half_range ** 2):.2f}", "|".join(engines)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--convbench", required=True)
     ap.add_argument("--dtypes", default="f32,tf32,f16")
     ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds per dtype, the two sides taking turns to go first (default 3)")
     ap.add_argument("--csv", help="CSV to append rows to (header written when new)")
     ap.add_argument("--jsonl", help="file to append convbench's records to, unedited")
     ap.add_argument("--dry-run", action="store_true",
@@ -156,6 +223,8 @@ def main():
                     help="after the rows, run every problem again with --algo auto and --algo exhaustive and "
                          "log the two medians side by side")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error("--rounds must be at least 1")
     device = "cpu" if args.dry_run else "gpu"
     torch = None
     if not args.dry_run:
@@ -171,31 +240,23 @@ def main():
         csv_file.flush()
     ratios, failed = [], 0
     for dtype in args.dtypes.split(","):
-        layout = LAYOUT[dtype]
+        measured = {}
         try:
-            records = run_convbench(args.convbench, dtype, layout, 2 if args.dry_run else args.runs, device,
-                                    1 if args.dry_run else None, jsonl)
+            for rnd in range(args.rounds):
+                for name, pair in one_round(args, torch, dtype, device, jsonl, rnd).items():
+                    measured.setdefault(name, []).append(pair)
         except Exception as e:  # report and go on: one dtype's failure must not hide the others
             print(f"{dtype}: convbench failed: {e}", file=sys.stderr, flush=True)
             failed += 1
-            continue
-        for prob, rec in zip(PROBLEMS, records):
-            dev = rec["devices"][device]
-            if not dev.get("ran"):
-                print(f"{prob[0]} {dtype}: convbench did not run: {dev.get('reason')}", file=sys.stderr, flush=True)
-                failed += 0 if args.dry_run else 1  # the CPU of a dry run lacks some dtypes
-                continue
-            cb = dev["samples_ms"]
-            try:
-                pt = cb if args.dry_run else torch_samples(torch, prob, dtype, layout, args.runs)
-            except Exception as e:
-                print(f"{prob[0]} {dtype}: PyTorch failed: {e}", file=sys.stderr, flush=True)
-                failed += 1
-                continue
-            ratio = statistics.median(cb) / statistics.median(pt)
+        for prob in PROBLEMS:
+            rounds = measured.get(prob[0], [])
+            if len(rounds) < args.rounds:  # a side failed or did not run in some round: said on stderr
+                failed += 0 if args.dry_run and not rounds else 1
+                if not rounds:
+                    continue
+            ratio, fields = row(prob[0], dtype, rounds)
             ratios.append(ratio)
-            out.writerow([prob[0], dtype, layout, f"{statistics.median(cb):.4f}", f"{statistics.median(pt):.4f}",
-                          f"{ratio:.3f}", f"{100 * math.hypot(cv(cb), cv(pt)):.2f}", dev["implementation"]])
+            out.writerow(fields)
             csv_file.flush()
     if args.exhaustive:
         compare_exhaustive(args, device, jsonl)
