@@ -8,6 +8,7 @@
 
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
+#include "convbench/registry.hpp"
 #include "random_problems.hpp"
 
 using namespace convbench;
@@ -192,4 +193,19 @@ TEST(Cudnn, SmClocksAreReadAroundTheRunsUnlessTurnedOff) {
   const Measurement q = measure(*quiet.backend, p, t, {1, 2});
   EXPECT_FALSE(q.clock_before.has_value());
   EXPECT_FALSE(q.clock_after.has_value());
+}
+
+TEST(Cudnn, PeakHasACeilingForEveryDtypeWithTheLayoutAndEngineThatReachedIt) {
+  auto gpu = gpu_or_skip_reason();
+  REQUIRE_GPU(gpu);
+  gpu.backend.reset();  // the ceilings open their own
+  const Ceilings c = measure_gpu_ceilings(BackendSettings{});
+  for (const char* d : {"f32", "tf32", "bf16", "f16"}) {
+    ASSERT_EQ(c.tflops.count(d), 1u) << d;
+    EXPECT_GT(c.tflops.at(d), 0) << d;
+    const std::string how = c.sources.at(d);  // "nhwc eng28_k2=4_k3=0": the faster layout and its engine
+    EXPECT_TRUE(how.rfind("nhwc eng", 0) == 0 || how.rfind("nchw eng", 0) == 0) << d << ": " << how;
+  }
+  EXPECT_GT(c.tflops.at("f16"), c.tflops.at("f32")) << "tensor cores: half precision is faster";
+  EXPECT_GT(c.gbps, 0);
 }

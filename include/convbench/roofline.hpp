@@ -19,6 +19,9 @@ struct Ceilings {
   std::map<std::string, double> tflops;  ///< by dtype name ("f32", "tf32", "bf16", "f16")
   double gbps = 0;                       ///< memory bandwidth, GB/s, bytes read plus bytes written
   std::string measured;                  ///< UTC timestamp
+  /// By dtype name, where the rate came from when the device tried several ways (on the GPU: the layout
+  /// and engine of the fastest 1x1 convolution); printed by `peak`, not kept in the ceilings file.
+  std::map<std::string, std::string> sources;
 };
 
 struct Roofline {

@@ -17,6 +17,9 @@ void print(std::ostream& out, const Ceilings& c) {
   std::string rates;
   for (const auto& [dtype, tflops] : c.tflops) rates += fmt::format("{} {:.2f} TFLOP/s, ", dtype, tflops);
   fmt::print(out, "{}: {}copy {:.1f} GB/s\n", c.device, rates, c.gbps);
+  std::string sources;
+  for (const auto& [dtype, how] : c.sources) sources += fmt::format("{}{} {}", sources.empty() ? "" : "; ", dtype, how);
+  if (!sources.empty()) fmt::print(out, "  fastest: {}\n", sources);
 }
 
 }  // namespace

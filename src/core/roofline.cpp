@@ -40,8 +40,9 @@ std::vector<std::string> roofline_warnings(DeviceKind kind_, const Roofline& r) 
   const std::string when = r.measured.empty() ? "at an unknown time" : "at " + r.measured;
   if (r.compute_fraction > 1)
     w.push_back(
-        fmt::format("{}: {:.0f}% of the compute ceiling: above 100%, so the ceiling ({:.2f} TFLOP/s, measured "
-                    "{}) is stale or was measured under other conditions; run `convbench peak` again",
+        fmt::format("{}: {:.0f}% of the compute ceiling: above 100%, so either the engine does fewer operations "
+                    "than the direct convolution counted here (Winograd, FFT), or the ceiling ({:.2f} TFLOP/s, "
+                    "measured {}) is stale or was measured under other conditions: run `convbench peak` again",
                     kind, r.compute_fraction * 100, r.peak_tflops, when));
   if (r.memory_fraction > 1)
     w.push_back(
