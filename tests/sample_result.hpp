@@ -40,6 +40,4 @@ inline RunResult sample_result(double cpu_ms, double gpu_ms, double spread = 0.0
 
 inline const RunMetadata kMeta{"0.1.0", "2.6.3", "Test CPU", "2026-11-27T00:00:00Z", {"convbench", "--seed", "77"}};
 
-inline std::string temp_path(const std::string& name) { return ::testing::TempDir() + "/" + name; }
-
 }  // namespace convbench::testing

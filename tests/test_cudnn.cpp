@@ -10,6 +10,7 @@
 #include "convbench/reference.hpp"
 #include "convbench/registry.hpp"
 #include "random_problems.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 
@@ -119,11 +120,10 @@ std::string detail(const Measurement& m, const std::string& key) {
 }  // namespace
 
 TEST(Cudnn, TheTuningCacheServesASecondRunAndRetuneSearchesAgain) {
-  char dir[] = "/tmp/convbench-tune-gpu-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
+  const convbench::testing::ScratchDir dir("tune-gpu");
   BackendSettings s;
   s.algo = AlgoSearch::automatic;
-  s.tune_cache = std::string(dir) + "/tuning.json";
+  s.tune_cache = dir.path + "/tuning.json";
   auto first = make_gpu_backend(s);
   REQUIRE_GPU(first);
   Problem p;
@@ -144,13 +144,11 @@ TEST(Cudnn, TheTuningCacheServesASecondRunAndRetuneSearchesAgain) {
   auto third = make_gpu_backend(s);
   const Measurement c = measure(*third.backend, p, t, {1, 3});
   EXPECT_EQ(detail(c, "algo").rfind("auto, fastest of ", 0), 0u) << detail(c, "algo");
-  static_cast<void>(std::system((std::string("rm -rf ") + dir).c_str()));
 }
 
 TEST(Cudnn, ACorruptTuningCacheIsOneWarningAndTheRunGoesOn) {
-  char dir[] = "/tmp/convbench-tune-gpu-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
-  const std::string path = std::string(dir) + "/tuning.json";
+  const convbench::testing::ScratchDir dir("tune-gpu");
+  const std::string path = dir.path + "/tuning.json";
   std::ofstream(path) << "{ not json";
   BackendSettings s;
   s.tune_cache = path;
@@ -162,7 +160,6 @@ TEST(Cudnn, ACorruptTuningCacheIsOneWarningAndTheRunGoesOn) {
   int corrupt = 0;
   for (const std::string& w : m.warnings) corrupt += w.find("is corrupt") != std::string::npos;
   EXPECT_EQ(corrupt, 1);
-  static_cast<void>(std::system((std::string("rm -rf ") + dir).c_str()));
 }
 
 TEST(Cudnn, RunsAreTimedOnTheDeviceAloneAndInGroups) {

@@ -7,12 +7,14 @@
 #include "convbench/error.hpp"
 #include "convbench/npy.hpp"
 #include "sample_result.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 using namespace convbench::testing;
 
 TEST(Npy, WritesAndReadsBack) {
-  const std::string path = temp_path("a.npy");
+  const ScratchDir dir("npy");
+  const std::string path = dir.path + "/a.npy";
   const std::vector<float> data{1.5f, -2.0f, 3.25f, 0.0f, 7.0f, 8.0f};
   write_npy(path, "--save-output", {1, 2, 3}, data);
   const NpyArray a = read_npy(path, "--input-data");

@@ -8,6 +8,7 @@
 #include "convbench/record.hpp"
 #include "convbench/report.hpp"
 #include "sample_result.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 using namespace convbench::testing;
@@ -104,7 +105,8 @@ TEST(Record, CsvHeaderAndColumns) {
 
 TEST(Record, ReadsArraysObjectsAndJsonLines) {
   const auto a = to_json(sample_result(40, 2), kMeta), b = to_json(sample_result(30, 3), kMeta);
-  const std::string arr = temp_path("arr.json"), one = temp_path("one.json"), lines = temp_path("l.jsonl");
+  const ScratchDir dir("records");
+  const std::string arr = dir.path + "/arr.json", one = dir.path + "/one.json", lines = dir.path + "/l.jsonl";
   std::ofstream(arr) << nlohmann::json::array({a, b}).dump(2);
   std::ofstream(one) << a.dump(2);
   std::ofstream(lines) << a.dump() << "\n" << b.dump() << "\n";

@@ -7,6 +7,7 @@
 
 #include "convbench/error.hpp"
 #include "convbench/roofline.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 
@@ -29,8 +30,8 @@ TEST(Roofline, FractionsIntensityAndBound) {
 }
 
 TEST(Roofline, CeilingsCacheReplacesTheSameDevice) {
-  const std::string path = ::testing::TempDir() + "/ceil_" + std::to_string(getpid()) + "/peak.json";
-  std::filesystem::remove_all(std::filesystem::path(path).parent_path());
+  const convbench::testing::ScratchDir dir("ceil");
+  const std::string path = dir.path + "/cache/peak.json";  // the directory is created
   EXPECT_TRUE(load_ceilings(path).empty());
   save_ceilings(path, {{"cpu a, 2 threads", {{"f32", 1.0}}, 10, "t1"}, {"gpu b", {{"f16", 500}}, 3000, "t1"}});
   save_ceilings(path, {{"cpu a, 2 threads", {{"f32", 2.0}}, 12, "t2"}});

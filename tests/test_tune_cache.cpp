@@ -8,19 +8,11 @@
 #include <sstream>
 
 #include "convbench/tune_cache.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/convbench-tune-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { static_cast<void>(std::system(("rm -rf '" + path + "'").c_str())); }
-};
 
 TuneKey key(const std::string& problem = "--batch 100 --layout nhwc --dtype f32") {
   return {"GPU-1234", "580.159.04", "9.19.0", "1.32.0", problem, "auto", "auto"};
@@ -31,7 +23,7 @@ TunedEngine engine(int64_t id, double ms) { return {id, {{3, 1}, {7, 4}}, "eng" 
 }  // namespace
 
 TEST(TuneCache, StoredEntriesComeBackInALaterProcessAndOthersAreKept) {
-  TempDir d;
+  const convbench::testing::ScratchDir d("tune");
   const std::string path = d.path + "/convbench/tuning.json";  // the directory is created
   {
     TuneCache c(path);
@@ -62,7 +54,7 @@ TEST(TuneCache, EveryKeyFieldSeparatesEntries) {
   variants[4].problem += " --seed 2";
   variants[5].workspace = "1048576";
   variants[6].policy = "exhaustive";
-  TempDir d;
+  const convbench::testing::ScratchDir d("tune");
   TuneCache c(d.path + "/t.json");
   c.store(base, engine(1, 1));
   for (const TuneKey& v : variants) {
@@ -72,7 +64,7 @@ TEST(TuneCache, EveryKeyFieldSeparatesEntries) {
 }
 
 TEST(TuneCache, ACorruptOrForeignFileIsOneWarningNeverFatal) {
-  TempDir d;
+  const convbench::testing::ScratchDir d("tune");
   for (const std::string& content :
        {std::string("{not json"), std::string("[]"), std::string(R"({"format":"other","version":1,"entries":{}})"),
         std::string(R"({"format":"convbench-tuning-cache","version":1,"entries":{"k":{"engine_id":"x"}}})")}) {
@@ -143,7 +135,7 @@ TEST(EngineTag, AnythingElseIsNotATag) {
 }
 
 TEST(ChooseWithCache, SearchesOnceThenRebuildsTheCachedEngine) {
-  TempDir d;
+  const convbench::testing::ScratchDir d("tune");
   TuneCache c(d.path + "/t.json");
   int searches = 0, rebuilds = 0;
   const auto search = [&] {
@@ -168,7 +160,7 @@ TEST(ChooseWithCache, SearchesOnceThenRebuildsTheCachedEngine) {
 }
 
 TEST(ChooseWithCache, RetuneSearchesAgainAndOverwrites) {
-  TempDir d;
+  const convbench::testing::ScratchDir d("tune");
   TuneCache c(d.path + "/t.json");
   c.store(key(), engine(1, 9.0));
   int rebuilds = 0;
@@ -181,7 +173,7 @@ TEST(ChooseWithCache, RetuneSearchesAgainAndOverwrites) {
 }
 
 TEST(ChooseWithCache, ACachedEngineThatNoLongerBuildsIsSearchedAgainWithOneWarning) {
-  TempDir d;
+  const convbench::testing::ScratchDir d("tune");
   TuneCache c(d.path + "/t.json");
   c.store(key(), engine(5, 1.0));
   const TunedChoice t = choose_with_cache(
@@ -195,7 +187,7 @@ TEST(ChooseWithCache, ACachedEngineThatNoLongerBuildsIsSearchedAgainWithOneWarni
 }
 
 TEST(ChooseWithCache, AFailedSearchStoresNothing) {
-  TempDir d;
+  const convbench::testing::ScratchDir d("tune");
   TuneCache c(d.path + "/t.json");
   EXPECT_THROW(choose_with_cache(
                    c, key(), false, [](const TunedEngine&) { return true; },

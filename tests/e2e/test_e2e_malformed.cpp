@@ -7,6 +7,7 @@
 #include <map>
 
 #include "run_cli.hpp"
+#include "scratch_dir.hpp"
 
 using convbench::testing::CliResult;
 using convbench::testing::run_cli;
@@ -129,8 +130,8 @@ void write_npy_header(std::ofstream& f, const std::string& dict) {
 
 TEST(Malformed, EveryBadInputGetsOneLineItsExitCodeAndNoOutputFile) {
   ASSERT_GE(kCases.size(), 40u);
-  const std::string in = ::testing::TempDir() + "/malformed_in_" + std::to_string(getpid());
-  fs::remove_all(in);
+  const convbench::testing::ScratchDir scratch("malformed");
+  const std::string in = scratch.path + "/in";
   fs::create_directories(in);
   std::ofstream(in + "/bad.txt") << "--batch 2\n--batch 0\n";
   std::ofstream(in + "/bad-descriptor.txt") << "# header\nmb2ic3ih10oc4kh3\nmb2ic3ih10\n";
@@ -152,9 +153,7 @@ TEST(Malformed, EveryBadInputGetsOneLineItsExitCodeAndNoOutputFile) {
   }
   int i = 0;
   for (const Case& c : kCases) {
-    const std::string out =
-        ::testing::TempDir() + "/malformed_out_" + std::to_string(getpid()) + "_" + std::to_string(++i);
-    fs::remove_all(out);
+    const std::string out = scratch.path + "/out" + std::to_string(++i);
     fs::create_directories(out);
     std::string args = replace_all(c.args, "$IN", in);
     if (c.with_output) args += " --output " + out + "/result.json";
@@ -177,5 +176,4 @@ TEST(Malformed, EveryBadInputGetsOneLineItsExitCodeAndNoOutputFile) {
     EXPECT_TRUE(fs::is_empty(out)) << "a partial output file was left";
     fs::remove_all(out);
   }
-  fs::remove_all(in);
 }

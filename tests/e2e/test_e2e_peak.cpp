@@ -7,6 +7,7 @@
 
 #include "convbench/roofline.hpp"
 #include "run_cli.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 using convbench::testing::CliResult;
@@ -14,9 +15,8 @@ using convbench::testing::has;
 using convbench::testing::run_cli;
 
 TEST(Roofline, PeakThenARunShowsTheFractions) {
-  const std::string dir = ::testing::TempDir() + "/peak_" + std::to_string(getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
+  const convbench::testing::ScratchDir scratch("peak");
+  const std::string dir = scratch.path;
   const std::string env = "CONVBENCH_PEAK_FILE=" + dir + "/peak.json ";
   const CliResult peak = run_cli("peak --device cpu --threads 1", env);
   ASSERT_EQ(peak.code, 0) << peak.err;

@@ -11,6 +11,7 @@
 
 #include "convbench/registry.hpp"
 #include "run_cli.hpp"
+#include "scratch_dir.hpp"
 
 using convbench::testing::CliResult;
 using convbench::testing::has;
@@ -80,8 +81,8 @@ std::string normalised(const std::string& text) {
 }  // namespace
 
 TEST(Readme, EveryShellCommandRunsAsDocumented) {
-  const std::string dir = ::testing::TempDir() + "/readme_" + std::to_string(getpid());
-  std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+  const convbench::testing::ScratchDir scratch("readme");
+  const std::string dir = scratch.path;
   int ran = 0;
   for (const Block& b : fenced_blocks()) {
     if (b.tag != "sh") continue;

@@ -19,23 +19,18 @@
 #include "convbench/reference.hpp"
 #include "fake_backend.hpp"
 #include "run_cli.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 using convbench::testing::CliResult;
 using convbench::testing::has;
 using convbench::testing::run_cli;
+using convbench::testing::ScratchDir;
 namespace fs = std::filesystem;
 
 namespace {
 
 const std::string kCpu = " --device cpu --seed 5 --runs 2 ";
-
-std::string temp_dir(const std::string& name) {
-  const std::string d = ::testing::TempDir() + "/" + name + "_" + std::to_string(getpid());
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 std::vector<nlohmann::json> json_lines(const std::string& text) {
   std::vector<nlohmann::json> v;
@@ -106,7 +101,8 @@ TEST(Scripting, RoundsRunTheListInTurnAndKeepEachRoundsMedian) {
 }
 
 TEST(Scripting, ProblemFileErrorsNameTheLine) {
-  const std::string dir = temp_dir("plist");
+  const ScratchDir scratch("plist");
+  const std::string dir = scratch.path;
   std::ofstream(dir + "/p.txt") << "--batch 2\n# fine so far\n--input 3x3\n";
   const CliResult r = run_cli("--problems " + dir + "/p.txt" + kCpu);
   EXPECT_EQ(r.code, 2);
@@ -116,7 +112,8 @@ TEST(Scripting, ProblemFileErrorsNameTheLine) {
 }
 
 TEST(Scripting, OutputFileIsWrittenAtomicallyBesideTheTable) {
-  const std::string dir = temp_dir("out");
+  const ScratchDir scratch("out");
+  const std::string dir = scratch.path;
   const CliResult r = run_cli("mb1ic3ih10oc4kh3 --format json --output " + dir + "/r.json" + kCpu);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(has(r.out, "problem: ")) << "the table still goes to stdout";
@@ -130,7 +127,8 @@ TEST(Scripting, OutputFileIsWrittenAtomicallyBesideTheTable) {
 }
 
 TEST(Scripting, AFailedRunLeavesNoPartialOutputFile) {
-  const std::string dir = temp_dir("fail");
+  const ScratchDir scratch("fail");
+  const std::string dir = scratch.path;
   // The second problem needs far more memory than there is: exit 3 after the first record.
   const CliResult r = run_cli("--problems - --format jsonl --output " + dir + "/r.jsonl" + kCpu,
                               "printf 'mb1ic3ih10oc4kh3\\n--batch 2147483647 --input 1000x1000x3\\n' | ");
@@ -170,7 +168,8 @@ TEST(Scripting, SuiteSummaryOnTheTable) {
 }
 
 TEST(Scripting, CtrlCKeepsCompletedRecordsAndSummarises) {
-  const std::string dir = temp_dir("int");
+  const ScratchDir scratch("int");
+  const std::string dir = scratch.path;
   // SIGINT after 1.5 s, long before the 94 training problems finish on two cores.
   const CliResult r = run_cli("--suite deepbench-training --format jsonl --output " + dir + "/r.jsonl" + kCpu,
                               "timeout --preserve-status -s INT 1.5 ");
@@ -185,7 +184,8 @@ TEST(Scripting, CtrlCKeepsCompletedRecordsAndSummarises) {
 TEST(Scripting, OnANarrowTerminalNoLineOrProgressIsWiderThanIt) {
   // A real terminal of 60 columns (script(1) gives the run a pty): the table and the progress line both fit,
   // so nothing wraps and no stale progress line stays behind.
-  const std::string out = temp_dir("tty") + "/typescript";
+  const ScratchDir scratch("tty");
+  const std::string out = scratch.path + "/typescript";
   const std::string cmd = "script -qec \"stty cols 60 rows 30; " + convbench::testing::convbench_binary() +
                           " --suite deepbench-inference-device --device cpu --runs 2 --rounds 2 --seed 1\" /dev/null > " +
                           out + " 2>&1";
@@ -208,7 +208,8 @@ TEST(Scripting, OnANarrowTerminalNoLineOrProgressIsWiderThanIt) {
 }
 
 TEST(Scripting, CtrlCOnASingleProblemReportsTheRunsItCompleted) {
-  const std::string dir = temp_dir("int1");
+  const ScratchDir scratch("int1");
+  const std::string dir = scratch.path;
   // Scripted runs of 400 ms: the warm-up ends at 0.4 s, and SIGINT at 1.5 s lands in the third timed run.
   const CliResult r = run_cli("mb1ic3ih10oc4kh3 --debug-fake-backends 400 --device cpu --seed 1 --format jsonl --output " +
                                   dir + "/r.jsonl",
@@ -231,7 +232,8 @@ TEST(Scripting, CtrlCOnASingleProblemReportsTheRunsItCompleted) {
 }
 
 TEST(Scripting, CompareGatesOnRegressions) {
-  const std::string dir = temp_dir("cmp");
+  const ScratchDir scratch("cmp");
+  const std::string dir = scratch.path;
   Problem p;
   p.n = 1, p.h = 10, p.w = 10;
   const HostTensors t = make_inputs(p, 1);
@@ -259,7 +261,8 @@ TEST(Scripting, CompareGatesOnRegressions) {
 }
 
 TEST(Scripting, NpyInputsAndSavedOutputs) {
-  const std::string dir = temp_dir("npy");
+  const ScratchDir scratch("npy");
+  const std::string dir = scratch.path;
   Problem p;
   p.n = 2, p.c = 3, p.h = 7, p.w = 6, p.k = 4, p.r = 3, p.s = 3;
   HostTensors t = make_inputs(p, 99);
@@ -299,7 +302,8 @@ TEST(Scripting, PeakHostMemoryStaysUnderFourTimesTheTensorBytes) {
 // an inf input (w=5 inf made output w=4 NaN). Whatever this machine's oneDNN does, verification must agree
 // with what it produced: a NaN beside the inf fails with its index, a correct output passes.
 TEST(Scripting, AnInfInputNextToABf16OneByOneConvolutionIsVerifiedPositionByPosition) {
-  const std::string dir = temp_dir("nonfinite");
+  const ScratchDir scratch("nonfinite");
+  const std::string dir = scratch.path;
   std::vector<float> x(8, 1.0f);
   x[5] = std::numeric_limits<float>::infinity();
   write_npy(dir + "/x.npy", "t", {1, 1, 8, 1}, x);
@@ -337,7 +341,8 @@ bool is_kind(const std::string& path, mode_t kind) {
 
 // --output onto something that is not a regular file: written through, never replaced.
 TEST(Scripting, OutputWritesThroughAFifoAndADeviceAndFollowsASymlink) {
-  const std::string dir = temp_dir("outkinds");
+  const ScratchDir scratch("outkinds");
+  const std::string dir = scratch.path;
   // A FIFO, read by a thread: the records arrive there and the FIFO stays a FIFO.
   const std::string fifo = dir + "/fifo";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
@@ -380,7 +385,8 @@ TEST(Scripting, OutputWritesThroughAFifoAndADeviceAndFollowsASymlink) {
 }
 
 TEST(Scripting, ADirectoryAsOutputIsRefusedBeforeAnythingRuns) {
-  const std::string dir = temp_dir("outdir");
+  const ScratchDir scratch("outdir");
+  const std::string dir = scratch.path;
   const CliResult r = run_cli("--suite resnet50 --output " + dir + kCpu);
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, "convbench: error: --output: '" + dir + "' is a directory; give a file path\n");
@@ -393,7 +399,8 @@ TEST(Scripting, ADirectoryAsOutputIsRefusedBeforeAnythingRuns) {
 }
 
 TEST(Scripting, AFailedRunLeavesNoOutputFile) {
-  const std::string dir = temp_dir("outfail");
+  const ScratchDir scratch("outfail");
+  const std::string dir = scratch.path;
   if (!convbench::make_gpu_backend({}).backend) {
     const CliResult g = run_cli("mb1ic3ih10oc4kh3 --device gpu --format json --output " + dir + "/x.json --seed 1");
     EXPECT_EQ(g.code, 5) << g.err;
@@ -412,7 +419,8 @@ TEST(Scripting, AFailedRunLeavesNoOutputFile) {
 // Two Ctrl-Cs more than a second apart end the process at once; the --output temporary file must go too.
 // Runs are scripted (--debug-fake-backends: each sleeps 3 s) so that both signals land inside one run.
 TEST(Scripting, ASecondCtrlCLeavesNoTemporaryFile) {
-  const std::string dir = temp_dir("int2");
+  const ScratchDir scratch("int2");
+  const std::string dir = scratch.path;
   const std::string cmd = "(" + convbench::testing::convbench_binary() +
                           " mb1ic3ih10oc4kh3 --debug-fake-backends 3000 --seed 1 --runs 2 --format jsonl --output " +
                           dir + "/r.jsonl >" + dir + "/../int2.out 2>&1 </dev/null & p=$!; sleep 1; kill -INT $p; " +
@@ -425,7 +433,8 @@ TEST(Scripting, ASecondCtrlCLeavesNoTemporaryFile) {
 // A CI gate must not pass on nothing: an empty baseline, files that share no problem, or a device neither
 // file measured is exit 9 with the reason; --format json gives the rows with their labels.
 TEST(Scripting, CompareFailsWhenItComparedNothingAndSpeaksJson) {
-  const std::string dir = temp_dir("cmp0");
+  const ScratchDir scratch("cmp0");
+  const std::string dir = scratch.path;
   Problem p;
   p.n = 1, p.h = 10, p.w = 10;
   const HostTensors t = make_inputs(p, 1);
@@ -464,7 +473,8 @@ TEST(Scripting, CompareFailsWhenItComparedNothingAndSpeaksJson) {
 }
 
 TEST(Scripting, RecordsSayWhereTheyRanAndOutputNamesExpandPerTask) {
-  const std::string dir = temp_dir("where");
+  const ScratchDir scratch("where");
+  const std::string dir = scratch.path;
   const CliResult r = run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + dir + "/r-{host}-{rank}-{job}.jsonl" + kCpu,
                               "SLURM_JOB_ID=4242 SLURM_PROCID=3 CUDA_VISIBLE_DEVICES=1 ");
   ASSERT_EQ(r.code, 0) << r.err;
@@ -490,7 +500,8 @@ TEST(Scripting, RecordsSayWhereTheyRanAndOutputNamesExpandPerTask) {
 TEST(Scripting, FleetFlagsTheOneSlowTaskOfFour) {
   // Four tasks as Slurm would start them (one rank each, a file each through {rank}), on scripted backends
   // whose runs sleep 20 ms, except rank 2's: 23 ms, 15% slower.
-  const std::string dir = temp_dir("fleet");
+  const ScratchDir scratch("fleet");
+  const std::string dir = scratch.path;
   for (int rank = 0; rank < 4; ++rank) {
     const CliResult r = run_cli("mb1ic3ih10oc4kh3 --seed 1 --runs 5 --format jsonl --quiet --debug-fake-backends " +
                                     std::string(rank == 2 ? "23" : "20") + " --output " + dir + "/r-{job}-{rank}.jsonl",
@@ -522,7 +533,8 @@ TEST(Scripting, FleetFlagsTheOneSlowTaskOfFour) {
 
 TEST(Scripting, EveryGpuOfANodeGetsARecordAndTheSlowOneIsFlagged) {
   // Four scripted GPUs whose runs take 20 ms, except GPU 2's: 23 ms, 15% slower.
-  const std::string dir = temp_dir("gpus");
+  const ScratchDir scratch("gpus");
+  const std::string dir = scratch.path;
   const std::string common = "mb1ic3ih10oc4kh3 --seed 1 --runs 5 --debug-fake-backends 20 ";
   const CliResult r = run_cli(common + "--debug-fake-gpus 20x20x23x20 --gpu all --format jsonl --output " + dir +
                               "/all.jsonl");
