@@ -15,7 +15,8 @@
 #   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py (3 rounds a dtype, the
 #                            sides taking turns to go first; a log line per problem and round), then
 #                            (--exhaustive) auto against exhaustive on every problem, one log line each
-#   5. spread   spread.txt   five back-to-back seed runs (median spread), a cold-cache run, `convbench peak`
+#   5. spread   spread.txt   five back-to-back seed runs (median spread), a cold-cache run, `convbench peak`,
+#                            `--gpu all` on batch 8 and `report --html` on h100.jsonl
 # summary.txt gets one line per step. That is 8 files, the most the device tool brings back.
 #
 # --dry-run (here, no GPU): runs every step against the staged programs, the tests only listed and the
@@ -157,6 +158,16 @@ print("five seed medians (ms):", m, "spread %.2f%%" % (100 * (max(m) - min(m)) /
 PY
   convbench --device gpu --seed 1 --cache cold
   timeout -k 5 40 convbench peak --device gpu
+  # Paths no GPU has run yet: --gpu all (here one GPU: one record with its gpu_index) and `report` on
+  # this run's records; the page stays in $work (the tool brings back 8 files), its size is logged.
+  timed "--gpu all, batch 8" convbench --gpu all --batch 8 --filter 32x7x7 --seed 1 --format jsonl --quiet \
+    >"$work/gpu-all.jsonl"
+  "$py" -c 'import json,sys; [print("  gpu_index", r.get("gpu_index"), "straggler", r.get("straggler"),
+    "gpu ran", r["devices"]["gpu"].get("ran")) for r in map(json.loads, open(sys.argv[1])) if r]' "$work/gpu-all.jsonl"
+  if [ -s "$out/h100.jsonl" ]; then
+    timed "report --html on h100.jsonl" convbench report "$out/h100.jsonl" --html "$work/report.html" &&
+      echo "  report.html: $(wc -c <"$work/report.html") bytes, $(grep -o '<rect' "$work/report.html" | wc -l) rects"
+  fi
 }
 export -f step_env step_tests step_seed step_pytorch step_spread
 export dry out work py
