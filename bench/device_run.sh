@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The one script to run on the GPU machine; it builds nothing. Before it, on the build machine:
 #   ./scripts/build.sh && ../shared/gpu/stage build/convbench build/tests/test_cudnn build/tests/test_e2e_check \
-#       build/tests/test_e2e_cli build/bench/bench_cpu_fpmath && bash bench/device_run.sh --dry-run
+#       build/tests/test_e2e_cli build/bench/bench_cpu_fpmath [/tmp/before/convbench-before] &&
+#       bash bench/device_run.sh --dry-run
+# convbench-before (optional) is run 6's binary, for the seed step's start-up A/B:
+#   git worktree add /tmp/before 0d76002 && ln -s "$PWD/.deps" /tmp/before/.deps &&
+#   cmake -S /tmp/before -B /tmp/before/build -DCMAKE_BUILD_TYPE=Release &&
+#   cmake --build /tmp/before/build --target convbench && cp /tmp/before/build/convbench /tmp/before/convbench-before
 # then, with the device tool: carry [".device"], timeout_s 560, command: bash bench/device_run.sh
 #
 # Steps, in this order, each with its own time limit (together 530 s, under the 540 s budget), each writing
@@ -10,8 +15,10 @@
 #   1. env      env.txt      card, driver, versions, ldd, `convbench check` (timed, cold process) and its JSON
 #   2. tests    tests.txt    the GPU tests: test_cudnn, test_e2e_check, test_e2e_cli; GPU against CPU in
 #                            every dtype and layout; bench_cpu_fpmath (does bf16 math change the CPU kernel)
-#   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one; auto,
-#                            exhaustive and heuristic on the seed in f32 and f16 (time, engine, each candidate)
+#   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one (five
+#                            times); run 6's binary against this one, 10 warm pairs (where staged); one warm
+#                            run's phases; auto, exhaustive and heuristic on the seed in f32 and f16 (time,
+#                            engine, each candidate)
 #   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py (3 rounds a dtype, the
 #                            sides taking turns to go first; a log line per problem and round), then
 #                            (--exhaustive) auto against exhaustive on every problem, one log line each
@@ -116,6 +123,14 @@ step_seed() {
   for i in 1 2 3 4 5; do
     timed "seed run, warm tuning cache, start to exit" convbench --batch 100 --filter 32x7x7 --seed 1
   done
+  # The start-up cuts made after run 6, paired on this machine: run 6's binary (staged as convbench-before,
+  # see the top of this script) against this one, warm tuning cache, 10 interleaved pairs.
+  if command -v convbench-before >/dev/null; then
+    "$py" bench/startup_ab.py "$(command -v convbench-before)" "$CONVBENCH_BINARY" 10 \
+      --batch 100 --filter 32x7x7 --seed 1
+  else
+    echo "startup A/B: skipped (convbench-before is not staged)"
+  fi
   # Where a warm run's time goes (CONVBENCH_PHASES=1 marks each phase on stderr).
   CONVBENCH_PHASES=1 convbench --batch 100 --filter 32x7x7 --seed 1 2>&1 >/dev/null | grep 'phase' || true
   convbench --batch 100 --filter 32x7x7 --seed 1 --verbose --format jsonl --quiet >"$work/seed-warm.jsonl"
@@ -191,8 +206,8 @@ run() {
 }
 run env 20 env.txt
 run tests 100 tests.txt
-run seed 60 seed.txt
-run pytorch 280 pytorch.log
+run seed 90 seed.txt
+run pytorch 250 pytorch.log
 run spread 70 spread.txt
 rm -rf "$work"
 
