@@ -149,6 +149,23 @@ TEST(TablePrinter, SeveralProblemsGetARowEachAndARepeatedReasonOnce) {
   EXPECT_FALSE(has(s, "fake:direct")) << "rows, not blocks";
 }
 
+TEST(TablePrinter, ASharedLabelPrefixHeadsTheProblemColumnAndLeavesTheRows) {
+  std::vector<RunResult> rs(2, result("no NVIDIA driver"));
+  rs[0].label = "deepbench-inference-device device #1";
+  rs[1].label = "deepbench-inference-device device #12";
+  TableStyle style;
+  style.label_prefix = "deepbench-inference-device";
+  const std::string s = print(rs, style);
+  EXPECT_EQ(s.rfind("deepbench-inference-device  shape ", 0), 0u) << s;
+  EXPECT_TRUE(has(s, "\ndevice #1                   1x8x8x3 k2x3x3")) << s;
+  EXPECT_TRUE(has(s, "\ndevice #12                  1x8x8x3 k2x3x3")) << s;
+  EXPECT_FALSE(has(s, "~")) << "nothing cut:\n" << s;
+  style.columns = 60;  // two lines a row: the prefix heads them too
+  const std::string narrow = print(rs, style);
+  EXPECT_EQ(narrow.rfind("deepbench-inference-device, shape\n", 0), 0u) << narrow;
+  EXPECT_TRUE(has(narrow, "\ndevice #12  1x8x8x3 k2x3x3\n")) << narrow;
+}
+
 TEST(TablePrinter, AnInterruptedDeviceReportsTheRunsItCompleted) {
   RunResult r = result("");
   r.devices.pop_back();

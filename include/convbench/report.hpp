@@ -61,6 +61,9 @@ struct TableStyle {
   bool color = false;    ///< ANSI colour on the verdict words (terminals only)
   bool verbose = false;  ///< every detail: ISA, affinity, FTZ/DAZ, run spread, setup, roofline; a block per problem
   size_t columns = 100;  ///< no line is wider
+  /// A first word every problem's label shares (a suite's name): rows leave it out and it heads their
+  /// problem column instead. Empty: labels as they are.
+  std::string label_prefix;
 };
 
 /// The human report. One problem (or --verbose): its header before it runs, a line per device, verification,

@@ -23,6 +23,18 @@
 namespace convbench {
 namespace {
 
+/// The first word of every problem's label, where there are several problems and all of them start with the
+/// same word and a space (a suite's name); empty otherwise.
+std::string shared_first_word(const std::vector<LabeledProblem>& problems) {
+  if (problems.size() < 2) return "";
+  const std::string& first = problems.front().label;
+  const std::string word = first.substr(0, first.find(' '));
+  if (word.empty() || word.size() == first.size()) return "";
+  for (const LabeledProblem& p : problems)
+    if (p.label.compare(0, word.size() + 1, word + " ") != 0) return "";
+  return word;
+}
+
 /// Printers: the chosen format to --output (or stdout); beside a file, the table to stdout.
 void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<AtomicFile>& file,
                    PrinterMultiplexer& printers) {
@@ -30,6 +42,7 @@ void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<Atomi
   terminal.color = colour_allowed() && isatty(STDOUT_FILENO) == 1;
   terminal.verbose = o.verbose;
   terminal.columns = output_columns(STDOUT_FILENO);
+  terminal.label_prefix = shared_first_word(o.problems);
   if (o.output.empty()) {
     printers.add(make_printer(o.format, out, terminal));
     return;
@@ -38,6 +51,7 @@ void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<Atomi
   remove_on_second_interrupt(file->temp_path());
   TableStyle in_file;
   in_file.verbose = o.verbose;
+  in_file.label_prefix = terminal.label_prefix;
   printers.add(make_printer(o.format, file->stream(), in_file));
   if (!o.quiet && o.format != Format::table) printers.add(make_table_printer(out, terminal));
 }

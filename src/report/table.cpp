@@ -219,12 +219,21 @@ class TablePrinter final : public Printer {
   }
 
   void print_row_header() {
+    const std::string title = style_.label_prefix.empty() ? "problem" : style_.label_prefix;
     if (two_lines()) {
-      fmt::print(out_, "problem, shape\n{}\n", numbers("cpu ms", "gpu ms", "speedup"));
+      fmt::print(out_, "{}\n{}\n", fit(title + ", shape", width_), numbers("cpu ms", "gpu ms", "speedup"));
       return;
     }
-    fmt::print(out_, "{:<{}}  {:<{}}  {}\n", "problem", label_width(), "shape", shape_width(),
+    fmt::print(out_, "{:<{}}  {:<{}}  {}\n", fit(title, label_width()), label_width(), "shape", shape_width(),
                numbers("cpu ms", "gpu ms", "speedup"));
+  }
+
+  /// The row's label without the prefix the header already gives.
+  std::string row_label(const std::string& label) const {
+    const std::string& prefix = style_.label_prefix;
+    const bool shared = !prefix.empty() && label.size() > prefix.size() && label.compare(0, prefix.size(), prefix) == 0 &&
+                        label[prefix.size()] == ' ';
+    return shared ? label.substr(prefix.size() + 1) : label;
   }
 
   void print_row(const RunResult& r) {
@@ -242,7 +251,7 @@ class TablePrinter final : public Printer {
     const bool failed = verification_failed(r);
     const std::string mark = failed ? "FAIL" : r.straggler ? "SLOW" : warned ? "!" : "";
     if (!mark.empty()) marks_.insert(mark);
-    std::string label = r.label;
+    std::string label = row_label(r.label);
     if (r.gpu_index >= 0)
       label += (label.empty() ? "" : " ") + (r.gpu_deviation
                                                  ? fmt::format("gpu{} {:+.1f}%", r.gpu_index, *r.gpu_deviation * 100)
