@@ -231,8 +231,8 @@ class TablePrinter final : public Printer {
   /// The row's label without the prefix the header already gives.
   std::string row_label(const std::string& label) const {
     const std::string& prefix = style_.label_prefix;
-    const bool shared = !prefix.empty() && label.size() > prefix.size() && label.compare(0, prefix.size(), prefix) == 0 &&
-                        label[prefix.size()] == ' ';
+    const bool shared = !prefix.empty() && label.size() > prefix.size() &&
+                        label.compare(0, prefix.size(), prefix) == 0 && label[prefix.size()] == ' ';
     return shared ? label.substr(prefix.size() + 1) : label;
   }
 
