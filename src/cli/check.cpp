@@ -130,7 +130,8 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
       if (n <= 0) break;
       done += static_cast<size_t>(n);
     }
-    _exit(0);  // skip atexit handlers: driver teardown is not ours to wait for
+    close(fds[1]);  // the parent reads EOF now, before this process's CUDA context is torn down at exit
+    _exit(0);       // skip atexit handlers: driver teardown is not ours to wait for
   }
   close(fds[1]);
   const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_s);
