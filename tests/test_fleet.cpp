@@ -22,6 +22,18 @@ nlohmann::json node_record(const std::string& host, int rank, double gpu_ms) {
 
 }  // namespace
 
+TEST(Fleet, ANodeIsItsHostAndTheRankAnyLauncherGave) {
+  for (const char* rank : {"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+    RunMetadata m = kMeta;
+    m.host = "n7";
+    m.scheduler = {{rank, "5"}};
+    EXPECT_EQ(node_of(to_json(sample_result(40, 2.0), m)), "n7:5") << rank;
+  }
+  RunMetadata alone = kMeta;
+  alone.host = "n7";
+  EXPECT_EQ(node_of(to_json(sample_result(40, 2.0), alone)), "n7");
+}
+
 TEST(Fleet, FlagsThePlantedStragglerAndOnlyIt) {
   std::vector<nlohmann::json> records;
   for (int rank = 0; rank < 4; ++rank) records.push_back(node_record("n1", rank, rank == 2 ? 2.24 : 2.0));

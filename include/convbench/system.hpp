@@ -36,12 +36,14 @@ uint64_t peak_host_bytes();
 std::string utc_now();
 /// This machine's host name (gethostname), or "unknown-host".
 std::string host_name();
-/// The scheduler's context of this process: each of SLURM_JOB_ID, SLURM_PROCID, SLURM_LOCALID,
-/// SLURM_NODEID, SLURMD_NODENAME, OMPI_COMM_WORLD_RANK, PMIX_RANK and CUDA_VISIBLE_DEVICES that is set,
-/// with its value, in that order.
+/// Where a launcher puts the task's rank, in the order they are looked at: Slurm, Open MPI, PMIx, then PMI
+/// (MPICH's and Intel MPI's launchers).
+inline constexpr const char* kRankVariables[] = {"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
+/// The scheduler's context of this process: each of SLURM_JOB_ID, SLURM_LOCALID, SLURM_NODEID,
+/// SLURMD_NODENAME, the kRankVariables and CUDA_VISIBLE_DEVICES that is set, with its value, in that order.
 std::vector<std::pair<std::string, std::string>> scheduler_context();
-/// `path` with {host} (host_name()), {rank} (SLURM_PROCID, else OMPI_COMM_WORLD_RANK, else PMIX_RANK, else 0)
-/// and {job} (SLURM_JOB_ID, else "local") replaced, so that one command line gives every task its own file.
+/// `path` with {host} (host_name()), {rank} (the first of kRankVariables that is set, else 0) and {job}
+/// (SLURM_JOB_ID, else "local") replaced, so that one command line gives every task its own file.
 std::string expand_output_path(const std::string& path);
 
 }  // namespace convbench

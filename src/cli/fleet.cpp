@@ -13,6 +13,7 @@
 
 #include "convbench/record.hpp"
 #include "convbench/report.hpp"
+#include "convbench/system.hpp"
 
 namespace convbench {
 namespace {
@@ -113,7 +114,7 @@ std::string node_of(const json& record) {
   std::string node = text_at(meta, "host");
   if (node.empty()) node = "unknown-host";
   const json sched = meta.value("scheduler", json::object());
-  for (const char* rank : {"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"})
+  for (const char* rank : kRankVariables)
     if (sched.contains(rank) && sched.at(rank).is_string()) {
       node += ":" + sched.at(rank).get<std::string>();
       break;

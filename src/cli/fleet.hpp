@@ -42,8 +42,8 @@ struct FleetReport {
   int stragglers = 0, failures = 0;
 };
 
-/// A record's node: metadata.host, with ":" and the rank (SLURM_PROCID, OMPI_COMM_WORLD_RANK or PMIX_RANK)
-/// when the scheduler set one, and "/gpuN" for a record of one GPU among several.
+/// A record's node: metadata.host, with ":" and the rank (the first of kRankVariables in metadata.scheduler)
+/// when the launcher set one, and "/gpuN" for a record of one GPU among several.
 std::string node_of(const nlohmann::json& record);
 
 /// Groups the records by problem and device model, and flags each entry against its group's median.

@@ -149,21 +149,23 @@ std::string host_name() {
 
 std::vector<std::pair<std::string, std::string>> scheduler_context() {
   std::vector<std::pair<std::string, std::string>> out;
-  for (const char* name : {"SLURM_JOB_ID", "SLURM_PROCID", "SLURM_LOCALID", "SLURM_NODEID", "SLURMD_NODENAME",
-                           "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "CUDA_VISIBLE_DEVICES"})
+  std::vector<const char*> names = {"SLURM_JOB_ID", "SLURM_LOCALID", "SLURM_NODEID", "SLURMD_NODENAME"};
+  names.insert(names.end(), std::begin(kRankVariables), std::end(kRankVariables));
+  names.push_back("CUDA_VISIBLE_DEVICES");
+  for (const char* name : names)
     if (const char* v = std::getenv(name)) out.emplace_back(name, v);
   return out;
 }
 
 std::string expand_output_path(const std::string& path) {
-  const auto env_or = [](std::initializer_list<const char*> names, const char* otherwise) {
+  const auto env_or = [](const std::vector<const char*>& names, const char* otherwise) {
     for (const char* n : names)
       if (const char* v = std::getenv(n); v && *v) return std::string(v);
     return std::string(otherwise);
   };
   const std::pair<const char*, std::string> fields[] = {
       {"{host}", host_name()},
-      {"{rank}", env_or({"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"}, "0")},
+      {"{rank}", env_or({std::begin(kRankVariables), std::end(kRankVariables)}, "0")},
       {"{job}", env_or({"SLURM_JOB_ID"}, "local")}};
   std::string out = path;
   for (const auto& [key, value] : fields)
