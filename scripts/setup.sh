@@ -18,9 +18,11 @@ FRONTEND_VERSION=1.32.0
 
 packages=(build-essential cmake libdnnl-dev ocl-icd-opencl-dev libcli11-dev libfmt-dev nlohmann-json3-dev
           libgtest-dev python3 unzip)
-# Slurm and munge: the cluster test starts its own one-node Slurm (tests/e2e/slurm_fleet.sh); chromium:
+# Slurm and munge: the cluster test starts its own one-node Slurm (tests/e2e/slurm_fleet.sh); mpich and
+# openmpi-bin: the same recipe through MPICH's and Open MPI's launchers (tests/e2e/mpi_fleet.sh); chromium:
 # the HTML report is loaded and rendered headless (tests/e2e/html_chromium.sh).
-test_packages=(clang libclang-rt-14-dev libomp-dev debootstrap slurmd slurmctld slurm-client munge chromium)
+test_packages=(clang libclang-rt-14-dev libomp-dev debootstrap slurmd slurmctld slurm-client munge mpich openmpi-bin
+               chromium)
 case "${1:-}" in
   "") ;;
   --for-tests) packages+=("${test_packages[@]}") ;;
