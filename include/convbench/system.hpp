@@ -39,11 +39,14 @@ std::string host_name();
 /// Where a launcher puts the task's rank, in the order they are looked at: Slurm, Open MPI, PMIx, then PMI
 /// (MPICH's and Intel MPI's launchers).
 inline constexpr const char* kRankVariables[] = {"SLURM_PROCID", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"};
-/// The scheduler's context of this process: each of SLURM_JOB_ID, SLURM_LOCALID, SLURM_NODEID,
+/// Where a batch system puts the job's id, in the order they are looked at: Slurm, PBS (PBS Pro, Torque,
+/// OpenPBS), LSF.
+inline constexpr const char* kJobVariables[] = {"SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID"};
+/// The scheduler's context of this process: each of the kJobVariables, SLURM_LOCALID, SLURM_NODEID,
 /// SLURMD_NODENAME, the kRankVariables and CUDA_VISIBLE_DEVICES that is set, with its value, in that order.
 std::vector<std::pair<std::string, std::string>> scheduler_context();
 /// `path` with {host} (host_name()), {rank} (the first of kRankVariables that is set, else 0) and {job}
-/// (SLURM_JOB_ID, else "local") replaced, so that one command line gives every task its own file.
+/// (the first of kJobVariables, else "local") replaced, so that one command line gives every task its own file.
 std::string expand_output_path(const std::string& path);
 
 }  // namespace convbench

@@ -149,7 +149,8 @@ std::string host_name() {
 
 std::vector<std::pair<std::string, std::string>> scheduler_context() {
   std::vector<std::pair<std::string, std::string>> out;
-  std::vector<const char*> names = {"SLURM_JOB_ID", "SLURM_LOCALID", "SLURM_NODEID", "SLURMD_NODENAME"};
+  std::vector<const char*> names(std::begin(kJobVariables), std::end(kJobVariables));
+  names.insert(names.end(), {"SLURM_LOCALID", "SLURM_NODEID", "SLURMD_NODENAME"});
   names.insert(names.end(), std::begin(kRankVariables), std::end(kRankVariables));
   names.push_back("CUDA_VISIBLE_DEVICES");
   for (const char* name : names)
@@ -166,7 +167,7 @@ std::string expand_output_path(const std::string& path) {
   const std::pair<const char*, std::string> fields[] = {
       {"{host}", host_name()},
       {"{rank}", env_or({std::begin(kRankVariables), std::end(kRankVariables)}, "0")},
-      {"{job}", env_or({"SLURM_JOB_ID"}, "local")}};
+      {"{job}", env_or({std::begin(kJobVariables), std::end(kJobVariables)}, "local")}};
   std::string out = path;
   for (const auto& [key, value] : fields)
     for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))

@@ -493,13 +493,16 @@ TEST(Scripting, RecordsSayWhereTheyRanAndOutputNamesExpandPerTask) {
   EXPECT_EQ(meta.at("scheduler").at("SLURM_PROCID"), "3");
   EXPECT_EQ(meta.at("scheduler").at("CUDA_VISIBLE_DEVICES"), "1");
   EXPECT_FALSE(meta.at("scheduler").contains("PMIX_RANK"));
-  const std::string clean = "env -u SLURM_JOB_ID -u SLURM_PROCID -u OMPI_COMM_WORLD_RANK -u PMIX_RANK -u PMI_RANK ";
-  // Under MPICH's or Intel MPI's launcher (PMI_RANK alone): the rank from it.
-  const CliResult mpich = run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + dir + "/m-{rank}.jsonl" + kCpu,
-                                  clean + "PMI_RANK=6 ");
-  ASSERT_EQ(mpich.code, 0) << mpich.err;
-  ASSERT_TRUE(std::filesystem::exists(dir + "/m-6.jsonl"));
-  EXPECT_EQ(read_records(dir + "/m-6.jsonl", "t")[0].at("metadata").at("scheduler").at("PMI_RANK"), "6");
+  const std::string clean =
+      "env -u SLURM_JOB_ID -u PBS_JOBID -u LSB_JOBID -u SLURM_PROCID -u OMPI_COMM_WORLD_RANK -u PMIX_RANK -u PMI_RANK ";
+  // Under MPICH's or Intel MPI's launcher (PMI_RANK alone) in a PBS job: the rank and the job from them.
+  const CliResult pbs = run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + dir + "/m-{rank}-{job}.jsonl" + kCpu,
+                                clean + "PMI_RANK=6 PBS_JOBID=77.server ");
+  ASSERT_EQ(pbs.code, 0) << pbs.err;
+  ASSERT_TRUE(std::filesystem::exists(dir + "/m-6-77.server.jsonl"));
+  const auto pbs_meta = read_records(dir + "/m-6-77.server.jsonl", "t")[0].at("metadata");
+  EXPECT_EQ(pbs_meta.at("scheduler").at("PMI_RANK"), "6");
+  EXPECT_EQ(pbs_meta.at("scheduler").at("PBS_JOBID"), "77.server");
   // Outside a scheduler: rank 0, job "local", and an empty scheduler object.
   const CliResult plain =
       run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + dir + "/p-{rank}-{job}.jsonl" + kCpu, clean);
