@@ -15,11 +15,12 @@ openmpi=$(command -v mpirun.openmpi || true)
 [ -n "$mpich$openmpi" ] || { echo "mpi_fleet: SKIP: neither MPICH's nor Open MPI's launcher is installed"; exit 77; }
 dir=$(mktemp -d /tmp/convbench-mpi.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/fleet_expect.sh"
 fail() { echo "mpi_fleet: FAILED: $*"; for f in "$dir"/*/*.log; do [ -f "$f" ] && { echo "== $f"; tail -20 "$f"; }; done; exit 1; }
 
 # one NAME RANK_VARIABLE LAUNCHER...: four tasks through LAUNCHER; rank 2's runs take 28 ms, the others' 25.
 one() {
-  local name=$1 var=$2 out=$dir/$1 code
+  local name=$1 var=$2 out=$dir/$1
   shift 2
   mkdir -p "$out"
   timeout 120 "$@" -n 4 bash -c '
@@ -33,12 +34,7 @@ one() {
     [ -f "$out/r-$(hostname)-$r.jsonl" ] || fail "$name: no file for rank $r"
     grep -q "\"$var\":\"$r\"" "$out/r-$(hostname)-$r.jsonl" || fail "$name: rank $r's record lacks $var"
   done
-  "$bin" fleet "${files[@]}" --expect-nodes 4 >"$out/fleet.txt" 2>"$out/fleet.log"
-  code=$?
-  cat "$out/fleet.txt"
-  [ "$code" = 19 ] || fail "$name: fleet exited $code, not 19"
-  [ "$(grep -c STRAGGLER "$out/fleet.txt")" = 1 ] || fail "$name: not exactly one straggler"
-  grep STRAGGLER "$out/fleet.txt" | grep -q ":2 " || fail "$name: the straggler is not rank 2"
+  expect_rank2_flagged "$bin" "$name" "$out" "${files[@]}"
   echo "mpi_fleet: $name: fleet flagged rank 2 of 4 tasks"
 }
 

@@ -86,11 +86,7 @@ srun --ntasks=4 --overcommit --time=2 bash -c '
 files=("$dir"/results/*.jsonl)
 [ ${#files[@]} = 4 ] || fail "expected 4 result files, found ${#files[@]}"
 
-"$bin" fleet "${files[@]}" --expect-nodes 4 >"$dir/fleet.txt" 2>"$dir/fleet.err"
-code=$?
-cat "$dir/fleet.txt"
-[ "$code" = 19 ] || fail "fleet exited $code, not 19"
-[ "$(grep -c STRAGGLER "$dir/fleet.txt")" = 1 ] || fail "not exactly one straggler"
-grep STRAGGLER "$dir/fleet.txt" | grep -q ":2 " || fail "the straggler is not rank 2"
+source "$(dirname "$0")/fleet_expect.sh"
+expect_rank2_flagged "$bin" srun "$dir" "${files[@]}"
 grep -q '"SLURM_JOB_ID"' "${files[0]}" || fail "the records do not carry the Slurm job"
 echo "slurm_fleet: passed: fleet flagged rank 2 of 4 tasks started by srun"
