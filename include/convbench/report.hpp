@@ -61,8 +61,8 @@ struct TableStyle {
   bool color = false;    ///< ANSI colour on the verdict words (terminals only)
   bool verbose = false;  ///< every detail: ISA, affinity, FTZ/DAZ, run spread, setup, roofline; a block per problem
   size_t columns = 100;  ///< no line is wider
-  /// A first word every problem's label shares (a suite's name): rows leave it out and it heads their
-  /// problem column instead. Empty: labels as they are.
+  /// A start every problem's label shares, before a space (a suite's name): rows leave it out and it heads
+  /// their problem column instead. Empty: labels as they are.
   std::string label_prefix;
 };
 

@@ -23,18 +23,6 @@
 namespace convbench {
 namespace {
 
-/// The first word of every problem's label, where there are several problems and all of them start with the
-/// same word and a space (a suite's name); empty otherwise.
-std::string shared_first_word(const std::vector<LabeledProblem>& problems) {
-  if (problems.size() < 2) return "";
-  const std::string& first = problems.front().label;
-  const std::string word = first.substr(0, first.find(' '));
-  if (word.empty() || word.size() == first.size()) return "";
-  for (const LabeledProblem& p : problems)
-    if (p.label.compare(0, word.size() + 1, word + " ") != 0) return "";
-  return word;
-}
-
 /// Printers: the chosen format to --output (or stdout); beside a file, the table to stdout.
 void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<AtomicFile>& file,
                    PrinterMultiplexer& printers) {
@@ -42,7 +30,7 @@ void open_printers(const RunOptions& o, std::ostream& out, std::unique_ptr<Atomi
   terminal.color = colour_allowed() && isatty(STDOUT_FILENO) == 1;
   terminal.verbose = o.verbose;
   terminal.columns = output_columns(STDOUT_FILENO);
-  terminal.label_prefix = shared_first_word(o.problems);
+  terminal.label_prefix = o.suite;
   if (o.output.empty()) {
     printers.add(make_printer(o.format, out, terminal));
     return;

@@ -221,6 +221,7 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   RunOptions o;
   for (int i = 0; i < argc; ++i) o.argv.emplace_back(argv[i]);
   o.problems = problems_from_flags(f, app);
+  o.suite = f.suite;
   o.harness.runs = static_cast<int>(parse_integer("--runs", f.runs, 1, 1000000));
   o.rounds = f.rounds == "auto" ? (o.problems.size() > 1 ? kAutoRounds : 1)
                                 : static_cast<int>(parse_integer("--rounds", f.rounds, 1, 1000));

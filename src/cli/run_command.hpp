@@ -23,6 +23,7 @@ namespace convbench {
 
 struct RunOptions {
   std::vector<LabeledProblem> problems;  ///< at least one; a single command-line problem has an empty label
+  std::string suite;  ///< --suite: the suite the problems came from (each label starts with it and a space)
   HarnessConfig harness;
   /// Told before each group of timed runs of a device (set by run_benchmarks for its progress line).
   std::function<void(DeviceKind, int done, int total)> on_run;
