@@ -67,12 +67,15 @@ def problem_line(prob, batch=None):
             f"--padding {pad}")
 
 
-def run_convbench(binary, dtype, layout, runs, device, batch, jsonl, algo="auto"):
-    """One convbench process for every problem in `dtype`; returns its records in problem order. Exit 4
-    (a dtype the device cannot run) still gives every record, each saying why."""
+def run_convbench(args, dtype, device, jsonl, algo="auto"):
+    """One convbench process for every problem in `dtype` (in its LAYOUT; a dry run: 2 runs at batch 1);
+    returns its records in problem order. Exit 4 (a dtype the device cannot run) still gives every record,
+    each saying why."""
+    binary, layout = args.convbench, LAYOUT[dtype]
+    runs, batch = (2, 1) if args.dry_run else (args.runs, None)
     cmd = [binary, "--problems", "-", "--device", device, "--format", "jsonl", "--dtype", dtype, "--layout",
            layout, "--runs", str(runs), "--warmup", "3", "--seed", "1", "--tune-cache", "off", "--quiet", "--algo", algo,
-           "--rounds", "1"]  # one round: the ratio to PyTorch is taken in this one run, within the step's time
+           "--rounds", "1"]  # one round a process: this script's rounds take turns with PyTorch's
     lines = "\n".join(problem_line(p, batch) for p in PROBLEMS) + "\n"
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdin.write(lines)
@@ -131,10 +134,8 @@ def compare_exhaustive(args, device, jsonl):
     log line per problem, auto's median against exhaustive's, to decide how many candidates auto needs."""
     for dtype in args.dtypes.split(","):
         try:
-            auto = run_convbench(args.convbench, dtype, LAYOUT[dtype], 2 if args.dry_run else args.runs, device,
-                                 1 if args.dry_run else None, None)
-            full = run_convbench(args.convbench, dtype, LAYOUT[dtype], 2 if args.dry_run else args.runs, device,
-                                 1 if args.dry_run else None, jsonl, "exhaustive")
+            auto = run_convbench(args, dtype, device, None)
+            full = run_convbench(args, dtype, device, jsonl, "exhaustive")
         except Exception as e:
             print(f"{dtype}: exhaustive comparison failed: {e}", file=sys.stderr, flush=True)
             continue
@@ -156,7 +157,6 @@ def one_round(args, torch, dtype, device, jsonl, rnd):
     """Round `rnd` (from 0) of one dtype: {problem name: (convbench record's device part, PyTorch samples)}.
     Odd rounds run PyTorch first. A side that failed leaves the problem out, with one line on stderr."""
     layout = LAYOUT[dtype]
-    runs = 2 if args.dry_run else args.runs
 
     def pytorch_side(names):
         pt = {}
@@ -170,7 +170,7 @@ def one_round(args, torch, dtype, device, jsonl, rnd):
         return pt
 
     pt = pytorch_side({p[0] for p in PROBLEMS}) if rnd % 2 else None
-    records = run_convbench(args.convbench, dtype, layout, runs, device, 1 if args.dry_run else None, jsonl)
+    records = run_convbench(args, dtype, device, jsonl)
     ran = {}
     for prob, rec in zip(PROBLEMS, records):
         dev = rec["devices"][device]
