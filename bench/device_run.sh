@@ -19,12 +19,15 @@
 #                            times); run 6's binary against this one, 10 warm pairs (where staged); one warm
 #                            run's phases; auto, exhaustive and heuristic on the seed in f32 and f16 (time,
 #                            engine, each candidate)
-#   4. pytorch  h100-vs-pytorch.csv, h100.jsonl, pytorch.log   bench/gpu_vs_pytorch.py (3 rounds a dtype, the
+#   4. pytorch  CARD-vs-pytorch.csv, CARD.jsonl, pytorch.log   bench/gpu_vs_pytorch.py (3 rounds a dtype, the
 #                            sides taking turns to go first; a log line per problem and round), then
 #                            (--exhaustive) auto against exhaustive on every problem, one log line each
 #   5. spread   spread.txt   five back-to-back seed runs (median spread), a cold-cache run, `convbench peak`,
-#                            `--gpu all` on batch 8 and `report --html` on h100.jsonl
+#                            `--gpu all` on batch 8 and `report --html` on CARD.jsonl
 # summary.txt gets one line per step. That is 8 files, the most the device tool brings back.
+# CARD names the card the run found (h100 for "NVIDIA H100 80GB HBM3", h200 for "NVIDIA H200"; gpu where
+# nvidia-smi is missing, as in a dry run; $CARD overrides it), so that results are never filed under a card
+# they were not measured on: the device tool lends an H200 now, where run 6 had an H100.
 #
 # --dry-run (here, no GPU): runs every step against the staged programs, the tests only listed and the
 # comparison on the CPU at batch 1, and fails on a usage error, a missing program or a script error, so
@@ -59,6 +62,22 @@ export CONVBENCH_BINARY=$(command -v convbench) CONVBENCH_PEAK_FILE=$work/peak-c
 py=/opt/torch/.venv/bin/python3
 [ -x "$py" ] || py=python3
 export XDG_CACHE_HOME=$work/xdg  # an empty tuning cache, whatever the machine had
+# card_slug NAME: the model word of a GPU name, lower case ("NVIDIA H100 80GB HBM3" -> h100, "NVIDIA
+# A100-SXM4-80GB" -> a100): the first word with a digit, cut at its first '-'; "gpu" if there is none.
+card_slug() {
+  local w
+  for w in ${1#NVIDIA }; do
+    if [[ $w == *[0-9]* ]]; then
+      w=${w%%-*}
+      w=$(tr 'A-Z' 'a-z' <<<"$w" | tr -cd 'a-z0-9')
+      [ -n "$w" ] && { echo "$w"; return; }
+    fi
+  done
+  echo gpu
+}
+if [ -z "${CARD:-}" ]; then
+  CARD=$(card_slug "$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1)")
+fi
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 # timed NAME CMD...: runs CMD, then prints "NAME: exit RC, N ms".
 timed() {
@@ -159,8 +178,8 @@ PY
 step_pytorch() {
   local extra=()
   [ "$dry" = 1 ] && extra=(--dry-run)
-  "$py" bench/gpu_vs_pytorch.py --convbench "$CONVBENCH_BINARY" --csv "$out/h100-vs-pytorch.csv" \
-    --jsonl "$out/h100.jsonl" --exhaustive --runs 100 "${extra[@]}"
+  "$py" bench/gpu_vs_pytorch.py --convbench "$CONVBENCH_BINARY" --csv "$out/$CARD-vs-pytorch.csv" \
+    --jsonl "$out/$CARD.jsonl" --exhaustive --runs 100 "${extra[@]}"
 }
 step_spread() {
   local i
@@ -179,14 +198,17 @@ PY
     >"$work/gpu-all.jsonl"
   "$py" -c 'import json,sys; [print("  gpu_index", r.get("gpu_index"), "straggler", r.get("straggler"),
     "gpu ran", r["devices"]["gpu"].get("ran")) for r in map(json.loads, open(sys.argv[1])) if r]' "$work/gpu-all.jsonl"
-  if [ -s "$out/h100.jsonl" ]; then
-    timed "report --html on h100.jsonl" convbench report "$out/h100.jsonl" --html "$work/report.html" &&
+  if [ -s "$out/$CARD.jsonl" ]; then
+    timed "report --html on $CARD.jsonl" convbench report "$out/$CARD.jsonl" --html "$work/report.html" &&
       echo "  report.html: $(wc -c <"$work/report.html") bytes, $(grep -o '<rect' "$work/report.html" | wc -l) rects"
   fi
 }
 export -f step_env step_tests step_seed step_pytorch step_spread
-export dry out work py
+export dry out work py CARD
 export tests_list="${tests[*]}"
+
+card_name=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1)
+echo "card: $CARD (${card_name:-nvidia-smi gave no name})" >>"$out/summary.txt"
 
 # run NAME LIMIT_S FILE: one step under its own limit, its output appended to FILE as it comes.
 failed=0
@@ -214,7 +236,7 @@ rm -rf "$work"
 echo "---"
 cat "$out/summary.txt"
 grep -hE '^(convbench check|seed run|gpu seed|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit|agree)' "$out"/*.txt
-[ -f "$out/h100-vs-pytorch.csv" ] && column -s, -t <"$out/h100-vs-pytorch.csv" 2>/dev/null | head -n 40
+[ -f "$out/$CARD-vs-pytorch.csv" ] && column -s, -t <"$out/$CARD-vs-pytorch.csv" 2>/dev/null | head -n 40
 n=$(find "$out" -type f | wc -l)
 [ "$n" -le 8 ] || { echo "device_run: $n files under $out; the device tool brings back 8" >&2; failed=1; }
 [ $dry = 1 ] && echo "device_run: dry run $([ $failed = 0 ] && echo passed || echo FAILED); files in $out"
