@@ -98,6 +98,9 @@ step_env() {
   else
     echo "nvidia-smi: not on this machine"
   fi
+  # convbench refuses a problem whose host memory estimate exceeds MemAvailable (exit 8); a microVM's memory
+  # may start small and grow as it is used, so log what it reported.
+  grep -E '^(MemTotal|MemAvailable):' /proc/meminfo | tr -s ' ' | paste -sd ' '
   convbench --version
   ldd "$CONVBENCH_BINARY" | grep -E 'cudnn|cudart' || echo "ldd: neither libcudnn nor libcudart is linked"
   timed "convbench check (cold process)" convbench check
