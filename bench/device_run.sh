@@ -98,7 +98,7 @@ step_env() {
   else
     echo "nvidia-smi: not on this machine"
   fi
-  # convbench refuses a problem whose host memory estimate exceeds MemAvailable (exit 8); a microVM's memory
+  # convbench refuses a problem whose host memory estimate exceeds MemAvailable (exit 3); a microVM's memory
   # may start small and grow as it is used, so log what it reported.
   grep -E '^(MemTotal|MemAvailable):' /proc/meminfo | tr -s ' ' | paste -sd ' '
   convbench --version
