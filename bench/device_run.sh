@@ -75,9 +75,8 @@ card_slug() {
   done
   echo gpu
 }
-if [ -z "${CARD:-}" ]; then
-  CARD=$(card_slug "$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1)")
-fi
+card_name=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1)
+[ -n "${CARD:-}" ] || CARD=$(card_slug "$card_name")
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 # timed NAME CMD...: runs CMD, then prints "NAME: exit RC, N ms".
 timed() {
@@ -210,7 +209,6 @@ export -f step_env step_tests step_seed step_pytorch step_spread
 export dry out work py CARD
 export tests_list="${tests[*]}"
 
-card_name=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1)
 echo "card: $CARD (${card_name:-nvidia-smi gave no name})" >>"$out/summary.txt"
 
 # run NAME LIMIT_S FILE: one step under its own limit, its output appended to FILE as it comes.

@@ -159,15 +159,13 @@ std::vector<std::pair<std::string, std::string>> scheduler_context() {
 }
 
 std::string expand_output_path(const std::string& path) {
-  const auto env_or = [](const std::vector<const char*>& names, const char* otherwise) {
+  const auto env_or = [](const auto& names, const char* otherwise) {
     for (const char* n : names)
       if (const char* v = std::getenv(n); v && *v) return std::string(v);
     return std::string(otherwise);
   };
   const std::pair<const char*, std::string> fields[] = {
-      {"{host}", host_name()},
-      {"{rank}", env_or({std::begin(kRankVariables), std::end(kRankVariables)}, "0")},
-      {"{job}", env_or({std::begin(kJobVariables), std::end(kJobVariables)}, "local")}};
+      {"{host}", host_name()}, {"{rank}", env_or(kRankVariables, "0")}, {"{job}", env_or(kJobVariables, "local")}};
   std::string out = path;
   for (const auto& [key, value] : fields)
     for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))
