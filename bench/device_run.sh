@@ -12,7 +12,7 @@
 # Steps, in this order, each with its own time limit (together 530 s, under the 540 s budget), each writing
 # its file under $OUT the moment it finishes (the comparison appends every row as it is measured), so that
 # a run cut short keeps everything done:
-#   1. env      env.txt      card, driver, versions, ldd, `convbench check` (timed, cold process) and its JSON
+#   1. env      env.txt      card, driver, memory, versions, ldd, `convbench check` (timed, cold process), its JSON
 #   2. tests    tests.txt    the GPU tests: test_cudnn, test_e2e_check, test_e2e_cli; GPU against CPU in
 #                            every dtype and layout; bench_cpu_fpmath (does bf16 math change the CPU kernel)
 #   3. seed     seed.txt     the seed run start to exit with an empty tuning cache, then a warm one (five
@@ -88,6 +88,20 @@ timed() {
   echo "$name: exit $rc, $(ms_since "$s") ms" >&2  # stderr: stdout may be a data file
 }
 export -f ms_since timed
+# memory_line: convbench refuses a problem whose host memory estimate exceeds MemAvailable (exit 3;
+# --no-memory-check runs it anyway), and a microVM's memory may start small and grow as it is used. One line
+# of what the machine reports and of how it can grow: the balloon's pages (/proc/vmstat), its feature bits
+# (bit 2: deflate on OOM), the virtio-mem devices, and the memory blocks online.
+memory_line() {
+  local blocks=/sys/devices/system/memory
+  echo "memory: $(grep -E '^(MemTotal|MemAvailable):' /proc/meminfo | tr -s ' ' | paste -sd ' ');" \
+    "$(grep -E '^balloon_(inflate|deflate)' /proc/vmstat 2>/dev/null | paste -sd ' ');" \
+    "balloon features $(cat /sys/bus/virtio/drivers/virtio_balloon/virtio*/features 2>/dev/null | cut -c1-8 || echo none);" \
+    "virtio_mem devices $(ls -d /sys/bus/virtio/drivers/virtio_mem/virtio* 2>/dev/null | wc -l);" \
+    "blocks online $(cat $blocks/memory*/online 2>/dev/null | grep -c 1) of $(ls -d $blocks/memory* 2>/dev/null | wc -l)," \
+    "$((0x$(cat $blocks/block_size_bytes 2>/dev/null || echo 0) / 1048576)) MiB each"  # the size is in hex
+}
+export -f memory_line
 
 step_env() {
   if command -v nvidia-smi >/dev/null; then
@@ -97,9 +111,7 @@ step_env() {
   else
     echo "nvidia-smi: not on this machine"
   fi
-  # convbench refuses a problem whose host memory estimate exceeds MemAvailable (exit 3); a microVM's memory
-  # may start small and grow as it is used, so log what it reported.
-  grep -E '^(MemTotal|MemAvailable):' /proc/meminfo | tr -s ' ' | paste -sd ' '
+  memory_line
   convbench --version
   ldd "$CONVBENCH_BINARY" | grep -E 'cudnn|cudart' || echo "ldd: neither libcudnn nor libcudart is linked"
   timed "convbench check (cold process)" convbench check
@@ -233,6 +245,7 @@ run seed 90 seed.txt
 run pytorch 250 pytorch.log
 run spread 70 spread.txt
 rm -rf "$work"
+echo "at the end, $(memory_line)" >>"$out/summary.txt"
 
 echo "---"
 cat "$out/summary.txt"

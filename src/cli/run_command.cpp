@@ -77,10 +77,15 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
        {"--require-gpu", nullptr, &f.require_gpu,
         "fail with the exit code of `convbench check` (10-18) when the GPU cannot be used, instead of reporting "
         "the CPU alone"},
-       {"--no-verify", nullptr, &f.no_verify, "skip comparing outputs with the float64 reference and across devices"}});
-  // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds).
+       {"--no-verify", nullptr, &f.no_verify, "skip comparing outputs with the float64 reference and across devices"},
+       {"--no-memory-check", nullptr, &f.no_memory_check,
+        "run a problem even when its estimated host memory exceeds what the system reports available (a VM "
+        "whose memory grows as it is used reports less than it can give)"}});
+  // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds), and a meminfo
+  // file in place of /proc/meminfo for the memory check's tests.
   app.add_option("--debug-fake-backends", f.fake_run_ms)->group("");
   app.add_option("--debug-fake-gpus", f.fake_gpu_ms)->group("");
+  app.add_option("--debug-meminfo", f.meminfo)->group("");
   declare_problem_and_output_flags(app, f);
 }
 
@@ -246,6 +251,8 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
       if (app.count(flag) > 0)
         o.warnings.push_back(fmt::format("{} applies to the GPU only; ignored with --device cpu", flag));
   o.verify = !f.no_verify;
+  o.memory_check = !f.no_memory_check;
+  if (!f.meminfo.empty()) o.meminfo = f.meminfo;
   o.require_gpu = f.require_gpu;
   if (f.require_gpu && o.device == DeviceSelection::cpu)
     throw UsageError("--require-gpu: cannot be combined with --device cpu");

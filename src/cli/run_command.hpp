@@ -32,6 +32,10 @@ struct RunOptions {
   BackendSettings backend;
   uint64_t seed = 0;
   bool verify = true;
+  /// Refuse (exit 3) a problem whose estimated host memory exceeds what `meminfo` says is available;
+  /// --no-memory-check turns it off. `meminfo` is /proc/meminfo but for tests (--debug-meminfo).
+  bool memory_check = true;
+  std::string meminfo = "/proc/meminfo";
   bool require_gpu = false;  ///< fail with the `check` exit codes instead of a CPU-only report
   Format format = Format::table;
   std::string output;  ///< --output FILE; empty means stdout
@@ -55,9 +59,10 @@ struct RunFlags {
   ProblemFlags problem;
   std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
               problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot",
-              tune_cache, cpu_dtype = "auto", fake_run_ms, rounds = "auto", straggler_threshold = "0.05", fake_gpu_ms;
-  bool no_verify = false, version = false, include_transfers = false, require_gpu = false, quiet = false,
-       retune = false, verbose = false, fail_on_straggler = false;
+              tune_cache, cpu_dtype = "auto", fake_run_ms, rounds = "auto", straggler_threshold = "0.05", fake_gpu_ms,
+              meminfo;
+  bool no_verify = false, no_memory_check = false, version = false, include_transfers = false, require_gpu = false,
+       quiet = false, retune = false, verbose = false, fail_on_straggler = false;
 };
 
 /// Declares the run's flags on the top-level app.

@@ -22,15 +22,21 @@
 namespace convbench {
 namespace {
 
-std::string gib(double bytes) { return fmt::format("{:.1f} GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
+/// A size for a message: GiB with one decimal from 1 GiB up, whole MiB below.
+std::string memory_text(double bytes) {
+  const double mib = bytes / (1024.0 * 1024.0);
+  return mib >= 1024 ? fmt::format("{:.1f} GiB", mib / 1024) : fmt::format("{:.0f} MiB", mib);
+}
 
-void check_host_memory(const Problem& p, bool cpu, bool gpu) {
+void check_host_memory(const Problem& p, bool cpu, bool gpu, const RunOptions& o) {
+  if (!o.memory_check) return;
   const double need = estimate_host_bytes(p, cpu, gpu);
-  const double have = static_cast<double>(available_memory_bytes());
+  const double have = static_cast<double>(available_memory_bytes(o.meminfo.c_str()));
   if (have > 0 && need > have)
     throw Error(ExitCode::out_of_memory,
-                fmt::format("the problem needs about {} of host memory, but only {} is available ({})", gib(need),
-                            gib(have), p.describe()));
+                fmt::format("the problem needs about {} of host memory, but only {} is available ({}); "
+                            "--no-memory-check runs it anyway",
+                            memory_text(need), memory_text(have), p.describe()));
 }
 
 /// The shape a .npy file must have for a tensor of `p` in its layout.
@@ -210,7 +216,7 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
                                    std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err) {
   const Problem& p = lp.problem;
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
-  check_host_memory(p, want_cpu, want_gpu);
+  check_host_memory(p, want_cpu, want_gpu, o);
   RunResult base;
   base.label = lp.label;
   base.problem = p;

@@ -73,10 +73,11 @@ class TablePrinter final : public Printer {
     line("problem: ", p.problem.describe() + " --seed " + std::to_string(p.seed));
     // The output shape in the record's order, [N, K, OH, OW], whatever the layout.
     line("         ",
-         fmt::format("output {}x{}x{}x{} (N, K, OH, OW), {:.3f} GFLOP per run; {}{} warm-up, then {} "
-                     "timed runs",
+         fmt::format("output {}x{}x{}x{} (N, K, OH, OW), {:.3f} GFLOP per run; {}{} warm-up{}, then {} "
+                     "timed run{}",
                      p.problem.n, p.problem.k, p.problem.out_h(), p.problem.out_w(), p.problem.flops() * 1e-9,
-                     p.rounds > 1 ? fmt::format("{} rounds of ", p.rounds) : "", p.warmup, p.runs));
+                     p.rounds > 1 ? fmt::format("{} rounds of ", p.rounds) : "", p.warmup, p.warmup == 1 ? "" : "s",
+                     p.runs, p.runs == 1 ? "" : "s"));
     out_.flush();  // the header shows while a long problem runs
   }
 

@@ -1,6 +1,7 @@
 // End-to-end: the real binary's stdout, stderr and exit codes.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -9,6 +10,7 @@
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/backend.hpp"
 #include "run_cli.hpp"
+#include "scratch_dir.hpp"
 
 using convbench::testing::CliResult;
 using convbench::testing::has;
@@ -167,6 +169,28 @@ TEST(Cli, TooLargeProblemsAreRefusedBeforeAllocating) {
   const CliResult o = run_cli("--batch 2147483647 --input 2147483647x2147483647x3");
   EXPECT_EQ(o.code, 3);
   EXPECT_EQ(o.err, "convbench: error: input element count overflows 64 bits\n");
+}
+
+TEST(Cli, TheMemoryCheckReadsMemAvailableAndNoMemoryCheckSkipsIt) {
+  // A VM whose memory grows as it is used (a ballooned microVM) reports less than it can give: there the
+  // user needs a way past the refusal. 10 MiB available against the 28 MiB that batch 8 of the seed needs.
+  const convbench::testing::ScratchDir dir("meminfo");
+  const std::string meminfo = dir.path + "/meminfo";
+  std::ofstream(meminfo) << "MemTotal:        2097152 kB\nMemFree:           10240 kB\nMemAvailable:      10240 kB\n";
+  const std::string args = "--batch 8 --seed 3 --runs 1 --device cpu --debug-meminfo " + meminfo;
+  const CliResult refused = run_cli(args);
+  EXPECT_EQ(refused.code, 3);
+  EXPECT_FALSE(has(refused.out, "cpu: ")) << refused.out;  // the problem's header only: nothing ran
+  EXPECT_EQ(refused.err,
+            "convbench: error: the problem needs about 28 MiB of host memory, but only 10 MiB is available (--batch 8 "
+            "--input 100x100x3 --filter 32x7x7x3 --stride 1 --padding 0 --dilation 1 --groups 1 --layout nhwc "
+            "--dtype f32); --no-memory-check runs it anyway\n");
+
+  const CliResult ran = run_cli(args + " --no-memory-check");
+  EXPECT_EQ(ran.code, 0) << ran.err;
+  EXPECT_TRUE(has(ran.out, "cpu: ")) << ran.out;
+  EXPECT_TRUE(has(ran.out, "; 1 warm-up, then 1 timed run\n")) << ran.out;  // singular for one
+  EXPECT_TRUE(convbench::testing::only_warnings(ran.err)) << ran.err;
 }
 
 TEST(Cli, HelpAndVersion) {
