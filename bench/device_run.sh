@@ -93,10 +93,11 @@ export -f ms_since timed
 # of what the machine reports and of how it can grow: the balloon's pages (/proc/vmstat), its feature bits
 # (bit 2: deflate on OOM), the virtio-mem devices, and the memory blocks online.
 memory_line() {
-  local blocks=/sys/devices/system/memory
+  local blocks=/sys/devices/system/memory features
+  features=$(cat /sys/bus/virtio/drivers/virtio_balloon/virtio*/features 2>/dev/null | cut -c1-8)
   echo "memory: $(grep -E '^(MemTotal|MemAvailable):' /proc/meminfo | tr -s ' ' | paste -sd ' ');" \
     "$(grep -E '^balloon_(inflate|deflate)' /proc/vmstat 2>/dev/null | paste -sd ' ');" \
-    "balloon features $(cat /sys/bus/virtio/drivers/virtio_balloon/virtio*/features 2>/dev/null | cut -c1-8 || echo none);" \
+    "balloon features ${features:-none (no balloon)};" \
     "virtio_mem devices $(ls -d /sys/bus/virtio/drivers/virtio_mem/virtio* 2>/dev/null | wc -l);" \
     "blocks online $(cat $blocks/memory*/online 2>/dev/null | grep -c 1) of $(ls -d $blocks/memory* 2>/dev/null | wc -l)," \
     "$((0x$(cat $blocks/block_size_bytes 2>/dev/null || echo 0) / 1048576)) MiB each"  # the size is in hex
