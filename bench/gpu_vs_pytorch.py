@@ -38,6 +38,8 @@ import statistics
 import subprocess
 import sys
 
+import queue_profile  # bench/, beside this script
+
 # (name, N, C, H, W, K, R, S, stride, pad): the six of shared/gpu/README.md, then a DeepBench subset
 # (training set, given there as W, H, C, N, K, S, R, pad_w, pad_h, stride_w, stride_h).
 PROBLEMS = [
@@ -149,6 +151,13 @@ def compare_exhaustive(args, device, jsonl):
                   flush=True)
 
 
+def tails(cb_samples, pt_samples):
+    """", queue tail convbench X, PyTorch Y": each side's last four runs of a group over its first eight
+    (bench/queue_profile.py), to tell whether the end of a queue runs faster on both sides alike."""
+    cb, pt = queue_profile.tail_ratio(cb_samples, GROUP), queue_profile.tail_ratio(pt_samples, GROUP)
+    return f", queue tail convbench {cb:.3f}, PyTorch {pt:.3f}" if cb and pt else ""
+
+
 def cv(xs):
     return statistics.stdev(xs) / statistics.mean(xs) if len(xs) > 1 and statistics.mean(xs) > 0 else 0.0
 
@@ -188,7 +197,7 @@ def one_round(args, torch, dtype, device, jsonl, rnd):
         out[name] = (dev, samples)
         cb_ms, pt_ms = statistics.median(dev["samples_ms"]), statistics.median(samples)
         print(f"round {rnd + 1} {name} {dtype}: convbench {cb_ms:.4f} ms ({dev['implementation']}), "
-              f"PyTorch {pt_ms:.4f} ms, ratio {cb_ms / pt_ms:.3f}", flush=True)
+              f"PyTorch {pt_ms:.4f} ms, ratio {cb_ms / pt_ms:.3f}{tails(dev['samples_ms'], samples)}", flush=True)
     return out
 
 

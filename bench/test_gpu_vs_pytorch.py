@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The arithmetic of bench/gpu_vs_pytorch.py's CSV rows, on hand-made rounds (no GPU, no PyTorch)."""
+"""The arithmetic of bench/gpu_vs_pytorch.py's CSV rows and of bench/queue_profile.py, on hand-made samples
+(no GPU, no PyTorch)."""
 import math
 import os
 import sys
@@ -7,6 +8,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpu_vs_pytorch as g  # noqa: E402
+import queue_profile  # noqa: E402
 
 
 def side(samples, engine="eng1"):
@@ -37,6 +39,27 @@ class Row(unittest.TestCase):
     def test_every_engine_the_rounds_chose_in_order(self):
         rounds = [(side([1.0], "engA"), [1.0]), (side([1.0], "engB"), [1.0]), (side([1.0], "engA"), [1.0])]
         self.assertEqual(g.row("seed", "f16", rounds)[1][7], "engA|engB")
+
+
+class QueueTail(unittest.TestCase):
+    # Two full groups of 16 whose last four runs take 0.9 ms and the rest 1.0 ms, then a partial group.
+    samples = ([1.0] * 12 + [0.9] * 4) * 2 + [0.5, 0.5]
+
+    def test_the_last_four_positions_over_the_first_eight(self):
+        self.assertAlmostEqual(queue_profile.tail_ratio(self.samples), 0.9)
+        self.assertIsNone(queue_profile.tail_ratio([1.0] * 15))  # no full group
+
+    def test_positions_are_means_over_full_groups_relative_to_the_median(self):
+        pos = queue_profile.positions(self.samples)  # the median of all 34 samples is 1.0
+        self.assertEqual(len(pos), 16)
+        self.assertEqual(pos[:12], [1.0] * 12)
+        for p in pos[12:]:
+            self.assertAlmostEqual(p, 0.9)
+
+    def test_each_round_line_names_both_sides_tails(self):
+        even = [1.0] * 16
+        self.assertEqual(g.tails(self.samples, even), ", queue tail convbench 0.900, PyTorch 1.000")
+        self.assertEqual(g.tails(self.samples, [1.0] * 3), "")  # a side without a full group: nothing
 
 
 if __name__ == "__main__":
