@@ -152,8 +152,9 @@ def compare_exhaustive(args, device, jsonl):
 
 
 def tails(cb_samples, pt_samples):
-    """", queue tail convbench X, PyTorch Y": each side's last four runs of a group over its first eight
-    (bench/queue_profile.py), to tell whether the end of a queue runs faster on both sides alike."""
+    """The round line's queue tails (", queue tail convbench X, PyTorch Y"; empty without a full group): each
+    side's last four runs of a group over its first eight (bench/queue_profile.py), to tell whether the end
+    of a queue runs faster on both sides alike."""
     cb, pt = queue_profile.tail_ratio(cb_samples, GROUP), queue_profile.tail_ratio(pt_samples, GROUP)
     return f", queue tail convbench {cb:.3f}, PyTorch {pt:.3f}" if cb and pt else ""
 

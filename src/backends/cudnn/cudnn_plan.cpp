@@ -13,7 +13,9 @@ namespace convbench::cudnn_impl {
 
 fe::error_t ReplayableGraph::add_engine_config(const EngineTag& named) {
   namespace d = fe::detail;
-  const auto failed = [](std::string what) { return fe::error_t{fe::error_code_t::CUDNN_BACKEND_API_FAILED, std::move(what)}; };
+  const auto failed = [](std::string what) {
+    return fe::error_t{fe::error_code_t::CUDNN_BACKEND_API_FAILED, std::move(what)};
+  };
   if (named.knobs.size() > CUDNN_KNOB_TYPE_COUNTS) return failed("more knobs than cuDNN has types");
   d::backend_descriptor engine(CUDNN_BACKEND_ENGINE_DESCRIPTOR);
   if (engine.get_status() != CUDNN_STATUS_SUCCESS) return failed("creating an engine descriptor failed");
