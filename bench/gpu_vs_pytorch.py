@@ -59,7 +59,7 @@ PROBLEMS = [
 # The layouts of shared/gpu/README.md's PyTorch columns.
 LAYOUT = {"f32": "nchw", "tf32": "nhwc", "f16": "nhwc", "bf16": "nhwc"}
 COLUMNS = ["problem", "dtype", "layout", "convbench_ms", "pytorch_ms", "ratio", "spread_pct", "engine"]
-GROUP = 16                 # runs queued behind one hold, as convbench queues them
+GROUP = queue_profile.GROUP  # runs queued behind one hold, as convbench queues them
 HOLD_CYCLES = 20_000_000   # about 10 ms at 2 GHz: longer than the host needs to queue a group
 
 

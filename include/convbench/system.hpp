@@ -25,9 +25,11 @@ double process_cpu_ms();
 /// since the process started (to the 10 ms of /proc/self/stat's start time), so that where a run's time goes
 /// can be read from any build. Otherwise it does nothing.
 void phase_mark(const std::string& name);
-/// MemAvailable from /proc/meminfo in bytes; without /proc, free plus buffer memory from sysinfo(2); 0 when
+/// The kernel's memory report, the file available_memory_bytes reads unless told otherwise.
+inline constexpr const char* kProcMeminfo = "/proc/meminfo";
+/// MemAvailable from `meminfo` in bytes; without it, free plus buffer memory from sysinfo(2); 0 when
 /// neither is known.
-uint64_t available_memory_bytes(const char* meminfo = "/proc/meminfo");
+uint64_t available_memory_bytes(const char* meminfo = kProcMeminfo);
 /// Size of the highest-level cache of CPU 0, from /sys, in bytes; 0 when unknown.
 uint64_t last_level_cache_bytes();
 /// This process's peak resident memory so far (getrusage), in bytes.

@@ -12,6 +12,7 @@
 #include "convbench/harness.hpp"
 #include "convbench/problem.hpp"
 #include "convbench/report.hpp"
+#include "convbench/system.hpp"
 #include "flags.hpp"
 #include "problem_flags.hpp"
 
@@ -35,7 +36,7 @@ struct RunOptions {
   /// Refuse (exit 3) a problem whose estimated host memory exceeds what `meminfo` says is available;
   /// --no-memory-check turns it off. `meminfo` is /proc/meminfo but for tests (--debug-meminfo).
   bool memory_check = true;
-  std::string meminfo = "/proc/meminfo";
+  std::string meminfo = kProcMeminfo;
   bool require_gpu = false;  ///< fail with the `check` exit codes instead of a CPU-only report
   Format format = Format::table;
   std::string output;  ///< --output FILE; empty means stdout
