@@ -24,7 +24,8 @@
 #                            (--exhaustive) auto against exhaustive on every problem, one log line each
 #   5. spread   spread.txt   five back-to-back seed runs (median spread), a cold-cache run, `convbench peak`,
 #                            `--gpu all` on batch 8 and `report --html` on CARD.jsonl
-# summary.txt gets one line per step. That is 8 files, the most the device tool brings back.
+# summary.txt gets one line per step, then bench/device_verdict.py's line per target of issue 10 (met or not),
+# which also end the script's output. That is 8 files, the most the device tool brings back.
 # CARD names the card the run found (h100 for "NVIDIA H100 80GB HBM3", h200 for "NVIDIA H200"; gpu where
 # nvidia-smi is missing, as in a dry run; $CARD overrides it), so that results are never filed under a card
 # they were not measured on: the device tool lends an H200 now, where run 6 had an H100.
@@ -53,7 +54,7 @@ size_mib=$(du -sm .device | cut -f1)
 [ "$size_mib" -lt 64 ] || { echo "device_run: .device is ${size_mib} MiB, over the 64 MiB the tool carries" >&2; exit 2; }
 if [ $dry = 1 ]; then
   bash -n "$0" || exit 2
-  python3 -m py_compile bench/gpu_vs_pytorch.py || exit 2
+  python3 -m py_compile bench/gpu_vs_pytorch.py bench/device_verdict.py || exit 2
 fi
 
 source .device/env.sh
@@ -252,6 +253,12 @@ echo "---"
 cat "$out/summary.txt"
 grep -hE '^(convbench check|seed run|gpu seed|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit|agree)' "$out"/*.txt
 [ -f "$out/$CARD-vs-pytorch.csv" ] && column -s, -t <"$out/$CARD-vs-pytorch.csv" 2>/dev/null | head -n 40
+# Last, so that it ends the device tool's output: issue 10's targets, met or not, also kept in summary.txt.
+echo "--- issue 10's targets and RESULTS.md's predictions (bench/device_verdict.py)" | tee -a "$out/summary.txt"
+"$py" bench/device_verdict.py "$out" --card "$CARD" $([ $dry = 1 ] && echo --dry-run) | tee -a "$out/summary.txt"
+rc=${PIPESTATUS[0]}
+# A verdict of "NOT MET" (1) or "not measured" (2) is for the reader; only a dry run's parse must succeed.
+[ $dry = 1 ] && [ "$rc" != 0 ] && { echo "device_run: dry run: bench/device_verdict.py failed" >&2; failed=1; }
 n=$(find "$out" -type f | wc -l)
 [ "$n" -le 8 ] || { echo "device_run: $n files under $out; the device tool brings back 8" >&2; failed=1; }
 [ $dry = 1 ] && echo "device_run: dry run $([ $failed = 0 ] && echo passed || echo FAILED); files in $out"

@@ -159,6 +159,13 @@ def tails(cb_samples, pt_samples):
     return f", queue tail convbench {cb:.3f}, PyTorch {pt:.3f}" if cb and pt else ""
 
 
+def round_line(rnd, name, dtype, dev, pt_samples):
+    """One problem's line in a round (pytorch.log; bench/device_verdict.py reads the queue tails from it)."""
+    cb_ms, pt_ms = statistics.median(dev["samples_ms"]), statistics.median(pt_samples)
+    return (f"round {rnd} {name} {dtype}: convbench {cb_ms:.4f} ms ({dev['implementation']}), "
+            f"PyTorch {pt_ms:.4f} ms, ratio {cb_ms / pt_ms:.3f}{tails(dev['samples_ms'], pt_samples)}")
+
+
 def cv(xs):
     return statistics.stdev(xs) / statistics.mean(xs) if len(xs) > 1 and statistics.mean(xs) > 0 else 0.0
 
@@ -197,8 +204,7 @@ def one_round(args, torch, dtype, device, jsonl, rnd):
         samples = dev["samples_ms"] if args.dry_run else pt[name]  # a dry run has no PyTorch: both sides its own
         out[name] = (dev, samples)
         cb_ms, pt_ms = statistics.median(dev["samples_ms"]), statistics.median(samples)
-        print(f"round {rnd + 1} {name} {dtype}: convbench {cb_ms:.4f} ms ({dev['implementation']}), "
-              f"PyTorch {pt_ms:.4f} ms, ratio {cb_ms / pt_ms:.3f}{tails(dev['samples_ms'], samples)}", flush=True)
+        print(round_line(rnd + 1, name, dtype, dev, samples), flush=True)
     return out
 
 

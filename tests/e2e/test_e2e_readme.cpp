@@ -108,6 +108,9 @@ TEST(Readme, EveryShellCommandRunsAsDocumented) {
 
 TEST(Readme, ExampleOutputIsTodaysOutput) {
   if (convbench::make_gpu_backend({}).backend) GTEST_SKIP() << "the README's examples show a machine without a GPU";
+  // The examples show a user's first run: no ceilings from an earlier `convbench peak`, no tuning cache.
+  const convbench::testing::ScratchDir scratch("readme-cache");
+  const std::string fresh_cache = "</dev/null CONVBENCH_PEAK_FILE= XDG_CACHE_HOME=" + scratch.path + " ";
   int compared = 0;
   for (const Block& b : fenced_blocks()) {
     // An output block follows a line that ends "Output of `convbench ...`:".
@@ -117,7 +120,7 @@ TEST(Readme, ExampleOutputIsTodaysOutput) {
     const std::string args = arguments_of(m[1]);
     ASSERT_FALSE(args.empty()) << b.before;
     SCOPED_TRACE(m[1].str());
-    const CliResult r = run_cli(args);
+    const CliResult r = run_cli(args, fresh_cache);
     EXPECT_EQ(r.code, 0) << r.err;
     // The README shows a build with the GPU backend on a machine without a driver; a CPU-only build (the
     // sanitizer and oneDNN 3.x builds) says why it has no GPU instead: compare everything else.
