@@ -6,6 +6,8 @@
 #include <cctype>
 #include <sstream>
 
+#include "convbench/system.hpp"
+
 namespace convbench {
 namespace {
 
@@ -65,8 +67,10 @@ GpuProbe classify_gpu(ProbeSystem& sys, int device) {
                 fmt::format("NVIDIA driver too old: it supports CUDA {} but convbench uses the CUDA {} runtime; update "
                             "the driver",
                             cuda_version_string(p.driver_version), cuda_version_string(p.runtime_version)));
+  phase_mark("gpu probe: driver loaded");
   int count = 0;
-  const int e = sys.device_count(count);
+  const int e = sys.device_count(count);  // the CUDA runtime's first call that reaches the driver (cuInit)
+  phase_mark("gpu probe: CUDA initialised");
   if (e == kCudaErrorInsufficientDriver)
     return fail(GpuStatus::driver_too_old,
                 fmt::format("NVIDIA driver too old for the CUDA {} runtime ({}); update the driver",
@@ -82,6 +86,7 @@ GpuProbe classify_gpu(ProbeSystem& sys, int device) {
   if (const int fe = sys.device_facts(device, p.facts); fe != kCudaSuccess)
     return fail(GpuStatus::other, fmt::format("CUDA cannot read device {}: {}", device, sys.error_text(fe)));
   p.cudnn_version = sys.load_cudnn();
+  phase_mark("gpu probe: cuDNN loaded");
   if (p.cudnn_version == 0)
     return fail(GpuStatus::cudnn_missing,
                 "cuDNN missing: libcudnn.so.9 cannot be loaded; install cuDNN 9 or add its lib directory to "

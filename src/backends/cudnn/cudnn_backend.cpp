@@ -45,11 +45,14 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
   const auto t0 = Clock::now();
   allocate_and_upload(in);
   rep.reorder_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  phase_mark("gpu: inputs uploaded");
 
   const auto t1 = Clock::now();
   try {
     build_graph();
+    phase_mark("gpu: graph built");
     choose_plan(rep);
+    phase_mark("gpu: plan chosen");
     // One gated run of the chosen plan: it checks that the plan runs and that the gate holds.
     // The check run itself has no lead-in: the estimate left by an earlier problem does not apply.
     run_estimate_ms_ = 0;

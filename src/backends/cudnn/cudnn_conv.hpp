@@ -16,6 +16,7 @@
 #include "convbench/backend.hpp"
 #include "convbench/gpu_status.hpp"
 #include "convbench/harness.hpp"
+#include "convbench/system.hpp"
 #include "convbench/tune_cache.hpp"
 
 namespace convbench::cudnn_impl {
@@ -69,7 +70,9 @@ class CudnnConv final : public Conv2D {
   CudnnConv(GpuProbe probe, const BackendSettings& s) : probe_(std::move(probe)), settings_(s), cache_(s.tune_cache) {
     use_device();
     stream_ = std::make_unique<cuda::Stream>();
+    phase_mark("gpu: context and stream");
     handle_ = std::make_unique<Handle>(stream_->get());
+    phase_mark("gpu: cudnnCreate");
     timer_ = std::make_unique<cuda::RunTimer>(stream_->get());
   }
 
