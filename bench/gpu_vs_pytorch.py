@@ -203,7 +203,6 @@ def one_round(args, torch, dtype, device, jsonl, rnd):
             continue
         samples = dev["samples_ms"] if args.dry_run else pt[name]  # a dry run has no PyTorch: both sides its own
         out[name] = (dev, samples)
-        cb_ms, pt_ms = statistics.median(dev["samples_ms"]), statistics.median(samples)
         print(round_line(rnd + 1, name, dtype, dev, samples), flush=True)
     return out
 
