@@ -22,8 +22,10 @@ spread: exit 0 after 12000 ms -> spread.txt
 TESTS = "".join(f"[==========] 3 tests ran.\n{t}: exit 0\n" for t in v.TESTS) + "".join(
     f"agree {d} {l}: cpu f32 brgconv:avx512_core, gpu tf32 eng28_k2=4_k3=0, cross-check ok error 2.7e-07 "
     f"tolerance 0.001\n" for d in ("f32", "tf32", "f16", "bf16") for l in ("nchw", "nhwc"))
-SEED = """gpu: median 0.405 ms, sum of 10 runs 4.1 ms
+SEED = """tuning cache before the empty-cache run: none
+gpu: median 0.405 ms, sum of 10 runs 4.1 ms
 seed run, empty tuning cache, start to exit: exit 0, 930 ms
+tuning cache after it: 612 bytes
 seed run, warm tuning cache, start to exit: exit 0, 700 ms
 seed run, warm tuning cache, start to exit: exit 0, 720 ms
 seed run, warm tuning cache, start to exit: exit 0, 690 ms
@@ -118,6 +120,16 @@ class DeviceRun(unittest.TestCase):
             "target each ratio <= 1.00 within its spread: NOT MET: seed f32 1.040 (spread 0.37%)",
             "target geometric mean <= 0.98: met: 0.975 over 3 rows",
         ])
+
+    def test_an_empty_cache_run_that_found_a_cache_is_not_a_cold_measurement(self):
+        # Runs 2-6: the GPU tests' default run had cached the seed's engine before the seed step.
+        for before, after in (("PRESENT (/tmp/x/convbench/tuning.json)", "612 bytes"), ("none", "none")):
+            self.files["seed.txt"] = SEED.replace("before the empty-cache run: none",
+                                                  "before the empty-cache run: " + before).replace(
+                "after it: 612 bytes", "after it: " + after)
+            self.write()
+            self.assertIn("target seed run, empty cache, < 2.0 s: not measured: 930 ms, but the cache was not shown "
+                          "empty before the run and written by it", self.verdict())
 
     def test_a_run_cut_short_leaves_its_targets_unmeasured_and_the_exit_says_so(self):
         for name in ("pytorch.log", "h200-vs-pytorch.csv", "spread.txt"):
