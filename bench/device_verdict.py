@@ -109,7 +109,9 @@ def judge_check(env):
     cold, again = timed_ms(env, "convbench check (cold process)"), timed_ms(env, "convbench check (again)")
     if not again or again[0][0] != 0:
         return target("check < 1 s", None, "no check exited 0" + (f" (exit {again[0][0]})" if again else ""))
-    first = f"; the first process after the machine started: {cold[0][1]} ms" if cold else ""
+    # The "cold process" read as a new process; the first after boot also reads cuDNN from disk.
+    first = (f"; the first process after the machine started: {cold[0][1]} ms"
+             f"{' (over 1 s)' if cold[0][1] >= 1000 else ''}") if cold else ""
     return target("check < 1 s", again[0][1] < 1000, f"a new process {again[0][1]} ms{first}")
 
 
