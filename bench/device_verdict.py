@@ -8,7 +8,7 @@ hold|not measured: ...` for the predictions in bench/RESULTS.md that have a numb
 threshold of its own: each is the issue's target or RESULTS.md's prediction, as quoted beside it.
 
     python3 bench/device_verdict.py OUTDIR [--card CARD]   # exit 0: every target met; 1: one is not; 2: unmeasured
-    python3 bench/device_verdict.py OUTDIR --dry-run       # after a dry run: the parsing only; exit 0
+    python3 bench/device_verdict.py OUTDIR --dry-run       # after a dry run: 0 when every format is found
 """
 import argparse
 import csv
@@ -22,6 +22,18 @@ STEPS = ["env", "tests", "seed", "pytorch", "spread"]
 TESTS = ["test_cudnn", "test_e2e_check", "test_e2e_cli"]
 AGREE_CASES = 8  # 4 dtypes x 2 layouts (device_run.sh's step_tests)
 TINY_MS = 0.05   # the queue-tail prediction covers problems under this
+# The lines this script reads, as bench/device_run.sh (and gpu_vs_pytorch.round_line) writes them.
+STEP = r"^(\w+): exit (\d+) after"
+TEST_EXIT = r"^(test_\w+): exit (\d+)$"
+AGREE = r"^agree (\w+ \w+):.*cross-check (ok|FAILED|not run) error (\S+)"
+SEED_COLD, SEED_WARM = "seed run, empty tuning cache, start to exit", "seed run, warm tuning cache, start to exit"
+CACHE_BEFORE = r"^tuning cache before the empty-cache run: (.*)$"
+CACHE_AFTER = r"^tuning cache after it: (?:(\d+) bytes|none)$"
+AB = r"new - old, paired: median (-?\d+) ms"
+CHECK_COLD, CHECK_AGAIN = "convbench check (cold process)", "convbench check (again)"
+FIVE = r"five seed medians \(ms\): \[([^\]]*)\] spread ([\d.]+)%"
+ROUND = r"^round (\d+) (\S+) (\w+): convbench ([\d.]+) ms"
+TAILS = ROUND + r".*queue tail convbench ([\d.]+), PyTorch ([\d.]+)"
 
 
 def read(outdir, name):
@@ -47,7 +59,7 @@ def prediction(name, ok, figures):
 
 
 def judge_steps(summary):
-    rcs = dict(re.findall(r"^(\w+): exit (\d+) after", summary, re.M))
+    rcs = dict(re.findall(STEP, summary, re.M))
     missing = [s for s in STEPS if s not in rcs]
     bad = [f"{s} exit {rcs[s]}" for s in STEPS if s in rcs and rcs[s] != "0"]
     if missing:
@@ -58,7 +70,7 @@ def judge_steps(summary):
 
 
 def judge_tests(tests):
-    rcs = dict(re.findall(r"^(test_\w+): exit (\d+)$", tests, re.M))
+    rcs = dict(re.findall(TEST_EXIT, tests, re.M))
     if not all(t in rcs for t in TESTS):
         return target("GPU tests pass", None, "no exit line for " + ", ".join(t for t in TESTS if t not in rcs))
     failed = [f"{t} exit {rcs[t]}" for t in TESTS if rcs[t] != "0"]
@@ -66,7 +78,7 @@ def judge_tests(tests):
 
 
 def judge_agreement(tests):
-    cases = re.findall(r"^agree (\w+ \w+):.*cross-check (ok|FAILED|not run) error (\S+)", tests, re.M)
+    cases = re.findall(AGREE, tests, re.M)
     if len(cases) < AGREE_CASES:
         return target("GPU agrees with CPU", None, f"{len(cases)} of {AGREE_CASES} dtype/layout lines")
     bad = [f"{case} {how}" for case, how, _ in cases if how != "ok"]
@@ -78,19 +90,18 @@ def judge_agreement(tests):
 
 def judge_seed(seed):
     out = []
-    cold = timed_ms(seed, "seed run, empty tuning cache, start to exit")
+    cold = timed_ms(seed, SEED_COLD)
     if not cold or cold[0][0] != 0 or "gpu: median" not in seed:
         out.append(target("seed run, empty cache, < 2.0 s", None, "no GPU seed run timed"))
         out.append(target("seed run, warm cache, < 1.0 s", None, "no GPU seed run timed"))
         return out
-    before = re.search(r"^tuning cache before the empty-cache run: (.*)$", seed, re.M)
-    after = re.search(r"^tuning cache after it: (\d+) bytes$", seed, re.M)
-    if not before or before.group(1) != "none" or not after:
+    before, after = re.search(CACHE_BEFORE, seed, re.M), re.search(CACHE_AFTER, seed, re.M)
+    if not before or before.group(1) != "none" or not after or not after.group(1):
         out.append(target("seed run, empty cache, < 2.0 s", None,
                           f"{cold[0][1]} ms, but the cache was not shown empty before the run and written by it"))
     else:
         out.append(target("seed run, empty cache, < 2.0 s", cold[0][1] < 2000, f"{cold[0][1]} ms"))
-    warm = [ms for rc, ms in timed_ms(seed, "seed run, warm tuning cache, start to exit") if rc == 0]
+    warm = [ms for rc, ms in timed_ms(seed, SEED_WARM) if rc == 0]
     if not warm:
         out.append(target("seed run, warm cache, < 1.0 s", None, "no warm run exited 0"))
     else:
@@ -98,7 +109,7 @@ def judge_seed(seed):
         out.append(target("seed run, warm cache, < 1.0 s", over == 0,
                           f"median {statistics.median(warm):.0f} ms, max {max(warm)} ms, "
                           f"{over} of {len(warm)} runs at 1 s or more"))
-    ab = re.search(r"new - old, paired: median (-?\d+) ms", seed)
+    ab = re.search(AB, seed)
     out.append(prediction("start-up A/B against run 6's binary, -300 to -200 ms", None if not ab else
                           -300 <= int(ab.group(1)) <= -200,
                           f"paired median {ab.group(1)} ms" if ab else "skipped or not timed"))
@@ -106,7 +117,7 @@ def judge_seed(seed):
 
 
 def judge_check(env):
-    cold, again = timed_ms(env, "convbench check (cold process)"), timed_ms(env, "convbench check (again)")
+    cold, again = timed_ms(env, CHECK_COLD), timed_ms(env, CHECK_AGAIN)
     if not again or again[0][0] != 0:
         return target("check < 1 s", None, "no check exited 0" + (f" (exit {again[0][0]})" if again else ""))
     # The issue's "cold process" read as a new process; the first after boot also reads cuDNN from disk.
@@ -116,7 +127,7 @@ def judge_check(env):
 
 
 def judge_spread(spread):
-    m = re.search(r"five seed medians \(ms\): \[([^\]]*)\] spread ([\d.]+)%", spread)
+    m = re.search(FIVE, spread)
     if not m:
         return target("five seed runs spread < 2%", None, "no five GPU medians")
     return target("five seed runs spread < 2%", float(m.group(2)) < 2.0,
@@ -144,9 +155,8 @@ def judge_ratios(csv_text):
 
 
 def judge_queue_tails(log):
-    pairs = [(f"{name} {dtype} round {rnd}", float(cb), float(pt)) for rnd, name, dtype, ms, cb, pt in re.findall(
-        r"^round (\d+) (\S+) (\w+): convbench ([\d.]+) ms.*queue tail convbench ([\d.]+), PyTorch ([\d.]+)", log, re.M)
-        if float(ms) < TINY_MS]
+    pairs = [(f"{name} {dtype} round {rnd}", float(cb), float(pt))
+             for rnd, name, dtype, ms, cb, pt in re.findall(TAILS, log, re.M) if float(ms) < TINY_MS]
     if not pairs:
         return prediction("queue tails match within 1% under 0.05 ms", None, "no round line with both tails")
     off = [(what, cb / pt - 1) for what, cb, pt in pairs]
@@ -163,12 +173,31 @@ def verdict(outdir, card):
             + judge_ratios(read(outdir, f"{card}-vs-pytorch.csv")) + [judge_queue_tails(read(outdir, "pytorch.log"))])
 
 
+def missing_formats(outdir, card):
+    """After a dry run: each kind of line the judges read that the dry run should have written but did not
+    (a GPU-only line, such as a GPU median or the queue tails, is not asked for)."""
+    text = {name: read(outdir, name) for name in ("summary.txt", "tests.txt", "seed.txt", "env.txt", "pytorch.log")}
+    wanted = [("summary.txt", STEP, len(STEPS)), ("tests.txt", TEST_EXIT, len(TESTS)),
+              ("tests.txt", AGREE, AGREE_CASES), ("seed.txt", CACHE_BEFORE, 1), ("seed.txt", CACHE_AFTER, 1),
+              ("pytorch.log", ROUND, 1)]
+    missing = [f"{name}: {n} line(s) matching {pattern}" for name, pattern, n in wanted
+               if len(re.findall(pattern, text[name], re.M)) < n]
+    for name, what, n in (("seed.txt", SEED_COLD, 1), ("seed.txt", SEED_WARM, 5), ("env.txt", CHECK_COLD, 1),
+                          ("env.txt", CHECK_AGAIN, 1)):
+        if len(timed_ms(text[name], what)) < n:
+            missing.append(f"{name}: {n} '{what}: exit RC, N ms' line(s)")
+    if not list(csv.DictReader(read(outdir, f"{card}-vs-pytorch.csv").splitlines())):
+        missing.append(f"{card}-vs-pytorch.csv: its rows")
+    return missing
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("outdir")
     ap.add_argument("--card", help="the card's name in the files (default: summary.txt's card line)")
     ap.add_argument("--dry-run", action="store_true",
-                    help="the files of a dry run (CPU figures, no GPU): parse them all and exit 0")
+                    help="the files of a dry run (CPU figures, no GPU): exit 0 when every line it should have "
+                         "written is found")
     args = ap.parse_args()
     card = args.card or (re.findall(r"^card: (\S+)", read(args.outdir, "summary.txt"), re.M) or ["gpu"])[0]
     lines = verdict(args.outdir, card)
@@ -176,7 +205,10 @@ def main():
         print("dry run: the lines below judge the CPU's figures and mean nothing; they show that every file parses")
     print("\n".join(lines))
     if args.dry_run:
-        return 0
+        missing = missing_formats(args.outdir, card)
+        for m in missing:
+            print(f"dry run: not found: {m}", file=sys.stderr)
+        return 1 if missing else 0
     targets = [x for x in lines if x.startswith("target ")]
     if any(": NOT MET: " in x for x in targets):
         return 1

@@ -148,6 +148,16 @@ class DeviceRun(unittest.TestCase):
         sys.argv = ["device_verdict.py", self.dir]
         self.assertEqual(v.main(), 2)  # the card comes from summary.txt's card line
 
+    def test_a_dry_run_finds_every_line_the_judges_read_or_names_the_missing_one(self):
+        self.assertEqual(v.missing_formats(self.dir, "h200"), [])
+        self.files["seed.txt"] = SEED.replace("seed run, empty tuning cache", "seed run, cold")
+        self.files["tests.txt"] = TESTS.replace("agree bf16 nhwc", "bf16 nhwc")
+        self.write()
+        self.assertEqual(v.missing_formats(self.dir, "h200"), [
+            "tests.txt: 8 line(s) matching " + v.AGREE,
+            "seed.txt: 1 'seed run, empty tuning cache, start to exit: exit RC, N ms' line(s)",
+        ])
+
     def test_run_6s_table_gives_the_verdict_results_md_states(self):
         # bench/RESULTS.md: worst 1.012 (3x3-14 f32, spread 3.8%), geometric mean 0.973, and every row above
         # 1.00 within its spread but db-vgg-112 f32 (1.006 against 0.37%).
