@@ -41,6 +41,7 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
   use_device();
   start_nvml();
   p_ = p;
+  choice_ = {};
   PrepareReport rep;
   const auto t0 = Clock::now();
   allocate_and_upload(in);
@@ -87,7 +88,7 @@ std::vector<double> CudnnConv::run_many(int count, bool flush) {
   const auto body = [&](int) {
     if (settings_.include_transfers)
       CB_CUDA_CHECK(cudaMemcpyAsync(x_.get(), x_host_.get(), x_.bytes(), cudaMemcpyHostToDevice, s));
-    execute(plan_index_);
+    execute(choice_.plan_index);
     if (settings_.include_transfers)
       CB_CUDA_CHECK(cudaMemcpyAsync(y_host_.get(), y_.get(), y_.bytes(), cudaMemcpyDeviceToHost, s));
   };

@@ -135,12 +135,12 @@ class CudnnConv final : public Conv2D {
   std::vector<Candidate> offer_candidates(bool wide, int64_t limit, SearchStats* stats = nullptr);
 
   /// Builds one plan; false (never a throw) when it does not build, is barred, or needs too much workspace.
-  /// The first failure that is not "not supported" is kept in build_failure_.
+  /// The first failure that is not "not supported" is kept in choice_.build_failure.
   bool try_build(Candidate& c, int64_t limit);
 
   /// No plan built: unsupported when every failure said so, else the first library failure.
   [[noreturn]] void throw_no_plan(const std::string& why) const {
-    if (!build_failure_.empty()) throw LibraryError("cuDNN: " + build_failure_);
+    if (!choice_.build_failure.empty()) throw LibraryError("cuDNN: " + choice_.build_failure);
     throw no_engine(why);
   }
 
@@ -199,10 +199,16 @@ class CudnnConv final : public Conv2D {
   double run_estimate_ms_ = 0;     ///< one run of the chosen plan, for the lead-in count (0: no lead-in)
   bool gated_ = true;              ///< false once the stream gate had to open on its timeout
   std::string waited_;             ///< then, which call waited for the held stream
-  std::string cache_replay_note_;  ///< why a cached engine was found by name rather than replayed
-  int64_t plan_index_ = -1;
-  std::string search_source_;
-  std::string build_failure_;  ///< the first plan build failure that was not "not supported"
+  /// What one problem's engine choice found. prepare() starts every problem from a fresh one: in a run of
+  /// several problems, a later one must not run an earlier one's plan index (heuristic mode checked it
+  /// against -1), report its build failure instead of "unsupported", or show its cache note.
+  struct Choice {
+    int64_t plan_index = -1;
+    std::string search_source;
+    std::string build_failure;      ///< the first plan build failure that was not "not supported"
+    std::string cache_replay_note;  ///< why a cached engine was found by name rather than replayed
+  };
+  Choice choice_;
 };
 
 }  // namespace convbench::cudnn_impl

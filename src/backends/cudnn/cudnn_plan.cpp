@@ -112,7 +112,7 @@ void CudnnConv::choose_plan(PrepareReport& rep) {
             "the engine came from cuDNN's fallback list, not its heuristics: it is likely far from the fastest");
       break;
     }
-    if (plan_index_ < 0) throw_no_plan("no offered engine config built and ran");
+    if (choice_.plan_index < 0) throw_no_plan("no offered engine config built and ran");
     how = fmt::format("heuristic, first of {} offered that builds and runs", offered.size());
   } else {
     SearchStats stats;
@@ -121,11 +121,11 @@ void CudnnConv::choose_plan(PrepareReport& rep) {
         [&] { return search(limit, stats); });
     if (choice.from_cache) {
       rep.details.emplace_back("source", "tuning cache");
-      if (!cache_replay_note_.empty()) rep.details.emplace_back("cache", cache_replay_note_);
+      if (!choice_.cache_replay_note.empty()) rep.details.emplace_back("cache", choice_.cache_replay_note);
       how = fmt::format("engine from cache ({}; searched earlier, {:.3f} ms then)", cache_.path(),
                         choice.engine.median_ms);
     } else {
-      rep.details.emplace_back("source", search_source_);
+      rep.details.emplace_back("source", choice_.search_source);
       how =
           fmt::format("{}, fastest of {} configs timed ({} offered, {} distinct, {} built, {} cut short) in {:.0f} ms",
                       settings_.algo == AlgoSearch::exhaustive ? "exhaustive" : "auto", stats.timed, stats.offered,
@@ -134,9 +134,9 @@ void CudnnConv::choose_plan(PrepareReport& rep) {
     }
   }
   std::string name;
-  CB_FE_CHECK(graph_->get_plan_name_at_index(plan_index_, name));
+  CB_FE_CHECK(graph_->get_plan_name_at_index(choice_.plan_index, name));
   int64_t ws = 0;
-  CB_FE_CHECK(graph_->get_workspace_size_plan_at_index(plan_index_, ws));
+  CB_FE_CHECK(graph_->get_workspace_size_plan_at_index(choice_.plan_index, ws));
   rep.implementation = name;
   rep.details.emplace_back("workspace", fmt::format("{} bytes", ws));
   rep.details.emplace_back("algo", how);
@@ -190,13 +190,13 @@ std::vector<Candidate> CudnnConv::offer_candidates(bool wide, int64_t limit, Sea
 bool CudnnConv::try_build(Candidate& c, int64_t limit) {
   try {
     if (fe::error_t e = graph_->build_plan_at_index(c.index); e.is_bad()) {
-      if (!means_unsupported(e) && build_failure_.empty())
-        build_failure_ = fmt::format("building {} failed: {}", c.name, e.get_message());
+      if (!means_unsupported(e) && choice_.build_failure.empty())
+        choice_.build_failure = fmt::format("building {} failed: {}", c.name, e.get_message());
       return false;
     }
     return graph_->get_workspace_size_plan_at_index(c.index, c.workspace).is_good() && c.workspace <= limit;
   } catch (const std::exception& e) {
-    if (build_failure_.empty()) build_failure_ = fmt::format("building {} threw: {}", c.name, e.what());
+    if (choice_.build_failure.empty()) choice_.build_failure = fmt::format("building {} threw: {}", c.name, e.what());
     return false;
   }
 }
@@ -238,7 +238,7 @@ std::string CudnnConv::replay(const TunedEngine& e, int64_t limit) {
     if (fe::error_t n = graph_->get_plan_name_at_index(c.index, name); n.is_bad()) return n.get_message();
     if (name != e.name) return "the replayed config is " + name;
     if (use_if_it_runs(c, limit)) return "";
-    return build_failure_.empty() ? "it did not build or run" : build_failure_;
+    return choice_.build_failure.empty() ? "it did not build or run" : choice_.build_failure;
   } catch (const std::exception& ex) {
     return ex.what();
   }
@@ -249,7 +249,7 @@ bool CudnnConv::rebuild(const TunedEngine& e, int64_t limit) {
   if (replay_failure.empty()) return true;
   // Then the same name among the configs cuDNN offers (a heuristics query first, so it costs more).
   if (!use_offered_by_name(e.name, limit)) return false;
-  cache_replay_note_ =
+  choice_.cache_replay_note =
       "replaying the engine and knobs of its name failed (" + replay_failure + "); found by name instead";
   return true;
 }
@@ -276,7 +276,7 @@ bool CudnnConv::use_offered_by_name(const std::string& name, int64_t limit) {
 
 bool CudnnConv::use_if_it_runs(Candidate& c, int64_t limit) {
   if (!try_build(c, limit) || !allocate_workspace(c.workspace) || !try_execute(c.index)) return false;
-  plan_index_ = c.index;
+  choice_.plan_index = c.index;
   return true;
 }
 
@@ -349,8 +349,8 @@ TunedEngine CudnnConv::search(int64_t limit, SearchStats& stats) {
   stats.ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   if (!best) throw no_engine("every engine config that built failed to run");
   if (!best_timing.gated) gated_ = false, waited_ = best_timing.waited;
-  plan_index_ = best->index;
-  search_source_ = fmt::format("fastest timed (offered by {})", best->source);
+  choice_.plan_index = best->index;
+  choice_.search_source = fmt::format("fastest timed (offered by {})", best->source);
   TunedEngine t;
   std::unordered_map<fe::KnobType_t, int64_t> knobs;
   CB_FE_CHECK(graph_->get_engine_and_knobs_at_index(best->index, t.engine_id, knobs));
