@@ -42,6 +42,9 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
   start_nvml();
   p_ = p;
   choice_ = {};
+  // A hold that gave way for an earlier problem's plan says nothing of this one's: try it again.
+  gated_ = true;
+  waited_.clear();
   PrepareReport rep;
   const auto t0 = Clock::now();
   allocate_and_upload(in);

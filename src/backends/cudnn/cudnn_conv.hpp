@@ -197,7 +197,7 @@ class CudnnConv final : public Conv2D {
   // Created after cudaSetDevice, so that its events belong to the selected GPU.
   std::unique_ptr<cuda::RunTimer> timer_;
   double run_estimate_ms_ = 0;     ///< one run of the chosen plan, for the lead-in count (0: no lead-in)
-  bool gated_ = true;              ///< false once the stream gate had to open on its timeout
+  bool gated_ = true;              ///< false once the stream gate had to open on its timeout (this problem)
   std::string waited_;             ///< then, which call waited for the held stream
   /// What one problem's engine choice found. prepare() starts every problem from a fresh one: in a run of
   /// several problems, a later one must not run an earlier one's plan index (heuristic mode checked it
