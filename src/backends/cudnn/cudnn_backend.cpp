@@ -145,6 +145,12 @@ void CudnnConv::allocate_and_upload(const HostTensors& in) {
   const size_t e = static_cast<size_t>(dtype_bytes(p_.dtype));
   const size_t xb = static_cast<size_t>(p_.input_elems()) * e, wb = static_cast<size_t>(p_.weight_elems()) * e,
                yb = static_cast<size_t>(p_.output_elems()) * e;
+  // An earlier problem's buffers and workspace go first, so that their memory counts as free for this one
+  // (and for its workspace limit).
+  x_ = {};
+  w_ = {};
+  y_ = {};
+  workspace_ = {};
   size_t free = 0, total = 0;
   CB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
   if (xb + wb + yb > free)
