@@ -1,11 +1,14 @@
 // The persistent tuning cache, with fake rebuild and search steps (no GPU needed).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "convbench/tune_cache.hpp"
 #include "scratch_dir.hpp"
@@ -194,4 +197,59 @@ TEST(ChooseWithCache, AFailedSearchStoresNothing) {
                    []() -> TunedEngine { throw std::runtime_error("no engine"); }),
                std::runtime_error);
   EXPECT_NE(access((d.path + "/t.json").c_str(), F_OK), 0);
+}
+
+TEST(TuneCache, TwoProcessesThatStoreKeepEachOthersEntries) {
+  // Ranks of one job on one node share a home directory: each reads the file at its start, searches, then
+  // stores. The second store must not drop the first's entry.
+  const convbench::testing::ScratchDir d("tune");
+  const std::string path = d.path + "/tuning.json";
+  TuneCache a(path), b(path);
+  EXPECT_FALSE(a.find(key("x")).has_value());  // both read the (missing) file before either stores
+  EXPECT_FALSE(b.find(key("x")).has_value());
+  a.store(key("rank 0"), engine(1, 0.5));
+  b.store(key("rank 1"), engine(2, 0.5));
+  TuneCache later(path);
+  EXPECT_TRUE(later.find(key("rank 0")).has_value());
+  EXPECT_TRUE(later.find(key("rank 1")).has_value());
+}
+
+TEST(TuneCache, AnEntryAnotherProcessRetunedIsNotPutBackByAStaleCopy) {
+  const convbench::testing::ScratchDir d("tune");
+  const std::string path = d.path + "/tuning.json";
+  TuneCache(path).store(key("seed"), engine(1, 0.5));
+  TuneCache stale(path), retuner(path);
+  ASSERT_EQ(stale.find(key("seed"))->engine_id, 1);  // read before the retune
+  retuner.store(key("seed"), engine(9, 0.4));        // --retune in another process
+  stale.store(key("other"), engine(3, 0.2));
+  TuneCache later(path);
+  EXPECT_EQ(later.find(key("seed"))->engine_id, 9);
+  EXPECT_EQ(later.find(key("other"))->engine_id, 3);
+}
+
+TEST(TuneCache, ProcessesStoringAtOnceLoseNoEntry) {
+  const convbench::testing::ScratchDir d("tune");
+  const std::string path = d.path + "/tuning.json";
+  constexpr int kProcesses = 8, kEach = 5;
+  std::vector<pid_t> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      TuneCache c(path);
+      for (int i = 0; i < kEach; ++i) c.store(key(fmt::format("p{} i{}", p, i)), engine(p * 100 + i, 0.1));
+      _exit(c.take_warnings().empty() ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (const pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a store warned";
+  }
+  TuneCache later(path);
+  for (int p = 0; p < kProcesses; ++p)
+    for (int i = 0; i < kEach; ++i)
+      EXPECT_EQ(later.find(key(fmt::format("p{} i{}", p, i))).value_or(TunedEngine{}).engine_id, p * 100 + i)
+          << p << " " << i;
 }

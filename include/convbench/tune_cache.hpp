@@ -57,7 +57,8 @@ class TuneCache {
   /// one is an empty cache plus one warning.
   std::optional<TunedEngine> find(const TuneKey& key);
   /// Adds or replaces the entry for `key` and rewrites the file atomically (temporary file, then rename),
-  /// keeping the other entries. A failure to write is one warning, never an error.
+  /// keeping the other entries, those that other processes stored since this one read the file included
+  /// (re-read under a lock on PATH.lock). A failure to write is one warning, never an error.
   void store(const TuneKey& key, const TunedEngine& e);
   /// Adds a warning about the cache (one line).
   void warn(std::string line) { warnings_.push_back(std::move(line)); }
@@ -69,6 +70,7 @@ class TuneCache {
   std::string path_;
   bool loaded_ = false;
   std::map<std::string, TunedEngine> entries_;
+  std::map<std::string, TunedEngine> stored_;  ///< what this process stored: kept over the file's entries
   std::vector<std::string> warnings_;
 };
 

@@ -2,7 +2,9 @@
 // ENTRY = {"engine_id": N, "knobs": {"TYPE": CHOICE, ...}, "name": "...", "median_ms": X}.
 #include "convbench/tune_cache.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,6 +21,43 @@ namespace convbench {
 namespace {
 constexpr const char* kFormat = "convbench-tuning-cache";
 constexpr int kVersion = 1;
+
+/// A cache file's entries; throws when it is not a version-1 convbench tuning cache.
+std::map<std::string, TunedEngine> parse_entries(std::istream& in) {
+  const nlohmann::json j = nlohmann::json::parse(in);
+  if (j.at("format").get<std::string>() != kFormat || j.at("version").get<int>() != kVersion)
+    throw std::runtime_error("not a convbench tuning cache of version 1");
+  std::map<std::string, TunedEngine> entries;
+  for (const auto& [key, e] : j.at("entries").items()) {
+    TunedEngine t;
+    t.engine_id = e.at("engine_id").get<int64_t>();
+    for (const auto& [type, choice] : e.at("knobs").items()) t.knobs[std::stoi(type)] = choice.get<int64_t>();
+    t.name = e.at("name").get<std::string>();
+    t.median_ms = e.at("median_ms").get<double>();
+    entries[key] = t;
+  }
+  return entries;
+}
+
+/// An exclusive advisory lock on a file beside the cache, tried for up to 2 s and then done without: while
+/// it is held, no other convbench re-reads and replaces the cache. Without it the file still stays whole
+/// (it is replaced by a rename), but an entry stored by another process at the same moment could be lost.
+class StoreLock {
+ public:
+  /// No lock for an empty path.
+  explicit StoreLock(const std::string& path)
+      : fd_(path.empty() ? -1 : open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
+    for (int i = 0; fd_ >= 0 && i < 200 && flock(fd_, LOCK_EX | LOCK_NB) != 0; ++i) usleep(10'000);
+  }
+  StoreLock(const StoreLock&) = delete;
+  StoreLock& operator=(const StoreLock&) = delete;
+  ~StoreLock() {
+    if (fd_ >= 0) close(fd_);  // releases the lock
+  }
+
+ private:
+  int fd_;
+};
 }  // namespace
 
 std::string TuneKey::text() const {
@@ -43,17 +82,7 @@ void TuneCache::load() {
     return;
   }
   try {
-    const nlohmann::json j = nlohmann::json::parse(in);
-    if (j.at("format").get<std::string>() != kFormat || j.at("version").get<int>() != kVersion)
-      throw std::runtime_error("not a convbench tuning cache of version 1");
-    for (const auto& [key, e] : j.at("entries").items()) {
-      TunedEngine t;
-      t.engine_id = e.at("engine_id").get<int64_t>();
-      for (const auto& [type, choice] : e.at("knobs").items()) t.knobs[std::stoi(type)] = choice.get<int64_t>();
-      t.name = e.at("name").get<std::string>();
-      t.median_ms = e.at("median_ms").get<double>();
-      entries_[key] = t;
-    }
+    entries_ = parse_entries(in);
   } catch (const std::exception& e) {
     entries_.clear();
     warnings_.push_back(fmt::format("tuning cache {} is corrupt ({}); ignoring it", path_, e.what()));
@@ -71,19 +100,30 @@ void TuneCache::store(const TuneKey& key, const TunedEngine& e) {
   if (!enabled()) return;
   load();
   entries_[key.text()] = e;
-  nlohmann::json entries = nlohmann::json::object();
-  for (const auto& [k, t] : entries_) {
-    nlohmann::json knobs = nlohmann::json::object();
-    for (const auto& [type, choice] : t.knobs) knobs[std::to_string(type)] = choice;
-    entries[k] = {{"engine_id", t.engine_id}, {"knobs", knobs}, {"name", t.name}, {"median_ms", t.median_ms}};
-  }
-  const nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"entries", entries}};
+  stored_[key.text()] = e;
   // As the ceilings cache is written: the folders, then the project's atomic output file. Any failure is a
   // warning: the run goes on without keeping its choice.
   try {
     const auto dir = std::filesystem::path(path_).parent_path();
     std::error_code ec;
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    // Other processes (ranks of one job sharing a home directory, parallel CI jobs) may have stored entries
+    // since this one read the file: the file's entries as they are now, with this process's stores on top.
+    // Only for a regular file (or none yet): a device or pipe gets no lock file beside it.
+    const bool regular = !std::filesystem::exists(path_, ec) || std::filesystem::is_regular_file(path_, ec);
+    const StoreLock lock(regular ? path_ + ".lock" : "");
+    if (std::ifstream now(path_); regular && now) try {
+        entries_ = parse_entries(now);
+        for (const auto& [k, t] : stored_) entries_[k] = t;
+      } catch (const std::exception&) {  // corrupt now: replaced, as it was when this process read it
+      }
+    nlohmann::json entries = nlohmann::json::object();
+    for (const auto& [k, t] : entries_) {
+      nlohmann::json knobs = nlohmann::json::object();
+      for (const auto& [type, choice] : t.knobs) knobs[std::to_string(type)] = choice;
+      entries[k] = {{"engine_id", t.engine_id}, {"knobs", knobs}, {"name", t.name}, {"median_ms", t.median_ms}};
+    }
+    const nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"entries", entries}};
     AtomicFile f(path_, "--tune-cache");
     f.stream() << doc.dump(1) << '\n';
     f.commit();
