@@ -1,5 +1,6 @@
 // `convbench check` in the process: the isolated child, its time limit, and its own errors.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -54,4 +55,29 @@ TEST(Check, AnExceptionInTheChildIsReportedWithItsMessageNotAsACrash) {
       report_errors_as_json([]() -> std::string { throw std::runtime_error("frontend: bad graph"); }));
   EXPECT_EQ(other.at("exit_code").get<int>(), 18);
   EXPECT_EQ(other.at("message"), "the GPU check failed: frontend: bad graph");
+}
+
+TEST(Isolated, AChildWhoseExitHangsAfterItsResultIsKilledAtTheDeadline) {
+  // A wedged GPU's teardown: the child closes its output, then does not exit. Here it closes every
+  // descriptor it inherited beyond stdio (the pipe's write end among them) and sleeps.
+  const auto t0 = Clock::now();
+  const IsolatedResult r = run_isolated(
+      [] {
+        for (int fd = 3; fd < 1024; ++fd) close(fd);
+        std::this_thread::sleep_for(std::chrono::seconds(30));
+        return std::string("late");
+      },
+      0.5);
+  const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  EXPECT_FALSE(r.timed_out);  // its output ended in time
+  EXPECT_TRUE(r.exit_hung);
+  EXPECT_EQ(r.output, "");
+  EXPECT_GE(s, 0.5);  // waited for its exit until the deadline
+  EXPECT_LT(s, 5.0);
+}
+
+TEST(Isolated, AChildThatExitsNormallyIsNotReportedAsHung) {
+  const IsolatedResult r = run_isolated([] { return std::string("ok"); }, 5);
+  EXPECT_FALSE(r.exit_hung);
+  EXPECT_EQ(r.output, "ok");
 }

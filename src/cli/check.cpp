@@ -7,13 +7,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
 #include "convbench/registry.hpp"
 #include "convbench/system.hpp"
+#include "run.hpp"
 
 namespace convbench {
 namespace {
@@ -153,8 +157,23 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
   close(fds[0]);
   if (r.timed_out) kill(pid, SIGKILL);
   phase_mark("check: child's result read");
+  // Its exit status says whether it crashed. A child whose exit hangs after it wrote (a wedged GPU's
+  // teardown) must not hang `check` with it: it is waited for until the deadline (at least 200 ms; 1 s after
+  // a kill), then killed and left behind.
+  const double grace_s =
+      r.timed_out ? 1.0 : std::max(0.2, std::chrono::duration<double>(deadline - Clock::now()).count());
+  const auto wait_until = Clock::now() + std::chrono::duration<double>(grace_s);
   int status = 0;
-  waitpid(pid, &status, 0);
+  pid_t done = 0;
+  while ((done = waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < wait_until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (done != pid) {
+    r.exit_hung = true;
+    kill(pid, SIGKILL);
+    for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; ++i)  // reaped if it dies at once
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return r;
+  }
   phase_mark("check: child exited");
   if (!r.timed_out && WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   return r;
@@ -204,6 +223,10 @@ json check_result(const CheckOptions& o) {
   } else {
     j = json::parse(iso.output);
   }
+  if (iso.exit_hung && !iso.timed_out)
+    warn(std::cerr, fmt::format("the GPU check's process had not exited {:g} s after it started, though its result "
+                                "was written: the driver's teardown may be hung (try nvidia-smi); it was killed",
+                                o.timeout_s));
   if (o.all) {
     if (!j.contains("gpus")) j["gpus"] = json::array();
     j["cpu"] = {{"model", cpu_model()},

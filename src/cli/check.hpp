@@ -24,14 +24,16 @@ struct CheckOptions {
 struct IsolatedResult {
   bool timed_out = false;
   int signal = 0;  ///< set when the child died of a signal
+  bool exit_hung = false;  ///< it had not exited by the deadline (after writing, or after the kill): killed, left
   std::string output;
 };
 
-/// Runs `work` in a forked child and returns what it produced; a child still running after `timeout_s`
-/// is killed. Keeps a hung or crashing driver call from taking the caller with it.
 /// `work()`'s result, or, when it throws, a check result (JSON) that carries the error's exit code and message.
 std::string report_errors_as_json(const std::function<std::string()>& work);
 
+/// Runs `work` in a forked child and returns what it produced; a child still running after `timeout_s`
+/// is killed, and so is one that closed its output but has not exited by then (at least 200 ms after).
+/// Keeps a hung or crashing driver call, or a hung exit, from taking the caller with it.
 IsolatedResult run_isolated(const std::function<std::string()>& work, double timeout_s);
 
 /// Probes the GPU, runs a tiny convolution through cuDNN and checks it against the float64 reference, all
