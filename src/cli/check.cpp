@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -165,9 +166,13 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
   const auto wait_until = Clock::now() + std::chrono::duration<double>(grace_s);
   int status = 0;
   pid_t done = 0;
-  while ((done = waitpid(pid, &status, WNOHANG)) == 0 && Clock::now() < wait_until)
+  while (Clock::now() < wait_until) {
+    done = waitpid(pid, &status, WNOHANG);
+    if (done == -1 && errno == EINTR) continue;
+    if (done != 0) break;  // exited, or -1: nothing left to wait for
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (done != pid) {
+  }
+  if (done == 0) {
     r.exit_hung = true;
     kill(pid, SIGKILL);
     for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; ++i)  // reaped if it dies at once
@@ -175,7 +180,7 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
     return r;
   }
   phase_mark("check: child exited");
-  if (!r.timed_out && WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  if (done == pid && !r.timed_out && WIFSIGNALED(status)) r.signal = WTERMSIG(status);
   return r;
 }
 
@@ -223,7 +228,7 @@ json check_result(const CheckOptions& o) {
   } else {
     j = json::parse(iso.output);
   }
-  if (iso.exit_hung && !iso.timed_out)
+  if (iso.exit_hung && !iso.timed_out && !iso.output.empty())
     warn(std::cerr, fmt::format("the GPU check's process had not exited {:g} s after it started, though its result "
                                 "was written: the driver's teardown may be hung (try nvidia-smi); it was killed",
                                 o.timeout_s));
