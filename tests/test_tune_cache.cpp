@@ -95,6 +95,23 @@ TEST(TuneCache, AFileThatCannotBeWrittenIsAWarning) {
   EXPECT_EQ(w[0], "tuning cache /proc/convbench-cannot-exist/tuning.json cannot be written; the choice is not kept");
 }
 
+TEST(TuneCache, APipeOrDeviceIsNotUsedWithOneWarningAndNeverBlocks) {
+  const convbench::testing::ScratchDir d("tune");
+  const std::string fifo = d.path + "/pipe.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  alarm(20);  // a read or write that blocks on the pipe ends the test here instead of hanging it
+  for (const std::string& path : {fifo, std::string("/dev/null")}) {
+    TuneCache c(path);
+    EXPECT_FALSE(c.find(key()).has_value());
+    c.store(key(), engine(1, 1));
+    EXPECT_FALSE(c.enabled());
+    EXPECT_EQ(c.take_warnings(),
+              std::vector<std::string>{"tuning cache " + path + " is not a regular file; it is not used"});
+  }
+  alarm(0);
+  EXPECT_NE(access((fifo + ".lock").c_str(), F_OK), 0) << "no lock file beside a pipe";
+}
+
 TEST(TuneCache, OffReadsAndWritesNothing) {
   TuneCache c("");
   EXPECT_FALSE(c.enabled());

@@ -51,7 +51,9 @@ class TuneCache {
   static std::string default_path();
   /// `path` empty means off: nothing is read or written.
   explicit TuneCache(std::string path) : path_(std::move(path)) {}
-  bool enabled() const { return !path_.empty(); }
+  /// False when off, or once the path turned out not to be a regular file (one warning; nothing read or
+  /// written: a pipe would block, a device swallow the entries).
+  bool enabled() const { return !path_.empty() && !unusable_; }
   const std::string& path() const { return path_; }
   /// The entry for `key`, if the file has one. A missing file is an empty cache; an unreadable or corrupt
   /// one is an empty cache plus one warning.
@@ -69,6 +71,7 @@ class TuneCache {
   void load();
   std::string path_;
   bool loaded_ = false;
+  bool unusable_ = false;
   std::map<std::string, TunedEngine> entries_;
   std::map<std::string, TunedEngine> stored_;  ///< what this process stored: kept over the file's entries
   std::vector<std::string> warnings_;

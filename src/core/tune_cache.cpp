@@ -44,9 +44,7 @@ std::map<std::string, TunedEngine> parse_entries(std::istream& in) {
 /// (it is replaced by a rename), but an entry stored by another process at the same moment could be lost.
 class StoreLock {
  public:
-  /// No lock for an empty path.
-  explicit StoreLock(const std::string& path)
-      : fd_(path.empty() ? -1 : open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
+  explicit StoreLock(const std::string& path) : fd_(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
     for (int i = 0; fd_ >= 0 && i < 200 && flock(fd_, LOCK_EX | LOCK_NB) != 0; ++i) usleep(10'000);
   }
   StoreLock(const StoreLock&) = delete;
@@ -75,6 +73,13 @@ void TuneCache::load() {
   if (loaded_) return;
   loaded_ = true;
   if (!enabled()) return;
+  std::error_code ec;
+  if (std::filesystem::exists(path_, ec) && !std::filesystem::is_regular_file(path_, ec)) {
+    // A pipe would block the read (and the write), a device swallow the entries: the cache is off.
+    unusable_ = true;
+    warnings_.push_back(fmt::format("tuning cache {} is not a regular file; it is not used", path_));
+    return;
+  }
   std::ifstream in(path_);
   if (!in) {
     if (access(path_.c_str(), F_OK) == 0)
@@ -97,8 +102,8 @@ std::optional<TunedEngine> TuneCache::find(const TuneKey& key) {
 }
 
 void TuneCache::store(const TuneKey& key, const TunedEngine& e) {
-  if (!enabled()) return;
   load();
+  if (!enabled()) return;
   entries_[key.text()] = e;
   stored_[key.text()] = e;
   // As the ceilings cache is written: the folders, then the project's atomic output file. Any failure is a
@@ -109,10 +114,8 @@ void TuneCache::store(const TuneKey& key, const TunedEngine& e) {
     if (!dir.empty()) std::filesystem::create_directories(dir, ec);
     // Other processes (ranks of one job sharing a home directory, parallel CI jobs) may have stored entries
     // since this one read the file: the file's entries as they are now, with this process's stores on top.
-    // Only for a regular file (or none yet): a device or pipe gets no lock file beside it.
-    const bool regular = !std::filesystem::exists(path_, ec) || std::filesystem::is_regular_file(path_, ec);
-    const StoreLock lock(regular ? path_ + ".lock" : "");
-    if (std::ifstream now(path_); regular && now) try {
+    const StoreLock lock(path_ + ".lock");
+    if (std::ifstream now(path_); now) try {
         entries_ = parse_entries(now);
         for (const auto& [k, t] : stored_) entries_[k] = t;
       } catch (const std::exception&) {  // corrupt now: replaced, as it was when this process read it
