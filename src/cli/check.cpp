@@ -115,6 +115,17 @@ json gather(const CheckOptions& o) {
   return j;
 }
 
+/// waitpid without blocking, tried every millisecond until `until`: `pid` once the child has exited (its
+/// status in `status`), 0 while it has not, -1 when there is nothing to wait for.
+pid_t reap_until(pid_t pid, int& status, Clock::time_point until) {
+  for (;;) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == -1 && errno == EINTR) continue;
+    if (done != 0 || Clock::now() >= until) return done;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 }  // namespace
 
 IsolatedResult run_isolated(const std::function<std::string()>& work, double timeout_s) {
@@ -163,20 +174,13 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
   // a kill), then killed and left behind.
   const double grace_s =
       r.timed_out ? 1.0 : std::max(0.2, std::chrono::duration<double>(deadline - Clock::now()).count());
-  const auto wait_until = Clock::now() + std::chrono::duration<double>(grace_s);
   int status = 0;
-  pid_t done = 0;
-  while (Clock::now() < wait_until) {
-    done = waitpid(pid, &status, WNOHANG);
-    if (done == -1 && errno == EINTR) continue;
-    if (done != 0) break;  // exited, or -1: nothing left to wait for
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  const pid_t done = reap_until(
+      pid, status, Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(grace_s)));
   if (done == 0) {
     r.exit_hung = true;
     kill(pid, SIGKILL);
-    for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; ++i)  // reaped if it dies at once
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    reap_until(pid, status, Clock::now() + std::chrono::milliseconds(100));  // reaped if it dies at once
     return r;
   }
   phase_mark("check: child exited");
