@@ -1,5 +1,7 @@
 // Roofline fractions, the effective FLOP count, warnings above 100%, and the ceilings cache.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -42,6 +44,38 @@ TEST(Roofline, CeilingsCacheReplacesTheSameDevice) {
   EXPECT_EQ(all[1].device, "gpu b");
   std::ofstream(path) << "{ not json";
   EXPECT_THROW(load_ceilings(path), Error);
+}
+
+TEST(Roofline, AnInvalidCeilingsFileIsReplacedByPeakWithOneWarning) {
+  const convbench::testing::ScratchDir dir("ceil");
+  const std::string path = dir.path + "/peak.json";
+  std::ofstream(path) << "{ not json";
+  const std::vector<std::string> w = save_ceilings(path, {{"gpu b", {{"f16", 500}}, 3000, "t1"}});
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].rfind("the ceilings file '" + path + "' was not valid (", 0), 0u) << w[0];
+  EXPECT_NE(w[0].find("); it is replaced"), std::string::npos) << w[0];
+  const auto all = load_ceilings(path);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].gbps, 3000);
+  EXPECT_TRUE(save_ceilings(path, {{"gpu c", {{"f16", 400}}, 2000, "t2"}}).empty());
+  EXPECT_EQ(load_ceilings(path).size(), 2u) << "a valid file's devices are kept";
+}
+
+TEST(Roofline, ACeilingsPathThatIsNotARegularFileIsNeverReadOrWritten) {
+  const convbench::testing::ScratchDir dir("ceil");
+  const std::string fifo = dir.path + "/peak.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  alarm(20);  // reading the pipe blocked every run before; now a hang ends the test here
+  for (const std::string& path : {fifo, dir.path, std::string("/dev/null")}) {
+    try {
+      load_ceilings(path);
+      ADD_FAILURE() << path << " was read";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), "the ceilings file '" + path + "' is not a regular file; it is not used");
+    }
+    EXPECT_THROW(save_ceilings(path, {{"gpu b", {{"f16", 500}}, 3000, "t1"}}), Error) << path;
+  }
+  alarm(0);
 }
 
 TEST(Roofline, OnlyMultiplyAddsThatTouchRealInputCount) {

@@ -47,9 +47,13 @@ std::optional<Roofline> roofline(const Problem& p, double median_ms, const Ceili
 
 /// $CONVBENCH_PEAK_FILE, else $XDG_CACHE_HOME/convbench/peak.json, else ~/.cache/convbench/peak.json.
 std::string ceilings_path();
-/// The cached ceilings; none when the file is absent. Throws Error(usage) when it is not valid JSON.
+/// The cached ceilings; none when the file is absent. Throws Error(usage) when it is not valid JSON, or is not
+/// a regular file (a pipe, a device, a directory: never read, so never blocking) or cannot be read.
 std::vector<Ceilings> load_ceilings(const std::string& path);
-/// Replaces the entries of the same devices and writes the file atomically (creating its folder).
-void save_ceilings(const std::string& path, const std::vector<Ceilings>& updated);
+/// Replaces the entries of the same devices, keeping the others, those another process saved meanwhile
+/// included (re-read under a lock on PATH.lock), and writes the file atomically (creating its folder). A file
+/// that is not valid is replaced: the warning returned says so. Throws Error(usage) when the file cannot be
+/// written, or is not a regular file.
+std::vector<std::string> save_ceilings(const std::string& path, const std::vector<Ceilings>& updated);
 
 }  // namespace convbench

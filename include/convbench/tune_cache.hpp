@@ -51,8 +51,9 @@ class TuneCache {
   static std::string default_path();
   /// `path` empty means off: nothing is read or written.
   explicit TuneCache(std::string path) : path_(std::move(path)) {}
-  /// False when off, or once the path turned out not to be a regular file (one warning; nothing read or
-  /// written: a pipe would block, a device swallow the entries).
+  /// False when off, or once the path turned out not to be a regular file or not to be readable (one warning;
+  /// nothing read or written: a pipe would block, a device swallow the entries, and a file this process
+  /// cannot read is not its to replace).
   bool enabled() const { return !path_.empty() && !unusable_; }
   const std::string& path() const { return path_; }
   /// The entry for `key`, if the file has one. A missing file is an empty cache; an unreadable or corrupt

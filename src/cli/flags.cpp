@@ -177,7 +177,7 @@ const char* exit_code_help() {
   return "Exit codes:\n"
          "  0    success (a GPU that is absent but not asked for is reported, not an error)\n"
          "  1    internal error (a bug: please report it)\n"
-         "  2    bad command line or impossible problem\n"
+         "  2    bad command line or setting, or impossible problem\n"
          "  3    not enough host or GPU memory for the problem\n"
          "  4    no requested backend can run this dtype or problem\n"
          "  5    --device gpu asked for, but no usable GPU was found\n"

@@ -7,8 +7,10 @@
 
 #include <ctime>
 
+#include "convbench/cache_file.hpp"
 #include "convbench/registry.hpp"
 #include "convbench/system.hpp"
+#include "run.hpp"
 
 namespace convbench {
 namespace {
@@ -24,7 +26,12 @@ void print(std::ostream& out, const Ceilings& c) {
 
 }  // namespace
 
-Outcome run_peak(const PeakOptions& o, std::ostream& out) {
+Outcome run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err) {
+  // Refused before any measuring, which takes seconds: a file that cannot be replaced (or would block).
+  const std::string path = ceilings_path();
+  if (const CacheFileText now = read_cache_file(path); now.state == CacheFileText::State::unusable)
+    throw UsageError(
+        fmt::format("the ceilings file '{}' {}; set CONVBENCH_PEAK_FILE to a regular file's path", path, now.problem));
   std::vector<Ceilings> measured;
   if (o.device != DeviceSelection::gpu) {
     Ceilings c = measure_cpu_ceilings(o.backend.threads);
@@ -45,8 +52,7 @@ Outcome run_peak(const PeakOptions& o, std::ostream& out) {
     }
   }
   if (!measured.empty()) {
-    const std::string path = ceilings_path();
-    save_ceilings(path, measured);
+    for (const std::string& w : save_ceilings(path, measured)) warn(err, w);
     fmt::print(out, "saved to {}; results now show the fraction of these ceilings they reach\n", path);
   }
   return outcome;

@@ -15,8 +15,9 @@ struct PeakOptions {
   BackendSettings backend;
 };
 
-/// Measures the ceilings of the selected devices, prints them and saves them to ceilings_path().
-/// An unusable GPU is reported and skipped unless `--device gpu` asked for it.
-Outcome run_peak(const PeakOptions& o, std::ostream& out);
+/// Measures the ceilings of the selected devices, prints them and saves them to ceilings_path() (warnings on
+/// `err`). An unusable GPU is reported and skipped unless `--device gpu` asked for it. A ceilings file that
+/// is not a regular file or cannot be read is refused with Error(usage) before anything is measured.
+Outcome run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err);
 
 }  // namespace convbench

@@ -4,12 +4,9 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "convbench/atomic_file.hpp"
+#include "convbench/cache_file.hpp"
 #include "convbench/error.hpp"
 
 namespace convbench {
@@ -59,47 +56,63 @@ std::string ceilings_path() {
   return std::string(home && *home ? home : "/tmp") + "/.cache/convbench/peak.json";
 }
 
-std::vector<Ceilings> load_ceilings(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return {};
+namespace {
+
+/// The ceilings in a cache file's text; throws nlohmann::json::exception when it is not one.
+std::vector<Ceilings> parse_ceilings(const std::string& text) {
   std::vector<Ceilings> out;
-  try {
-    const auto j = nlohmann::json::parse(in);
-    for (const auto& e : j.at("devices")) {
-      Ceilings c;
-      c.device = e.at("device").get<std::string>();
-      c.tflops = e.at("tflops").get<std::map<std::string, double>>();
-      c.gbps = e.at("gbps").get<double>();
-      c.measured = e.value("measured", "");
-      out.push_back(std::move(c));
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(ExitCode::usage, fmt::format("the ceilings file '{}' is not valid ({}); delete it and run convbench "
-                                             "peak again",
-                                             path, e.what()));
+  const auto j = nlohmann::json::parse(text);
+  for (const auto& e : j.at("devices")) {
+    Ceilings c;
+    c.device = e.at("device").get<std::string>();
+    c.tflops = e.at("tflops").get<std::map<std::string, double>>();
+    c.gbps = e.at("gbps").get<double>();
+    c.measured = e.value("measured", "");
+    out.push_back(std::move(c));
   }
   return out;
 }
 
-void save_ceilings(const std::string& path, const std::vector<Ceilings>& updated) {
-  std::vector<Ceilings> all = load_ceilings(path);
-  for (const Ceilings& u : updated) {
-    bool replaced = false;
-    for (Ceilings& c : all)
-      if (c.device == u.device) c = u, replaced = true;
-    if (!replaced) all.push_back(u);
+}  // namespace
+
+std::vector<Ceilings> load_ceilings(const std::string& path) {
+  const CacheFileText f = read_cache_file(path);
+  if (f.state == CacheFileText::State::absent) return {};
+  if (f.state == CacheFileText::State::unusable)
+    throw UsageError(fmt::format("the ceilings file '{}' {}; it is not used", path, f.problem));
+  try {
+    return parse_ceilings(f.text);
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError(
+        fmt::format("the ceilings file '{}' is not valid ({}); run convbench peak to replace it", path, e.what()));
   }
-  nlohmann::json j;
-  j["schema_version"] = 1;
-  j["devices"] = nlohmann::json::array();
-  for (const Ceilings& c : all)
-    j["devices"].push_back({{"device", c.device}, {"tflops", c.tflops}, {"gbps", c.gbps}, {"measured", c.measured}});
-  const auto dir = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-  AtomicFile f(path, "peak");
-  f.stream() << j.dump(2) << '\n';
-  f.commit();
+}
+
+std::vector<std::string> save_ceilings(const std::string& path, const std::vector<Ceilings>& updated) {
+  std::vector<std::string> warnings;
+  // Under the cache's lock, from the file as it is now: another peak (a node of a cluster sharing a home
+  // directory) may have saved other devices since.
+  update_cache_file(path, "peak", [&](const CacheFileText& now) {
+    std::vector<Ceilings> all;
+    if (now.state == CacheFileText::State::read) try {
+        all = parse_ceilings(now.text);
+      } catch (const nlohmann::json::exception& e) {
+        warnings.push_back(fmt::format("the ceilings file '{}' was not valid ({}); it is replaced", path, e.what()));
+      }
+    for (const Ceilings& u : updated) {
+      bool replaced = false;
+      for (Ceilings& c : all)
+        if (c.device == u.device) c = u, replaced = true;
+      if (!replaced) all.push_back(u);
+    }
+    nlohmann::json j;
+    j["schema_version"] = 1;
+    j["devices"] = nlohmann::json::array();
+    for (const Ceilings& c : all)
+      j["devices"].push_back({{"device", c.device}, {"tflops", c.tflops}, {"gbps", c.gbps}, {"measured", c.measured}});
+    return j.dump(2) + '\n';
+  });
+  return warnings;
 }
 
 }  // namespace convbench

@@ -2,18 +2,12 @@
 // ENTRY = {"engine_id": N, "knobs": {"TYPE": CHOICE, ...}, "name": "...", "median_ms": X}.
 #include "convbench/tune_cache.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-#include "convbench/atomic_file.hpp"
+#include "convbench/cache_file.hpp"
 #include "convbench/error.hpp"
 
 namespace convbench {
@@ -23,8 +17,8 @@ constexpr const char* kFormat = "convbench-tuning-cache";
 constexpr int kVersion = 1;
 
 /// A cache file's entries; throws when it is not a version-1 convbench tuning cache.
-std::map<std::string, TunedEngine> parse_entries(std::istream& in) {
-  const nlohmann::json j = nlohmann::json::parse(in);
+std::map<std::string, TunedEngine> parse_entries(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text);
   if (j.at("format").get<std::string>() != kFormat || j.at("version").get<int>() != kVersion)
     throw std::runtime_error("not a convbench tuning cache of version 1");
   std::map<std::string, TunedEngine> entries;
@@ -39,23 +33,16 @@ std::map<std::string, TunedEngine> parse_entries(std::istream& in) {
   return entries;
 }
 
-/// An exclusive advisory lock on a file beside the cache, tried for up to 2 s and then done without: while
-/// it is held, no other convbench re-reads and replaces the cache. Without it the file still stays whole
-/// (it is replaced by a rename), but an entry stored by another process at the same moment could be lost.
-class StoreLock {
- public:
-  explicit StoreLock(const std::string& path) : fd_(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
-    for (int i = 0; fd_ >= 0 && i < 200 && flock(fd_, LOCK_EX | LOCK_NB) != 0; ++i) usleep(10'000);
+std::string file_text(const std::map<std::string, TunedEngine>& entries) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, t] : entries) {
+    nlohmann::json knobs = nlohmann::json::object();
+    for (const auto& [type, choice] : t.knobs) knobs[std::to_string(type)] = choice;
+    out[k] = {{"engine_id", t.engine_id}, {"knobs", knobs}, {"name", t.name}, {"median_ms", t.median_ms}};
   }
-  StoreLock(const StoreLock&) = delete;
-  StoreLock& operator=(const StoreLock&) = delete;
-  ~StoreLock() {
-    if (fd_ >= 0) close(fd_);  // releases the lock
-  }
-
- private:
-  int fd_;
-};
+  const nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"entries", out}};
+  return doc.dump(1) + '\n';
+}
 }  // namespace
 
 std::string TuneKey::text() const {
@@ -73,21 +60,16 @@ void TuneCache::load() {
   if (loaded_) return;
   loaded_ = true;
   if (!enabled()) return;
-  std::error_code ec;
-  if (std::filesystem::exists(path_, ec) && !std::filesystem::is_regular_file(path_, ec)) {
-    // A pipe would block the read (and the write), a device swallow the entries: the cache is off.
+  const CacheFileText f = read_cache_file(path_);
+  if (f.state == CacheFileText::State::unusable) {
+    // A pipe would block, a device swallow the entries, and an unreadable file is not ours to replace.
     unusable_ = true;
-    warnings_.push_back(fmt::format("tuning cache {} is not a regular file; it is not used", path_));
+    warnings_.push_back(fmt::format("tuning cache {} {}; it is not used", path_, f.problem));
     return;
   }
-  std::ifstream in(path_);
-  if (!in) {
-    if (access(path_.c_str(), F_OK) == 0)
-      warnings_.push_back(fmt::format("tuning cache {} cannot be read; ignoring it", path_));
-    return;
-  }
+  if (f.state == CacheFileText::State::absent) return;
   try {
-    entries_ = parse_entries(in);
+    entries_ = parse_entries(f.text);
   } catch (const std::exception& e) {
     entries_.clear();
     warnings_.push_back(fmt::format("tuning cache {} is corrupt ({}); ignoring it", path_, e.what()));
@@ -106,30 +88,18 @@ void TuneCache::store(const TuneKey& key, const TunedEngine& e) {
   if (!enabled()) return;
   entries_[key.text()] = e;
   stored_[key.text()] = e;
-  // As the ceilings cache is written: the folders, then the project's atomic output file. Any failure is a
-  // warning: the run goes on without keeping its choice.
+  // Other processes (ranks of one job sharing a home directory, parallel CI jobs) may have stored entries
+  // since this one read the file: the file's entries as they are now, with this process's stores on top.
+  // Any failure is a warning: the run goes on without keeping its choice.
   try {
-    const auto dir = std::filesystem::path(path_).parent_path();
-    std::error_code ec;
-    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-    // Other processes (ranks of one job sharing a home directory, parallel CI jobs) may have stored entries
-    // since this one read the file: the file's entries as they are now, with this process's stores on top.
-    const StoreLock lock(path_ + ".lock");
-    if (std::ifstream now(path_); now) try {
-        entries_ = parse_entries(now);
-        for (const auto& [k, t] : stored_) entries_[k] = t;
-      } catch (const std::exception&) {  // corrupt now: replaced, as it was when this process read it
-      }
-    nlohmann::json entries = nlohmann::json::object();
-    for (const auto& [k, t] : entries_) {
-      nlohmann::json knobs = nlohmann::json::object();
-      for (const auto& [type, choice] : t.knobs) knobs[std::to_string(type)] = choice;
-      entries[k] = {{"engine_id", t.engine_id}, {"knobs", knobs}, {"name", t.name}, {"median_ms", t.median_ms}};
-    }
-    const nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"entries", entries}};
-    AtomicFile f(path_, "--tune-cache");
-    f.stream() << doc.dump(1) << '\n';
-    f.commit();
+    update_cache_file(path_, "--tune-cache", [&](const CacheFileText& now) {
+      if (now.state == CacheFileText::State::read) try {
+          entries_ = parse_entries(now.text);
+          for (const auto& [k, t] : stored_) entries_[k] = t;
+        } catch (const std::exception&) {  // corrupt now: replaced, as it was when this process read it
+        }
+      return file_text(entries_);
+    });
   } catch (const Error&) {
     warnings_.push_back(fmt::format("tuning cache {} cannot be written; the choice is not kept", path_));
   }

@@ -1,5 +1,6 @@
 // `convbench peak` then a run, with the real binary: the run shows the fractions of the new ceilings.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -33,4 +34,25 @@ TEST(Roofline, PeakThenARunShowsTheFractions) {
   const CliResult other = run_cli("--device cpu --threads 2 --batch 4 --seed 1 --verbose", env);
   EXPECT_FALSE(has(other.out, "roofline")) << "ceilings belong to one thread count";
   EXPECT_FALSE(has(other.out, "of its ceiling")) << other.out;
+}
+
+TEST(Roofline, ACeilingsFileThatIsAPipeOrAFolderIsOneWarningInARunAndRefusedByPeak) {
+  const convbench::testing::ScratchDir scratch("peak");
+  const std::string fifo = scratch.path + "/peak.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo, scratch.path}) {
+    // timeout: before, a run opened the pipe to read it and waited for a writer for ever
+    const std::string env = "CONVBENCH_PEAK_FILE=" + path + " timeout 60 ";
+    const CliResult run = run_cli("--device cpu --threads 1 --batch 2 --seed 1", env);
+    EXPECT_EQ(run.code, 0) << run.err;
+    const std::string warning =
+        "convbench: warning: the ceilings file '" + path + "' is not a regular file; it is not used\n";
+    EXPECT_EQ(run.err.rfind(warning, 0), 0u) << run.err;  // other warnings (outliers on a busy machine) may follow
+    EXPECT_EQ(run.err.find("ceilings file", warning.size()), std::string::npos) << "one warning: " << run.err;
+    const CliResult peak = run_cli("peak --device cpu --threads 1", env);
+    EXPECT_EQ(peak.code, 2);
+    EXPECT_EQ(peak.err, "convbench: error: the ceilings file '" + path +
+                            "' is not a regular file; set CONVBENCH_PEAK_FILE to a regular file's path\n");
+    EXPECT_EQ(peak.out, "") << "refused before measuring";
+  }
 }

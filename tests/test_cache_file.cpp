@@ -1,0 +1,120 @@
+// The cache files' shared reading and updating: what a path holds, never blocking on a pipe, and updates
+// from processes at once that keep each other's lines.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "convbench/cache_file.hpp"
+#include "convbench/error.hpp"
+#include "scratch_dir.hpp"
+
+using namespace convbench;
+using State = CacheFileText::State;
+
+TEST(CacheFile, ReadsAFileAndTellsAbsentFromUnusable) {
+  const convbench::testing::ScratchDir d("cachefile");
+  const std::string file = d.path + "/c.json";
+  EXPECT_EQ(read_cache_file(file).state, State::absent);
+  std::ofstream(file) << "{\"a\": 1}\n";
+  const CacheFileText r = read_cache_file(file);
+  EXPECT_EQ(r.state, State::read);
+  EXPECT_EQ(r.text, "{\"a\": 1}\n");
+  EXPECT_EQ(read_cache_file(file + "/below-a-file.json").state, State::absent) << "a folder that is a file";
+
+  const std::string fifo = d.path + "/pipe.json", sock = d.path + "/sock.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const int s = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  ASSERT_LT(sock.size(), sizeof addr.sun_path);
+  sock.copy(addr.sun_path, sock.size());
+  ASSERT_EQ(bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  alarm(20);  // a read that blocks on the pipe ends the test here instead of hanging it
+  for (const std::string& path : {fifo, sock, d.path, std::string("/dev/null")}) {
+    const CacheFileText u = read_cache_file(path);
+    EXPECT_EQ(u.state, State::unusable) << path;
+    EXPECT_EQ(u.problem, "is not a regular file") << path;
+    EXPECT_TRUE(u.text.empty()) << path;
+  }
+  alarm(0);
+  close(s);
+}
+
+TEST(CacheFile, AnUpdateMergesWithTheFileAsItIsNow) {
+  const convbench::testing::ScratchDir d("cachefile");
+  const std::string path = d.path + "/new/folder/c.txt";  // the folders are made
+  std::vector<State> seen;
+  update_cache_file(path, "--x", [&](const CacheFileText& now) {
+    seen.push_back(now.state);
+    return now.text + "one\n";
+  });
+  update_cache_file(path, "--x", [&](const CacheFileText& now) {
+    seen.push_back(now.state);
+    return now.text + "two\n";
+  });
+  EXPECT_EQ(seen, (std::vector<State>{State::absent, State::read}));
+  EXPECT_EQ(read_cache_file(path).text, "one\ntwo\n");
+}
+
+TEST(CacheFile, AnUpdateOfAPipeOrDeviceWritesNothingAndMakesNoLockFile) {
+  const convbench::testing::ScratchDir d("cachefile");
+  const std::string fifo = d.path + "/pipe.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  alarm(20);
+  for (const std::string& path : {fifo, std::string("/dev/null"), d.path}) {
+    bool merged = false;
+    try {
+      update_cache_file(path, "--x", [&](const CacheFileText&) {
+        merged = true;
+        return std::string("lost\n");
+      });
+      ADD_FAILURE() << path << " was updated";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      EXPECT_EQ(std::string(e.what()), "--x: '" + path + "' is not a regular file; nothing is written to it");
+    }
+    EXPECT_FALSE(merged) << path;
+  }
+  alarm(0);
+  EXPECT_NE(access((fifo + ".lock").c_str(), F_OK), 0);
+}
+
+TEST(CacheFile, ProcessesUpdatingAtOnceLoseNoLine) {
+  const convbench::testing::ScratchDir d("cachefile");
+  const std::string path = d.path + "/c.txt";
+  constexpr int kProcesses = 8, kEach = 5;
+  std::vector<pid_t> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      for (int i = 0; i < kEach; ++i)
+        update_cache_file(path, "--x", [&](const CacheFileText& now) {
+          usleep(1000);  // widens the window between the read and the write that the lock closes
+          return now.text + fmt::format("p{} i{}\n", p, i);
+        });
+      _exit(0);
+    }
+    children.push_back(pid);
+  }
+  for (const pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  std::istringstream in(read_cache_file(path).text);
+  std::set<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.insert(line);
+  EXPECT_EQ(lines.size(), static_cast<size_t>(kProcesses * kEach));
+  for (int p = 0; p < kProcesses; ++p)
+    for (int i = 0; i < kEach; ++i) EXPECT_EQ(lines.count(fmt::format("p{} i{}", p, i)), 1u) << p << " " << i;
+}
