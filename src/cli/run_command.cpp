@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -154,6 +155,9 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
     if (f.problems == "-") {
       problems = read_problem_list(std::cin, "stdin", defaults);
     } else {
+      std::error_code ec;
+      if (std::filesystem::is_directory(f.problems, ec))  // opens, but reads as nothing
+        throw UsageError("--problems", f.problems, "it is a folder, not a file");
       std::ifstream in(f.problems);
       if (!in) throw UsageError("--problems", f.problems, "cannot open that file");
       problems = read_problem_list(in, f.problems, defaults);

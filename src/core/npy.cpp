@@ -111,8 +111,10 @@ NpyArray parse_npy(const std::string& bytes, const std::string& what) {
 
 NpyArray read_npy(const std::string& path, const std::string& flag) {
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+  if (stat(path.c_str(), &st) != 0)
     throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': no such file", flag, path));
+  if (!S_ISREG(st.st_mode))  // a folder, or a pipe whose size the header check could not trust
+    throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': not a regular file", flag, path));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}'", flag, path));
   std::ostringstream ss;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -318,6 +319,9 @@ RunResult result_from_json(const json& j, const std::string& what) {
 }
 
 std::vector<json> read_records(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))  // opens, but reads as nothing: "holds no records" misled
+    throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': it is a folder, not a file", what, path));
   std::ifstream in(path);
   if (!in) throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}'", what, path));
   std::stringstream ss;

@@ -84,6 +84,7 @@ const std::vector<Case> kCases = {
     {"mb2ic3ih10oc4kh3 --suite resnet50", 2, "descriptor 'mb2ic3ih10oc4kh3' cannot be combined with --suite"},
     // Problem files and suites
     {"--problems $IN/missing.txt", 2, "--problems: '$IN/missing.txt' is not valid; cannot open that file"},
+    {"--problems $IN", 2, "--problems: '$IN' is not valid; it is a folder, not a file"},
     {"--problems $IN/bad.txt", 2, "$IN/bad.txt:2: --batch: '0' " + kWhole + "1 to 2147483647"},
     {"--problems $IN/bad-descriptor.txt", 2,
      "$IN/bad-descriptor.txt:3: descriptor 'mb2ic3ih10' is not valid: 'oc' is required"},
@@ -93,6 +94,7 @@ const std::vector<Case> kCases = {
     {"--suite resnet50 --batch 8", 2, "--suite: shape flags *"},
     // .npy files
     {"--input-data $IN/missing.npy", 2, "--input-data: cannot read '$IN/missing.npy': no such file"},
+    {"--input-data $IN", 2, "--input-data: cannot read '$IN': not a regular file"},
     {"--input-data $IN/text.npy", 2, "--input-data: '$IN/text.npy': not a .npy file (bad magic)"},
     {"--input-data $IN/f8.npy --batch 1 --input 2x2x1 --filter 1x1x1", 2,
      "--input-data: '$IN/f8.npy': dtype '<f8' is not supported; use little-endian float32 ('<f4') or float16 ('<f2')"},
@@ -114,6 +116,7 @@ const std::vector<Case> kCases = {
     {"--batch 2147483647 --input 2147483647x2147483647x3", 3, "input element count overflows 64 bits"},
     // Subcommands
     {"compare $IN/missing.json $IN/missing.json", 2, "compare: cannot read '$IN/missing.json'", "", false},
+    {"compare $IN $IN", 2, "compare: cannot read '$IN': it is a folder, not a file", "", false},
     {"compare $IN/text.npy $IN/text.npy", 2, "compare: '$IN/text.npy' line 1 is not JSON *", "", false},
     {"compare a b --threshold x", 2,
      "--threshold: 'x' is not valid; expected a fraction from 0 to 10, e.g. 0.05 for 5%", "", false},
