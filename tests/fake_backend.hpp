@@ -36,6 +36,9 @@ class FakeBackend : public Conv2D {
     return r;
   }
   int runs_per_call() const override { return per_call; }
+  void after_runs(PrepareReport& report) override {
+    if (on_after_runs) on_after_runs(report);
+  }
   std::vector<double> run_many(int count, bool flush) override {
     groups.push_back(count);
     if (after_group) after_group();
@@ -70,6 +73,7 @@ class FakeBackend : public Conv2D {
   int per_call = 1;                           ///< runs_per_call(): 1, as a CPU backend; the GPU asks for more
   std::vector<int> groups;                    ///< the count of every run_many() call, in order
   std::function<void()> after_group;          ///< called at the start of every run_many()
+  std::function<void(PrepareReport&)> on_after_runs;  ///< what after_runs() does
   std::vector<std::string> prepare_warnings;  ///< what prepare() reports
   int threads = 0;                            ///< CPU threads prepare() reports (0: not a CPU backend)
   std::set<DType> unsupported;                ///< dtypes supports() refuses

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <memory>
 #include <sstream>
 
 #include "backends/onednn/onednn_backend.hpp"
@@ -95,6 +96,49 @@ TEST(Harness, WarningsTheBackendRaisesAtSetupReachTheMeasurementWithTheDevice) {
   const Measurement m = measure(fake, p, make_inputs(p, 1), {1, 2});
   EXPECT_NE(std::find(m.warnings.begin(), m.warnings.end(), "gpu: tuning cache /x is corrupt (bad); ignoring it"),
             m.warnings.end());
+}
+
+TEST(Harness, WhatTheBackendLearnsDuringTheTimedRunsReachesTheMeasurementAndEveryRound) {
+  // As the GPU backend: its stream hold held in prepare()'s check run and gave way in the second batch.
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  const std::string warning = "the stream could not be held while runs were queued (a call waited for it: x)";
+  const auto scripted = [&](int gives_way_in_batch) {
+    auto fake = std::make_unique<FakeBackend>(std::deque<double>(1 + 40, 1.0), "gpu");
+    fake->per_call = kRunsPerGroup;
+    auto batches = std::make_shared<int>(0);
+    fake->after_group = [batches] { ++*batches; };
+    fake->on_after_runs = [=](PrepareReport& r) {
+      if (*batches < gives_way_in_batch) return;
+      r.details.emplace_back("timing", "includes launch latency");
+      r.warnings.push_back(warning);
+    };
+    return fake;
+  };
+  const auto has = [](const std::vector<std::string>& ws, const std::string& w) {
+    return std::count(ws.begin(), ws.end(), w);
+  };
+  const Measurement gave_way = measure(*scripted(2), p, make_inputs(p, 1), {1, 40});
+  EXPECT_EQ(has(gave_way.warnings, "gpu: " + warning), 1) << "raised after prepare(), still reported";
+  ASSERT_FALSE(gave_way.prepare.details.empty());
+  EXPECT_EQ(gave_way.prepare.details.back().second, "includes launch latency");
+  const Measurement held = measure(*scripted(99), p, make_inputs(p, 1), {1, 40});
+  EXPECT_EQ(has(held.warnings, "gpu: " + warning), 0);
+
+  // Rounds: the first held, the second did not: the merged record warns, once.
+  const auto result = [&](const Measurement& m) {
+    RunResult r;
+    r.problem = p;
+    DeviceResult d;
+    d.kind = DeviceKind::gpu;
+    d.measurement = m;
+    r.devices.push_back(d);
+    return r;
+  };
+  RunResult rounds = result(held);
+  add_round(rounds, result(gave_way));
+  add_round(rounds, result(gave_way));
+  EXPECT_EQ(has(rounds.devices[0].measurement->warnings, "gpu: " + warning), 1);
 }
 
 TEST(Harness, ACpuRunThatGotLittleCpuTimeIsFlaggedAsDescheduled) {

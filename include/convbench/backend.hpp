@@ -92,6 +92,11 @@ class Conv2D {
   /// milliseconds. The GPU backend holds its stream until all of them are queued, so that its events time
   /// the device alone, without the host's launch latency. The default calls run() `count` times.
   virtual std::vector<double> run_many(int count, bool flush);
+  /// Called by measure() after the timed runs, to bring `report` (what prepare() returned) up to date with
+  /// what happened during them: the GPU backend's stream hold can give way in any batch of runs, not only in
+  /// prepare()'s check run, and the report's "timing" detail and warnings must then say so. The default
+  /// changes nothing.
+  virtual void after_runs(PrepareReport& report) { (void)report; }
   /// How many timed runs measure() hands to run_many() at once: 1 (the default) lets Ctrl-C stop between
   /// any two runs; a backend that queues runs behind one gate (the GPU) asks for more.
   virtual int runs_per_call() const { return 1; }

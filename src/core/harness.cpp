@@ -184,6 +184,7 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
   }
   const double cpu_used = process_cpu_ms() - cpu_before;
   phase_mark(kind + " timed");
+  backend.after_runs(m.prepare);
   m.clock_after = backend.sample_clock();
   m.stats = summarize(m.samples_ms);
   m.tflops = m.stats.median > 0 ? p.flops() / m.stats.median * 1e-9 : 0.0;
@@ -222,7 +223,11 @@ void add_measurement_round(Measurement& a, const Measurement& b, const Problem& 
   }
   a.interrupted = b.interrupted;
   a.clock_after = b.clock_after;
-  // The warnings judge every run of every round together; the backend's own are the same each round.
+  // The backend's own warnings of every round, each once (a later round's stream hold may have given way).
+  for (const std::string& w : b.prepare.warnings)
+    if (std::find(a.prepare.warnings.begin(), a.prepare.warnings.end(), w) == a.prepare.warnings.end())
+      a.prepare.warnings.push_back(w);
+  // The warnings judge every run of every round together.
   a.warnings = measurement_warnings(a);
   for (const std::string& w : a.prepare.warnings)
     a.warnings.push_back(std::string(to_string(a.device.kind)) + ": " + w);

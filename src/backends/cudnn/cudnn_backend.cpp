@@ -70,15 +70,29 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
   rep.device_bytes = x_.bytes() + w_.bytes() + y_.bytes() + workspace_.bytes() + flush_.bytes();
   rep.details.emplace_back("math", math_mode(p.dtype));
   rep.details.emplace_back("transfers", settings_.include_transfers ? "timed" : "excluded (data on the device)");
-  rep.details.emplace_back("timing", gated_ ? "device only (runs queued behind a held stream)"
-                                            : "includes launch latency (the stream could not be held)");
   for (std::string& w : cache_.take_warnings()) rep.warnings.push_back(std::move(w));
-  if (!gated_)
+  describe_timing(rep);
+  return rep;
+}
+
+void CudnnConv::describe_timing(PrepareReport& rep) const {
+  const std::string timing = gated_ ? "device only (runs queued behind a held stream)"
+                                    : "includes launch latency (the stream could not be held)";
+  const auto it =
+      std::find_if(rep.details.begin(), rep.details.end(), [](const auto& d) { return d.first == "timing"; });
+  if (it == rep.details.end())
+    rep.details.emplace_back("timing", timing);
+  else
+    it->second = timing;
+  if (gated_) return;
+  // Only a hold that already gave way in prepare() has its warning: the first batch that waited is named.
+  const bool warned = std::any_of(rep.warnings.begin(), rep.warnings.end(),
+                                  [](const std::string& w) { return w.rfind("the stream could not be held", 0) == 0; });
+  if (!warned)
     rep.warnings.push_back(fmt::format(
         "the stream could not be held while runs were queued (a call waited for it: {}); times may include the "
         "host's launch latency",
         waited_.empty() ? timer_->waited() : waited_));
-  return rep;
 }
 
 std::vector<double> CudnnConv::run_many(int count, bool flush) {

@@ -87,6 +87,9 @@ class CudnnConv final : public Conv2D {
   std::vector<double> run_many(int count, bool flush) override;
   int runs_per_call() const override { return kRunsPerGroup; }
 
+  /// A hold that gave way during the timed runs: the "timing" detail and a warning say so.
+  void after_runs(PrepareReport& report) override { describe_timing(report); }
+
   OutputFloats read_output() override;
 
   /// Overwrites an L2-sized device buffer, allocated once, on the backend's stream.
@@ -199,6 +202,8 @@ class CudnnConv final : public Conv2D {
   double run_estimate_ms_ = 0;     ///< one run of the chosen plan, for the lead-in count (0: no lead-in)
   bool gated_ = true;              ///< false once the stream gate had to open on its timeout (this problem)
   std::string waited_;             ///< then, which call waited for the held stream
+  /// Sets `report`'s "timing" detail from gated_ and, when the hold gave way, adds its warning (once).
+  void describe_timing(PrepareReport& report) const;
   /// What one problem's engine choice found. prepare() starts every problem from a fresh one: in a run of
   /// several problems, a later one must not run an earlier one's plan index (heuristic mode checked it
   /// against -1), report its build failure instead of "unsupported", or show its cache note.
