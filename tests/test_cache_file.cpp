@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -15,6 +14,7 @@
 
 #include "convbench/cache_file.hpp"
 #include "convbench/error.hpp"
+#include "in_processes.hpp"
 #include "scratch_dir.hpp"
 
 using namespace convbench;
@@ -92,25 +92,14 @@ TEST(CacheFile, ProcessesUpdatingAtOnceLoseNoLine) {
   const convbench::testing::ScratchDir d("cachefile");
   const std::string path = d.path + "/c.txt";
   constexpr int kProcesses = 8, kEach = 5;
-  std::vector<pid_t> children;
-  for (int p = 0; p < kProcesses; ++p) {
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      for (int i = 0; i < kEach; ++i)
-        update_cache_file(path, "--x", [&](const CacheFileText& now) {
-          usleep(1000);  // widens the window between the read and the write that the lock closes
-          return now.text + fmt::format("p{} i{}\n", p, i);
-        });
-      _exit(0);
-    }
-    children.push_back(pid);
-  }
-  for (const pid_t pid : children) {
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  }
+  convbench::testing::in_processes(kProcesses, [&](int p) {
+    for (int i = 0; i < kEach; ++i)
+      update_cache_file(path, "--x", [&](const CacheFileText& now) {
+        usleep(1000);  // widens the window between the read and the write that the lock closes
+        return now.text + fmt::format("p{} i{}\n", p, i);
+      });
+    return 0;
+  });
   std::istringstream in(read_cache_file(path).text);
   std::set<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.insert(line);

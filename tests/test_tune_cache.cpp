@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "convbench/tune_cache.hpp"
+#include "in_processes.hpp"
 #include "scratch_dir.hpp"
 
 using namespace convbench;
@@ -248,22 +248,11 @@ TEST(TuneCache, ProcessesStoringAtOnceLoseNoEntry) {
   const convbench::testing::ScratchDir d("tune");
   const std::string path = d.path + "/tuning.json";
   constexpr int kProcesses = 8, kEach = 5;
-  std::vector<pid_t> children;
-  for (int p = 0; p < kProcesses; ++p) {
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      TuneCache c(path);
-      for (int i = 0; i < kEach; ++i) c.store(key(fmt::format("p{} i{}", p, i)), engine(p * 100 + i, 0.1));
-      _exit(c.take_warnings().empty() ? 0 : 1);
-    }
-    children.push_back(pid);
-  }
-  for (const pid_t pid : children) {
-    int status = 0;
-    ASSERT_EQ(waitpid(pid, &status, 0), pid);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a store warned";
-  }
+  convbench::testing::in_processes(kProcesses, [&](int p) {
+    TuneCache c(path);
+    for (int i = 0; i < kEach; ++i) c.store(key(fmt::format("p{} i{}", p, i)), engine(p * 100 + i, 0.1));
+    return c.take_warnings().empty() ? 0 : 1;  // 1: a store warned
+  });
   TuneCache later(path);
   for (int p = 0; p < kProcesses; ++p)
     for (int i = 0; i < kEach; ++i)
