@@ -1,6 +1,8 @@
 // Entry point: parse, run the command, and print every error as one line with its documented exit code.
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <variant>
 
@@ -35,13 +37,29 @@ int fail(ExitCode code, const std::string& message) {
   return static_cast<int>(code);
 }
 
+/// Flushes stdout; why data written there was lost (a full disk, a closed descriptor), or "" when none was.
+/// Data on stdout is the results of a pipeline: losing it must not end in exit 0. The reason is known only
+/// when this last flush fails; an earlier failed write left only its mark.
+std::string stdout_lost() {
+  std::cout.flush();
+  errno = 0;
+  const int flushed = std::fflush(stdout);
+  const int err = errno;
+  if (std::cout.good() && flushed == 0 && !std::ferror(stdout)) return "";
+  return flushed != 0 && err != 0 ? std::strerror(err) : "a write failed";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   phase_mark("main");
   try {
     const Outcome outcome = run(parse_command_line(argc, argv));
-    const int code = outcome.error.empty() ? static_cast<int>(outcome.code) : fail(outcome.code, outcome.error);
+    int code = outcome.error.empty() ? static_cast<int>(outcome.code) : fail(outcome.code, outcome.error);
+    if (const std::string lost = stdout_lost(); !lost.empty()) {
+      const int failed = fail(ExitCode::usage, "the results could not be written to standard output (" + lost + ")");
+      if (code == 0) code = failed;
+    }
     if (outcome.skip_gpu_teardown) {
       // Every file convbench writes is committed or closed by now; only the standard streams hold output.
       std::cout.flush();

@@ -412,6 +412,19 @@ TEST(Scripting, ADirectoryAsOutputIsRefusedBeforeAnythingRuns) {
   EXPECT_TRUE(fs::is_empty(dir));
 }
 
+TEST(Scripting, ResultsLostOnStandardOutputAreAnErrorNotExit0) {
+  // stdout on a full disk (/dev/full), and closed: before, both exited 0 with the records lost.
+  const std::string args = "--batch 2 --format json" + std::string(kCpu);
+  const CliResult full = run_cli(args, "sh -c 'exec \"$0\" \"$@\" >/dev/full' ");
+  EXPECT_EQ(full.code, 2) << full.err;
+  EXPECT_TRUE(has(full.err, "convbench: error: the results could not be written to standard output (")) << full.err;
+  const CliResult closed = run_cli(args, "sh -c 'exec \"$0\" \"$@\" >&-' ");
+  EXPECT_EQ(closed.code, 2) << closed.err;
+  EXPECT_TRUE(has(closed.err, "convbench: error: the results could not be written to standard output (")) << closed.err;
+  const CliResult fine = run_cli(args, "sh -c 'exec \"$0\" \"$@\" >/dev/null' ");
+  EXPECT_EQ(fine.code, 0) << fine.err;
+}
+
 TEST(Scripting, AFailedRunLeavesNoOutputFile) {
   const ScratchDir scratch("outfail");
   const std::string dir = scratch.path;
