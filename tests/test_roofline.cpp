@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "convbench/error.hpp"
 #include "convbench/roofline.hpp"
@@ -76,6 +77,32 @@ TEST(Roofline, ACeilingsPathThatIsNotARegularFileIsNeverReadOrWritten) {
     EXPECT_THROW(save_ceilings(path, {{"gpu b", {{"f16", 500}}, 3000, "t1"}}), Error) << path;
   }
   alarm(0);
+}
+
+TEST(Roofline, CeilingsPathFollowsTheVariableThenXdgCacheHomeThenHomeAndNeverTmp) {
+  const auto saved = [](const char* name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name)) return std::string(v);
+    return std::nullopt;
+  };
+  const auto restore = [](const char* name, const std::optional<std::string>& v) {
+    if (v)
+      setenv(name, v->c_str(), 1);
+    else
+      unsetenv(name);
+  };
+  const auto file = saved("CONVBENCH_PEAK_FILE"), xdg = saved("XDG_CACHE_HOME"), home = saved("HOME");
+  setenv("CONVBENCH_PEAK_FILE", "/p/peak.json", 1);
+  setenv("XDG_CACHE_HOME", "/x/cache", 1);
+  setenv("HOME", "/h", 1);
+  EXPECT_EQ(ceilings_path(), "/p/peak.json");
+  setenv("CONVBENCH_PEAK_FILE", "", 1);  // empty counts as unset
+  EXPECT_EQ(ceilings_path(), "/x/cache/convbench/peak.json");
+  unsetenv("XDG_CACHE_HOME");
+  EXPECT_EQ(ceilings_path(), "/h/.cache/convbench/peak.json");
+  unsetenv("HOME");
+  EXPECT_EQ(ceilings_path(), "") << "before, /tmp/.cache/convbench/peak.json: a folder other users can write";
+  EXPECT_TRUE(load_ceilings(ceilings_path()).empty());
+  restore("CONVBENCH_PEAK_FILE", file), restore("XDG_CACHE_HOME", xdg), restore("HOME", home);
 }
 
 TEST(Roofline, OnlyMultiplyAddsThatTouchRealInputCount) {

@@ -8,6 +8,10 @@
 
 namespace convbench {
 
+/// The folder of convbench's own files: $XDG_CACHE_HOME/convbench, else $HOME/.cache/convbench; empty when
+/// neither is set (never a shared folder such as /tmp, where another user could plant the file or a link).
+std::string cache_dir();
+
 /// What a cache file's path holds, read once.
 struct CacheFileText {
   enum class State { absent, read, unusable };

@@ -45,7 +45,8 @@ std::string ceiling_key(DeviceKind kind, const std::string& name, int threads);
 /// The roofline of a run of `p` taking `median_ms`, or nothing when `c` has no ceiling for its dtype.
 std::optional<Roofline> roofline(const Problem& p, double median_ms, const Ceilings& c);
 
-/// $CONVBENCH_PEAK_FILE, else $XDG_CACHE_HOME/convbench/peak.json, else ~/.cache/convbench/peak.json.
+/// $CONVBENCH_PEAK_FILE, else $XDG_CACHE_HOME/convbench/peak.json, else ~/.cache/convbench/peak.json; empty
+/// (no ceilings kept) when none of the three is set.
 std::string ceilings_path();
 /// The cached ceilings; none when the file is absent. Throws Error(usage) when it is not valid JSON, or is not
 /// a regular file (a pipe, a device, a directory: never read, so never blocking) or cannot be read.

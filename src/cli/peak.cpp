@@ -29,6 +29,7 @@ void print(std::ostream& out, const Ceilings& c) {
 Outcome run_peak(const PeakOptions& o, std::ostream& out, std::ostream& err) {
   // Refused before any measuring, which takes seconds: a file that cannot be replaced (or would block).
   const std::string path = ceilings_path();
+  if (path.empty()) throw UsageError("nowhere to keep the ceilings: set CONVBENCH_PEAK_FILE, XDG_CACHE_HOME or HOME");
   if (const CacheFileText now = read_cache_file(path); now.state == CacheFileText::State::unusable)
     throw UsageError(
         fmt::format("the ceilings file '{}' {}; set CONVBENCH_PEAK_FILE to a regular file's path", path, now.problem));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -45,6 +46,12 @@ class FileLock {
 };
 
 }  // namespace
+
+std::string cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/convbench";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/convbench";
+  return "";
+}
 
 CacheFileText read_cache_file(const std::string& path) {
   CacheFileText r;

@@ -51,9 +51,8 @@ std::vector<std::string> roofline_warnings(DeviceKind kind_, const Roofline& r) 
 
 std::string ceilings_path() {
   if (const char* f = std::getenv("CONVBENCH_PEAK_FILE"); f && *f) return f;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/convbench/peak.json";
-  const char* home = std::getenv("HOME");
-  return std::string(home && *home ? home : "/tmp") + "/.cache/convbench/peak.json";
+  const std::string dir = cache_dir();
+  return dir.empty() ? "" : dir + "/peak.json";
 }
 
 namespace {

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "convbench/cache_file.hpp"
@@ -51,9 +50,8 @@ std::string TuneKey::text() const {
 }
 
 std::string TuneCache::default_path() {
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/convbench/tuning.json";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/convbench/tuning.json";
-  return "";
+  const std::string dir = cache_dir();
+  return dir.empty() ? "" : dir + "/tuning.json";
 }
 
 void TuneCache::load() {

@@ -56,3 +56,12 @@ TEST(Roofline, ACeilingsFileThatIsAPipeOrAFolderIsOneWarningInARunAndRefusedByPe
     EXPECT_EQ(peak.out, "") << "refused before measuring";
   }
 }
+
+TEST(Roofline, PeakWithNowhereToKeepTheCeilingsRefusesBeforeMeasuring) {
+  const CliResult peak =
+      run_cli("peak --device cpu --threads 1", "env -u HOME -u XDG_CACHE_HOME CONVBENCH_PEAK_FILE= ");
+  EXPECT_EQ(peak.code, 2);
+  EXPECT_EQ(peak.err,
+            "convbench: error: nowhere to keep the ceilings: set CONVBENCH_PEAK_FILE, XDG_CACHE_HOME or HOME\n");
+  EXPECT_EQ(peak.out, "");
+}
