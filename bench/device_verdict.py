@@ -41,6 +41,12 @@ def read(outdir, name):
     return open(path, encoding="utf-8", errors="replace").read() if os.path.exists(path) else ""
 
 
+def read_run(outdir, card):
+    """The text of every file the judges read, by name ("" for a file the run did not write); read once."""
+    names = ["summary.txt", "tests.txt", "seed.txt", "env.txt", "spread.txt", "pytorch.log", f"{card}-vs-pytorch.csv"]
+    return {name: read(outdir, name) for name in names}
+
+
 def timed_ms(text, name):
     """The times of every `NAME: exit RC, N ms` line (device_run.sh's `timed`), as (rc, ms) pairs."""
     return [(int(rc), int(ms)) for rc, ms in re.findall(re.escape(name) + r": exit (\d+), (\d+) ms", text)]
@@ -166,17 +172,17 @@ def judge_queue_tails(log):
                       f"{apart} of {len(pairs)} round lines apart by more; largest {100 * worst[1]:+.1f}% ({worst[0]})")
 
 
-def verdict(outdir, card):
-    summary, tests, env = read(outdir, "summary.txt"), read(outdir, "tests.txt"), read(outdir, "env.txt")
-    return ([judge_steps(summary), judge_tests(tests), judge_agreement(tests)] + judge_seed(read(outdir, "seed.txt"))
-            + [judge_check(env), judge_spread(read(outdir, "spread.txt"))]
-            + judge_ratios(read(outdir, f"{card}-vs-pytorch.csv")) + [judge_queue_tails(read(outdir, "pytorch.log"))])
+def verdict(text, card):
+    """The lines for a run's files, `text` as read_run gives them."""
+    tests = text["tests.txt"]
+    return ([judge_steps(text["summary.txt"]), judge_tests(tests), judge_agreement(tests)]
+            + judge_seed(text["seed.txt"]) + [judge_check(text["env.txt"]), judge_spread(text["spread.txt"])]
+            + judge_ratios(text[f"{card}-vs-pytorch.csv"]) + [judge_queue_tails(text["pytorch.log"])])
 
 
-def missing_formats(outdir, card):
+def missing_formats(text, card):
     """After a dry run: each kind of line the judges read that the dry run should have written but did not
     (a GPU-only line, such as a GPU median or the queue tails, is not asked for)."""
-    text = {name: read(outdir, name) for name in ("summary.txt", "tests.txt", "seed.txt", "env.txt", "pytorch.log")}
     wanted = [("summary.txt", STEP, len(STEPS)), ("tests.txt", TEST_EXIT, len(TESTS)),
               ("tests.txt", AGREE, AGREE_CASES), ("seed.txt", CACHE_BEFORE, 1), ("seed.txt", CACHE_AFTER, 1),
               ("pytorch.log", ROUND, 1)]
@@ -186,7 +192,7 @@ def missing_formats(outdir, card):
                           ("env.txt", CHECK_AGAIN, 1)):
         if len(timed_ms(text[name], what)) < n:
             missing.append(f"{name}: {n} '{what}: exit RC, N ms' line(s)")
-    if not list(csv.DictReader(read(outdir, f"{card}-vs-pytorch.csv").splitlines())):
+    if not list(csv.DictReader(text[f"{card}-vs-pytorch.csv"].splitlines())):
         missing.append(f"{card}-vs-pytorch.csv: its rows")
     return missing
 
@@ -200,12 +206,13 @@ def main():
                          "written is found")
     args = ap.parse_args()
     card = args.card or (re.findall(r"^card: (\S+)", read(args.outdir, "summary.txt"), re.M) or ["gpu"])[0]
-    lines = verdict(args.outdir, card)
+    text = read_run(args.outdir, card)
+    lines = verdict(text, card)
     if args.dry_run:
         print("dry run: the lines below judge the CPU's figures and mean nothing; they show that every file parses")
     print("\n".join(lines))
     if args.dry_run:
-        missing = missing_formats(args.outdir, card)
+        missing = missing_formats(text, card)
         for m in missing:
             print(f"dry run: not found: {m}", file=sys.stderr)
         return 1 if missing else 0

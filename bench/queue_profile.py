@@ -26,11 +26,15 @@ def positions(samples, group=GROUP):
     return [statistics.mean(samples[i:full:group]) / median for i in range(group)]
 
 
-def tail_ratio(samples, group=GROUP):
-    """Mean of the last four positions of the full groups over the mean of their first eight; None without
-    a full group."""
-    by_position = positions(samples, group)  # every position has the same count, so means of means are exact
+def tail_of(by_position):
+    """Mean of the last four of `positions`' values over the mean of their first eight; None without any.
+    Every position has the same count of samples, so these means of means are the means of the samples."""
     return statistics.mean(by_position[-4:]) / statistics.mean(by_position[:8]) if by_position else None
+
+
+def tail_ratio(samples, group=GROUP):
+    """The queue tail of `samples` (see tail_of); None without a full group."""
+    return tail_of(positions(samples, group))
 
 
 def main():
@@ -52,10 +56,11 @@ def main():
             median = statistics.median(samples)
             if median >= args.max_ms:
                 continue
-            ratio = tail_ratio(samples)
+            by_position = positions(samples)
+            ratio = tail_of(by_position)
             rest = samples[len(samples) // GROUP * GROUP:]
             print(f"{r['problem']['descriptor']} {r['problem']['dtype']} {median:.4f} ms: "
-                  + " ".join(f"{x:.3f}" for x in positions(samples))
+                  + " ".join(f"{x:.3f}" for x in by_position)
                   + (f" | last {' '.join(f'{x / median:.3f}' for x in rest)}" if rest else "")
                   + (f" | tail {ratio:.3f}" if ratio else ""))
             shown += 1

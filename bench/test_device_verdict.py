@@ -76,7 +76,7 @@ class DeviceRun(unittest.TestCase):
                 f.write(text)
 
     def verdict(self):
-        return v.verdict(self.dir, "h200")
+        return v.verdict(v.read_run(self.dir, "h200"), "h200")
 
     def test_a_run_that_meets_every_target(self):
         self.assertEqual(self.verdict(), [
@@ -149,11 +149,11 @@ class DeviceRun(unittest.TestCase):
         self.assertEqual(v.main(), 2)  # the card comes from summary.txt's card line
 
     def test_a_dry_run_finds_every_line_the_judges_read_or_names_the_missing_one(self):
-        self.assertEqual(v.missing_formats(self.dir, "h200"), [])
+        self.assertEqual(v.missing_formats(v.read_run(self.dir, "h200"), "h200"), [])
         self.files["seed.txt"] = SEED.replace("seed run, empty tuning cache", "seed run, cold")
         self.files["tests.txt"] = TESTS.replace("agree bf16 nhwc", "bf16 nhwc")
         self.write()
-        self.assertEqual(v.missing_formats(self.dir, "h200"), [
+        self.assertEqual(v.missing_formats(v.read_run(self.dir, "h200"), "h200"), [
             "tests.txt: 8 line(s) matching " + v.AGREE,
             "seed.txt: 1 'seed run, empty tuning cache, start to exit: exit RC, N ms' line(s)",
         ])
