@@ -10,15 +10,15 @@ namespace convbench {
 /// Documented process exit codes (README.md "Exit codes", `convbench --help`).
 enum class ExitCode : int {
   ok = 0,
-  internal = 1,         ///< a bug or an unexpected library exception
-  usage = 2,            ///< a bad flag value or an impossible problem
-  out_of_memory = 3,    ///< the problem needs more host or GPU memory than there is
-  unsupported = 4,      ///< no requested backend can run this dtype or problem
-  gpu_unavailable = 5,  ///< --device gpu was asked for but no usable GPU was found
-  verify_failed = 6,    ///< an output disagreed with the reference or with the other device
-  library = 7,          ///< oneDNN, CUDA or cuDNN reported a failure while running
-  regression = 8,       ///< `compare`: a problem slowed down beyond --threshold plus its noise
-  nothing_compared = 9, ///< `compare`: no device of any problem was measured in both files
+  internal = 1,          ///< a bug or an unexpected library exception
+  usage = 2,             ///< a bad flag value or an impossible problem
+  out_of_memory = 3,     ///< the problem needs more host or GPU memory than there is
+  unsupported = 4,       ///< no requested backend can run this dtype or problem
+  gpu_unavailable = 5,   ///< --device gpu was asked for but no usable GPU was found
+  verify_failed = 6,     ///< an output disagreed with the reference or with the other device
+  library = 7,           ///< oneDNN, CUDA or cuDNN reported a failure while running
+  regression = 8,        ///< `compare`: a problem slowed down beyond --threshold plus its noise
+  nothing_compared = 9,  ///< `compare`: no device of any problem was measured in both files
   // `convbench check` and --require-gpu: one code per reason the GPU cannot be used.
   gpu_no_driver = 10,         ///< libcuda.so.1 cannot be loaded
   gpu_no_device_nodes = 11,   ///< /dev/nvidiactl missing (container without GPU access)
@@ -31,6 +31,7 @@ enum class ExitCode : int {
   gpu_other = 18,             ///< any other CUDA error
   fleet_flagged = 19,         ///< `fleet`: a straggler, a failed entry or a missing node
   interrupted = 130,          ///< SIGINT
+  terminated = 143,           ///< SIGTERM (Slurm's time limit or scancel, an MPI launcher's abort)
 };
 
 /// Base of every error convbench reports on purpose; `what()` is the one-line message.

@@ -1,4 +1,4 @@
-// Ctrl-C during a run.
+// Ctrl-C (SIGINT) and SIGTERM during a run.
 #include "interrupt.hpp"
 
 #include <unistd.h>
@@ -11,40 +11,47 @@
 namespace convbench {
 namespace {
 
-std::atomic<bool> g_interrupted{false};
-std::atomic<int64_t> g_first_sigint_ns{0};
-/// The --output temporary file, removed by a second Ctrl-C (no destructor runs then); empty when none.
+std::atomic<int> g_signal{0};  ///< the first SIGINT or SIGTERM since the guard was installed; 0: none
+std::atomic<int64_t> g_first_signal_ns{0};
+/// The --output temporary file, removed by a second signal (no destructor runs then); empty when none.
 char g_output_tmp[4096] = {};
 
-/// The first Ctrl-C asks the run to stop after the current timed run; a second one, a second or more
-/// later, ends the process at once. (Tools such as `timeout` send SIGINT to the process and to its group,
-/// so two signals can arrive together; they count as one.)
-extern "C" void on_sigint(int) {
+/// The first signal asks the run to stop after the current timed run; a second one, a second or more
+/// later, ends the process at once by that signal. (Tools such as `timeout` send the signal to the process
+/// and to its group, so two can arrive together; they count as one.)
+extern "C" void on_stop_signal(int sig) {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);  // async-signal-safe
   const int64_t now = int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
-  if (!g_interrupted.exchange(true)) {
-    g_first_sigint_ns = now;
-  } else if (now - g_first_sigint_ns > 1000000000) {
+  int none = 0;
+  if (g_signal.compare_exchange_strong(none, sig)) {
+    g_first_signal_ns = now;
+  } else if (now - g_first_signal_ns > 1000000000) {
     if (g_output_tmp[0]) unlink(g_output_tmp);  // async-signal-safe
-    std::signal(SIGINT, SIG_DFL);
-    std::raise(SIGINT);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
   }
 }
 
 }  // namespace
 
 InterruptGuard::InterruptGuard() {
-  g_interrupted = false;
-  previous_ = std::signal(SIGINT, on_sigint);
+  g_signal = 0;
+  previous_int_ = std::signal(SIGINT, on_stop_signal);
+  previous_term_ = std::signal(SIGTERM, on_stop_signal);
 }
 
 InterruptGuard::~InterruptGuard() {
-  std::signal(SIGINT, previous_);
+  std::signal(SIGINT, previous_int_);
+  std::signal(SIGTERM, previous_term_);
   g_output_tmp[0] = '\0';
 }
 
-bool interrupted() { return g_interrupted.load(); }
+bool interrupted() { return g_signal.load() != 0; }
+
+ExitCode interruption_code() { return g_signal.load() == SIGTERM ? ExitCode::terminated : ExitCode::interrupted; }
+
+std::string interruption_name() { return g_signal.load() == SIGTERM ? "stopped by SIGTERM" : "interrupted"; }
 
 void remove_on_second_interrupt(const std::string& path) {
   if (path.size() >= sizeof g_output_tmp) return;

@@ -1,12 +1,15 @@
-// Ctrl-C during a run: the first asks the run to stop after the current timed run; a second one, a second
-// or more later, ends the process at once and removes the --output temporary file.
+// Ctrl-C (SIGINT) and SIGTERM (Slurm's time limit or scancel, an MPI launcher's abort) during a run: the
+// first asks the run to stop after the current timed run; a second one, a second or more later, ends the
+// process at once and removes the --output temporary file.
 #pragma once
 
 #include <string>
 
+#include "convbench/error.hpp"
+
 namespace convbench {
 
-/// Installs the Ctrl-C handler for the lifetime of a run.
+/// Installs the SIGINT and SIGTERM handler for the lifetime of a run.
 class InterruptGuard {
  public:
   InterruptGuard();
@@ -15,12 +18,17 @@ class InterruptGuard {
   InterruptGuard& operator=(const InterruptGuard&) = delete;
 
  private:
-  void (*previous_)(int);
+  void (*previous_int_)(int);
+  void (*previous_term_)(int);
 };
 
-/// Whether Ctrl-C was pressed since the guard was installed.
+/// Whether SIGINT or SIGTERM arrived since the guard was installed.
 bool interrupted();
-/// The file a second Ctrl-C removes (no destructor runs then); empty: none.
+/// The exit code for the signal that stopped the run: 143 for SIGTERM, else 130.
+ExitCode interruption_code();
+/// "interrupted" (Ctrl-C) or "stopped by SIGTERM", for the line that says what was kept.
+std::string interruption_name();
+/// The file a second signal removes (no destructor runs then); empty: none.
 void remove_on_second_interrupt(const std::string& path);
 
 }  // namespace convbench

@@ -197,7 +197,7 @@ std::vector<GpuSlot> open_gpus(const RunOptions& o, const BackendFactory& backen
   return gpus;
 }
 
-/// What Ctrl-C left: the problems finished, and those measured in part (fewer rounds, or a device's timed
+/// What Ctrl-C or SIGTERM left: the problems finished, and those measured in part (fewer rounds, or a device's timed
 /// runs stopped part-way).
 std::string interruption_note(const std::vector<RunResult>& results, const RunOptions& o) {
   size_t complete = 0;
@@ -223,7 +223,7 @@ std::string interruption_note(const std::vector<RunResult>& results, const RunOp
         fmt::format("{}{}{}", partial.empty() ? "; in part: " : ", ", r.label.empty() ? "the problem" : r.label,
                     stopped.empty() ? fmt::format(" ({} of {} rounds)", rounds, o.rounds) : " (" + stopped + ")");
   }
-  return fmt::format("interrupted after {} of {} problems{}; what completed is reported and kept", complete,
+  return fmt::format("{} after {} of {} problems{}; what completed is reported and kept", interruption_name(), complete,
                      o.problems.size(), partial);
 }
 
@@ -261,15 +261,15 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   printers.end(summarize_suite(results, static_cast<int>(o.problems.size()), interrupted));
   phase_mark("printed");
   const bool straggler = o.fail_on_straggler && !rounds.first_straggler.empty();
-  const ExitCode code = interrupted                     ? ExitCode::interrupted
+  const ExitCode code = interrupted                     ? interruption_code()
                         : first_failure != ExitCode::ok ? first_failure
                         : !anything_ran(results)        ? ExitCode::unsupported
                         : straggler                     ? ExitCode::fleet_flagged
                                                         : ExitCode::ok;
-  // The --output file is kept for a run that measured (a verification failure, a straggler and Ctrl-C
-  // included: their records say what happened); any other failure leaves no file.
-  if (file && (code == ExitCode::ok || code == ExitCode::verify_failed || code == ExitCode::interrupted ||
-               code == ExitCode::fleet_flagged))
+  // The --output file is kept for a run that measured (a verification failure, a straggler, Ctrl-C and
+  // SIGTERM included: their records say what happened); any other failure leaves no file.
+  if (file &&
+      (code == ExitCode::ok || code == ExitCode::verify_failed || interrupted || code == ExitCode::fleet_flagged))
     file->commit();
   if (interrupted && !o.quiet) err << "convbench: " << interruption_note(results, o) << '\n';
   Outcome outcome{code, code == first_failure ? first_error : ""};

@@ -43,9 +43,9 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
                                    std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err);
 
 /// Runs every problem of `o`, streaming records to the printers (stdout or --output), with progress and
-/// warnings on `err` and a summary at the end. Ctrl-C stops after the current run, keeps what was written
-/// and ends with ExitCode::interrupted. Returns the exit code and, when a requested device could not run,
-/// the one line main prints. Throws Error for failures that stop the run.
+/// warnings on `err` and a summary at the end. Ctrl-C (SIGTERM) stops after the current run, keeps what
+/// was written and ends with ExitCode::interrupted (ExitCode::terminated). Returns the exit code and, when a requested
+/// device could not run, the one line main prints. Throws Error for failures that stop the run.
 Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err, const BackendFactory& backends = {});
 
 }  // namespace convbench

@@ -195,6 +195,23 @@ TEST(Scripting, CtrlCKeepsCompletedRecordsAndSummarises) {
   EXPECT_TRUE(has(r.out, "(interrupted)")) << r.out;
 }
 
+TEST(Scripting, SigtermKeepsCompletedRecordsAsCtrlCDoes) {
+  // Slurm's time limit and scancel send SIGTERM; before, it ended the run at once: no records, and an empty
+  // temporary file left beside the output.
+  const ScratchDir scratch("term");
+  const std::string dir = scratch.path;
+  const CliResult r = run_cli("--suite deepbench-training --format jsonl --output " + dir + "/r.jsonl" + kCpu,
+                              "timeout --preserve-status -s TERM 1.5 ");
+  EXPECT_EQ(r.code, 143) << r.err;
+  EXPECT_TRUE(has(r.err, "convbench: stopped by SIGTERM after ")) << r.err;
+  const auto recs = read_records(dir + "/r.jsonl", "t");
+  EXPECT_GE(recs.size(), 1u);
+  EXPECT_LT(recs.size(), 94u);
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"r.jsonl"}) << "no temporary file stays";
+}
+
 TEST(Scripting, OnANarrowTerminalNoLineOrProgressIsWiderThanIt) {
   // A real terminal of 60 columns (script(1) gives the run a pty): the table and the progress line both fit,
   // so nothing wraps and no stale progress line stays behind.
@@ -445,7 +462,7 @@ TEST(Scripting, AFailedRunLeavesNoOutputFile) {
 
 // Two Ctrl-Cs more than a second apart end the process at once; the --output temporary file must go too.
 // Runs are scripted (--debug-fake-backends: each sleeps 3 s) so that both signals land inside one run.
-TEST(Scripting, ASecondCtrlCLeavesNoTemporaryFile) {
+TEST(Scripting, ASecondCtrlCOrSigtermLeavesNoTemporaryFile) {
   const ScratchDir scratch("int2");
   const std::string dir = scratch.path;
   const std::string cmd = "(" + convbench::testing::convbench_binary() +
@@ -454,6 +471,14 @@ TEST(Scripting, ASecondCtrlCLeavesNoTemporaryFile) {
                           "sleep 1.3; kill -INT $p; wait $p; echo $? >" + dir + "/../int2.rc)";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   EXPECT_EQ(convbench::testing::slurp(dir + "/../int2.rc"), "130\n");
+  EXPECT_TRUE(fs::is_empty(dir)) << "left behind: " << fs::directory_iterator(dir)->path();
+  // The same with SIGTERM (Slurm sends it again before its SIGKILL).
+  const std::string term = "(" + convbench::testing::convbench_binary() +
+                           " mb1ic3ih10oc4kh3 --debug-fake-backends 3000 --seed 1 --runs 2 --format jsonl --output " +
+                           dir + "/r.jsonl >" + dir + "/../int2.out 2>&1 </dev/null & p=$!; sleep 1; kill -TERM $p; " +
+                           "sleep 1.3; kill -TERM $p; wait $p; echo $? >" + dir + "/../int2.rc)";
+  ASSERT_EQ(std::system(term.c_str()), 0);
+  EXPECT_EQ(convbench::testing::slurp(dir + "/../int2.rc"), "143\n");
   EXPECT_TRUE(fs::is_empty(dir)) << "left behind: " << fs::directory_iterator(dir)->path();
 }
 
