@@ -1,9 +1,11 @@
 // `convbench check` in the process: the isolated child, its time limit, and its own errors.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -55,6 +57,44 @@ TEST(Check, AnExceptionInTheChildIsReportedWithItsMessageNotAsACrash) {
       report_errors_as_json([]() -> std::string { throw std::runtime_error("frontend: bad graph"); }));
   EXPECT_EQ(other.at("exit_code").get<int>(), 18);
   EXPECT_EQ(other.at("message"), "the GPU check failed: frontend: bad graph");
+}
+
+TEST(Isolated, TheChildDiesWithACheckThatIsKilled) {
+  // A process that runs a check whose child hangs (a wedged GPU); the process is then killed, as a cancelled
+  // CI job's would be. Before, the child stayed, orphaned, for as long as its work hung.
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t checker = fork();
+  ASSERT_GE(checker, 0);
+  if (checker == 0) {
+    close(fds[0]);
+    run_isolated(
+        [&] {
+          const pid_t self = getpid();
+          if (write(fds[1], &self, sizeof self) != sizeof self) _exit(1);
+          std::this_thread::sleep_for(std::chrono::seconds(60));
+          return std::string("late");
+        },
+        120);
+    _exit(0);
+  }
+  close(fds[1]);
+  pid_t child = 0;
+  ASSERT_EQ(read(fds[0], &child, sizeof child), static_cast<ssize_t>(sizeof child));
+  close(fds[0]);
+  kill(checker, SIGKILL);
+  int status = 0;
+  ASSERT_EQ(waitpid(checker, &status, 0), checker);
+  // Gone, or a zombie waiting for init to reap it: either way no longer running.
+  const auto running = [&] {
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string pid, comm, state;
+    return stat >> pid >> comm >> state && state != "Z" && state != "X";
+  };
+  const auto until = Clock::now() + std::chrono::seconds(10);
+  while (running() && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_FALSE(running()) << "the check's child outlived it";
+  if (running()) kill(child, SIGKILL);
 }
 
 TEST(Isolated, AChildWhoseExitHangsAfterItsResultIsKilledAtTheDeadline) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -132,9 +133,14 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
   IsolatedResult r;
   int fds[2];
   if (pipe(fds) != 0) throw Error(ExitCode::internal, "check: pipe() failed");
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) throw Error(ExitCode::internal, "check: fork() failed");
   if (pid == 0) {
+    // A check that is itself killed (a cancelled CI job, `kill`) must not leave this child behind, perhaps
+    // hung in a wedged driver for ever: it dies with its parent, even one that died before this line.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
     close(fds[0]);
     std::string s;
     try {
