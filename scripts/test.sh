@@ -40,10 +40,12 @@ if [ "${CONVBENCH_QUICK:-0}" != 1 ]; then
   CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVBENCH_FUZZ=ON \
         -DCONVBENCH_GPU=OFF -DCONVBENCH_BUILD_TESTS=OFF >/dev/null
   cmake --build "$root/build-fuzz" -j "$jobs" >/dev/null
-  for target in descriptor problem_line npy; do
+  for target in descriptor problem_line npy record; do
     work=$(mktemp -d)
     echo "== fuzz_$target for ${FUZZ_SECONDS:-30} s" >&2
-    if ! (cd "$work" && "$root/build-fuzz/fuzz/fuzz_$target" -max_total_time="${FUZZ_SECONDS:-30}" \
+    dict=()  # a target's dictionary of tokens, where it has one (fuzz/TARGET.dict)
+    [ -f "$root/fuzz/$target.dict" ] && dict=(-dict="$root/fuzz/$target.dict")
+    if ! (cd "$work" && "$root/build-fuzz/fuzz/fuzz_$target" -max_total_time="${FUZZ_SECONDS:-30}" "${dict[@]}" \
             "$work" "$root/fuzz/corpus/$target" >"$work/log" 2>&1); then
       tail -n 30 "$work/log" >&2
       echo "fuzz_$target found a failure; the input is in $work" >&2

@@ -282,10 +282,7 @@ DeviceResult device_from_json(const std::string& kind, const json& dj, DType pro
   return d;
 }
 
-}  // namespace
-
-RunResult result_from_json(const json& j, const std::string& what) {
-  if (!j.is_object()) throw Error(ExitCode::usage, what + ": a record must be a JSON object");
+RunResult record_from(const json& j, const std::string& what) {
   const int version = field<int>(j, "schema_version", what);
   if (version != 1 && version != kSchemaVersion)
     throw Error(ExitCode::usage, fmt::format("{}: schema_version {} is not supported (this convbench reads 1 and {})",
@@ -316,6 +313,19 @@ RunResult result_from_json(const json& j, const std::string& what) {
     r.speedup_uncertainty = j.at("speedup").value("uncertainty", 0.0);
   }
   return r;
+}
+
+}  // namespace
+
+RunResult result_from_json(const json& j, const std::string& what) {
+  if (!j.is_object()) throw Error(ExitCode::usage, what + ": a record must be a JSON object");
+  try {
+    return record_from(j, what);
+  } catch (const json::exception& e) {
+    // field() names a required field that is missing or of the wrong type; this catches the rest: an
+    // optional field of the wrong type, or a part that is not an object (a hand-edited or foreign file).
+    throw Error(ExitCode::usage, fmt::format("{}: not a record as convbench writes it ({})", what, e.what()));
+  }
 }
 
 std::vector<json> read_records(const std::string& path, const std::string& what) {

@@ -117,6 +117,12 @@ const std::vector<Case> kCases = {
     // Subcommands
     {"compare $IN/missing.json $IN/missing.json", 2, "compare: cannot read '$IN/missing.json'", "", false},
     {"compare $IN $IN", 2, "compare: cannot read '$IN': it is a folder, not a file", "", false},
+    // A record edited by hand: an optional field of the wrong type was an "internal error" (exit 1).
+    {"compare $IN/label-number.json $IN/label-number.json", 2,
+     "compare: '$IN/label-number.json' record 1: not a record as convbench writes it "
+     "([json.exception.type_error.302] type must be string, but is number)",
+     "", false},
+    {"fleet $IN/label-number.json", 2, "fleet: record 1: not a record as convbench writes it *", "", false},
     {"compare $IN/text.npy $IN/text.npy", 2, "compare: '$IN/text.npy' line 1 is not JSON *", "", false},
     {"compare a b --threshold x", 2,
      "--threshold: 'x' is not valid; expected a fraction from 0 to 10, e.g. 0.05 for 5%", "", false},
@@ -139,6 +145,8 @@ TEST(Malformed, EveryBadInputGetsOneLineItsExitCodeAndNoOutputFile) {
   std::ofstream(in + "/bad.txt") << "--batch 2\n--batch 0\n";
   std::ofstream(in + "/bad-descriptor.txt") << "# header\nmb2ic3ih10oc4kh3\nmb2ic3ih10\n";
   std::ofstream(in + "/text.npy") << "this is not numpy\n";
+  std::ofstream(in + "/label-number.json") << R"({"schema_version": 2, "label": 5})"
+                                           << "\n";
   {
     std::ofstream f(in + "/f8.npy", std::ios::binary);
     write_npy_header(f, "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2, 2, 1), }");
