@@ -181,35 +181,34 @@ TEST(Scripting, AProblemListsLabelsStayWholeWhenItsFileNameHasASpace) {
   EXPECT_EQ(list.out.find("\nlist.txt:2"), std::string::npos) << "no row may lose the name's first word:\n" << list.out;
 }
 
-TEST(Scripting, CtrlCKeepsCompletedRecordsAndSummarises) {
-  const ScratchDir scratch("int");
+namespace {
+
+// The CPU suite with its records to a file, stopped by `signal` after 1.5 s, long before the 94 training
+// problems finish on two cores: the exit code, the note, and a file of complete records with nothing beside it.
+void expect_a_stop_keeps_the_records(const std::string& signal, int code, const std::string& note) {
+  const ScratchDir scratch("stop");
   const std::string dir = scratch.path;
-  // SIGINT after 1.5 s, long before the 94 training problems finish on two cores.
   const CliResult r = run_cli("--suite deepbench-training --format jsonl --output " + dir + "/r.jsonl" + kCpu,
-                              "timeout --preserve-status -s INT 1.5 ");
-  EXPECT_EQ(r.code, 130) << r.err;
-  EXPECT_TRUE(has(r.err, "convbench: interrupted after ")) << r.err;
+                              "timeout --preserve-status -s " + signal + " 1.5 ");
+  EXPECT_EQ(r.code, code) << r.err;
+  EXPECT_TRUE(has(r.err, "convbench: " + note + " after ")) << r.err;
   const auto recs = read_records(dir + "/r.jsonl", "t");  // every line is a complete record
   EXPECT_GE(recs.size(), 1u);
   EXPECT_LT(recs.size(), 94u);
   EXPECT_TRUE(has(r.out, "(interrupted)")) << r.out;
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename().string());
+  EXPECT_EQ(left, std::vector<std::string>{"r.jsonl"}) << "no temporary file stays";
 }
+
+}  // namespace
+
+TEST(Scripting, CtrlCKeepsCompletedRecordsAndSummarises) { expect_a_stop_keeps_the_records("INT", 130, "interrupted"); }
 
 TEST(Scripting, SigtermKeepsCompletedRecordsAsCtrlCDoes) {
   // Slurm's time limit and scancel send SIGTERM; before, it ended the run at once: no records, and an empty
   // temporary file left beside the output.
-  const ScratchDir scratch("term");
-  const std::string dir = scratch.path;
-  const CliResult r = run_cli("--suite deepbench-training --format jsonl --output " + dir + "/r.jsonl" + kCpu,
-                              "timeout --preserve-status -s TERM 1.5 ");
-  EXPECT_EQ(r.code, 143) << r.err;
-  EXPECT_TRUE(has(r.err, "convbench: stopped by SIGTERM after ")) << r.err;
-  const auto recs = read_records(dir + "/r.jsonl", "t");
-  EXPECT_GE(recs.size(), 1u);
-  EXPECT_LT(recs.size(), 94u);
-  std::vector<std::string> left;
-  for (const auto& e : fs::directory_iterator(dir)) left.push_back(e.path().filename().string());
-  EXPECT_EQ(left, std::vector<std::string>{"r.jsonl"}) << "no temporary file stays";
+  expect_a_stop_keeps_the_records("TERM", 143, "stopped by SIGTERM");
 }
 
 TEST(Scripting, OnANarrowTerminalNoLineOrProgressIsWiderThanIt) {
@@ -465,21 +464,16 @@ TEST(Scripting, AFailedRunLeavesNoOutputFile) {
 TEST(Scripting, ASecondCtrlCOrSigtermLeavesNoTemporaryFile) {
   const ScratchDir scratch("int2");
   const std::string dir = scratch.path;
-  const std::string cmd = "(" + convbench::testing::convbench_binary() +
-                          " mb1ic3ih10oc4kh3 --debug-fake-backends 3000 --seed 1 --runs 2 --format jsonl --output " +
-                          dir + "/r.jsonl >" + dir + "/../int2.out 2>&1 </dev/null & p=$!; sleep 1; kill -INT $p; " +
-                          "sleep 1.3; kill -INT $p; wait $p; echo $? >" + dir + "/../int2.rc)";
-  ASSERT_EQ(std::system(cmd.c_str()), 0);
-  EXPECT_EQ(convbench::testing::slurp(dir + "/../int2.rc"), "130\n");
-  EXPECT_TRUE(fs::is_empty(dir)) << "left behind: " << fs::directory_iterator(dir)->path();
-  // The same with SIGTERM (Slurm sends it again before its SIGKILL).
-  const std::string term = "(" + convbench::testing::convbench_binary() +
-                           " mb1ic3ih10oc4kh3 --debug-fake-backends 3000 --seed 1 --runs 2 --format jsonl --output " +
-                           dir + "/r.jsonl >" + dir + "/../int2.out 2>&1 </dev/null & p=$!; sleep 1; kill -TERM $p; " +
-                           "sleep 1.3; kill -TERM $p; wait $p; echo $? >" + dir + "/../int2.rc)";
-  ASSERT_EQ(std::system(term.c_str()), 0);
-  EXPECT_EQ(convbench::testing::slurp(dir + "/../int2.rc"), "143\n");
-  EXPECT_TRUE(fs::is_empty(dir)) << "left behind: " << fs::directory_iterator(dir)->path();
+  // SIGTERM as Ctrl-C: Slurm sends it again before its SIGKILL.
+  for (const auto& [signal, code] : {std::pair<std::string, std::string>{"INT", "130\n"}, {"TERM", "143\n"}}) {
+    const std::string cmd = "(" + convbench::testing::convbench_binary() +
+                            " mb1ic3ih10oc4kh3 --debug-fake-backends 3000 --seed 1 --runs 2 --format jsonl --output " +
+                            dir + "/r.jsonl >" + dir + "/../int2.out 2>&1 </dev/null & p=$!; sleep 1; kill -" + signal +
+                            " $p; sleep 1.3; kill -" + signal + " $p; wait $p; echo $? >" + dir + "/../int2.rc)";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    EXPECT_EQ(convbench::testing::slurp(dir + "/../int2.rc"), code) << signal;
+    EXPECT_TRUE(fs::is_empty(dir)) << signal << " left behind: " << fs::directory_iterator(dir)->path();
+  }
 }
 
 // A CI gate must not pass on nothing: an empty baseline, files that share no problem, or a device neither
