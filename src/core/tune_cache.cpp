@@ -42,6 +42,7 @@ std::string file_text(const std::map<std::string, TunedEngine>& entries) {
   const nlohmann::json doc = {{"format", kFormat}, {"version", kVersion}, {"entries", out}};
   return doc.dump(1) + '\n';
 }
+
 }  // namespace
 
 std::string TuneKey::text() const {

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <string_view>
 
 #include "backends/cudnn/cuda_probe.hpp"
 #include "backends/cudnn/cudnn_conv.hpp"
@@ -85,14 +86,14 @@ void CudnnConv::describe_timing(PrepareReport& rep) const {
   else
     it->second = timing;
   if (gated_) return;
-  // Only a hold that already gave way in prepare() has its warning: the first batch that waited is named.
+  // The warning's start, which also finds it: a hold that already gave way in prepare() keeps its warning, and
+  // with it the first batch that waited.
+  constexpr std::string_view kNotHeld = "the stream could not be held while runs were queued";
   const bool warned = std::any_of(rep.warnings.begin(), rep.warnings.end(),
-                                  [](const std::string& w) { return w.rfind("the stream could not be held", 0) == 0; });
+                                  [&](const std::string& w) { return w.rfind(kNotHeld, 0) == 0; });
   if (!warned)
-    rep.warnings.push_back(fmt::format(
-        "the stream could not be held while runs were queued (a call waited for it: {}); times may include the "
-        "host's launch latency",
-        waited_.empty() ? timer_->waited() : waited_));
+    rep.warnings.push_back(fmt::format("{} (a call waited for it: {}); times may include the host's launch latency",
+                                       kNotHeld, waited_.empty() ? timer_->waited() : waited_));
 }
 
 std::vector<double> CudnnConv::run_many(int count, bool flush) {
