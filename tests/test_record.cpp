@@ -65,6 +65,30 @@ TEST(Record, MissingFieldsAreNamed) {
   EXPECT_THROW(result_from_json(j, "rec"), Error);
 }
 
+TEST(Record, AProblemTheCommandLineWouldRefuseIsRefused) {
+  // groups 0 once reached a division by zero in describe() (found by fuzz_record); a zero stride or a
+  // filter larger than the input would size the output wrongly in every printer.
+  const auto base = to_json(sample_result(40, 2), kMeta);
+  const std::vector<std::pair<const char*, nlohmann::json>> edits = {
+      {"groups", 0}, {"stride", {0, 1}}, {"r", 4000}, {"n", -3}};
+  const std::vector<std::string> reasons = {"--groups: '0' is not valid; each size must be an integer from 1 to",
+                                            "--stride: '0x1' is not valid; each size must be an integer from 1 to",
+                                            "--filter: the 4000x",
+                                            "--batch: '-3' is not valid; each size must be an integer from 1 to"};
+  for (size_t i = 0; i < edits.size(); ++i) {
+    auto j = base;
+    j["problem"][edits[i].first] = edits[i].second;
+    try {
+      result_from_json(j, "rec");
+      ADD_FAILURE() << "accepted " << edits[i].first;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      EXPECT_EQ(std::string(e.what()).rfind("rec: the problem is not one convbench can run (" + reasons[i], 0), 0u)
+          << e.what();
+    }
+  }
+}
+
 TEST(Record, CsvHeaderAndColumns) {
   std::ostringstream out;
   auto csv = make_csv_printer(out);

@@ -198,6 +198,13 @@ Problem problem_from_json(const json& pj, const std::string& what) {
   if (!named_layout) throw Error(ExitCode::usage, fmt::format("{}: unknown layout '{}'", what, layout));
   p.dtype = *named_dtype;
   p.layout = *named_layout;
+  // Every printer divides by groups and strides and sizes the output from them: a hand-edited record
+  // with groups 0 or a filter larger than its input is refused here, as the command line would refuse it.
+  try {
+    p.validate();
+  } catch (const Error& e) {
+    throw Error(ExitCode::usage, fmt::format("{}: the problem is not one convbench can run ({})", what, e.what()));
+  }
   return p;
 }
 
