@@ -30,6 +30,7 @@ enum class ExitCode : int {
   gpu_check_timeout = 17,     ///< the check did not finish within --timeout
   gpu_other = 18,             ///< any other CUDA error
   fleet_flagged = 19,         ///< `fleet`: a straggler, a failed entry or a missing node
+  hangup = 129,               ///< SIGHUP (the terminal or the ssh session closed), unless ignored (nohup)
   interrupted = 130,          ///< SIGINT
   terminated = 143,           ///< SIGTERM (Slurm's time limit or scancel, an MPI launcher's abort)
 };

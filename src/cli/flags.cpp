@@ -195,6 +195,7 @@ const char* exit_code_help() {
          "  17   (check) the check did not finish within --timeout\n"
          "  18   (check, --require-gpu) any other CUDA error\n"
          "  19   (fleet, --fail-on-straggler) a straggler GPU or node; fleet also: a failure, a missing node\n"
+         "  129  stopped by SIGHUP (the terminal closed; not under nohup): as 130\n"
          "  130  interrupted (Ctrl-C): records already written are kept, and a summary is printed\n"
          "  143  stopped by SIGTERM (Slurm's time limit, scancel): as 130\n";
 }

@@ -1,4 +1,4 @@
-// Ctrl-C (SIGINT) and SIGTERM during a run.
+// Ctrl-C (SIGINT), SIGTERM and SIGHUP during a run.
 #include "interrupt.hpp"
 
 #include <unistd.h>
@@ -11,7 +11,7 @@
 namespace convbench {
 namespace {
 
-std::atomic<int> g_signal{0};  ///< the first SIGINT or SIGTERM since the guard was installed; 0: none
+std::atomic<int> g_signal{0};  ///< the first stop signal since the guard was installed; 0: none
 std::atomic<int64_t> g_first_signal_ns{0};
 /// The --output temporary file, removed by a second signal (no destructor runs then); empty when none.
 char g_output_tmp[4096] = {};
@@ -39,19 +39,31 @@ InterruptGuard::InterruptGuard() {
   g_signal = 0;
   previous_int_ = std::signal(SIGINT, on_stop_signal);
   previous_term_ = std::signal(SIGTERM, on_stop_signal);
+  // A hangup (the terminal or ssh session closed) keeps the records too, but `nohup` ignores SIGHUP so
+  // that the run goes on: an inherited ignore stands.
+  struct sigaction hup {};
+  sigaction(SIGHUP, nullptr, &hup);  // asks, changes nothing
+  previous_hup_ = hup.sa_handler == SIG_IGN ? SIG_IGN : std::signal(SIGHUP, on_stop_signal);
 }
 
 InterruptGuard::~InterruptGuard() {
   std::signal(SIGINT, previous_int_);
   std::signal(SIGTERM, previous_term_);
+  std::signal(SIGHUP, previous_hup_);
   g_output_tmp[0] = '\0';
 }
 
 bool interrupted() { return g_signal.load() != 0; }
 
-ExitCode interruption_code() { return g_signal.load() == SIGTERM ? ExitCode::terminated : ExitCode::interrupted; }
+ExitCode interruption_code() {
+  const int sig = g_signal.load();
+  return sig == SIGTERM ? ExitCode::terminated : sig == SIGHUP ? ExitCode::hangup : ExitCode::interrupted;
+}
 
-std::string interruption_name() { return g_signal.load() == SIGTERM ? "stopped by SIGTERM" : "interrupted"; }
+std::string interruption_name() {
+  const int sig = g_signal.load();
+  return sig == SIGTERM ? "stopped by SIGTERM" : sig == SIGHUP ? "stopped by SIGHUP" : "interrupted";
+}
 
 void remove_on_second_interrupt(const std::string& path) {
   if (path.size() >= sizeof g_output_tmp) return;

@@ -211,6 +211,27 @@ TEST(Scripting, SigtermKeepsCompletedRecordsAsCtrlCDoes) {
   expect_a_stop_keeps_the_records("TERM", 143, "stopped by SIGTERM");
 }
 
+TEST(Scripting, SighupKeepsCompletedRecordsButNotUnderNohup) {
+  // A closed terminal or ssh session sends SIGHUP; before, it ended a long suite at once, as SIGTERM did.
+  expect_a_stop_keeps_the_records("HUP", 129, "stopped by SIGHUP");
+  // nohup ignores SIGHUP so that the run goes on; convbench must keep that ignore. A scripted run (each
+  // timed run sleeps 0.4 s) gets a SIGHUP in its middle and still measures all of its runs.
+  const ScratchDir scratch("nohup");
+  const std::string dir = scratch.path;
+  const std::string cmd = "(trap '' HUP; exec " + convbench::testing::convbench_binary() +
+                          " mb1ic3ih10oc4kh3 --debug-fake-backends 400 --seed 1 --runs 3 --format jsonl --output " +
+                          dir + "/r.jsonl) >" + dir + "/out 2>&1 </dev/null & p=$!; sleep 1; kill -HUP $p; wait $p; " +
+                          "echo $? >" + dir + "/rc";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(convbench::testing::slurp(dir + "/rc"), "0\n") << convbench::testing::slurp(dir + "/out");
+  const auto recs = read_records(dir + "/r.jsonl", "t");
+  ASSERT_EQ(recs.size(), 1u);
+  for (const auto& [kind, dj] : recs[0].at("devices").items()) {
+    EXPECT_EQ(dj.at("samples_ms").size(), 3u) << kind;
+    EXPECT_FALSE(dj.at("interrupted").get<bool>()) << kind;
+  }
+}
+
 TEST(Scripting, OnANarrowTerminalNoLineOrProgressIsWiderThanIt) {
   // A real terminal of 60 columns (script(1) gives the run a pty): the table and the progress line both fit,
   // so nothing wraps and no stale progress line stays behind.
@@ -459,13 +480,15 @@ TEST(Scripting, AFailedRunLeavesNoOutputFile) {
   }
 }
 
-// Two Ctrl-Cs more than a second apart end the process at once; the --output temporary file must go too.
+// Two Ctrl-Cs (or SIGTERMs, or SIGHUPs) more than a second apart end the process at once; the --output
+// temporary file must go too.
 // Runs are scripted (--debug-fake-backends: each sleeps 3 s) so that both signals land inside one run.
-TEST(Scripting, ASecondCtrlCOrSigtermLeavesNoTemporaryFile) {
+TEST(Scripting, ASecondStopSignalLeavesNoTemporaryFile) {
   const ScratchDir scratch("int2");
   const std::string dir = scratch.path;
   // SIGTERM as Ctrl-C: Slurm sends it again before its SIGKILL.
-  for (const auto& [signal, code] : {std::pair<std::string, std::string>{"INT", "130\n"}, {"TERM", "143\n"}}) {
+  for (const auto& [signal, code] :
+       {std::pair<std::string, std::string>{"INT", "130\n"}, {"TERM", "143\n"}, {"HUP", "129\n"}}) {
     const std::string cmd = "(" + convbench::testing::convbench_binary() +
                             " mb1ic3ih10oc4kh3 --debug-fake-backends 3000 --seed 1 --runs 2 --format jsonl --output " +
                             dir + "/r.jsonl >" + dir + "/../int2.out 2>&1 </dev/null & p=$!; sleep 1; kill -" + signal +
