@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "convbench/error.hpp"
+#include "convbench/numeric.hpp"
 #include "convbench/roofline.hpp"
 #include "scratch_dir.hpp"
 
@@ -124,6 +125,48 @@ TEST(Roofline, OnlyMultiplyAddsThatTouchRealInputCount) {
   // The compute fraction uses the effective count.
   Ceilings c{"cpu x, 2 threads", {{"f32", 1.0}}, 20.0, "2026-11-27T00:00:00Z"};
   EXPECT_NEAR(roofline(p, 1.0, c)->compute_fraction, p.effective_flops() / 1e-3 / 1e12, 1e-15);
+}
+
+TEST(Roofline, TheEffectiveCountMatchesTapByTapCountingAndStaysFastOnHugeFilters) {
+  // Tap by tap, as the definition reads: every (output, tap) pair whose input row is inside.
+  auto by_taps = [](int64_t in, int64_t out, int64_t filter, int64_t stride, int64_t dil, int64_t pad) {
+    double taps = 0;
+    for (int64_t o = 0; o < out; ++o)
+      for (int64_t f = 0; f < filter; ++f) taps += o * stride - pad + f * dil >= 0 && o * stride - pad + f * dil < in;
+    return taps;
+  };
+  // Seeded shapes with padding up to twice the input and filters up to wider than it, so that every case
+  // occurs: all outputs full, none full, more edge outputs than taps and fewer.
+  NormalSource rng(2026);
+  auto pick = [&](int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(rng.next_u64() % uint64_t(hi - lo + 1)); };
+  int checked = 0;
+  while (checked < 3000) {
+    Problem p;
+    p.h = pick(1, 12), p.w = pick(1, 12), p.r = pick(1, 9), p.s = pick(1, 9);
+    p.stride_h = pick(1, 4), p.stride_w = pick(1, 4), p.dil_h = pick(1, 3), p.dil_w = pick(1, 3);
+    p.pad_top = pick(0, 24), p.pad_bottom = pick(0, 24), p.pad_left = pick(0, 3), p.pad_right = pick(0, 3);
+    if ((p.r - 1) * p.dil_h + 1 > p.h + p.pad_top + p.pad_bottom) continue;
+    if ((p.s - 1) * p.dil_w + 1 > p.w + p.pad_left + p.pad_right) continue;
+    ++checked;
+    const double expected = 2.0 * p.n * p.k * p.c * by_taps(p.h, p.out_h(), p.r, p.stride_h, p.dil_h, p.pad_top) *
+                            by_taps(p.w, p.out_w(), p.s, p.stride_w, p.dil_w, p.pad_left);
+    ASSERT_EQ(p.effective_flops(), expected) << p.describe();
+  }
+  // A record edited by hand (or a problem too large to run) with a 2^30-tap filter over a 2^31-row input:
+  // counted pair by pair that was 2^60 steps, a hang in `report`. No padding: every tap is inside.
+  Problem huge;
+  huge.n = huge.c = huge.k = huge.w = huge.s = 1;
+  huge.h = 2147483647, huge.r = 1073741824;
+  ASSERT_NO_THROW(huge.validate());
+  EXPECT_EQ(huge.effective_flops(), huge.flops());
+  // Padding 1: the first output's tap 0 reads row -1 and the last output's last tap reads row 2^31 - 1, one
+  // past the input; every other tap of the 2^30 + 2 outputs is inside.
+  huge.pad_top = huge.pad_bottom = 1;
+  ASSERT_EQ(huge.out_h(), 1073741826);
+  EXPECT_DOUBLE_EQ(huge.effective_flops(), 2.0 * (1073741826.0 * 1073741824.0 - 2));
+  // A 3-tap filter with 2^30 rows of padding on each side: each input row meets each tap once.
+  huge.r = 3, huge.pad_top = huge.pad_bottom = 1073741824;
+  EXPECT_DOUBLE_EQ(huge.effective_flops(), 2.0 * 3 * 2147483647.0);
 }
 
 TEST(Roofline, AFractionAbove100PercentIsWarnedWithTheCeilingsDate) {
