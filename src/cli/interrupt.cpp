@@ -1,4 +1,4 @@
-// Ctrl-C (SIGINT), SIGTERM and SIGHUP during a run.
+// Ctrl-C (SIGINT), SIGTERM and SIGHUP during a run, and SIGPIPE's clean-up.
 #include "interrupt.hpp"
 
 #include <unistd.h>
@@ -33,6 +33,21 @@ extern "C" void on_stop_signal(int sig) {
   }
 }
 
+/// A reader that went away (`convbench ... | head`) ends the run by SIGPIPE, as it ends any stage of a
+/// pipeline; the --output temporary file goes first, so that nothing is left beside the output.
+extern "C" void on_broken_pipe(int sig) {
+  if (g_output_tmp[0]) unlink(g_output_tmp);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+/// Installs `handler` for `sig` unless the process started with `sig` ignored; returns what to restore.
+void (*handle_unless_ignored(int sig, void (*handler)(int)))(int) {
+  struct sigaction now {};
+  sigaction(sig, nullptr, &now);  // asks, changes nothing
+  return now.sa_handler == SIG_IGN ? SIG_IGN : std::signal(sig, handler);
+}
+
 }  // namespace
 
 InterruptGuard::InterruptGuard() {
@@ -40,16 +55,17 @@ InterruptGuard::InterruptGuard() {
   previous_int_ = std::signal(SIGINT, on_stop_signal);
   previous_term_ = std::signal(SIGTERM, on_stop_signal);
   // A hangup (the terminal or ssh session closed) keeps the records too, but `nohup` ignores SIGHUP so
-  // that the run goes on: an inherited ignore stands.
-  struct sigaction hup {};
-  sigaction(SIGHUP, nullptr, &hup);  // asks, changes nothing
-  previous_hup_ = hup.sa_handler == SIG_IGN ? SIG_IGN : std::signal(SIGHUP, on_stop_signal);
+  // that the run goes on: an inherited ignore stands. So does an ignored SIGPIPE: a write to a closed pipe
+  // then fails, and the run goes on, keeps its --output file and ends with exit 2 (results lost on stdout).
+  previous_hup_ = handle_unless_ignored(SIGHUP, on_stop_signal);
+  previous_pipe_ = handle_unless_ignored(SIGPIPE, on_broken_pipe);
 }
 
 InterruptGuard::~InterruptGuard() {
   std::signal(SIGINT, previous_int_);
   std::signal(SIGTERM, previous_term_);
   std::signal(SIGHUP, previous_hup_);
+  std::signal(SIGPIPE, previous_pipe_);
   g_output_tmp[0] = '\0';
 }
 

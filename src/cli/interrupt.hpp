@@ -1,7 +1,8 @@
 // Ctrl-C (SIGINT), SIGTERM (Slurm's time limit or scancel, an MPI launcher's abort) and SIGHUP (the
 // terminal closed; not under nohup, which ignores it) during a run: the
 // first asks the run to stop after the current timed run; a second one, a second or more later, ends the
-// process at once and removes the --output temporary file.
+// process at once and removes the --output temporary file. SIGPIPE (stdout's reader went away) removes that
+// file and ends the process by the signal, as it ends any stage of a pipeline.
 #pragma once
 
 #include <string>
@@ -10,7 +11,8 @@
 
 namespace convbench {
 
-/// Installs the SIGINT, SIGTERM and SIGHUP handler for the lifetime of a run.
+/// Installs the SIGINT, SIGTERM and SIGHUP handler for the lifetime of a run, and one for SIGPIPE that
+/// removes the --output temporary file before the process ends by that signal.
 class InterruptGuard {
  public:
   InterruptGuard();
@@ -22,6 +24,7 @@ class InterruptGuard {
   void (*previous_int_)(int);
   void (*previous_term_)(int);
   void (*previous_hup_)(int);
+  void (*previous_pipe_)(int);
 };
 
 /// Whether SIGINT, SIGTERM or SIGHUP arrived since the guard was installed.

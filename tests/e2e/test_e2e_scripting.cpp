@@ -480,6 +480,32 @@ TEST(Scripting, AFailedRunLeavesNoOutputFile) {
   }
 }
 
+// `convbench ... --output FILE | head`: the reader goes away, and the next row written to stdout raises
+// SIGPIPE. The process ends by it, as any stage of a pipeline does (exit 141), but before, it left its
+// temporary file beside the output. Where SIGPIPE is ignored, the run goes on and keeps its file; the
+// lost table is exit 2.
+TEST(Scripting, AClosedPipeLeavesNoTemporaryFileAndAnIgnoredOneKeepsTheRecords) {
+  for (const std::string ignore : {"", "trap '' PIPE; "}) {
+    const ScratchDir scratch("pipe");
+    const std::string dir = scratch.path;
+    const std::string cmd =
+        "(" + ignore + convbench::testing::convbench_binary() +
+        " --suite deepbench-inference-device --device cpu --runs 1 --seed 1 --no-verify --format jsonl --output " +
+        dir + "/r.jsonl 2>" + dir + "/../pipe.err; echo $? >" + dir + "/../pipe.rc) | head -c 1 >/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    const std::string rc = convbench::testing::slurp(dir + "/../pipe.rc");
+    const std::string err = convbench::testing::slurp(dir + "/../pipe.err");
+    if (ignore.empty()) {
+      EXPECT_EQ(rc, "141\n") << err;
+      EXPECT_TRUE(fs::is_empty(dir)) << "left behind: " << fs::directory_iterator(dir)->path();
+    } else {
+      EXPECT_EQ(rc, "2\n") << err;
+      EXPECT_TRUE(has(err, "the results could not be written to standard output")) << err;
+      EXPECT_EQ(read_records(dir + "/r.jsonl", "t").size(), 16u);
+    }
+  }
+}
+
 // Two Ctrl-Cs (or SIGTERMs, or SIGHUPs) more than a second apart end the process at once; the --output
 // temporary file must go too.
 // Runs are scripted (--debug-fake-backends: each sleeps 3 s) so that both signals land inside one run.
