@@ -1,8 +1,8 @@
 // Ctrl-C (SIGINT), SIGTERM (Slurm's time limit or scancel, an MPI launcher's abort) and SIGHUP (the
-// terminal closed; not under nohup, which ignores it) during a run: the
-// first asks the run to stop after the current timed run; a second one, a second or more later, ends the
-// process at once and removes the --output temporary file. SIGPIPE (stdout's reader went away) removes that
-// file and ends the process by the signal, as it ends any stage of a pipeline.
+// terminal closed; not under nohup, which ignores it) during a run: the first asks the run to stop after
+// the current timed run; a second one, a second or more later, ends the process at once and removes the
+// --output temporary file. SIGPIPE (stdout's reader went away) removes that file and ends the process by
+// the signal, as it ends any stage of a pipeline.
 #pragma once
 
 #include <string>
