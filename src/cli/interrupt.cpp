@@ -16,6 +16,14 @@ std::atomic<int64_t> g_first_signal_ns{0};
 /// The --output temporary file, removed by a second signal (no destructor runs then); empty when none.
 char g_output_tmp[4096] = {};
 
+/// Removes the --output temporary file (no destructor runs after this) and ends the process by `sig`: a
+/// second stop signal, and SIGPIPE, whose reader went away (`convbench ... | head`), as any pipeline stage ends.
+extern "C" void remove_output_and_end_by(int sig) {
+  if (g_output_tmp[0]) unlink(g_output_tmp);  // async-signal-safe
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
 /// The first signal asks the run to stop after the current timed run; a second one, a second or more
 /// later, ends the process at once by that signal. (Tools such as `timeout` send the signal to the process
 /// and to its group, so two can arrive together; they count as one.)
@@ -27,18 +35,8 @@ extern "C" void on_stop_signal(int sig) {
   if (g_signal.compare_exchange_strong(none, sig)) {
     g_first_signal_ns = now;
   } else if (now - g_first_signal_ns > 1000000000) {
-    if (g_output_tmp[0]) unlink(g_output_tmp);  // async-signal-safe
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
+    remove_output_and_end_by(sig);
   }
-}
-
-/// A reader that went away (`convbench ... | head`) ends the run by SIGPIPE, as it ends any stage of a
-/// pipeline; the --output temporary file goes first, so that nothing is left beside the output.
-extern "C" void on_broken_pipe(int sig) {
-  if (g_output_tmp[0]) unlink(g_output_tmp);
-  std::signal(sig, SIG_DFL);
-  std::raise(sig);
 }
 
 /// Installs `handler` for `sig` unless the process started with `sig` ignored; returns what to restore.
@@ -58,7 +56,7 @@ InterruptGuard::InterruptGuard() {
   // that the run goes on: an inherited ignore stands. So does an ignored SIGPIPE: a write to a closed pipe
   // then fails, and the run goes on, keeps its --output file and ends with exit 2 (results lost on stdout).
   previous_hup_ = handle_unless_ignored(SIGHUP, on_stop_signal);
-  previous_pipe_ = handle_unless_ignored(SIGPIPE, on_broken_pipe);
+  previous_pipe_ = handle_unless_ignored(SIGPIPE, remove_output_and_end_by);
 }
 
 InterruptGuard::~InterruptGuard() {
