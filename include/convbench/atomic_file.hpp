@@ -8,6 +8,7 @@
 #include <fstream>
 #include <streambuf>
 #include <string>
+#include <vector>
 
 namespace convbench {
 
@@ -55,5 +56,17 @@ class AtomicFile {
 /// Refuses, before any work, an output path that cannot be written: a directory, or a file in a directory
 /// that does not exist or cannot be written. Throws Error(usage) naming `flag`.
 void check_writable_output(const std::string& path, const std::string& flag);
+
+/// A file named on the command line, with the flag (or positional) that names it. "-" as an input is stdin.
+struct NamedFile {
+  std::string flag, path;
+};
+
+/// Refuses, before any work, an output that is the same file as an input or as another output: replacing it
+/// would destroy what was read, or what the other output wrote. Throws Error(usage) naming both. A file is
+/// the same when it is the same inode (hard and symbolic links included, and stdin redirected from it); a
+/// path that does not exist yet is the same as another output's path when both lead to one place. Devices
+/// and pipes are written through, never replaced, and inputs that do not exist are left to their own error.
+void check_distinct_files(const std::vector<NamedFile>& inputs, const std::vector<NamedFile>& outputs);
 
 }  // namespace convbench

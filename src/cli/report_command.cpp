@@ -59,6 +59,9 @@ ReportOptions to_report_options(const ReportFlags& f) {
 
 Outcome run_report(const ReportOptions& o) {
   check_writable_output(o.html, "--html");
+  std::vector<NamedFile> inputs;
+  for (const std::string& f : o.files) inputs.push_back({"the input", f});
+  check_distinct_files(inputs, {{"--html", o.html}});
   std::vector<json> all;
   for (const std::string& f : o.files) {
     const std::vector<json> part = read_records(f == "-" ? "/dev/stdin" : f, "report");

@@ -227,6 +227,33 @@ std::string interruption_note(const std::vector<RunResult>& results, const RunOp
                      o.problems.size(), partial);
 }
 
+/// The files a run reads and those it writes, for check_distinct_files. --save-output counts with each name
+/// it may take (.cpu, .gpu and, for a list of GPUs, .gpuN); the tuning cache counts where a GPU may run.
+std::vector<NamedFile> files_read(const RunOptions& o) {
+  std::vector<NamedFile> in;
+  for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--problems", o.problems_file},
+                                   {"--input-data", o.input_data},
+                                   {"--weights-data", o.weights_data}})
+    if (!path.empty()) in.push_back({flag, path});
+  return in;
+}
+
+std::vector<NamedFile> files_written(const RunOptions& o) {
+  std::vector<NamedFile> out;
+  if (!o.output.empty()) out.push_back({"--output", o.output});
+  if (!o.save_output.empty()) {
+    out.push_back({"--save-output", o.save_output});
+    std::vector<std::string> devices{"cpu", "gpu"};
+    if (o.gpus.size() > 1)
+      for (const int g : o.gpus) devices.push_back(fmt::format("gpu{}", g));
+    for (const std::string& d : devices)
+      out.push_back({fmt::format("--save-output's {} file", d), saved_output_path(o.save_output, d)});
+  }
+  if (o.device != DeviceSelection::cpu && !o.backend.tune_cache.empty())
+    out.push_back({"--tune-cache", o.backend.tune_cache});
+  return out;
+}
+
 }  // namespace
 
 Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostream& err,
@@ -235,11 +262,17 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   // Outputs are checked before anything runs: a run must not be lost to a path that cannot be written.
   if (!o.output.empty()) check_writable_output(o.output, "--output");
   if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
+  check_distinct_files(files_read(o), files_written(o));
   InterruptGuard guard;
   if (!o.quiet)
     for (const std::string& w : o.warnings) warn(err, w);
   std::vector<GpuSlot> gpus = open_gpus(o, backends);
   phase_mark("GPUs opened");
+  if (o.tune_cache_nowhere && !o.quiet &&
+      std::any_of(gpus.begin(), gpus.end(), [](const GpuSlot& g) { return g.avail.backend != nullptr; }))
+    warn(err,
+         "neither XDG_CACHE_HOME nor HOME is set, so the GPU's engine choices are not kept: every run "
+         "searches again (give --tune-cache FILE to keep them)");
   Availability cpu_backend = o.device != DeviceSelection::gpu ? backends.cpu(o.backend) : Availability{};
   phase_mark("CPU opened");
 

@@ -17,6 +17,10 @@ namespace convbench {
 /// indented, when a person reads it.
 void warn(std::ostream& err, const std::string& text);
 
+/// Where --save-output puts one device's output when it is one of several: `path` with `.device` before
+/// the extension (r.npy: r.cpu.npy, r.gpu.npy, or r.gpu0.npy... with several GPUs).
+std::string saved_output_path(const std::string& path, const std::string& device);
+
 /// Bytes of host memory a run of `p` needs at its peak, on the devices that will run.
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu);
 

@@ -94,31 +94,32 @@ namespace {
 
 /// Where the problems come from and where the results go.
 void declare_problem_and_output_flags(CLI::App& app, RunFlags& f) {
-  add_flags(app,
-            {{"--problems", &f.problems, nullptr,
-              "run every problem listed in FILE (- for stdin): one per line, flags or a descriptor; # comments; "
-              "the command line's problem flags are each line's defaults",
-              "FILE|-"},
-             {"--suite", &f.suite, nullptr, "run a built-in suite (see `convbench suites`)", "NAME"},
-             {"--format", &f.format, nullptr, "output format; markdown: a table to paste into a pull request (default table)",
-              "table|json|jsonl|csv|markdown"},
-             {"--output", &f.output, nullptr,
-              "write the records in --format to FILE (- = stdout): a regular file atomically, a device or pipe "
-              "straight through; the table still goes to stdout unless --quiet",
-              "FILE"},
-             {"--quiet", nullptr, &f.quiet, "print nothing but data and errors: no table beside --output, no progress"},
-             {"--verbose", nullptr, &f.verbose,
-              "the table with every detail: ISA, affinity, FTZ/DAZ, run spread, setup times, roofline; a block per "
-              "problem instead of a row"},
-             {"--input-data", &f.input_data, nullptr,
-              "read the input from a .npy file (float32 or float16, the layout's shape)", "FILE"},
-             {"--weights-data", &f.weights_data, nullptr,
-              "read the weights from a .npy file (KRSC for nhwc, KCRS for nchw)", "FILE"},
-             {"--save-output", &f.save_output, nullptr,
-              "write each device's output to a float32 .npy file (FILE, or FILE with .cpu/.gpu before the "
-              "extension when both ran)",
-              "FILE"},
-             {"--version", nullptr, &f.version, "print the versions of convbench and its libraries"}});
+  add_flags(
+      app,
+      {{"--problems", &f.problems, nullptr,
+        "run every problem listed in FILE (- for stdin): one per line, flags or a descriptor; # comments; "
+        "the command line's problem flags are each line's defaults",
+        "FILE|-"},
+       {"--suite", &f.suite, nullptr, "run a built-in suite (see `convbench suites`)", "NAME"},
+       {"--format", &f.format, nullptr, "output format; markdown: a table to paste into a pull request (default table)",
+        "table|json|jsonl|csv|markdown"},
+       {"--output", &f.output, nullptr,
+        "write the records in --format to FILE (- = stdout): a regular file atomically, a device or pipe "
+        "straight through; the table still goes to stdout unless --quiet",
+        "FILE"},
+       {"--quiet", nullptr, &f.quiet, "print nothing but data and errors: no table beside --output, no progress"},
+       {"--verbose", nullptr, &f.verbose,
+        "the table with every detail: ISA, affinity, FTZ/DAZ, run spread, setup times, roofline; a block per "
+        "problem instead of a row"},
+       {"--input-data", &f.input_data, nullptr,
+        "read the input from a .npy file (float32 or float16, the layout's shape)", "FILE"},
+       {"--weights-data", &f.weights_data, nullptr, "read the weights from a .npy file (KRSC for nhwc, KCRS for nchw)",
+        "FILE"},
+       {"--save-output", &f.save_output, nullptr,
+        "write each device's output to a float32 .npy file (FILE, or FILE with .cpu/.gpu before the "
+        "extension when both ran, .cpu/.gpuN with several GPUs)",
+        "FILE"},
+       {"--version", nullptr, &f.version, "print the versions of convbench and its libraries"}});
 }
 
 }  // namespace
@@ -199,7 +200,6 @@ void gpu_options(const RunFlags& f, RunOptions& o) {
     o.backend.workspace_limit =
         parse_integer("--workspace-limit", f.workspace_limit, 0, std::numeric_limits<int64_t>::max());
   o.backend.include_transfers = f.include_transfers;
-  if (f.tune_cache.empty()) throw UsageError("--tune-cache", f.tune_cache, "expected a file path or off");
   o.backend.tune_cache = f.tune_cache == "off" ? "" : f.tune_cache;
   o.backend.retune = f.retune;
   if (!f.fake_run_ms.empty())
@@ -249,6 +249,14 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
     if (!o.cpu_dtype) throw UsageError("--cpu-dtype", f.cpu_dtype, "expected auto, f32, tf32, bf16 or f16");
     if (o.device == DeviceSelection::gpu) throw UsageError("--cpu-dtype: has no effect with --device gpu");
   }
+  if (f.tune_cache.empty() && app.count("--tune-cache") > 0)
+    throw UsageError("--tune-cache", f.tune_cache, "expected a file path or off");
+  // Without the flag, the default path is empty only when neither XDG_CACHE_HOME nor HOME is set.
+  o.tune_cache_nowhere = f.tune_cache.empty();
+  if (f.retune && o.tune_cache_nowhere)
+    throw UsageError(
+        "--retune: has nothing to overwrite: neither XDG_CACHE_HOME nor HOME is set, so the tuning "
+        "cache is off (give --tune-cache FILE)");
   if (f.retune && f.tune_cache == "off") throw UsageError("--retune: has nothing to overwrite with --tune-cache off");
   if (o.device == DeviceSelection::cpu)
     for (const char* flag : {"--algo", "--workspace-limit", "--include-transfers", "--tune-cache", "--retune", "--gpu"})
@@ -267,6 +275,7 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   o.input_data = f.input_data;
   o.weights_data = f.weights_data;
   o.save_output = f.save_output;
+  o.problems_file = f.problems;
   if (o.problems.size() > 1)
     for (const auto& [flag, value] : {std::pair<const char*, const std::string&>{"--input-data", f.input_data},
                                       {"--weights-data", f.weights_data},

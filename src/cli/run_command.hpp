@@ -48,6 +48,10 @@ struct RunOptions {
   double straggler_threshold = 0.05;  ///< with several GPUs: slower than the node's median by this + noise
   bool fail_on_straggler = false;     ///< with several GPUs: a straggler makes the exit code 19
   std::string input_data, weights_data, save_output;  ///< .npy paths, or empty
+  std::string problems_file;                          ///< --problems FILE (- for stdin), or empty
+  /// No --tune-cache, and neither XDG_CACHE_HOME nor HOME to put the default in: the cache is off, and a run
+  /// that opens a GPU says so.
+  bool tune_cache_nowhere = false;
   std::vector<std::string> argv;
   std::vector<std::string> warnings;  ///< about the flags (e.g. GPU-only flags with --device cpu), one line each
 };

@@ -174,24 +174,30 @@ bool verify_and_compare(RunResult& r, const RunOptions& o, const HostTensors& in
 }
 
 /// Writes each device's output to `path`, or, when both ran, to `path` with .cpu/.gpu before the extension.
-void save_outputs(const RunResult& r, const std::string& path) {
+/// With several GPUs every record has its own GPU, so the names are .cpu and .gpuN (the GPU's index), and
+/// the CPU's output, the same in each record, is written with the first.
+void save_outputs(const RunResult& r, const std::string& path, bool several_gpus, bool first_record) {
   const auto ran = std::count_if(r.devices.begin(), r.devices.end(),
                                  [](const DeviceResult& d) { return d.measurement.has_value(); });
   for (const DeviceResult& d : r.devices) {
-    if (!d.measurement) continue;
+    if (!d.measurement || (several_gpus && d.kind == DeviceKind::cpu && !first_record)) continue;
     std::string file = path;
-    if (ran > 1) {
-      const auto dot = file.rfind('.');
-      const auto slash = file.rfind('/');
-      const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
-      file =
-          has_ext ? file.substr(0, dot) + "." + to_string(d.kind) + file.substr(dot) : file + "." + to_string(d.kind);
-    }
+    if (several_gpus)
+      file = saved_output_path(path, d.kind == DeviceKind::cpu ? "cpu" : fmt::format("gpu{}", r.gpu_index));
+    else if (ran > 1)
+      file = saved_output_path(path, to_string(d.kind));
     write_npy(file, "--save-output", npy_shape(r.problem, "output"), d.measurement->output);
   }
 }
 
 }  // namespace
+
+std::string saved_output_path(const std::string& path, const std::string& device) {
+  const auto dot = path.rfind('.');
+  const auto slash = path.rfind('/');
+  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return has_ext ? path.substr(0, dot) + "." + device + path.substr(dot) : path + "." + device;
+}
 
 void warn(std::ostream& err, const std::string& text) {
   static const size_t columns = isatty(STDERR_FILENO) == 1 ? output_columns(STDERR_FILENO) : 0;
@@ -247,7 +253,7 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
       if (gpus.size() > 1) r.gpu_index = gpus[g].index;
     }
     const bool verified = verify_and_compare(r, o, inputs);
-    if (!o.save_output.empty()) save_outputs(r, o.save_output);
+    if (!o.save_output.empty()) save_outputs(r, o.save_output, want_gpu && gpus.size() > 1, g == 0);
     r.peak_host_bytes = peak_host_bytes();
     // Outputs are not part of the record; free them before the next problem.
     for (DeviceResult& d : r.devices)

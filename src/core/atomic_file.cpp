@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "convbench/error.hpp"
@@ -54,7 +56,56 @@ std::string directory_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+/// What a named file is, for telling whether two names are one file: an existing regular file by its inode, a
+/// path that does not exist yet by where it leads. Nothing for a device, a pipe or a directory (never
+/// replaced), or for an input that does not exist (or stdin that is not a file).
+struct FileIdentity {
+  bool exists = false;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  std::string place;
+
+  bool operator==(const FileIdentity& o) const {
+    return exists == o.exists && (exists ? dev == o.dev && ino == o.ino : place == o.place);
+  }
+};
+
+std::optional<FileIdentity> identity(const std::string& path, bool input) {
+  struct stat st {};
+  const int found = input && path == "-" ? fstat(STDIN_FILENO, &st) : stat(path.c_str(), &st);
+  if (found == 0) {
+    if (!S_ISREG(st.st_mode)) return std::nullopt;
+    return FileIdentity{true, st.st_dev, st.st_ino, {}};
+  }
+  if (input) return std::nullopt;
+  std::error_code ec;
+  const std::filesystem::path place =
+      std::filesystem::weakly_canonical(std::filesystem::absolute(resolve(path), ec), ec);
+  return FileIdentity{false, 0, 0, ec ? resolve(path) : place.string()};
+}
+
+std::string shown(const NamedFile& f) { return f.path == "-" ? "- (standard input)" : "'" + f.path + "'"; }
+
 }  // namespace
+
+void check_distinct_files(const std::vector<NamedFile>& inputs, const std::vector<NamedFile>& outputs) {
+  std::vector<std::pair<const NamedFile*, FileIdentity>> outs;
+  for (const NamedFile& out : outputs) {
+    const std::optional<FileIdentity> o = identity(out.path, false);
+    if (!o) continue;
+    for (const NamedFile& in : inputs)
+      if (const std::optional<FileIdentity> i = identity(in.path, true); i && *i == *o)
+        throw Error(ExitCode::usage,
+                    fmt::format("{}: '{}' is the same file as {} {}; writing it would destroy that input", out.flag,
+                                out.path, in.flag, shown(in)));
+    for (const auto& [other, id] : outs)
+      if (id == *o)
+        throw Error(ExitCode::usage,
+                    fmt::format("{}: '{}' is the same file as {} '{}'; one output would replace the other", out.flag,
+                                out.path, other->flag, other->path));
+    outs.emplace_back(&out, *o);
+  }
+}
 
 void check_writable_output(const std::string& path, const std::string& flag) {
   struct stat st {};

@@ -373,7 +373,9 @@ TEST(Scripting, AnInfInputNextToABf16OneByOneConvolutionIsVerifiedPositionByPosi
   Problem p;
   p.n = p.c = p.h = p.k = p.r = p.s = 1, p.w = 8, p.dtype = DType::bf16;
   const bool native_bf16 = make_cpu_backend({}).backend->supports(p).ok;
-  if (!native_bf16) EXPECT_TRUE(has(r.out, "cpu: mode f32 instead of bf16: ")) << r.out;
+  if (!native_bf16) {
+    EXPECT_TRUE(has(r.out, "cpu: mode f32 instead of bf16: ")) << r.out;
+  }
   const std::string tolerance = native_bf16 ? "1e-02" : "1e-05";
   const NpyArray y = read_npy(dir + "/y.npy", "t");
   ASSERT_EQ(y.data.size(), 8u);
@@ -459,6 +461,96 @@ TEST(Scripting, ADirectoryAsOutputIsRefusedBeforeAnythingRuns) {
   EXPECT_EQ(s.code, 2);
   EXPECT_EQ(s.out, "");
   EXPECT_TRUE(fs::is_empty(dir));
+}
+
+// `report r.jsonl --html r.jsonl` replaced the records with the page, and `--problems p.txt --output p.txt`
+// the problem list with the records: an output that is also an input (by any name: ./, a symlink, a hard
+// link, stdin redirected from it), or another output, is refused before anything runs, and nothing changes.
+TEST(Scripting, AnOutputThatIsAlsoAnInputOrAnotherOutputIsRefused) {
+  const ScratchDir scratch("same");
+  const std::string d = scratch.path;
+  std::ofstream(d + "/p.txt") << "mb1ic3ih10oc4kh3\n";
+  ASSERT_EQ(run_cli("--problems " + d + "/p.txt --format jsonl --output " + d + "/r.jsonl" + kCpu).code, 0);
+  const std::string records = convbench::testing::slurp(d + "/r.jsonl");
+  ASSERT_EQ(symlink("r.jsonl", (d + "/link.jsonl").c_str()), 0);
+  ASSERT_EQ(link((d + "/r.jsonl").c_str(), (d + "/hard.jsonl").c_str()), 0);
+  const auto refused = [&](const std::string& args, const std::string& message, const std::string& prefix = "") {
+    const CliResult r = run_cli(args, prefix);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+    EXPECT_EQ(r.err, "convbench: error: " + message + "\n") << args;
+    EXPECT_EQ(r.out, "") << args;
+  };
+  const std::string destroys = "; writing it would destroy that input";
+  refused("report " + d + "/r.jsonl --html " + d + "/r.jsonl",
+          "--html: '" + d + "/r.jsonl' is the same file as the input '" + d + "/r.jsonl'" + destroys);
+  refused("report " + d + "/p.txt " + d + "/link.jsonl --html " + d + "/./r.jsonl",
+          "--html: '" + d + "/./r.jsonl' is the same file as the input '" + d + "/link.jsonl'" + destroys);
+  refused("report " + d + "/hard.jsonl --html " + d + "/r.jsonl",
+          "--html: '" + d + "/r.jsonl' is the same file as the input '" + d + "/hard.jsonl'" + destroys);
+  refused("--problems " + d + "/p.txt --output " + d + "/p.txt" + kCpu,
+          "--output: '" + d + "/p.txt' is the same file as --problems '" + d + "/p.txt'" + destroys);
+  refused("--problems - --output " + d + "/p.txt" + kCpu,
+          "--output: '" + d + "/p.txt' is the same file as --problems - (standard input)" + destroys,
+          "exec <" + d + "/p.txt; ");
+  refused("--problems " + d + "/p.txt --tune-cache " + d + "/p.txt --seed 5 --runs 2",
+          "--tune-cache: '" + d + "/p.txt' is the same file as --problems '" + d + "/p.txt'" + destroys);
+  refused("mb1ic3ih10oc4kh3 --output " + d + "/new.json --save-output " + d + "/new.json" + kCpu,
+          "--save-output: '" + d + "/new.json' is the same file as --output '" + d +
+              "/new.json'; one output would replace the other");
+  refused("mb1ic3ih10oc4kh3 --output " + d + "/new.cpu.json --save-output " + d + "/new.json" + kCpu,
+          "--save-output's cpu file: '" + d + "/new.cpu.json' is the same file as --output '" + d +
+              "/new.cpu.json'; one output would replace the other");
+  EXPECT_EQ(convbench::testing::slurp(d + "/r.jsonl"), records);
+  EXPECT_EQ(convbench::testing::slurp(d + "/p.txt"), "mb1ic3ih10oc4kh3\n");
+  EXPECT_FALSE(fs::exists(d + "/new.json"));
+  // What is not one file still runs: a device written through, and the tuning cache where no GPU runs.
+  EXPECT_EQ(run_cli("report " + d + "/r.jsonl --html /dev/null").code, 0);
+  const CliResult cpu_only = run_cli("--problems " + d + "/p.txt --tune-cache " + d + "/p.txt" + kCpu);
+  EXPECT_EQ(cpu_only.code, 0) << cpu_only.err;
+  EXPECT_EQ(convbench::testing::slurp(d + "/p.txt"), "mb1ic3ih10oc4kh3\n");
+}
+
+// With several GPUs every record is one GPU's: before, each wrote its output to the same .gpu.npy, and only
+// the last GPU's was left.
+TEST(Scripting, EachGpuOfSeveralSavesItsOwnOutput) {
+  const ScratchDir scratch("gpusave");
+  const std::string d = scratch.path;
+  const CliResult r = run_cli(
+      "mb1ic3ih10oc4kh3 --seed 1 --runs 2 --debug-fake-backends 1 --debug-fake-gpus 1x1x1 "
+      "--gpu 0,2 --save-output " +
+      d + "/y.npy");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(d)) files.push_back(e.path().filename().string());
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{"y.cpu.npy", "y.gpu0.npy", "y.gpu2.npy"}));
+  for (const std::string& f : files) EXPECT_EQ(read_npy(d + "/" + f, "t").shape, (std::vector<int64_t>{1, 8, 8, 4}));
+  const CliResult clash = run_cli("mb1ic3ih10oc4kh3 --debug-fake-gpus 1x1x1 --gpu 0,2 --save-output " + d +
+                                  "/y.npy --input-data " + d + "/y.gpu2.npy");
+  EXPECT_EQ(clash.code, 2);
+  EXPECT_EQ(clash.err, "convbench: error: --save-output's gpu2 file: '" + d + "/y.gpu2.npy' is the same file as " +
+                           "--input-data '" + d + "/y.gpu2.npy'; writing it would destroy that input\n");
+}
+
+// A service or `env -i` sets neither XDG_CACHE_HOME nor HOME. Every run then failed with "--tune-cache: ''
+// is not valid", a flag nobody gave; now the tuning cache is off, and a run that opens a GPU says so.
+TEST(Scripting, WithoutAHomeTheTuningCacheIsOffAndARunWithAGpuSaysSo) {
+  const std::string no_home = "env -u HOME -u XDG_CACHE_HOME ";
+  const std::string fake_gpu = "mb1ic3ih10oc4kh3 --seed 1 --runs 2 --debug-fake-backends 1 --debug-fake-gpus 1";
+  const CliResult gpu = run_cli(fake_gpu, no_home);
+  ASSERT_EQ(gpu.code, 0) << gpu.err;
+  EXPECT_TRUE(has(gpu.err,
+                  "convbench: warning: neither XDG_CACHE_HOME nor HOME is set, so the GPU's engine choices "
+                  "are not kept: every run searches again (give --tune-cache FILE to keep them)\n"))
+      << gpu.err;
+  const CliResult cpu = run_cli("mb1ic3ih10oc4kh3" + kCpu, no_home);
+  ASSERT_EQ(cpu.code, 0) << cpu.err;
+  EXPECT_FALSE(has(cpu.err, "tune")) << cpu.err;
+  const CliResult retune = run_cli(fake_gpu + " --retune", no_home);
+  EXPECT_EQ(retune.code, 2);
+  EXPECT_EQ(retune.err,
+            "convbench: error: --retune: has nothing to overwrite: neither XDG_CACHE_HOME nor HOME is "
+            "set, so the tuning cache is off (give --tune-cache FILE)\n");
 }
 
 TEST(Scripting, ResultsLostOnStandardOutputAreAnErrorNotExit0) {
