@@ -258,6 +258,12 @@ TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {
   EXPECT_EQ(error_of({"compare"}), "compare: needs two result files, BASE and NEW; none was given");
   EXPECT_EQ(error_of({"compare", "a.jsonl"}), "compare: needs two result files, BASE and NEW; only BASE was given");
   EXPECT_EQ(error_of({"compare", "a", "b", "c"}), "compare: 'c' is one file too many; compare takes two, BASE and NEW");
+  EXPECT_EQ(error_of({"compare", "a", "b", "c", "d"}),
+            "compare: 'c' is one file too many; compare takes two, BASE and NEW");
+  EXPECT_EQ(error_of({"compare", "a", "b", "-"}), "compare: '-' is one file too many; compare takes two, BASE and NEW");
+  EXPECT_EQ(error_of({"mb1ic3ih10oc4kh3", "extra1", "extra2"}), "'extra1' is not expected here; see convbench --help");
+  EXPECT_EQ(error_of({"--batch", "2", "junk", "--bogus", "x"}),
+            "--bogus: not a flag of convbench; see convbench --help");
   EXPECT_EQ(error_of({"chek"}), "unknown command 'chek'; did you mean check?");
   EXPECT_EQ(error_of({"comapre"}), "unknown command 'comapre'; did you mean compare?");
   EXPECT_EQ(error_of({"frobnicate"}),

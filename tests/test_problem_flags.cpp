@@ -52,6 +52,24 @@ TEST(ProblemList, ErrorsNameTheLine) {
             "p.txt:1: descriptor 'mb2ic3ih10oc4kh3' and shape flags (--batch, --input, --filter, --stride, --padding, "
             "--dilation, --groups) cannot be combined; give one or the other");
   EXPECT_EQ(error_of("# nothing\n"), "--problems: 'p.txt' lists no problems");
+  // A flag of the command line with its value: the flag is named, not its value (CLI11 lists the value first).
+  EXPECT_EQ(error_of("mb1ic3ih10oc4kh3 --output x.json\n"),
+            "p.txt:1: --output: not a flag of a problem line; a line takes only --batch, --input, --filter, --stride, "
+            "--padding, --dilation, --groups, --layout and --dtype");
+  EXPECT_EQ(error_of("mb1ic3ih10oc4kh3 one two\n"),
+            "p.txt:1: 'one' is not expected here; a line takes only --batch, --input, --filter, --stride, --padding, "
+            "--dilation, --groups, --layout and --dtype");
+}
+
+TEST(ProblemList, AByteOrderMarkCarriageReturnsAndTabsAreWhitespace) {
+  // As Windows Notepad saves a file: a UTF-8 byte order mark, CRLF line ends; and tabs between words.
+  std::istringstream in("\xEF\xBB\xBFmb1ic3ih10oc4kh3\r\n\r\n  # c\r\n\t--batch 2\t--filter 4x3x3 --dtype f16\r\n");
+  const auto list = read_problem_list(in, "list.txt", {});
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].problem, parse_descriptor("mb1ic3ih10oc4kh3", DType::f32, Layout::nhwc));
+  EXPECT_EQ(list[1].label, "list.txt:4");
+  EXPECT_EQ(list[1].problem.n, 2);
+  EXPECT_EQ(list[1].problem.dtype, DType::f16);
 }
 
 TEST(ProblemList, DescriptorLinesTakeTheCommandLinesBatch) {

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
+#include <sstream>
 
 #include "convbench/error.hpp"
 #include "convbench/text.hpp"
@@ -14,6 +15,21 @@ namespace convbench {
 namespace {
 
 std::string whole(int64_t lo, int64_t hi) { return fmt::format("expected a whole number from {} to {}", lo, hi); }
+
+/// The extra word to name, from CLI11's space-separated list: the first unknown flag (its value is then an
+/// extra too, and the flag is what to fix), else the extra the user wrote first; CLI11 lists them in its
+/// own order (`--output x.json` on a problem line came out as "x.json --output").
+std::string first_extra(const std::string& list, const std::vector<std::string>& args) {
+  std::vector<std::string> extras;
+  std::istringstream words(list);
+  for (std::string w; words >> w;) extras.push_back(w);
+  if (extras.empty()) return list;
+  const auto rank = [&](const std::string& x) {
+    return std::pair(x.size() > 1 && x[0] == '-' ? 0 : 1, std::find(args.begin(), args.end(), x) - args.begin());
+  };
+  return *std::min_element(extras.begin(), extras.end(),
+                           [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+}
 
 }  // namespace
 
@@ -69,9 +85,8 @@ std::string explain_parse_error(const CLI::ParseError& e, const CLI::App& where,
   if (const auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     // "The following argument(s) was/were not expected: X Y"
-    std::string first = msg.substr(msg.find(": ") + 2);
-    first = first.substr(0, first.find(' '));
-    if (first.rfind("-", 0) == 0) {
+    const std::string first = first_extra(msg.substr(msg.find(": ") + 2), args);
+    if (first.size() > 1 && first[0] == '-') {
       const std::string flag = first.substr(0, first.find('='));
       const std::string near = closest(flag, flag_names(where));
       return fmt::format("{}: not a flag of {}; {}", flag, who, near.empty() ? hint : "did you mean " + near + "?");

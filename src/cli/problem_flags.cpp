@@ -123,6 +123,8 @@ std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::strin
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
+    // A file saved by an editor that marks UTF-8 (Windows Notepad) starts with a byte order mark.
+    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
     std::vector<std::string> words = split_words(line);
     if (words.empty()) continue;
