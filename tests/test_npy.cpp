@@ -1,7 +1,10 @@
 // .npy files: writing and reading back, float16 and format 2, malformed files.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "convbench/error.hpp"
@@ -40,6 +43,22 @@ TEST(Npy, ReadsFloat16AndFormat2) {
   EXPECT_EQ(a.data, (std::vector<float>{1.0f, -2.0f}));
 }
 
+TEST(Npy, ReadsFloat64AsNumPySavesByDefault) {
+  // np.save of np.random.randn(...) writes '<f8'. Each value is rounded to float32 (then to the run's dtype);
+  // one past float32's range becomes inf.
+  const std::vector<double> values{1.0 / 3.0, -2.5, 1e300, -0.0};
+  std::string data(values.size() * 8, '\0');
+  std::memcpy(data.data(), values.data(), data.size());
+  std::string h = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }\n";
+  const std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size() & 0xff) +
+                            static_cast<char>(h.size() >> 8) + h + data;
+  const NpyArray a = parse_npy(bytes, "x");
+  EXPECT_EQ(a.descr, "<f8");
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(a.data, (std::vector<float>{1.0f / 3.0f, -2.5f, std::numeric_limits<float>::infinity(), -0.0f}));
+  EXPECT_TRUE(std::signbit(a.data[3]));
+}
+
 TEST(Npy, MalformedFilesAreRejectedWithAReason) {
   auto error_of = [](const std::string& bytes) {
     try {
@@ -56,10 +75,14 @@ TEST(Npy, MalformedFilesAreRejectedWithAReason) {
            h + data;
   };
   EXPECT_EQ(error_of("hello"), "f.npy: not a .npy file (bad magic)");
-  EXPECT_EQ(error_of(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", std::string(8, '\0'))),
-            "f.npy: dtype '<f8' is not supported; use little-endian float32 ('<f4') or float16 ('<f2')");
+  EXPECT_EQ(error_of(npy("{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }", std::string(8, '\0'))),
+            "f.npy: dtype '<i8' is not supported; use little-endian float32 ('<f4'), float64 ('<f8') or float16 "
+            "('<f2')");
   EXPECT_EQ(error_of(npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", std::string(4, '\0'))),
-            "f.npy: dtype '>f4' is not supported; use little-endian float32 ('<f4') or float16 ('<f2')");
+            "f.npy: dtype '>f4' is not supported; use little-endian float32 ('<f4'), float64 ('<f8') or float16 "
+            "('<f2')");
+  EXPECT_EQ(error_of(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", std::string(12, '\0'))),
+            "f.npy: the data is 12 bytes, but shape (2) of <f8 needs 16");
   EXPECT_EQ(error_of(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", std::string(4, '\0'))),
             "f.npy: Fortran-ordered arrays are not supported; save in C order");
   EXPECT_EQ(error_of(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", std::string(20, '\0'))),

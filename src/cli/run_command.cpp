@@ -112,7 +112,7 @@ void declare_problem_and_output_flags(CLI::App& app, RunFlags& f) {
         "the table with every detail: ISA, affinity, FTZ/DAZ, run spread, setup times, roofline; a block per "
         "problem instead of a row"},
        {"--input-data", &f.input_data, nullptr,
-        "read the input from a .npy file (float32 or float16, the layout's shape)", "FILE"},
+        "read the input from a .npy file (float32, float64 or float16, the layout's shape)", "FILE"},
        {"--weights-data", &f.weights_data, nullptr, "read the weights from a .npy file (KRSC for nhwc, KCRS for nchw)",
         "FILE"},
        {"--save-output", &f.save_output, nullptr,

@@ -81,15 +81,18 @@ NpyArray parse_npy(const std::string& bytes, const std::string& what) {
     a.descr = "<f4";
   } else if (descr.rfind("'<f2'", 0) == 0) {
     a.descr = "<f2";
+  } else if (descr.rfind("'<f8'", 0) == 0) {  // NumPy's default: np.random.randn() saves float64
+    a.descr = "<f8";
   } else {
     const auto end = descr.find_first_of(",}");
-    throw fail(fmt::format("dtype {} is not supported; use little-endian float32 ('<f4') or float16 ('<f2')",
-                           descr.empty() ? "(missing)" : descr.substr(0, end)));
+    throw fail(
+        fmt::format("dtype {} is not supported; use little-endian float32 ('<f4'), float64 ('<f8') or float16 ('<f2')",
+                    descr.empty() ? "(missing)" : descr.substr(0, end)));
   }
   const std::string fortran = value_of(header, "fortran_order");
   if (fortran.rfind("False", 0) != 0) throw fail("Fortran-ordered arrays are not supported; save in C order");
   const int64_t count = read_shape(value_of(header, "shape"), a.shape, fail);
-  const size_t item = a.descr == "<f4" ? 4 : 2;
+  const size_t item = a.descr == "<f4" ? 4 : a.descr == "<f8" ? 8 : 2;
   const size_t data_bytes = bytes.size() - offset;
   if (static_cast<uint64_t>(count) > std::numeric_limits<size_t>::max() / item ||
       static_cast<size_t>(count) * item != data_bytes)
@@ -100,6 +103,10 @@ NpyArray parse_npy(const std::string& bytes, const std::string& what) {
   for (size_t i = 0; i < a.data.size(); ++i) {
     if (item == 4) {
       std::memcpy(&a.data[i], p + 4 * i, 4);
+    } else if (item == 8) {
+      double d;
+      std::memcpy(&d, p + 8 * i, 8);
+      a.data[i] = static_cast<float>(d);
     } else {
       uint16_t h;
       std::memcpy(&h, p + 2 * i, 2);

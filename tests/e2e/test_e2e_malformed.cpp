@@ -96,8 +96,9 @@ const std::vector<Case> kCases = {
     {"--input-data $IN/missing.npy", 2, "--input-data: cannot read '$IN/missing.npy': no such file"},
     {"--input-data $IN", 2, "--input-data: cannot read '$IN': not a regular file"},
     {"--input-data $IN/text.npy", 2, "--input-data: '$IN/text.npy': not a .npy file (bad magic)"},
-    {"--input-data $IN/f8.npy --batch 1 --input 2x2x1 --filter 1x1x1", 2,
-     "--input-data: '$IN/f8.npy': dtype '<f8' is not supported; use little-endian float32 ('<f4') or float16 ('<f2')"},
+    {"--input-data $IN/i8.npy --batch 1 --input 2x2x1 --filter 1x1x1", 2,
+     "--input-data: '$IN/i8.npy': dtype '<i8' is not supported; use little-endian float32 ('<f4'), float64 ('<f8') "
+     "or float16 ('<f2')"},
     {"--input-data $IN/short.npy --batch 1 --input 2x2x1 --filter 1x1x1", 2,
      "--input-data: '$IN/short.npy': the data is 8 bytes, but shape (1, 2, 2, 1) of <f4 needs 16"},
     {"--weights-data $IN/ok.npy --batch 1 --input 2x2x1 --filter 2x1x1", 2,
@@ -148,8 +149,8 @@ TEST(Malformed, EveryBadInputGetsOneLineItsExitCodeAndNoOutputFile) {
   std::ofstream(in + "/label-number.json") << R"({"schema_version": 2, "label": 5})"
                                            << "\n";
   {
-    std::ofstream f(in + "/f8.npy", std::ios::binary);
-    write_npy_header(f, "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2, 2, 1), }");
+    std::ofstream f(in + "/i8.npy", std::ios::binary);
+    write_npy_header(f, "{'descr': '<i8', 'fortran_order': False, 'shape': (1, 2, 2, 1), }");
     f << std::string(32, '\0');
   }
   {
