@@ -362,6 +362,17 @@ std::vector<json> read_records(const std::string& path, const std::string& what)
     try {
       out.push_back(json::parse(line));
     } catch (const json::parse_error&) {
+      // convbench's other formats, saved as a baseline by mistake: say which, and how to get records.
+      const bool csv = number == 1 && line.rfind("schema_version,", 0) == 0;
+      const bool markdown = number == 1 && line.rfind("| problem |", 0) == 0;
+      const bool table = number == 1 && (line.rfind("problem ", 0) == 0 || line.rfind("problem:", 0) == 0);
+      if (csv || markdown || table)
+        throw Error(ExitCode::usage, fmt::format("{}: '{}' is convbench's {}, not records; write them with --format "
+                                                 "json or --format jsonl",
+                                                 what, path,
+                                                 csv        ? "CSV"
+                                                 : markdown ? "Markdown table"
+                                                            : "table"));
       throw Error(ExitCode::usage,
                   fmt::format("{}: '{}' line {} is not JSON (expected a JSON array, object or JSON Lines)", what, path,
                               number));

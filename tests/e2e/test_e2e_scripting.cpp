@@ -631,6 +631,31 @@ TEST(Scripting, ASecondStopSignalLeavesNoTemporaryFile) {
 
 // A CI gate must not pass on nothing: an empty baseline, files that share no problem, or a device neither
 // file measured is exit 9 with the reason; --format json gives the rows with their labels.
+// A baseline saved in the table, CSV or Markdown format cannot be compared; the error said "line 1 is not
+// JSON". It now names the format and how to write records instead.
+TEST(Scripting, CompareNamesConvbenchsOtherFormatsAndHowToWriteRecords) {
+  const ScratchDir scratch("formats");
+  const std::string d = scratch.path;
+  for (const auto& [format, name] : std::vector<std::pair<std::string, std::string>>{
+           {"table", "table"}, {"csv", "CSV"}, {"markdown", "Markdown table"}}) {
+    for (const std::string problems : {"mb1ic3ih10oc4kh3", "--problems - --rounds 1"}) {
+      const std::string file = d + "/base." + format;
+      const CliResult r = run_cli(problems + " --format " + format + kCpu + "--output " + file,
+                                  "printf 'mb1ic3ih10oc4kh3\nmb1ic3ih12oc4kh3\n' | ");
+      ASSERT_EQ(r.code, 0) << r.err;
+      for (const std::string& command : {"compare " + file + " " + file, "fleet " + file}) {
+        const CliResult c = run_cli(command);
+        EXPECT_EQ(c.code, 2) << command;
+        EXPECT_EQ(c.err, "convbench: error: " + command.substr(0, command.find(' ')) + ": '" + file +
+                             "' is convbench's " + name +
+                             ", not records; write them with --format json or --format "
+                             "jsonl\n")
+            << command;
+      }
+    }
+  }
+}
+
 TEST(Scripting, CompareFailsWhenItComparedNothingAndSpeaksJson) {
   const ScratchDir scratch("cmp0");
   const std::string dir = scratch.path;
