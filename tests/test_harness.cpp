@@ -141,6 +141,36 @@ TEST(Harness, WhatTheBackendLearnsDuringTheTimedRunsReachesTheMeasurementAndEver
   EXPECT_EQ(has(rounds.devices[0].measurement->warnings, "gpu: " + warning), 1);
 }
 
+// With --tune-cache off every round searches again and may choose another engine: the merged record names
+// round 1's, so it warns that the medians mix two implementations, once however many rounds did.
+TEST(Harness, RoundsThatRanAnotherImplementationAreNamedOnce) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  const auto round = [&](const std::string& engine) {
+    FakeBackend fake({1, 1, 1}, "gpu");
+    fake.implementation = engine;
+    RunResult r;
+    r.problem = p;
+    DeviceResult d;
+    d.kind = DeviceKind::gpu;
+    d.measurement = measure(fake, p, make_inputs(p, 1), {1, 2});
+    r.devices.push_back(d);
+    return r;
+  };
+  const std::string mixed =
+      "gpu: a later round ran eng9_k2=1, not eng28_k2=4 as the record says (each round chose again; the tuning cache "
+      "keeps one choice): the rounds' medians mix the two";
+  RunResult same = round("eng28_k2=4");
+  add_round(same, round("eng28_k2=4"));
+  EXPECT_TRUE(same.devices[0].measurement->warnings.empty());
+  RunResult rounds = round("eng28_k2=4");
+  add_round(rounds, round("eng9_k2=1"));
+  add_round(rounds, round("eng9_k2=1"));
+  const Measurement& m = *rounds.devices[0].measurement;
+  EXPECT_EQ(m.prepare.implementation, "eng28_k2=4");
+  EXPECT_EQ(std::count(m.warnings.begin(), m.warnings.end(), mixed), 1) << ::testing::PrintToString(m.warnings);
+}
+
 TEST(Harness, ACpuRunThatGotLittleCpuTimeIsFlaggedAsDescheduled) {
   Problem p;
   p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;

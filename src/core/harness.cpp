@@ -223,10 +223,19 @@ void add_measurement_round(Measurement& a, const Measurement& b, const Problem& 
   }
   a.interrupted = b.interrupted;
   a.clock_after = b.clock_after;
-  // The backend's own warnings of every round, each once (a later round's stream hold may have given way).
-  for (const std::string& w : b.prepare.warnings)
+  const auto add_once = [&a](const std::string& w) {
     if (std::find(a.prepare.warnings.begin(), a.prepare.warnings.end(), w) == a.prepare.warnings.end())
       a.prepare.warnings.push_back(w);
+  };
+  // A round that chose another implementation (the GPU's search, run again where the tuning cache is off):
+  // the record names round 1's, and the medians mix both.
+  if (b.prepare.implementation != a.prepare.implementation)
+    add_once(
+        fmt::format("a later round ran {}, not {} as the record says (each round chose again; the tuning "
+                    "cache keeps one choice): the rounds' medians mix the two",
+                    b.prepare.implementation, a.prepare.implementation));
+  // The backend's own warnings of every round, each once (a later round's stream hold may have given way).
+  for (const std::string& w : b.prepare.warnings) add_once(w);
   // The warnings judge every run of every round together.
   a.warnings = measurement_warnings(a);
   for (const std::string& w : a.prepare.warnings)
