@@ -20,5 +20,8 @@ nlohmann::json to_json(const RunResult& r, const RunMetadata& m);
 RunResult result_from_json(const nlohmann::json& j, const std::string& what);
 /// The records of a result file: a JSON array, one JSON object, or JSON Lines. Throws Error(usage).
 std::vector<nlohmann::json> read_records(const std::string& path, const std::string& what);
+/// The records of every file in turn, `-` being standard input, which can be named once: a second `-` would
+/// read nothing. Throws Error(usage).
+std::vector<nlohmann::json> read_record_files(const std::vector<std::string>& files, const std::string& what);
 
 }  // namespace convbench

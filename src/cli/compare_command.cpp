@@ -18,8 +18,8 @@ CLI::App* declare_compare(CLI::App& app, CompareFlags& f) {
       "compare",
       "Compare two result files (json or jsonl) problem by problem; exit 8 when any problem slowed by "
       "more than --threshold beyond its measured noise.");
-  compare->add_option("BASE", f.base, "the baseline result file")->required()->type_name("BASE");
-  compare->add_option("NEW", f.next, "the new result file")->required()->type_name("NEW");
+  compare->add_option("BASE", f.base, "the baseline result file, or - for stdin")->required()->type_name("BASE");
+  compare->add_option("NEW", f.next, "the new result file, or - for stdin (not both)")->required()->type_name("NEW");
   add_flags(*compare, {{"--threshold", &f.threshold, nullptr,
                         "slowdown tolerated beyond the noise, as a fraction (default 0.05)", "FRACTION"},
                        {"--noise-floor", &f.noise_floor, nullptr,
@@ -34,6 +34,8 @@ CompareOptions to_compare_options(const CompareFlags& f) {
   CompareOptions c;
   c.base = f.base;
   c.next = f.next;
+  if (c.base == "-" && c.next == "-")
+    throw UsageError("compare: BASE and NEW cannot both be - (standard input); it can be read once");
   c.threshold = parse_fraction("--threshold", f.threshold, 10);
   c.noise_floor = parse_fraction("--noise-floor", f.noise_floor, 1);
   c.device = parse_device(f.device);

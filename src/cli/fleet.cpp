@@ -51,15 +51,6 @@ FleetEntry entry_of(const json& record, const RunResult& r, const FleetOptions& 
   return e;
 }
 
-std::vector<json> read_all(const std::vector<std::string>& files) {
-  std::vector<json> out;
-  for (const std::string& f : files) {
-    const std::vector<json> part = read_records(f == "-" ? "/dev/stdin" : f, "fleet");
-    out.insert(out.end(), part.begin(), part.end());
-  }
-  return out;
-}
-
 void print_table(const FleetReport& rep, const FleetOptions& o, std::ostream& out) {
   fmt::print(out, "{:<28}  {:<16}  {:>11}  {:>9}  {:>6}  {}\n", "problem", "node", "median ms", "deviation", "noise",
              "verdict");
@@ -164,7 +155,7 @@ FleetReport build_fleet(const std::vector<json>& records, const FleetOptions& o)
 }
 
 Outcome run_fleet(const FleetOptions& o, std::ostream& out) {
-  const FleetReport rep = build_fleet(read_all(o.files), o);
+  const FleetReport rep = build_fleet(read_record_files(o.files, "fleet"), o);
   switch (o.format) {
     case FleetOptions::Format::table:
       print_table(rep, o, out);

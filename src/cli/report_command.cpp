@@ -62,11 +62,7 @@ Outcome run_report(const ReportOptions& o) {
   std::vector<NamedFile> inputs;
   for (const std::string& f : o.files) inputs.push_back({"the input", f});
   check_distinct_files(inputs, {{"--html", o.html}});
-  std::vector<json> all;
-  for (const std::string& f : o.files) {
-    const std::vector<json> part = read_records(f == "-" ? "/dev/stdin" : f, "report");
-    all.insert(all.end(), part.begin(), part.end());
-  }
+  const std::vector<json> all = read_record_files(o.files, "report");
   if (all.empty()) return {ExitCode::nothing_compared, "report: the files hold no records"};
   std::vector<ReportRecord> records;
   for (size_t i = 0; i < all.size(); ++i) records.push_back(report_record(all[i], fmt::format("report: record {}", i + 1)));

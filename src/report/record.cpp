@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
@@ -377,6 +378,18 @@ std::vector<json> read_records(const std::string& path, const std::string& what)
                   fmt::format("{}: '{}' line {} is not JSON (expected a JSON array, object or JSON Lines)", what, path,
                               number));
     }
+  }
+  return out;
+}
+
+std::vector<json> read_record_files(const std::vector<std::string>& files, const std::string& what) {
+  if (std::count(files.begin(), files.end(), "-") > 1)
+    throw Error(ExitCode::usage,
+                fmt::format("{}: '-' (standard input) is given more than once; it can be read once", what));
+  std::vector<json> out;
+  for (const std::string& f : files) {
+    const std::vector<json> part = read_records(f == "-" ? "/dev/stdin" : f, what);
+    out.insert(out.end(), part.begin(), part.end());
   }
   return out;
 }

@@ -656,6 +656,33 @@ TEST(Scripting, CompareNamesConvbenchsOtherFormatsAndHowToWriteRecords) {
   }
 }
 
+// `convbench ... --format jsonl | convbench compare base.jsonl -` said "cannot read '-'", while fleet and
+// report read `-`; and `fleet - -` read stdin twice, the second time nothing, without a word.
+TEST(Scripting, CompareReadsStdinAndNothingReadsItTwice) {
+  const ScratchDir scratch("stdin");
+  const std::string base = scratch.path + "/base.jsonl";
+  const std::string run = "--problems - --format jsonl --rounds 1" + kCpu;
+  const std::string list = "printf 'mb1ic3ih10oc4kh3\nmb1ic3ih12oc4kh3\n' | ";
+  ASSERT_EQ(run_cli(run + "--output " + base, list).code, 0);
+  // The same records on both sides (timing noise would make a fresh run's verdict vary), one through a pipe.
+  const std::string cat = "cat " + base + " | ";
+  for (const std::string& operands : {base + " -", "- " + base}) {
+    const CliResult c = run_cli("compare " + operands, cat);
+    EXPECT_EQ(c.code, 0) << operands << "\n" << c.err;
+    EXPECT_TRUE(has(c.out, "2 compared, 0 regressions beyond")) << c.out;
+  }
+  const CliResult both = run_cli("compare - -", cat);
+  EXPECT_EQ(both.code, 2);
+  EXPECT_EQ(both.err,
+            "convbench: error: compare: BASE and NEW cannot both be - (standard input); it can be read once\n");
+  for (const std::string command : {"fleet", "report"}) {
+    const CliResult twice = run_cli(command + " - - " + (command == "report" ? "--html /dev/null" : ""), cat);
+    EXPECT_EQ(twice.code, 2) << command;
+    EXPECT_EQ(twice.err,
+              "convbench: error: " + command + ": '-' (standard input) is given more than once; it can be read once\n");
+  }
+}
+
 TEST(Scripting, CompareFailsWhenItComparedNothingAndSpeaksJson) {
   const ScratchDir scratch("cmp0");
   const std::string dir = scratch.path;
