@@ -6,6 +6,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -164,8 +165,14 @@ std::string expand_output_path(const std::string& path) {
       if (const char* v = std::getenv(n); v && *v) return std::string(v);
     return std::string(otherwise);
   };
-  const std::pair<const char*, std::string> fields[] = {
-      {"{host}", host_name()}, {"{rank}", env_or(kRankVariables, "0")}, {"{job}", env_or(kJobVariables, "local")}};
+  // Each value stays within its file name: a '/' in a variable (no scheduler sets one) cannot lead elsewhere.
+  const auto in_name = [](std::string v) {
+    std::replace(v.begin(), v.end(), '/', '_');
+    return v;
+  };
+  const std::pair<const char*, std::string> fields[] = {{"{host}", in_name(host_name())},
+                                                        {"{rank}", in_name(env_or(kRankVariables, "0"))},
+                                                        {"{job}", in_name(env_or(kJobVariables, "local"))}};
   std::string out = path;
   for (const auto& [key, value] : fields)
     for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))

@@ -756,6 +756,11 @@ TEST(Scripting, RecordsSayWhereTheyRanAndOutputNamesExpandPerTask) {
       run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + dir + "/p-{rank}-{job}.jsonl" + kCpu, clean);
   ASSERT_EQ(plain.code, 0) << plain.err;
   EXPECT_TRUE(std::filesystem::exists(dir + "/p-0-local.jsonl"));
+  // A '/' in a variable stays inside the file name instead of leading to another folder.
+  const CliResult slash =
+      run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + dir + "/s-{job}.jsonl" + kCpu, clean + "PBS_JOBID=../x ");
+  ASSERT_EQ(slash.code, 0) << slash.err;
+  EXPECT_TRUE(std::filesystem::exists(dir + "/s-.._x.jsonl"));
 }
 
 TEST(Scripting, FleetFlagsTheOneSlowTaskOfFour) {
