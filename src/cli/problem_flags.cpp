@@ -61,9 +61,9 @@ void add_problem_flags(CLI::App& app, ProblemFlags& f) {
         "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7 (instead of the shape flags)", "DESCRIPTOR"}});
 }
 
-bool any_shape_flag(const CLI::App& app) {
+bool any_shape_flag(const CLI::App& app, bool but_batch) {
   for (const char* f : kShapeFlags)
-    if (app.count(f) > 0) return true;
+    if (app.count(f) > 0 && !(but_batch && std::string(f) == "--batch")) return true;
   return false;
 }
 

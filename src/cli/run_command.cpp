@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <random>
 
 #include "convbench/descriptor.hpp"
@@ -100,7 +101,8 @@ void declare_problem_and_output_flags(CLI::App& app, RunFlags& f) {
         "run every problem listed in FILE (- for stdin): one per line, flags or a descriptor; # comments; "
         "the command line's problem flags are each line's defaults",
         "FILE|-"},
-       {"--suite", &f.suite, nullptr, "run a built-in suite (see `convbench suites`)", "NAME"},
+       {"--suite", &f.suite, nullptr,
+        "run a built-in suite (see `convbench suites`); --batch, --dtype and --layout apply to each problem", "NAME"},
        {"--format", &f.format, nullptr, "output format; markdown: a table to paste into a pull request (default table)",
         "table|json|jsonl|csv|markdown"},
        {"--output", &f.output, nullptr,
@@ -141,14 +143,29 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
       for (const Suite& x : suites()) names += (names.empty() ? "" : ", ") + x.name;
       throw UsageError("--suite", f.suite, "expected one of " + names + " (see convbench suites)");
     }
-    if (shape_flags)
+    if (any_shape_flag(app, true))
       throw UsageError(
-          "--suite: shape flags (--batch, --input, --filter, ...) cannot be combined with a suite; "
-          "--dtype and --layout can");
+          "--suite: shape flags (--input, --filter, ...) cannot be combined with a suite; --batch, --dtype and "
+          "--layout can");
     const DType d = parse_dtype(f.problem.dtype);
     const Layout l = parse_layout(f.problem.layout);
-    for (const SuiteEntry& e : s->entries)
-      problems.push_back({f.suite + " " + e.label, parse_descriptor(e.descriptor, d, l)});
+    // --batch replaces every entry's batch, as benchdnn's --mb does for a batch file: the suite at batch 1.
+    const std::optional<int64_t> batch =
+        app.count("--batch") > 0
+            ? std::optional(parse_integer("--batch", f.problem.batch, 1, std::numeric_limits<int32_t>::max()))
+            : std::nullopt;
+    for (const SuiteEntry& e : s->entries) {
+      LabeledProblem lp{f.suite + " " + e.label, parse_descriptor(e.descriptor, d, l)};
+      if (batch) {
+        lp.problem.n = *batch;
+        try {
+          lp.problem.validate();
+        } catch (const Error& err) {
+          throw Error(err.code(), fmt::format("{}: {}", lp.label, err.what()));
+        }
+      }
+      problems.push_back(std::move(lp));
+    }
   } else if (!f.problems.empty()) {
     ProblemFlags defaults = f.problem;
     defaults.descriptor.clear();

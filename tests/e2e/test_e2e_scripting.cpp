@@ -156,6 +156,22 @@ TEST(Scripting, SuitesAreListedAndRunnable) {
   const CliResult bad = run_cli("--suite deepbench");
   EXPECT_EQ(bad.code, 2);
   EXPECT_TRUE(has(bad.err, "--suite: 'deepbench' is not valid; expected one of deepbench-training")) << bad.err;
+  // --batch replaces every entry's batch (benchdnn's --mb does the same for a batch file); the other shape flags
+  // are refused.
+  const CliResult one = run_cli(
+      "--suite resnet50 --batch 1 --device cpu --rounds 1 --runs 1 --seed 1 "
+      "--debug-fake-backends 1 --no-verify --format jsonl");
+  ASSERT_EQ(one.code, 0) << one.err;
+  const auto recs = json_lines(one.out);
+  ASSERT_EQ(recs.size(), 23u);
+  for (const auto& r : recs) EXPECT_EQ(r.at("problem").at("n"), 1) << r.at("label");
+  EXPECT_EQ(recs[0].at("label"), "resnet50 conv1");
+  EXPECT_EQ(recs[0].at("problem").at("h"), 224);
+  const CliResult shape = run_cli("--suite resnet50 --input 10x10x3");
+  EXPECT_EQ(shape.code, 2);
+  EXPECT_EQ(shape.err,
+            "convbench: error: --suite: shape flags (--input, --filter, ...) cannot be combined with a "
+            "suite; --batch, --dtype and --layout can\n");
 }
 
 TEST(Scripting, SuiteSummaryOnTheTable) {
