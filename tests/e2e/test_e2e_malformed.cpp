@@ -91,7 +91,8 @@ const std::vector<Case> kCases = {
     {"--problems -", 2, "--problems: 'stdin' lists no problems", "# nothing here\n"},
     {"--problems - --suite resnet50", 2, "--problems and --suite cannot be combined; give one"},
     {"--suite nope", 2, "--suite: 'nope' is not valid; expected one of deepbench-training*"},
-    {"--suite resnet50 --batch 8", 2, "--suite: shape flags *"},
+    {"--suite resnet50 --stride 2", 2, "--suite: shape flags *"},
+    {"--suite resnet50 --batch 0", 2, "--batch: '0' is not valid; expected a whole number from 1 to 2147483647"},
     // .npy files
     {"--input-data $IN/missing.npy", 2, "--input-data: cannot read '$IN/missing.npy': no such file"},
     {"--input-data $IN", 2, "--input-data: cannot read '$IN': not a regular file"},
