@@ -18,8 +18,9 @@ nlohmann::json to_json(const RunResult& r, const RunMetadata& m);
 /// Reads back what to_json wrote (outputs are not part of a record). Throws Error(usage) naming `what`
 /// when a required field is missing or has the wrong type.
 RunResult result_from_json(const nlohmann::json& j, const std::string& what);
-/// The records of a result file: a JSON array, one JSON object, or JSON Lines. Throws Error(usage).
-std::vector<nlohmann::json> read_records(const std::string& path, const std::string& what);
+/// The records of a result file (`-`: standard input): a JSON array, one JSON object, or JSON Lines.
+/// Throws Error(usage).
+std::vector<nlohmann::json> read_records(const std::string& file, const std::string& what);
 /// The records of every file in turn, `-` being standard input, which can be named once: a second `-` would
 /// read nothing. Throws Error(usage).
 std::vector<nlohmann::json> read_record_files(const std::vector<std::string>& files, const std::string& what);

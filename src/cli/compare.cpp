@@ -51,7 +51,7 @@ std::vector<const Measurement*> measurements(const std::vector<const RunResult*>
 std::vector<RunResult> load(const std::string& path) {
   std::vector<RunResult> out;
   int i = 0;
-  for (const auto& j : read_records(path == "-" ? "/dev/stdin" : path, "compare"))
+  for (const auto& j : read_records(path, "compare"))
     out.push_back(result_from_json(j, fmt::format("compare: '{}' record {}", path, ++i)));
   return out;
 }

@@ -61,6 +61,8 @@ void add_problem_flags(CLI::App& app, ProblemFlags& f) {
         "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7 (instead of the shape flags)", "DESCRIPTOR"}});
 }
 
+int64_t parse_batch(const ProblemFlags& fl) { return parse_integer("--batch", fl.batch, 1, kMaxSize); }
+
 bool any_shape_flag(const CLI::App& app, bool but_batch) {
   for (const char* f : kShapeFlags)
     if (app.count(f) > 0 && !(but_batch && std::string(f) == "--batch")) return true;
@@ -77,13 +79,12 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
           fmt::format("descriptor '{}' and shape flags (--batch, --input, --filter, --stride, --padding, "
                       "--dilation, --groups) cannot be combined; give one or the other",
                       fl.descriptor));
-    return parse_descriptor(fl.descriptor, dtype, layout,
-                            fl.batch_given ? parse_integer("--batch", fl.batch, 1, kMaxSize) : 2);
+    return parse_descriptor(fl.descriptor, dtype, layout, fl.batch_given ? parse_batch(fl) : 2);
   }
   Problem p;
   p.layout = layout;
   p.dtype = dtype;
-  p.n = parse_integer("--batch", fl.batch, 1, kMaxSize);
+  p.n = parse_batch(fl);
   const auto in = parse_dims("--input", fl.input, {3}, "HxWxC", 1, kMaxSize);
   p.h = in[0], p.w = in[1], p.c = in[2];
   const auto f = parse_dims("--filter", fl.filter, {3, 4}, "KxRxS or KxRxSxC", 1, kMaxSize);

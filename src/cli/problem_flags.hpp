@@ -27,6 +27,8 @@ struct LabeledProblem {
 };
 
 void add_problem_flags(CLI::App& app, ProblemFlags& f);
+/// --batch's value, checked.
+int64_t parse_batch(const ProblemFlags& fl);
 /// Whether any shape flag (--batch ... --groups) was given explicitly; with `but_batch`, any but --batch.
 bool any_shape_flag(const CLI::App& app, bool but_batch = false);
 /// The problem the flags describe; `shape_flags_given` says whether any shape flag was set explicitly.

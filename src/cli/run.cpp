@@ -268,8 +268,9 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
     for (const std::string& w : o.warnings) warn(err, w);
   std::vector<GpuSlot> gpus = open_gpus(o, backends);
   phase_mark("GPUs opened");
-  if (o.tune_cache_nowhere && !o.quiet &&
-      std::any_of(gpus.begin(), gpus.end(), [](const GpuSlot& g) { return g.avail.backend != nullptr; }))
+  const bool a_gpu_opened =
+      std::any_of(gpus.begin(), gpus.end(), [](const GpuSlot& g) { return g.avail.backend != nullptr; });
+  if (o.tune_cache_nowhere && !o.quiet && a_gpu_opened)
     warn(err,
          "neither XDG_CACHE_HOME nor HOME is set, so the GPU's engine choices are not kept: every run "
          "searches again (give --tune-cache FILE to keep them)");
@@ -309,8 +310,7 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   if (code == ExitCode::unsupported && first_failure == ExitCode::ok)
     outcome.error = "nothing ran: " + not_run_reasons(results);
   if (code == ExitCode::fleet_flagged) outcome.error = rounds.first_straggler;
-  outcome.skip_gpu_teardown =
-      std::any_of(gpus.begin(), gpus.end(), [](const GpuSlot& g) { return g.avail.backend != nullptr; });
+  outcome.skip_gpu_teardown = a_gpu_opened;
   return outcome;
 }
 

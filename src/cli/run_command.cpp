@@ -151,9 +151,7 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
     const Layout l = parse_layout(f.problem.layout);
     // --batch replaces every entry's batch, as benchdnn's --mb does for a batch file: the suite at batch 1.
     const std::optional<int64_t> batch =
-        app.count("--batch") > 0
-            ? std::optional(parse_integer("--batch", f.problem.batch, 1, std::numeric_limits<int32_t>::max()))
-            : std::nullopt;
+        app.count("--batch") > 0 ? std::optional(parse_batch(f.problem)) : std::nullopt;
     for (const SuiteEntry& e : s->entries) {
       LabeledProblem lp{f.suite + " " + e.label, parse_descriptor(e.descriptor, d, l)};
       if (batch) {

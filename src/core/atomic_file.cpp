@@ -78,10 +78,10 @@ std::optional<FileIdentity> identity(const std::string& path, bool input) {
     return FileIdentity{true, st.st_dev, st.st_ino, {}};
   }
   if (input) return std::nullopt;
+  const std::string target = resolve(path);
   std::error_code ec;
-  const std::filesystem::path place =
-      std::filesystem::weakly_canonical(std::filesystem::absolute(resolve(path), ec), ec);
-  return FileIdentity{false, 0, 0, ec ? resolve(path) : place.string()};
+  const std::filesystem::path place = std::filesystem::weakly_canonical(std::filesystem::absolute(target, ec), ec);
+  return FileIdentity{false, 0, 0, ec ? target : place.string()};
 }
 
 std::string shown(const NamedFile& f) { return f.path == "-" ? "- (standard input)" : "'" + f.path + "'"; }
@@ -89,15 +89,17 @@ std::string shown(const NamedFile& f) { return f.path == "-" ? "- (standard inpu
 }  // namespace
 
 void check_distinct_files(const std::vector<NamedFile>& inputs, const std::vector<NamedFile>& outputs) {
-  std::vector<std::pair<const NamedFile*, FileIdentity>> outs;
+  std::vector<std::pair<const NamedFile*, FileIdentity>> ins, outs;
+  for (const NamedFile& in : inputs)
+    if (const std::optional<FileIdentity> i = identity(in.path, true)) ins.emplace_back(&in, *i);
   for (const NamedFile& out : outputs) {
     const std::optional<FileIdentity> o = identity(out.path, false);
     if (!o) continue;
-    for (const NamedFile& in : inputs)
-      if (const std::optional<FileIdentity> i = identity(in.path, true); i && *i == *o)
+    for (const auto& [in, id] : ins)
+      if (id == *o)
         throw Error(ExitCode::usage,
                     fmt::format("{}: '{}' is the same file as {} {}; writing it would destroy that input", out.flag,
-                                out.path, in.flag, shown(in)));
+                                out.path, in->flag, shown(*in)));
     for (const auto& [other, id] : outs)
       if (id == *o)
         throw Error(ExitCode::usage,

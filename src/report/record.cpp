@@ -336,7 +336,8 @@ RunResult result_from_json(const json& j, const std::string& what) {
   }
 }
 
-std::vector<json> read_records(const std::string& path, const std::string& what) {
+std::vector<json> read_records(const std::string& file, const std::string& what) {
+  const std::string path = file == "-" ? "/dev/stdin" : file;
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))  // opens, but reads as nothing: "holds no records" misled
     throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': it is a folder, not a file", what, path));
@@ -388,7 +389,7 @@ std::vector<json> read_record_files(const std::vector<std::string>& files, const
                 fmt::format("{}: '-' (standard input) is given more than once; it can be read once", what));
   std::vector<json> out;
   for (const std::string& f : files) {
-    const std::vector<json> part = read_records(f == "-" ? "/dev/stdin" : f, what);
+    const std::vector<json> part = read_records(f, what);
     out.insert(out.end(), part.begin(), part.end());
   }
   return out;
