@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include "convbench/error.hpp"
 #include "convbench/system.hpp"
 #include "convbench/tune_cache.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 
@@ -270,6 +273,113 @@ TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {
             "unknown command 'frobnicate'; the commands are check, suites, compare, peak, fleet and report, and a problem "
             "descriptor has sizes, e.g. mb100ic3ih100oc32kh7");
   EXPECT_EQ(error_of({"suites", "extra"}), "'extra' is not expected here; see convbench suites --help");
+}
+
+TEST(Options, FlagsOfOtherToolsAreAnsweredWithConvbenchsSpelling) {
+  // nvbench, hyperfine, google/benchmark and benchdnn: one flag at a time, the value given carried over.
+  EXPECT_EQ(
+      error_of({"--devices", "0"}),
+      "--devices: not a flag of convbench; nvbench's --devices 0 is --gpu 0 in convbench (--device picks cpu, gpu "
+      "or all)");
+  EXPECT_EQ(error_of({"--json", "r.json"}),
+            "--json: not a flag of convbench; nvbench's --json r.json is --format json --output r.json in convbench");
+  EXPECT_EQ(error_of({"--export-csv"}),
+            "--export-csv: not a flag of convbench; hyperfine's --export-csv FILE is --format csv --output FILE in "
+            "convbench");
+  EXPECT_EQ(
+      error_of({"--style", "basic"}),
+      "--style: not a flag of convbench; hyperfine's --style is not needed: convbench draws its progress bar only "
+      "on a terminal, and --quiet leaves only data and errors");
+  EXPECT_EQ(
+      error_of({"--benchmark_repetitions=3"}),
+      "--benchmark_repetitions: not a flag of convbench; google/benchmark's --benchmark_repetitions 3 is --rounds "
+      "3 in convbench");
+  EXPECT_EQ(error_of({"mb8ic3ih32oc8kh3", "--mb=8"}),
+            "--mb: not a flag of convbench; benchdnn's --mb 8 is --batch 8 in convbench");
+  EXPECT_EQ(error_of({"--dir=FWD_I", "mb8ic3ih32oc8kh3"}),
+            "--dir: not a flag of convbench; benchdnn's --dir is not needed: convbench measures forward inference "
+            "(FWD_I) only");
+  // A near miss that is another tool's flag is answered as that flag, not as the typo it resembles.
+  EXPECT_EQ(error_of({"--device", "0"}),
+            "--device: '0' is not valid; expected cpu, gpu or all; a GPU by its index is --gpu 0");
+  // benchdnn's --batch names a file of problems; said only when the value is a file.
+  convbench::testing::ScratchDir dir("other-tools");
+  const std::string shapes = dir.path + "/shapes_resnet_50";
+  std::ofstream(shapes) << "mb1ic3ih10oc4kh3\n";
+  EXPECT_EQ(error_of({"--batch", shapes}),
+            "--batch: '" + shapes +
+                "' is not valid; expected a whole number from 1 to 2147483647; benchdnn's "
+                "--batch=FILE is --problems FILE in convbench");
+  EXPECT_EQ(error_of({"--batch", "abc"}), "--batch: 'abc' is not valid; expected a whole number from 1 to 2147483647");
+
+  // Every convbench flag those answers name is one of convbench's.
+  const std::string help = parse({"--help"}).text;
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--devices"},
+                                             {"--json"},
+                                             {"--csv"},
+                                             {"--md"},
+                                             {"--min-samples"},
+                                             {"--export-json"},
+                                             {"--export-csv"},
+                                             {"--export-markdown"},
+                                             {"--min-runs"},
+                                             {"--max-runs"},
+                                             {"--style"},
+                                             {"--benchmark_format"},
+                                             {"--benchmark_out"},
+                                             {"--benchmark_repetitions"},
+                                             {"--mb"},
+                                             {"--dt"},
+                                             {"--cfg"},
+                                             {"--stag"},
+                                             {"--wtag"},
+                                             {"--dtag"},
+                                             {"--dir"},
+                                             {"--mode"},
+                                             {"--conv"},
+                                             {"-n", "2", "-s", "1", "-V", "0", "-i", "3"}}) {
+    const std::string e = error_of(args);
+    const std::string answer = e.substr(e.find("; ") + 2);
+    ASSERT_NE(answer.find("convbench"), std::string::npos) << e;
+    std::istringstream words(answer);
+    for (std::string w; words >> w;) {
+      if (w.rfind("--", 0) != 0 || w == args[0]) continue;
+      while (!w.empty() && (w.back() == ')' || w.back() == ',')) w.pop_back();
+      EXPECT_NE(help.find("  " + w + " "), std::string::npos) << w << " in: " << e;
+    }
+  }
+}
+
+TEST(Options, MiopenDriverCommandLinesAreRewrittenForConvbench) {
+  // Every shape flag of MIOpenDriver conv, each axis different, so that a swapped pair (its filter height is
+  // -y and width -x) shows: the rewrite must describe the problem benchdnn's descriptor does, in NCHW.
+  const std::vector<std::string> miopen = {"conv", "-n", "10", "-c", "64", "-H", "56", "-W", "28", "-k", "32",
+                                           "-y",   "3",  "-x", "5",  "-p", "1",  "-q", "2",  "-u", "2",  "-v",
+                                           "1",    "-l", "1",  "-j", "2",  "-g", "2",  "-F", "1",  "-t", "1"};
+  const std::string e = error_of(miopen);
+  EXPECT_EQ(e,
+            "-n: not a flag of convbench; these are MIOpenDriver conv's flags; in convbench: convbench --batch 10 "
+            "--input 56x28x64 --filter 32x3x5 --stride 2x1 --padding 1x2 --dilation 1x2 --groups 2 --layout nchw");
+  std::istringstream words(e.substr(e.find("in convbench: convbench ") + 24));
+  std::vector<std::string> rewritten;
+  for (std::string w; words >> w;) rewritten.push_back(w);
+  EXPECT_EQ(problem_of(rewritten), problem_of({"mb10g2ic64ih56iw28oc32kh3kw5sh2sw1ph1pw2dh0dw1", "--layout", "nchw"}));
+
+  // What is not given takes MIOpenDriver's default (32x32 images, 3x3 filters), not convbench's; the data type
+  // comes from the command word; convbench's own flags are kept.
+  EXPECT_EQ(
+      error_of({"convfp16", "-n", "1", "-c", "8", "-I", "NHWC", "-s", "1", "-V", "0", "-i", "20", "--device", "cpu"}),
+      "-n: not a flag of convbench; these are MIOpenDriver conv's flags; in convbench: convbench --batch 1 --input "
+      "32x32x8 --filter 32x3x3 --layout nhwc --dtype f16 --runs 20 --algo exhaustive --no-verify --device cpu");
+  // What convbench cannot do is named, never dropped in silence.
+  EXPECT_EQ(error_of({"--in_h", "7", "-F", "2", "-b", "1", "-m", "trans"}),
+            "--in_h: not a flag of convbench; these are MIOpenDriver conv's flags; in convbench: convbench --batch 100 "
+            "--input 7x32x3 --filter 32x3x3 --layout nchw (convbench times forward inference only, and has nothing for "
+            "-b 1, -F 2, -m trans)");
+  // A subcommand is not convbench itself: its own near miss, as before.
+  EXPECT_EQ(error_of({"check", "--devices", "0"}),
+            "--devices: not a flag of convbench check; see convbench check --help");
 }
 
 TEST(Options, HelpFitsIn100ColumnsAndNamesEachCommand) {

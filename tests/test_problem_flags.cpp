@@ -56,6 +56,10 @@ TEST(ProblemList, ErrorsNameTheLine) {
   EXPECT_EQ(error_of("mb1ic3ih10oc4kh3 --output x.json\n"),
             "p.txt:1: --output: not a flag of a problem line; a line takes only --batch, --input, --filter, --stride, "
             "--padding, --dilation, --groups, --layout and --dtype");
+  // Another tool's flag on a line is answered as any flag a line does not take.
+  EXPECT_EQ(error_of("mb1ic3ih10oc4kh3 --mb=4\n"),
+            "p.txt:1: --mb: not a flag of a problem line; a line takes only --batch, --input, --filter, --stride, "
+            "--padding, --dilation, --groups, --layout and --dtype");
   EXPECT_EQ(error_of("mb1ic3ih10oc4kh3 one two\n"),
             "p.txt:1: 'one' is not expected here; a line takes only --batch, --input, --filter, --stride, --padding, "
             "--dilation, --groups, --layout and --dtype");

@@ -10,6 +10,7 @@
 
 #include "convbench/error.hpp"
 #include "convbench/text.hpp"
+#include "other_tools.hpp"
 
 namespace convbench {
 namespace {
@@ -88,6 +89,11 @@ std::string explain_parse_error(const CLI::ParseError& e, const CLI::App& where,
     const std::string first = first_extra(msg.substr(msg.find(": ") + 2), args);
     if (first.size() > 1 && first[0] == '-') {
       const std::string flag = first.substr(0, first.find('='));
+      // Another tool's flag given to convbench itself: say how convbench spells it, rather than guess a typo.
+      if (const std::string other =
+              where.get_parent() == nullptr && where.get_name() == "convbench" ? other_tool_hint(flag, args) : "";
+          !other.empty())
+        return fmt::format("{}: not a flag of {}; {}", flag, who, other);
       const std::string near = closest(flag, flag_names(where));
       return fmt::format("{}: not a flag of {}; {}", flag, who, near.empty() ? hint : "did you mean " + near + "?");
     }
@@ -185,7 +191,11 @@ DeviceSelection parse_device(const std::string& text) {
   if (text == "all") return DeviceSelection::all;
   if (text == "cpu") return DeviceSelection::cpu;
   if (text == "gpu") return DeviceSelection::gpu;
-  throw UsageError("--device", text, "expected cpu, gpu or all");
+  // nvbench's --device takes a GPU's index; convbench's --gpu does.
+  const bool index = !text.empty() && text.find_first_not_of("0123456789,") == std::string::npos;
+  throw UsageError("--device", text,
+                   index ? fmt::format("expected cpu, gpu or all; a GPU by its index is --gpu {}", text)
+                         : "expected cpu, gpu or all");
 }
 
 const char* exit_code_help() {

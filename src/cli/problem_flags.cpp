@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 #include <sstream>
 
@@ -61,7 +62,17 @@ void add_problem_flags(CLI::App& app, ProblemFlags& f) {
         "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7 (instead of the shape flags)", "DESCRIPTOR"}});
 }
 
-int64_t parse_batch(const ProblemFlags& fl) { return parse_integer("--batch", fl.batch, 1, kMaxSize); }
+int64_t parse_batch(const ProblemFlags& fl) {
+  try {
+    return parse_integer("--batch", fl.batch, 1, kMaxSize);
+  } catch (const UsageError& e) {
+    // benchdnn's --batch names a file of problems, convbench's is the batch size.
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(fl.batch, ec))
+      throw UsageError(std::string(e.what()) + "; benchdnn's --batch=FILE is --problems FILE in convbench");
+    throw;
+  }
+}
 
 bool any_shape_flag(const CLI::App& app, bool but_batch) {
   for (const char* f : kShapeFlags)

@@ -1,0 +1,211 @@
+// Each other tool's flag and convbench's spelling of it. MIOpenDriver's conv flags are one letter each and
+// come as a whole command line, so they get the whole line rewritten; the rest get one flag's answer.
+#include "other_tools.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace convbench {
+namespace {
+
+/// The value given to the flag at `args[i]`: after '=' in the same word, or the next word (a lone "-"
+/// included, which some tools read as stdout); empty when there is none.
+std::string value_at(const std::vector<std::string>& args, size_t i) {
+  if (const size_t eq = args[i].find('='); eq != std::string::npos) return args[i].substr(eq + 1);
+  if (i + 1 < args.size() && (args[i + 1].empty() || args[i + 1][0] != '-' || args[i + 1] == "-")) return args[i + 1];
+  return "";
+}
+
+/// Where `flag` stands among `args`, as itself or as `flag=value`.
+size_t position_of(const std::string& flag, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i] == flag || args[i].rfind(flag + "=", 0) == 0) return i;
+  return args.size();
+}
+
+// ---- MIOpenDriver conv ----
+
+/// One of MIOpenDriver conv's flags: its letter, its long name and its default there.
+struct MiopenFlag {
+  char letter;
+  const char* name;
+  const char* fallback;
+};
+constexpr MiopenFlag kMiopen[] = {
+    {'n', "batchsize", "100"},
+    {'c', "in_channels", "3"},
+    {'H', "in_h", "32"},
+    {'W', "in_w", "32"},
+    {'k', "out_channels", "32"},
+    {'y', "fil_h", "3"},
+    {'x', "fil_w", "3"},
+    {'p', "pad_h", "0"},
+    {'q', "pad_w", "0"},
+    {'u', "conv_stride_h", "1"},
+    {'v', "conv_stride_w", "1"},
+    {'l', "dilation_h", "1"},
+    {'j', "dilation_w", "1"},
+    {'g', "group_count", "1"},
+    {'I', "in_layout", "NCHW"},
+    {'z', "pad_mode", "default"},
+    // By letter only: their long names (--time, --mode...) are too common to be taken for MIOpenDriver's.
+    {'i', "", "10"},
+    {'s', "", "0"},
+    {'V', "", "1"},
+    {'F', "", "0"},
+    {'m', "", "conv"},
+    {'t', "", "0"},
+    {'w', "", "0"},
+    {'P', "", "1"},
+};
+
+/// The letter of MIOpenDriver's flag `word` (`-n`, or `--batchsize` by its long name), or 0.
+char miopen_letter(const std::string& word) {
+  for (const MiopenFlag& f : kMiopen) {
+    if (word == std::string("-") + f.letter) return f.letter;
+    if (*f.name != '\0' && word.rfind("--", 0) == 0 && word.substr(2, word.find('=') - 2) == f.name) return f.letter;
+  }
+  return 0;
+}
+
+/// "a" when both are equal, else "axb": how convbench writes a pair of per-axis sizes.
+std::string per_axis(const std::string& a, const std::string& b) { return a == b ? a : a + "x" + b; }
+
+/// MIOpenDriver's conv command line in `args`, written for convbench, with MIOpenDriver's defaults for
+/// what it does not give (they differ from convbench's: 32x32 images, 3x3 filters, NCHW).
+std::string rewrite_miopen(const std::vector<std::string>& args) {
+  std::map<char, std::string> given;
+  std::vector<std::string> rest, unmatched;
+  std::string dtype;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "conv" || a == "MIOpenDriver" || (a.size() > 13 && a.substr(a.size() - 13) == "/MIOpenDriver")) continue;
+    if (a == "convfp16" || a == "convbfp16") {
+      dtype = a == "convfp16" ? "f16" : "bf16";
+      continue;
+    }
+    const bool single = a.size() == 2 && a[0] == '-' && a[1] != '-';
+    if (const char letter = miopen_letter(a); letter != 0 || single) {
+      std::string v = value_at(args, i);
+      if (a.find('=') == std::string::npos && !v.empty()) ++i;
+      if (letter != 0 && !v.empty()) {
+        given[letter] = v;
+      } else {
+        unmatched.push_back(v.empty() ? a : a + " " + v);
+      }
+      continue;
+    }
+    if (a.rfind("conv", 0) == 0) {
+      unmatched.push_back(a);  // convint8, convfp8...: a data type convbench does not have
+      continue;
+    }
+    rest.push_back(a);  // convbench's own flags and values, as given
+  }
+  const auto at = [&](char letter) {
+    if (const auto g = given.find(letter); g != given.end()) return g->second;
+    for (const MiopenFlag& f : kMiopen)
+      if (f.letter == letter) return std::string(f.fallback);
+    return std::string();
+  };
+  const auto neutral = [&](char letter, std::initializer_list<const char*> fine) {
+    const std::string v = at(letter);
+    if (std::none_of(fine.begin(), fine.end(), [&](const char* f) { return v == f; }))
+      unmatched.push_back(fmt::format("-{} {}", letter, v));
+  };
+  neutral('F', {"0", "1"});  // 0 is forward, backward data and weights; convbench times the forward one
+  neutral('m', {"conv"});
+  neutral('z', {"default", "valid"});
+  std::string layout = at('I');
+  std::transform(layout.begin(), layout.end(), layout.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (layout != "nchw" && layout != "nhwc") unmatched.push_back("-I " + at('I')), layout = "nchw";
+
+  std::string out = fmt::format("convbench --batch {} --input {}x{}x{} --filter {}x{}x{}", at('n'), at('H'), at('W'),
+                                at('c'), at('k'), at('y'), at('x'));
+  if (const std::string s = per_axis(at('u'), at('v')); s != "1") out += " --stride " + s;
+  if (const std::string p = per_axis(at('p'), at('q')); p != "0" && at('z') != "valid") out += " --padding " + p;
+  if (const std::string d = per_axis(at('l'), at('j')); d != "1") out += " --dilation " + d;
+  if (at('g') != "1") out += " --groups " + at('g');
+  if (std::find(rest.begin(), rest.end(), "--layout") == rest.end()) out += " --layout " + layout;
+  if (!dtype.empty()) out += " --dtype " + dtype;
+  if (at('i') != "10") out += " --runs " + at('i');
+  if (at('s') != "0") out += " --algo exhaustive";
+  if (at('V') == "0") out += " --no-verify";
+  for (const std::string& r : rest) out += " " + r;
+  std::string text = "these are MIOpenDriver conv's flags; in convbench: " + out;
+  if (!unmatched.empty()) {
+    std::string list;
+    for (const std::string& u : unmatched) list += (list.empty() ? "" : ", ") + u;
+    text += fmt::format(" (convbench times forward inference only, and has nothing for {})", list);
+  }
+  return text;
+}
+
+// ---- one flag at a time ----
+
+/// A flag of another tool: its name there, the tool, the name of its value ("" when it takes none or the
+/// value does not carry over), and convbench's spelling with `{}` for the value, or, when convbench needs
+/// none, why.
+struct OtherFlag {
+  const char* flag;
+  const char* tool;
+  const char* value;
+  const char* ours;
+  const char* note = "";
+};
+constexpr OtherFlag kOthers[] = {
+    {"--devices", "nvbench", "N", "--gpu {}", "--device picks cpu, gpu or all"},
+    {"--json", "nvbench", "FILE", "--format json --output {}"},
+    {"--csv", "nvbench", "FILE", "--format csv --output {}"},
+    {"--md", "nvbench", "FILE", "--format markdown --output {}"},
+    {"--min-samples", "nvbench", "N", "--runs {}"},
+    {"--export-json", "hyperfine", "FILE", "--format json --output {}"},
+    {"--export-csv", "hyperfine", "FILE", "--format csv --output {}"},
+    {"--export-markdown", "hyperfine", "FILE", "--format markdown --output {}"},
+    {"--min-runs", "hyperfine", "N", "--runs {}"},
+    {"--max-runs", "hyperfine", "N", "--runs {}"},
+    {"--style", "hyperfine", "", "",
+     "is not needed: convbench draws its progress bar only on a terminal, and --quiet leaves only data and errors"},
+    {"--benchmark_format", "google/benchmark", "FORMAT", "--format {}"},
+    {"--benchmark_out", "google/benchmark", "FILE", "--output {}"},
+    {"--benchmark_repetitions", "google/benchmark", "N", "--rounds {}"},
+    {"--mb", "benchdnn", "N", "--batch {}"},
+    {"--dt", "benchdnn", "", "--dtype f32|tf32|bf16|f16"},
+    {"--cfg", "benchdnn", "", "--dtype f32|tf32|bf16|f16"},
+    {"--stag", "benchdnn", "", "--layout nhwc|nchw", "the weights follow it"},
+    {"--wtag", "benchdnn", "", "--layout nhwc|nchw", "the weights follow it"},
+    {"--dtag", "benchdnn", "", "--layout nhwc|nchw", "the weights follow it"},
+    {"--dir", "benchdnn", "", "", "is not needed: convbench measures forward inference (FWD_I) only"},
+    {"--mode", "benchdnn", "", "",
+     "is not needed: convbench always measures and, unless --no-verify, checks correctness"},
+    {"--conv", "benchdnn", "", "",
+     "is not needed: convbench runs convolutions only; give the descriptor alone, e.g. convbench "
+     "mb100ic3ih100oc32kh7"},
+};
+
+}  // namespace
+
+std::string other_tool_hint(const std::string& flag, const std::vector<std::string>& args) {
+  if (miopen_letter(flag) != 0) return rewrite_miopen(args);
+  for (const OtherFlag& o : kOthers) {
+    if (flag != o.flag) continue;
+    if (*o.ours == '\0') return fmt::format("{}'s {} {}", o.tool, o.flag, o.note);
+    const std::string ours(o.ours);
+    const size_t slot = ours.find("{}");
+    std::string text;
+    if (slot == std::string::npos) {
+      text = fmt::format("{}'s {} is {} in convbench", o.tool, o.flag, ours);
+    } else {
+      const size_t i = position_of(flag, args);
+      std::string v = i < args.size() ? value_at(args, i) : "";
+      if (v.empty()) v = o.value;
+      text = fmt::format("{}'s {} {} is {}{}{} in convbench", o.tool, o.flag, v, ours.substr(0, slot), v,
+                         ours.substr(slot + 2));
+    }
+    return *o.note == '\0' ? text : text + " (" + o.note + ")";
+  }
+  return "";
+}
+
+}  // namespace convbench

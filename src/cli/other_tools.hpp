@@ -1,0 +1,17 @@
+// The flags of the tools convbench's users come from (nvbench, hyperfine, google/benchmark, benchdnn,
+// MIOpenDriver). Given to convbench, such a flag gets a parse error that says how convbench spells it,
+// instead of a near-miss guess ("--style: did you mean --dtype?").
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace convbench {
+
+/// How convbench spells `flag`, a flag of another benchmark tool, as the end of a parse error: "nvbench's
+/// --devices 0 is --gpu 0 in convbench (...)". `args` are the words given; a flag of MIOpenDriver's conv is
+/// answered with the whole command line rewritten for convbench, MIOpenDriver's defaults filled in. Empty
+/// when `flag` is no other tool's flag that this knows.
+std::string other_tool_hint(const std::string& flag, const std::vector<std::string>& args);
+
+}  // namespace convbench
