@@ -8,6 +8,7 @@
 
 #include "backends/onednn/onednn_backend.hpp"
 #include "cli/command_line.hpp"
+#include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
 #include "convbench/system.hpp"
 #include "convbench/tune_cache.hpp"
@@ -273,6 +274,14 @@ TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {
             "unknown command 'frobnicate'; the commands are check, suites, compare, peak, fleet and report, and a problem "
             "descriptor has sizes, e.g. mb100ic3ih100oc32kh7");
   EXPECT_EQ(error_of({"suites", "extra"}), "'extra' is not expected here; see convbench suites --help");
+}
+
+TEST(Options, ADeepBenchTupleWithoutSpacesIsTheProblem) {
+  EXPECT_EQ(problem_of({"151,40,1,1,32,20,5,8,8,8,2", "--layout", "nchw"}),
+            parse_descriptor("mb1ic1ih40iw151oc32kh5kw20sh2sw8ph8pw8", DType::f32, Layout::nchw));
+  EXPECT_EQ(error_of({"151,40,1,1,32,20,5,8,8,8,2", "--batch", "4"}),
+            "descriptor '151,40,1,1,32,20,5,8,8,8,2' and shape flags (--batch, --input, --filter, --stride, --padding, "
+            "--dilation, --groups) cannot be combined; give one or the other");
 }
 
 TEST(Options, FlagsOfOtherToolsAreAnsweredWithConvbenchsSpelling) {

@@ -197,3 +197,52 @@ TEST(Descriptor, BeyondBenchdnnMissingSizesTakeTheirTwins) {
   EXPECT_EQ(b.r, 3);
   EXPECT_EQ(b.out_h(), 8);
 }
+
+TEST(DeepBench, TuplesAsConvProblemsListsThemAreTheSuitesProblems) {
+  // DeepBench's own lines (conv_problems.h: W, H, C, N, K, S = filter width, R = filter height, pad_w, pad_h,
+  // stride_w, stride_h) against the descriptors of the built-in suites. The first has every pair unequal
+  // across its axes but the padding, so that a swapped W/H, S/R or stride pair shows.
+  EXPECT_EQ(parse_deepbench("    std::make_tuple(151, 40, 1, 1, 32, 20, 5, 8, 8, 8, 2),"),
+            parse_descriptor("mb1ic1ih40iw151oc32kh5kw20sh2sw8ph8pw8"));
+  EXPECT_EQ(parse_deepbench("std::make_tuple(700, 161, 1, 4, 32, 20, 5, 0, 0, 2, 2),"),
+            parse_descriptor("mb4ic1ih161iw700oc32kh5kw20sh2sw2ph0pw0"));
+  // The last line of a set ends the list; bare parentheses, no wrapper, no spaces; the dtype and layout given.
+  EXPECT_EQ(parse_deepbench("std::make_tuple(7, 7, 2048, 2, 512, 1, 1, 3, 3, 2, 2)};"),
+            parse_descriptor("mb2ic2048ih7iw7oc512kh1kw1sh2sw2ph3pw3"));
+  EXPECT_EQ(parse_deepbench("(30, 20, 3, 2, 8, 5, 3, 2, 1, 2, 1)", DType::f16, Layout::nchw),
+            parse_descriptor("mb2ic3ih20iw30oc8kh3kw5sh1sw2ph1pw2", DType::f16, Layout::nchw));
+  EXPECT_EQ(parse_deepbench("30,20,3,2,8,5,3,2,1,2,1"), parse_descriptor("mb2ic3ih20iw30oc8kh3kw5sh1sw2ph1pw2"));
+}
+
+TEST(DeepBench, ErrorsNameTheTupleAndWhatIsWrong) {
+  const auto error_of = [](const std::string& text) {
+    try {
+      parse_deepbench(text);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ExitCode::usage);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error_of("std::make_tuple(1, 2),"),
+            "DeepBench problem 'std::make_tuple(1, 2),' is not valid: expected 11 whole numbers (W, H, C, N, K, S, R, "
+            "pad_w, pad_h, stride_w, stride_h), found 2");
+  EXPECT_EQ(error_of("make_tuple(7, 7, 512, 1, 512, 3, 3, 1, 1, 1, 1"),
+            "DeepBench problem 'make_tuple(7, 7, 512, 1, 512, 3, 3, 1, 1, 1, 1' is not valid: the ')' that closes it "
+            "is missing");
+  EXPECT_EQ(
+      error_of("7, 7, -512, 1, 512, 3, 3, 1, 1, 1, 1"),
+      "DeepBench problem '7, 7, -512, 1, 512, 3, 3, 1, 1, 1, 1' is not valid: '-512' is not a whole number from 0 "
+      "to 2147483647");
+  EXPECT_EQ(error_of("7, 7, 512, 1, 512, 3, 3, 1, 1, , 1"),
+            "DeepBench problem '7, 7, 512, 1, 512, 3, 3, 1, 1, , 1' is not valid: '' is not a whole number from 0 to "
+            "2147483647");
+  EXPECT_EQ(
+      error_of("7, 7, 512, 1, 512, 9, 9, 0, 0, 1, 1"),
+      "DeepBench problem '7, 7, 512, 1, 512, 9, 9, 0, 0, 1, 1' is not valid: --filter: the 9x9 filter (extent 9x9 "
+      "with dilation) is larger than the padded 7x7 input, so the output would be empty");
+  EXPECT_TRUE(looks_like_deepbench(" 7,7,512,1,512,3,3,1,1,1,1"));
+  EXPECT_TRUE(looks_like_deepbench("std::make_tuple(1)"));
+  EXPECT_FALSE(looks_like_deepbench("mb1ic3ih10oc4kh3"));
+  EXPECT_FALSE(looks_like_deepbench("--batch 2,3"));
+}

@@ -65,6 +65,35 @@ TEST(ProblemList, ErrorsNameTheLine) {
             "--dilation, --groups, --layout and --dtype");
 }
 
+TEST(ProblemList, DeepBenchLinesAreReadAsConvProblemsWritesThem) {
+  // A stretch of DeepBench's conv_problems.h as it is: its // comments, a commented-out problem, a comment
+  // after a problem, and the last problem closing the set. The command line's --dtype and --layout apply.
+  std::istringstream in(
+      "// Vector saves w, h, c, n, k, filter_w(s), filter_h(r), pad_w, pad_h, wstride, hstride\n"
+      "    //std::make_tuple(1, 2, 3),\n"
+      "    std::make_tuple(151, 40, 1, 1, 32, 20, 5, 8, 8, 8, 2),  // speech\n"
+      "    std::make_tuple(112, 112, 64, 1, 64, 1, 1, 0, 0, 1, 1)};\n"
+      "mb1ic64ih56iw56oc256kh1kw1\n");
+  ProblemFlags defaults;
+  defaults.dtype = "f16";
+  defaults.layout = "nchw";
+  const auto list = read_problem_list(in, "conv_problems.h", defaults);
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].label, "conv_problems.h:3");
+  EXPECT_EQ(list[0].problem, parse_descriptor("mb1ic1ih40iw151oc32kh5kw20sh2sw8ph8pw8", DType::f16, Layout::nchw));
+  EXPECT_EQ(list[1].problem, parse_descriptor("mb1ic64ih112iw112oc64kh1kw1", DType::f16, Layout::nchw));
+  EXPECT_EQ(list[2].problem, parse_descriptor("mb1ic64ih56iw56oc256kh1kw1", DType::f16, Layout::nchw));
+  std::istringstream bad("std::make_tuple(7, 7, 512)\n");
+  try {
+    read_problem_list(bad, "p.txt", {});
+    ADD_FAILURE() << "a short tuple was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "p.txt:1: DeepBench problem 'std::make_tuple(7, 7, 512)' is not valid: expected 11 whole numbers (W, H, "
+              "C, N, K, S, R, pad_w, pad_h, stride_w, stride_h), found 3");
+  }
+}
+
 TEST(ProblemList, AByteOrderMarkCarriageReturnsAndTabsAreWhitespace) {
   // As Windows Notepad saves a file: a UTF-8 byte order mark, CRLF line ends; and tabs between words.
   std::istringstream in("\xEF\xBB\xBFmb1ic3ih10oc4kh3\r\n\r\n  # c\r\n\t--batch 2\t--filter 4x3x3 --dtype f16\r\n");

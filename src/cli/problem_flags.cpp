@@ -90,6 +90,7 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
           fmt::format("descriptor '{}' and shape flags (--batch, --input, --filter, --stride, --padding, "
                       "--dilation, --groups) cannot be combined; give one or the other",
                       fl.descriptor));
+    if (looks_like_deepbench(fl.descriptor)) return parse_deepbench(fl.descriptor, dtype, layout);
     return parse_descriptor(fl.descriptor, dtype, layout, fl.batch_given ? parse_batch(fl) : 2);
   }
   Problem p;
@@ -137,11 +138,18 @@ std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::strin
     ++number;
     // A file saved by an editor that marks UTF-8 (Windows Notepad) starts with a byte order mark.
     if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    // '#' starts a comment, and so does '//', as in the C++ source DeepBench's problems are copied from.
+    if (const size_t cut = std::min(line.find('#'), line.find("//")); cut != std::string::npos) line.resize(cut);
     std::vector<std::string> words = split_words(line);
     if (words.empty()) continue;
     const std::string where = fmt::format("{}:{}", name, number);
     try {
+      if (looks_like_deepbench(line)) {  // spaces and all: one problem, not words for the flag parser
+        ProblemFlags f = defaults;
+        f.descriptor = line;
+        out.push_back({where, resolve_problem(f, false)});
+        continue;
+      }
       CLI::App app("problem line");
       ProblemFlags f = defaults;
       f.descriptor.clear();

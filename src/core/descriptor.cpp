@@ -1,4 +1,4 @@
-// benchdnn-style descriptors: parsing with benchdnn's defaults, and the canonical form.
+// benchdnn-style descriptors: parsing with benchdnn's defaults, and the canonical form. DeepBench's tuples.
 #include "convbench/descriptor.hpp"
 
 #include <fmt/format.h>
@@ -9,6 +9,7 @@
 #include <charconv>
 #include <limits>
 #include <map>
+#include <vector>
 
 #include "convbench/error.hpp"
 
@@ -138,6 +139,71 @@ Problem parse_descriptor(const std::string& text, DType dtype, Layout layout, in
   }
   for (const auto& [k, out] : {std::pair<const char*, int64_t>{"oh", p.out_h()}, {"ow", p.out_w()}})
     if (v.count(k) && out != v.at(k)) throw bad(text, fmt::format("'{}{}' does not match the shapes", k, v.at(k)));
+  return p;
+}
+
+namespace {
+
+constexpr const char* kTupleOpenings[] = {"std::make_tuple(", "make_tuple(", "("};
+
+std::string trimmed(const std::string& text) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+}  // namespace
+
+bool looks_like_deepbench(const std::string& text) {
+  const std::string t = trimmed(text);
+  return (!t.empty() && std::isdigit(static_cast<unsigned char>(t[0])) && t.find(',') != std::string::npos) ||
+         std::any_of(std::begin(kTupleOpenings), std::end(kTupleOpenings),
+                     [&](const char* open) { return t.rfind(open, 0) == 0; });
+}
+
+Problem parse_deepbench(const std::string& text, DType dtype, Layout layout) {
+  const std::string shown = trimmed(text);
+  const auto bad = [&](const std::string& why) {
+    return UsageError(fmt::format("DeepBench problem '{}' is not valid: {}", shown, why));
+  };
+  std::string body = shown;
+  // A line copied from conv_problems.h ends with ",", the last of a set with ")};".
+  while (!body.empty() && std::string(",;} \t").find(body.back()) != std::string::npos) body.pop_back();
+  for (const char* open : kTupleOpenings) {
+    if (body.rfind(open, 0) != 0) continue;
+    if (body.back() != ')') throw bad("the ')' that closes it is missing");
+    body = body.substr(std::string(open).size(), body.size() - std::string(open).size() - 1);
+    break;
+  }
+  std::vector<int64_t> f;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = std::min(body.find(',', start), body.size());
+    const std::string field = trimmed(body.substr(start, comma - start));
+    int64_t n = -1;
+    const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), n);
+    if (field.empty() || ec != std::errc() || end != field.data() + field.size() || n < 0 ||
+        n > std::numeric_limits<int32_t>::max())
+      throw bad(fmt::format("'{}' is not a whole number from 0 to {}", field, std::numeric_limits<int32_t>::max()));
+    f.push_back(n);
+    if (comma == body.size()) break;
+    start = comma + 1;
+  }
+  if (f.size() != 11)
+    throw bad(fmt::format("expected 11 whole numbers (W, H, C, N, K, S, R, pad_w, pad_h, stride_w, stride_h), found {}",
+                          f.size()));
+  Problem p;
+  p.dtype = dtype;
+  p.layout = layout;
+  p.w = f[0], p.h = f[1], p.c = f[2], p.n = f[3], p.k = f[4], p.s = f[5], p.r = f[6];
+  p.pad_left = p.pad_right = f[7];
+  p.pad_top = p.pad_bottom = f[8];
+  p.stride_w = f[9], p.stride_h = f[10];
+  try {
+    p.validate();
+  } catch (const Error& e) {
+    throw bad(e.what());
+  }
   return p;
 }
 
