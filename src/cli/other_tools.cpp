@@ -109,14 +109,15 @@ std::string rewrite_miopen(const std::vector<std::string>& args) {
       if (f.letter == letter) return std::string(f.fallback);
     return std::string();
   };
-  const auto neutral = [&](char letter, std::initializer_list<const char*> fine) {
+  // A flag whose value changes what MIOpenDriver measures into something convbench does not measure.
+  const auto unmatched_unless = [&](char letter, std::initializer_list<const char*> fine) {
     const std::string v = at(letter);
     if (std::none_of(fine.begin(), fine.end(), [&](const char* f) { return v == f; }))
       unmatched.push_back(fmt::format("-{} {}", letter, v));
   };
-  neutral('F', {"0", "1"});  // 0 is forward, backward data and weights; convbench times the forward one
-  neutral('m', {"conv"});
-  neutral('z', {"default", "valid"});
+  unmatched_unless('F', {"0", "1"});  // 0 is forward, backward data and weights; convbench times the forward one
+  unmatched_unless('m', {"conv"});
+  unmatched_unless('z', {"default", "valid"});
   std::string layout = at('I');
   std::transform(layout.begin(), layout.end(), layout.begin(), [](unsigned char ch) { return std::tolower(ch); });
   if (layout != "nchw" && layout != "nhwc") unmatched.push_back("-I " + at('I')), layout = "nchw";

@@ -35,8 +35,8 @@ bool any_shape_flag(const CLI::App& app, bool but_batch = false);
 Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given);
 
 /// Reads a problem list: one problem per line, as flags, a descriptor or a DeepBench tuple; `#` and `//`
-/// start a comment. Errors
-/// name `name:line`. Throws UsageError (or the error's own code) on the first bad line, or when empty.
+/// start a comment. Errors name `name:line`. Throws UsageError (or the error's own code) on the first bad
+/// line, or when empty.
 std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name, const ProblemFlags& defaults);
 
 }  // namespace convbench
