@@ -240,7 +240,7 @@ TEST(Options, ChannelsNotDivisibleByGroups) {
 
 TEST(Options, UnknownDtypeLayoutAndDevice) {
   EXPECT_EQ(error_of({"--dtype", "fp32"}), "--dtype: 'fp32' is not valid; expected f32, tf32, bf16 or f16");
-  EXPECT_EQ(error_of({"--layout", "NHWC"}), "--layout: 'NHWC' is not valid; expected nhwc or nchw");
+  EXPECT_EQ(error_of({"--layout", "NWHC"}), "--layout: 'NWHC' is not valid; expected nhwc or nchw");
   EXPECT_EQ(error_of({"--device", "tpu"}), "--device: 'tpu' is not valid; expected cpu, gpu or all");
 }
 
@@ -274,6 +274,36 @@ TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {
             "unknown command 'frobnicate'; the commands are check, suites, compare, peak, fleet and report, and a problem "
             "descriptor has sizes, e.g. mb100ic3ih100oc32kh7");
   EXPECT_EQ(error_of({"suites", "extra"}), "'extra' is not expected here; see convbench suites --help");
+}
+
+TEST(Options, ChoiceWordsAreReadInAnyCase) {
+  // As TensorFlow (padding='SAME', data_format='NCHW') and cuDNN write them; records keep the canonical word.
+  const RunOptions upper = options(
+      {"--layout", "NCHW", "--padding", "SAME",       "--dtype",  "BF16", "--device", "CPU", "--format",    "JSON",
+       "--cache",  "COLD", "--algo",    "Exhaustive", "--rounds", "AUTO", "--gpu",    "ALL", "--cpu-dtype", "F32"});
+  const RunOptions lower = options(
+      {"--layout", "nchw", "--padding", "same",       "--dtype",  "bf16", "--device", "cpu", "--format",    "json",
+       "--cache",  "cold", "--algo",    "exhaustive", "--rounds", "auto", "--gpu",    "all", "--cpu-dtype", "f32"});
+  ASSERT_EQ(upper.problems.size(), 1u);
+  EXPECT_EQ(upper.problems[0].problem, lower.problems[0].problem);
+  EXPECT_EQ(upper.problems[0].problem.pad_top, 3);
+  EXPECT_EQ(upper.device, DeviceSelection::cpu);
+  EXPECT_EQ(upper.format, Format::json);
+  EXPECT_EQ(upper.harness.cache, CacheMode::cold);
+  EXPECT_EQ(upper.backend.algo, AlgoSearch::exhaustive);
+  EXPECT_EQ(upper.rounds, lower.rounds);
+  EXPECT_EQ(upper.gpus, lower.gpus);
+  EXPECT_EQ(upper.cpu_dtype, lower.cpu_dtype);
+  EXPECT_EQ(problem_of({"--padding", "Valid"}).pad_top, 0);
+  // A refusal quotes what was typed; a path is a path in any case.
+  EXPECT_EQ(error_of({"--layout", "NCWH"}), "--layout: 'NCWH' is not valid; expected nhwc or nchw");
+  EXPECT_EQ(error_of({"--padding", "SAM"}),
+            "--padding: 'SAM' is not valid; expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers");
+  EXPECT_EQ(options({"--tune-cache", "OFF"}).backend.tune_cache, "OFF");
+  // The other commands' choices too.
+  EXPECT_EQ(error_of({"check", "--format", "JSON"}), "");
+  EXPECT_EQ(error_of({"compare", "a", "b", "--format", "JSON", "--device", "GPU"}), "");
+  EXPECT_EQ(error_of({"fleet", "a", "--format", "CSV", "--device", "CPU"}), "");
 }
 
 TEST(Options, ADeepBenchTupleWithoutSpacesIsTheProblem) {

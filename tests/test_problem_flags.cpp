@@ -94,6 +94,13 @@ TEST(ProblemList, DeepBenchLinesAreReadAsConvProblemsWritesThem) {
   }
 }
 
+TEST(ProblemList, ChoiceWordsAreReadInAnyCase) {
+  std::istringstream in("--batch 2 --input 8x8x3 --filter 4x3x3 --padding SAME --layout NCHW --dtype F16\n");
+  const auto list = read_problem_list(in, "p.txt", {});
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].problem, parse_descriptor("mb2ic3ih8oc4kh3ph1", DType::f16, Layout::nchw));
+}
+
 TEST(ProblemList, AByteOrderMarkCarriageReturnsAndTabsAreWhitespace) {
   // As Windows Notepad saves a file: a UTF-8 byte order mark, CRLF line ends; and tabs between words.
   std::istringstream in("\xEF\xBB\xBFmb1ic3ih10oc4kh3\r\n\r\n  # c\r\n\t--batch 2\t--filter 4x3x3 --dtype f16\r\n");

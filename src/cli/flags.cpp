@@ -32,15 +32,47 @@ std::string first_extra(const std::string& list, const std::vector<std::string>&
                            [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
 }
 
+/// The choice words of a form, its lower-case alternatives ("nhwc|nchw", the "all" of "N|all"); none for a
+/// form that takes a path ("PATH|off"), where any other spelling is a file's name.
+std::vector<std::string> choice_words(const std::string& form) {
+  std::vector<std::string> words;
+  if (form.find("PATH") != std::string::npos) return words;
+  size_t start = 0;
+  while (start <= form.size()) {
+    const size_t bar = std::min(form.find('|', start), form.size());
+    const std::string w = form.substr(start, bar - start);
+    if (!w.empty() && std::islower(static_cast<unsigned char>(w[0])) &&
+        w.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos)
+      words.push_back(w);
+    start = bar + 1;
+  }
+  return words;
+}
+
+/// `text` as the choice word it spells in any case (NCHW is nchw, as TensorFlow and cuDNN write it), or
+/// `text` unchanged, so that a refusal quotes what was typed.
+std::string fold_case(const std::string& text, const std::vector<std::string>& words) {
+  for (const std::string& w : words)
+    if (w.size() == text.size() && std::equal(w.begin(), w.end(), text.begin(), [](char a, char b) {
+          return a == std::tolower(static_cast<unsigned char>(b));
+        }))
+      return w;
+  return text;
+}
+
 }  // namespace
+
+std::string fold_case(const std::string& text, const std::string& form) { return fold_case(text, choice_words(form)); }
 
 void add_flags(CLI::App& app, const std::vector<FlagSpec>& table) {
   for (const FlagSpec& f : table) {
     if (f.on) {
       app.add_flag(f.name, *f.on, f.help);
-    } else {
-      app.add_option(f.name, *f.text, f.help)->type_name(f.form);
+      continue;
     }
+    CLI::Option* o = app.add_option(f.name, *f.text, f.help)->type_name(f.form);
+    if (std::vector<std::string> words = choice_words(f.form); !words.empty())
+      o->transform([words](const std::string& v) { return fold_case(v, words); });
   }
 }
 

@@ -61,7 +61,7 @@ const std::vector<Case> kCases = {
     {"--dilation 0", 2, "--dilation: '0' is not valid; expected D or DHxDW, " + kShape},
     {"--groups 2", 2, "--groups: 2 does not divide the input's 3 channels"},
     {"--groups 0", 2, "--groups: '0' " + kWhole + "1 to 2147483647"},
-    {"--layout NHWC", 2, "--layout: 'NHWC' is not valid; expected nhwc or nchw"},
+    {"--layout NWHC", 2, "--layout: 'NWHC' is not valid; expected nhwc or nchw"},
     {"--dtype fp64", 2, "--dtype: 'fp64' is not valid; expected f32, tf32, bf16 or f16"},
     {"--device tpu", 2, "--device: 'tpu' is not valid; expected cpu, gpu or all"},
     {"--runs 0", 2, "--runs: '0' " + kWhole + "1 to 1000000"},
