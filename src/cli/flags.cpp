@@ -62,8 +62,6 @@ std::string fold_case(const std::string& text, const std::vector<std::string>& w
 
 }  // namespace
 
-std::string fold_case(const std::string& text, const std::string& form) { return fold_case(text, choice_words(form)); }
-
 void add_flags(CLI::App& app, const std::vector<FlagSpec>& table) {
   for (const FlagSpec& f : table) {
     if (f.on) {

@@ -48,9 +48,6 @@ void add_flags(CLI::App& app, const std::vector<FlagSpec>& table);
 /// A subcommand of `app` with its description and flag table.
 CLI::App* add_command(CLI::App& app, const char* name, const char* description, const std::vector<FlagSpec>& table);
 
-/// `text` as the word of `words` ("valid|same") it spells in any case, or `text` unchanged.
-std::string fold_case(const std::string& text, const std::string& words);
-
 /// CLI11's parse errors in the project's one form: what was wrong, then a suggestion ("did you mean
 /// --batch?") or `hint`. `who` names what was parsed ("convbench", "convbench check", "a problem line");
 /// `args` are the words given, in order.

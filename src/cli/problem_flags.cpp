@@ -50,7 +50,7 @@ void add_problem_flags(CLI::App& app, ProblemFlags& f) {
        {"--padding", &f.padding, nullptr,
         "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
         "(default valid)",
-        "MODE|P"},
+        "valid|same|P"},
        {"--dilation", &f.dilation, nullptr, "dilation, 1 = none (default 1)", "D|DHxDW"},
        {"--groups", &f.groups, nullptr, "groups; channels and filters must divide by it (default 1)", "G"},
        {"--layout", &f.layout, nullptr, "memory layout; weights follow it as KRSC or KCRS (default nhwc)", "nhwc|nchw"},
@@ -112,11 +112,10 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
                     "so the filter needs {}",
                     fl.filter, f[3], p.c, p.groups, p.groups == 1 ? "" : "s",
                     p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
-  const std::string padding = fold_case(fl.padding, "valid|same");  // SAME and VALID, as TensorFlow writes them
-  if (padding == "same") {
+  if (fl.padding == "same") {
     same_padding(p.h, p.r, p.stride_h, p.dil_h, p.pad_top, p.pad_bottom);
     same_padding(p.w, p.s, p.stride_w, p.dil_w, p.pad_left, p.pad_right);
-  } else if (padding != "valid") {
+  } else if (fl.padding != "valid") {
     if (fl.padding.find_first_not_of("0123456789x") != std::string::npos)
       throw UsageError("--padding", fl.padding, "expected valid, same, P, PHxPW or PTxPBxPLxPR with whole numbers");
     const auto pd = parse_dims("--padding", fl.padding, {1, 2, 4}, "valid, same, P, PHxPW or PTxPBxPLxPR", 0, kMaxSize);
