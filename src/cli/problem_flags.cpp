@@ -40,26 +40,27 @@ constexpr const char* kShapeFlags[] = {"--batch",   "--input",    "--filter", "-
 }  // namespace
 
 void add_problem_flags(CLI::App& app, ProblemFlags& f) {
-  add_flags(
-      app,
-      {{"--batch", &f.batch, nullptr, "batch size N (default 100)", "N"},
-       {"--input", &f.input, nullptr, "image height, width, channels (default 100x100x3)", "HxWxC"},
-       {"--filter", &f.filter, nullptr,
-        "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)", "KxRxS[xC]"},
-       {"--stride", &f.stride, nullptr, "stride (default 1)", "S|SHxSW"},
-       {"--padding", &f.padding, nullptr,
-        "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
-        "(default valid)",
-        "valid|same|P"},
-       {"--dilation", &f.dilation, nullptr, "dilation, 1 = none (default 1)", "D|DHxDW"},
-       {"--groups", &f.groups, nullptr, "groups; channels and filters must divide by it (default 1)", "G"},
-       {"--layout", &f.layout, nullptr, "memory layout; weights follow it as KRSC or KCRS (default nhwc)", "nhwc|nchw"},
-       {"--dtype", &f.dtype, nullptr,
-        "the data type; each device runs its best mode for it: f32 = strict FP32, tf32 = TF32 tensor cores "
-        "on the GPU, bf16, f16 (default f32)",
-        "f32|tf32|bf16|f16"},
-       {"descriptor", &f.descriptor, nullptr,
-        "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7 (instead of the shape flags)", "DESCRIPTOR"}});
+  add_flags(app, {{"--batch", &f.batch, nullptr, "batch size N (default 100)", "N"},
+                  {"--input", &f.input, nullptr, "image height, width, channels (default 100x100x3)", "HxWxC"},
+                  {"--filter", &f.filter, nullptr,
+                   "K filters of RxS; a trailing C must match the input's C/groups (default 32x7x7)", "KxRxS[xC]"},
+                  {"--stride", &f.stride, nullptr, "stride (default 1)", "S|SHxSW"},
+                  {"--padding", &f.padding, nullptr,
+                   "valid (none), same (output = ceil(input/stride), TensorFlow style), P, PHxPW or PTxPBxPLxPR "
+                   "(default valid)",
+                   "valid|same|P"},
+                  {"--dilation", &f.dilation, nullptr, "dilation, 1 = none (default 1)", "D|DHxDW"},
+                  {"--groups", &f.groups, nullptr, "groups; channels and filters must divide by it (default 1)", "G"},
+                  {"--layout", &f.layout, nullptr, "memory layout; weights follow it as KRSC or KCRS (default nhwc)",
+                   "nhwc|nchw"},
+                  {"--dtype", &f.dtype, nullptr,
+                   "the data type; each device runs its best mode for it: f32 = strict FP32, tf32 = TF32 tensor cores "
+                   "on the GPU, bf16, f16 (default f32)",
+                   "f32|tf32|bf16|f16"},
+                  {"descriptor", &f.descriptor, nullptr,
+                   "the problem as a benchdnn descriptor, e.g. mb100ic3ih100oc32kh7, or a DeepBench tuple, e.g. "
+                   "700,161,1,4,32,20,5,0,0,2,2 (instead of the shape flags)",
+                   "DESCRIPTOR"}});
 }
 
 int64_t parse_batch(const ProblemFlags& fl) {
