@@ -239,7 +239,7 @@ TEST(Options, ChannelsNotDivisibleByGroups) {
 }
 
 TEST(Options, UnknownDtypeLayoutAndDevice) {
-  EXPECT_EQ(error_of({"--dtype", "fp32"}), "--dtype: 'fp32' is not valid; expected f32, tf32, bf16 or f16");
+  EXPECT_EQ(error_of({"--dtype", "fp8"}), "--dtype: 'fp8' is not valid; expected f32, tf32, bf16 or f16");
   EXPECT_EQ(error_of({"--layout", "NWHC"}), "--layout: 'NWHC' is not valid; expected nhwc or nchw");
   EXPECT_EQ(error_of({"--device", "tpu"}), "--device: 'tpu' is not valid; expected cpu, gpu or all");
 }
@@ -304,6 +304,24 @@ TEST(Options, ChoiceWordsAreReadInAnyCase) {
   EXPECT_EQ(error_of({"check", "--format", "JSON"}), "");
   EXPECT_EQ(error_of({"compare", "a", "b", "--format", "JSON", "--device", "GPU"}), "");
   EXPECT_EQ(error_of({"fleet", "a", "--format", "CSV", "--device", "CPU"}), "");
+}
+
+TEST(Options, DtypesAreReadByPyTorchsTensorFlowsAndNumPysNamesToo) {
+  for (const auto& [name, d] : std::vector<std::pair<std::string, DType>>{{"float32", DType::f32},
+                                                                          {"FP32", DType::f32},
+                                                                          {"float16", DType::f16},
+                                                                          {"fp16", DType::f16},
+                                                                          {"half", DType::f16},
+                                                                          {"bfloat16", DType::bf16},
+                                                                          {"BFloat16", DType::bf16}}) {
+    EXPECT_EQ(problem_of({"--dtype", name}).dtype, d) << name;
+    EXPECT_EQ(options({"--cpu-dtype", name}).cpu_dtype, d) << name;
+  }
+  // Only names that say their width: "float" and 64-bit types are refused, quoted as typed.
+  EXPECT_EQ(error_of({"--dtype", "float"}), "--dtype: 'float' is not valid; expected f32, tf32, bf16 or f16");
+  EXPECT_EQ(error_of({"--dtype", "FP64"}), "--dtype: 'FP64' is not valid; expected f32, tf32, bf16 or f16");
+  EXPECT_EQ(error_of({"--cpu-dtype", "int8"}),
+            "--cpu-dtype: 'int8' is not valid; expected auto, f32, tf32, bf16 or f16");
 }
 
 TEST(Options, ADeepBenchTupleWithoutSpacesIsTheProblem) {

@@ -95,7 +95,7 @@ TEST(ProblemList, DeepBenchLinesAreReadAsConvProblemsWritesThem) {
 }
 
 TEST(ProblemList, ChoiceWordsAreReadInAnyCase) {
-  std::istringstream in("--batch 2 --input 8x8x3 --filter 4x3x3 --padding SAME --layout NCHW --dtype F16\n");
+  std::istringstream in("--batch 2 --input 8x8x3 --filter 4x3x3 --padding SAME --layout NCHW --dtype float16\n");
   const auto list = read_problem_list(in, "p.txt", {});
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].problem, parse_descriptor("mb2ic3ih8oc4kh3ph1", DType::f16, Layout::nchw));

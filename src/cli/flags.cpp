@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 #include "convbench/error.hpp"
@@ -182,8 +183,21 @@ std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text
   return parts;
 }
 
+std::optional<DType> dtype_named(const std::string& text) {
+  std::string t = text;
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (const auto d = dtype_from_string(t)) return d;
+  // PyTorch's, TensorFlow's and NumPy's names (torch.float16, tf.bfloat16, np.float32), and the usual short ones.
+  static const std::pair<const char*, DType> kAliases[] = {{"float32", DType::f32}, {"fp32", DType::f32},
+                                                           {"float16", DType::f16}, {"fp16", DType::f16},
+                                                           {"half", DType::f16},    {"bfloat16", DType::bf16}};
+  for (const auto& [name, d] : kAliases)
+    if (t == name) return d;
+  return std::nullopt;
+}
+
 DType parse_dtype(const std::string& text) {
-  if (const auto d = dtype_from_string(text)) return *d;
+  if (const auto d = dtype_named(text)) return *d;
   throw UsageError("--dtype", text, "expected f32, tf32, bf16 or f16");
 }
 

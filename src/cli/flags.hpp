@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ int64_t parse_integer(const std::string& flag, const std::string& text, int64_t 
 /// "AxBxC…" with one of the allowed part counts; every part in [lo, hi].
 std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text, const std::vector<size_t>& counts,
                                 const std::string& shape, int64_t lo, int64_t hi);
+/// The dtype `text` names in any case: convbench's word, or PyTorch's, TensorFlow's and NumPy's name for it
+/// (float32, fp32, float16, fp16, half, bfloat16); empty for anything else.
+std::optional<DType> dtype_named(const std::string& text);
 DType parse_dtype(const std::string& text);
 Layout parse_layout(const std::string& text);
 DeviceSelection parse_device(const std::string& text);

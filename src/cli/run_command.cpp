@@ -260,7 +260,7 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   o.seed = seed_of(f.seed);
   gpu_options(f, o);
   if (f.cpu_dtype != "auto") {
-    o.cpu_dtype = dtype_from_string(f.cpu_dtype);
+    o.cpu_dtype = dtype_named(f.cpu_dtype);
     if (!o.cpu_dtype) throw UsageError("--cpu-dtype", f.cpu_dtype, "expected auto, f32, tf32, bf16 or f16");
     if (o.device == DeviceSelection::gpu) throw UsageError("--cpu-dtype: has no effect with --device gpu");
   }
