@@ -7,6 +7,7 @@
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
 #include "convbench/report.hpp"
+#include "convbench/text.hpp"
 #include "fake_backend.hpp"
 
 using namespace convbench;
@@ -195,4 +196,12 @@ TEST(TablePrinter, ColourMarksTheVerdictWordOnly) {
   std::ostringstream plain;
   make_table_printer(plain)->record(r);
   EXPECT_EQ(plain.str().find('\033'), std::string::npos);
+}
+
+TEST(PlainText, CaseChangesAsciiLettersOnly) {
+  EXPECT_EQ(lower_case("NHWC fp16 Float32"), "nhwc fp16 float32");
+  EXPECT_EQ(upper_case("gpu vs cpu"), "GPU VS CPU");
+  // A UTF-8 µ (two bytes, both above 127) and digits pass through untouched.
+  EXPECT_EQ(lower_case("12 \xC2\xB5S"), "12 \xC2\xB5s");
+  EXPECT_EQ(upper_case(""), "");
 }

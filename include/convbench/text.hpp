@@ -1,5 +1,5 @@
-// Plain-text layout shared by the table report and --help: wrapping to a width, the width to use, and the
-// closest of a list of words (for "did you mean ...?").
+// Plain-text layout shared by the table report and --help: wrapping to a width, the width to use, the
+// closest of a list of words (for "did you mean ...?"), and ASCII case.
 #pragma once
 
 #include <string>
@@ -21,5 +21,9 @@ std::string wrap(const std::string& text, size_t width, const std::string& inden
 /// The candidate nearest to `word` by edit distance, if it is near enough to be a likely typo (at most a
 /// third of its length, and at most 3, edits away); empty otherwise.
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+
+/// `text` with its ASCII letters in lower (upper) case; other bytes unchanged, whatever the locale.
+std::string lower_case(std::string text);
+std::string upper_case(std::string text);
 
 }  // namespace convbench

@@ -54,10 +54,7 @@ std::vector<std::string> choice_words(const std::string& form) {
 /// `text` unchanged, so that a refusal quotes what was typed.
 std::string fold_case(const std::string& text, const std::vector<std::string>& words) {
   for (const std::string& w : words)
-    if (w.size() == text.size() && std::equal(w.begin(), w.end(), text.begin(), [](char a, char b) {
-          return a == std::tolower(static_cast<unsigned char>(b));
-        }))
-      return w;
+    if (w == lower_case(text)) return w;
   return text;
 }
 
@@ -184,8 +181,7 @@ std::vector<int64_t> parse_dims(const std::string& flag, const std::string& text
 }
 
 std::optional<DType> dtype_named(const std::string& text) {
-  std::string t = text;
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  const std::string t = lower_case(text);
   if (const auto d = dtype_from_string(t)) return d;
   // PyTorch's, TensorFlow's and NumPy's names (torch.float16, tf.bfloat16, np.float32), and the usual short ones.
   static const std::pair<const char*, DType> kAliases[] = {{"float32", DType::f32}, {"fp32", DType::f32},

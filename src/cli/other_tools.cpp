@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <map>
 
+#include "convbench/text.hpp"
+
 namespace convbench {
 namespace {
 
@@ -118,8 +120,7 @@ std::string rewrite_miopen(const std::vector<std::string>& args) {
   unmatched_unless('F', {"0", "1"});  // 0 is forward, backward data and weights; convbench times the forward one
   unmatched_unless('m', {"conv"});
   unmatched_unless('z', {"default", "valid"});
-  std::string layout = at('I');
-  std::transform(layout.begin(), layout.end(), layout.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  std::string layout = lower_case(at('I'));
   if (layout != "nchw" && layout != "nhwc") unmatched.push_back("-I " + at('I')), layout = "nchw";
 
   std::string out = fmt::format("convbench --batch {} --input {}x{}x{} --filter {}x{}x{}", at('n'), at('H'), at('W'),

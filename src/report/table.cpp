@@ -6,7 +6,6 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <set>
 
@@ -16,11 +15,6 @@
 
 namespace convbench {
 namespace {
-
-std::string upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string check_text(const char* against, const Check& c) {
   std::string t = fmt::format("{} vs {}: error {:.1e} ({} {}, tolerance {:.0e})", c.ok() ? "ok" : "FAILED", against,
@@ -185,8 +179,8 @@ class TablePrinter final : public Printer {
       for (DeviceKind kind : {DeviceKind::gpu, DeviceKind::cpu})
         for (const DeviceResult& d : r.devices)
           if (d.kind == kind)
-            pairing +=
-                fmt::format("{}{} {}", pairing.empty() ? "" : " vs ", upper(to_string(kind)), mode_name(kind, d.dtype));
+            pairing += fmt::format("{}{} {}", pairing.empty() ? "" : " vs ", upper_case(to_string(kind)),
+                                   mode_name(kind, d.dtype));
       line("",
            fmt::format("GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, sum of runs)", style_.color ? "\033[1m" : "",
                        *r.speedup, r.speedup_uncertainty.value_or(0.0), style_.color ? "\033[0m" : "", pairing));
@@ -204,7 +198,8 @@ class TablePrinter final : public Printer {
       if (!d.measurement) return fmt::format("{} not run: {}", to_string(d.kind), first_clause(d.not_run_reason));
       if (d.measurement->interrupted) return "interrupted";
     }
-    if (r.devices.size() == 1) return fmt::format("only the {} was asked for", upper(to_string(r.devices[0].kind)));
+    if (r.devices.size() == 1)
+      return fmt::format("only the {} was asked for", upper_case(to_string(r.devices[0].kind)));
     return "the GPU and CPU did not both run";
   }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace convbench {
 
@@ -87,6 +88,16 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
     if (row[c.size()] < best_distance) best_distance = row[c.size()], best = c;
   }
   return best;
+}
+
+std::string lower_case(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string upper_case(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
 }
 
 }  // namespace convbench
