@@ -205,3 +205,12 @@ TEST(PlainText, CaseChangesAsciiLettersOnly) {
   EXPECT_EQ(lower_case("12 \xC2\xB5S"), "12 \xC2\xB5s");
   EXPECT_EQ(upper_case(""), "");
 }
+
+TEST(PlainText, ACommandLineBreaksOnlyBeforeAFlag) {
+  const std::string cmd = "--batch 10 --input 100x100x3 --groups 1 --layout nhwc";
+  // Plain wrapping at 37 columns leaves "--groups" at the end of a line and its 1 on the next.
+  EXPECT_EQ(wrap(cmd, 37, "  "), "--batch 10 --input 100x100x3 --groups\n  1 --layout nhwc");
+  EXPECT_EQ(wrap_command(cmd, 37, "  "), "--batch 10 --input 100x100x3\n  --groups 1 --layout nhwc");
+  // A flag and value wider than the line are cut, as wrap() cuts a long word.
+  EXPECT_EQ(wrap_command("--a 123456 --b 2", 8), "--a 1234\n56 --b 2");
+}

@@ -18,6 +18,10 @@ size_t output_columns(int fd);
 /// own). Lines after the first start with `indent`; `text`'s own newlines are kept. No trailing newline.
 std::string wrap(const std::string& text, size_t width, const std::string& indent = "");
 
+/// wrap() for a command line: a flag keeps its value on its line, so lines break only before a word that
+/// starts with '-' (unless one flag and its value are wider than a whole line).
+std::string wrap_command(const std::string& text, size_t width, const std::string& indent = "");
+
 /// The candidate nearest to `word` by edit distance, if it is near enough to be a likely typo (at most a
 /// third of its length, and at most 3, edits away); empty otherwise.
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);

@@ -64,7 +64,7 @@ class TablePrinter final : public Printer {
       if (p.index) fmt::print(out_, "\n");
       line("", "== " + p.label + " ==");
     }
-    line("problem: ", p.problem.describe() + " --seed " + std::to_string(p.seed));
+    line("problem: ", p.problem.describe() + " --seed " + std::to_string(p.seed), "", wrap_command);
     // The output shape in the record's order, [N, K, OH, OW], whatever the layout.
     line("         ",
          fmt::format("output {}x{}x{}x{} (N, K, OH, OW), {:.3f} GFLOP per run; {}{} warm-up{}, then {} "
@@ -125,10 +125,12 @@ class TablePrinter final : public Printer {
  private:
   bool rows() const { return (start_.total > 1 || start_.gpus > 1) && !style_.verbose; }
 
-  /// `head` then `text`, wrapped to the width; continuation lines are indented under the text (or by `indent`).
-  void line(const std::string& head, const std::string& text, const std::string& indent = "") {
+  /// `head` then `text`, wrapped to the width by `wrapper`; continuation lines are indented under the text (or
+  /// by `indent`).
+  void line(const std::string& head, const std::string& text, const std::string& indent = "",
+            std::string (*wrapper)(const std::string&, size_t, const std::string&) = wrap) {
     const std::string pad = indent.empty() ? std::string(head.size(), ' ') : indent;
-    fmt::print(out_, "{}{}\n", head, wrap(text, width_ - head.size(), pad).substr(0));
+    fmt::print(out_, "{}{}\n", head, wrapper(text, width_ - head.size(), pad));
   }
 
   void print_device(const DeviceResult& d) {

@@ -90,6 +90,18 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
   return best;
 }
 
+std::string wrap_command(const std::string& text, size_t width, const std::string& indent) {
+  // A space that does not start a flag is held as a unit separator while wrapping, so wrap() sees each flag
+  // and its value as one word; it is a space again afterwards.
+  constexpr char kHeld = '\x1f';
+  std::string held = text;
+  for (size_t i = 0; i + 1 < held.size(); ++i)
+    if (held[i] == ' ' && held[i + 1] != '-' && held[i + 1] != ' ') held[i] = kHeld;
+  std::string out = wrap(held, width, indent);
+  std::replace(out.begin(), out.end(), kHeld, ' ');
+  return out;
+}
+
 std::string lower_case(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
