@@ -356,6 +356,16 @@ TEST(Options, FlagsOfOtherToolsAreAnsweredWithConvbenchsSpelling) {
   EXPECT_EQ(error_of({"--dir=FWD_I", "mb8ic3ih32oc8kh3"}),
             "--dir: not a flag of convbench; benchdnn's --dir is not needed: convbench measures forward inference "
             "(FWD_I) only");
+  // The usual one-letter flags get convbench's long ones; a one-letter flag of MIOpenDriver's alone is not
+  // taken for its command line (-v is verbose there, not MIOpenDriver's vertical stride).
+  EXPECT_EQ(error_of({"-v"}), "-v: not a flag of convbench; -v is --verbose in convbench");
+  EXPECT_EQ(error_of({"--device", "cpu", "-q"}), "-q: not a flag of convbench; -q is --quiet in convbench");
+  EXPECT_EQ(error_of({"-o", "r.json"}), "-o: not a flag of convbench; -o r.json is --output r.json in convbench");
+  EXPECT_EQ(error_of({"-w", "3"}), "-w: not a flag of convbench; hyperfine's -w 3 is --warmup 3 in convbench");
+  EXPECT_EQ(error_of({"-d", "1"}), "-d: not a flag of convbench; nvbench's -d 1 is --gpu 1 in convbench");
+  EXPECT_EQ(error_of({"-n", "10"}),
+            "-n: not a flag of convbench; its only one-letter flag is -h; see convbench --help");
+  EXPECT_EQ(error_of({"-z"}), "-z: not a flag of convbench; its only one-letter flag is -h; see convbench --help");
   // A near miss that is another tool's flag is answered as that flag, not as the typo it resembles.
   EXPECT_EQ(error_of({"--device", "0"}),
             "--device: '0' is not valid; expected cpu, gpu or all; a GPU by its index is --gpu 0");
@@ -395,7 +405,16 @@ TEST(Options, FlagsOfOtherToolsAreAnsweredWithConvbenchsSpelling) {
                                              {"--dir"},
                                              {"--mode"},
                                              {"--conv"},
-                                             {"-n", "2", "-s", "1", "-V", "0", "-i", "3"}}) {
+                                             {"-v"},
+                                             {"-q"},
+                                             {"-V"},
+                                             {"-o"},
+                                             {"-w"},
+                                             {"-r"},
+                                             {"-m"},
+                                             {"-M"},
+                                             {"-d"},
+                                             {"-n", "2", "-c", "8", "-s", "1", "-V", "0", "-i", "3"}}) {
     const std::string e = error_of(args);
     const std::string answer = e.substr(e.find("; ") + 2);
     ASSERT_NE(answer.find("convbench"), std::string::npos) << e;
@@ -434,6 +453,10 @@ TEST(Options, MiopenDriverCommandLinesAreRewrittenForConvbench) {
             "--in_h: not a flag of convbench; these are MIOpenDriver conv's flags; in convbench: convbench --batch 100 "
             "--input 7x32x3 --filter 32x3x3 --layout nchw (convbench times forward inference only, and has nothing for "
             "-b 1, -F 2, -m trans)");
+  // Two shape letters with whole numbers read as MIOpenDriver's line whatever comes first, -v included.
+  EXPECT_EQ(error_of({"-v", "2", "-n", "4"}),
+            "-v: not a flag of convbench; these are MIOpenDriver conv's flags; in convbench: convbench --batch 4 "
+            "--input 32x32x3 --filter 32x3x3 --stride 1x2 --layout nchw");
   // A subcommand is not convbench itself: its own near miss, as before.
   EXPECT_EQ(error_of({"check", "--devices", "0"}),
             "--devices: not a flag of convbench check; see convbench check --help");

@@ -72,6 +72,31 @@ char miopen_letter(const std::string& word) {
   return 0;
 }
 
+/// Whether `word` is the first word of a MIOpenDriver command line: the driver itself or its conv command
+/// (conv, convfp16, convbfp16, convint8...).
+bool miopen_command_word(const std::string& a) {
+  if (a == "MIOpenDriver" || (a.size() > 13 && a.substr(a.size() - 13) == "/MIOpenDriver")) return true;
+  return a.rfind("conv", 0) == 0 && a != "convbench" &&
+         a.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos;
+}
+
+/// Whether `args` read as MIOpenDriver's conv command line rather than a lone short flag meant otherwise
+/// (-v for verbose, -q for quiet): its command word, one of its long names, or two of its shape letters with
+/// whole numbers.
+bool looks_like_miopen(const std::vector<std::string>& args) {
+  std::string shape_letters;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (miopen_command_word(a) || (a.rfind("--", 0) == 0 && miopen_letter(a) != 0)) return true;
+    const char letter = miopen_letter(a);
+    const std::string v = letter != 0 ? value_at(args, i) : "";
+    if (letter != 0 && std::string("ncHWkyxpquvljg").find(letter) != std::string::npos && !v.empty() &&
+        v.find_first_not_of("0123456789") == std::string::npos && shape_letters.find(letter) == std::string::npos)
+      shape_letters += letter;
+  }
+  return shape_letters.size() >= 2;
+}
+
 /// "a" when both are equal, else "axb": how convbench writes a pair of per-axis sizes.
 std::string per_axis(const std::string& a, const std::string& b) { return a == b ? a : a + "x" + b; }
 
@@ -83,11 +108,11 @@ std::string rewrite_miopen(const std::vector<std::string>& args) {
   std::string dtype;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "conv" || a == "MIOpenDriver" || (a.size() > 13 && a.substr(a.size() - 13) == "/MIOpenDriver")) continue;
     if (a == "convfp16" || a == "convbfp16") {
       dtype = a == "convfp16" ? "f16" : "bf16";
       continue;
     }
+    if (a == "conv" || a == "MIOpenDriver" || (a.size() > 13 && a.substr(a.size() - 13) == "/MIOpenDriver")) continue;
     const bool single = a.size() == 2 && a[0] == '-' && a[1] != '-';
     if (const char letter = miopen_letter(a); letter != 0 || single) {
       std::string v = value_at(args, i);
@@ -157,6 +182,16 @@ struct OtherFlag {
   const char* note = "";
 };
 constexpr OtherFlag kOthers[] = {
+    // The usual one-letter flags of command-line tools, outside a MIOpenDriver command line.
+    {"-v", "", "", "--verbose"},
+    {"-q", "", "", "--quiet"},
+    {"-V", "", "", "--version"},
+    {"-o", "", "FILE", "--output {}"},
+    {"-w", "hyperfine", "N", "--warmup {}"},
+    {"-r", "hyperfine", "N", "--runs {}"},
+    {"-m", "hyperfine", "N", "--runs {}"},
+    {"-M", "hyperfine", "N", "--runs {}"},
+    {"-d", "nvbench", "N", "--gpu {}"},
     {"--devices", "nvbench", "N", "--gpu {}", "--device picks cpu, gpu or all"},
     {"--json", "nvbench", "FILE", "--format json --output {}"},
     {"--csv", "nvbench", "FILE", "--format csv --output {}"},
@@ -189,24 +224,27 @@ constexpr OtherFlag kOthers[] = {
 }  // namespace
 
 std::string other_tool_hint(const std::string& flag, const std::vector<std::string>& args) {
-  if (miopen_letter(flag) != 0) return rewrite_miopen(args);
+  if (miopen_letter(flag) != 0 && looks_like_miopen(args)) return rewrite_miopen(args);
   for (const OtherFlag& o : kOthers) {
     if (flag != o.flag) continue;
-    if (*o.ours == '\0') return fmt::format("{}'s {} {}", o.tool, o.flag, o.note);
+    const std::string whose = *o.tool == '\0' ? std::string() : o.tool + std::string("'s ");
+    if (*o.ours == '\0') return fmt::format("{}{} {}", whose, o.flag, o.note);
     const std::string ours(o.ours);
     const size_t slot = ours.find("{}");
     std::string text;
     if (slot == std::string::npos) {
-      text = fmt::format("{}'s {} is {} in convbench", o.tool, o.flag, ours);
+      text = fmt::format("{}{} is {} in convbench", whose, o.flag, ours);
     } else {
       const size_t i = position_of(flag, args);
       std::string v = i < args.size() ? value_at(args, i) : "";
       if (v.empty()) v = o.value;
-      text = fmt::format("{}'s {} {} is {}{}{} in convbench", o.tool, o.flag, v, ours.substr(0, slot), v,
+      text = fmt::format("{}{} {} is {}{}{} in convbench", whose, o.flag, v, ours.substr(0, slot), v,
                          ours.substr(slot + 2));
     }
     return *o.note == '\0' ? text : text + " (" + o.note + ")";
   }
+  if (flag.size() == 2 && flag[0] == '-' && flag[1] != '-')
+    return "its only one-letter flag is -h; see convbench --help";
   return "";
 }
 

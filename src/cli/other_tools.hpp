@@ -9,9 +9,10 @@
 namespace convbench {
 
 /// How convbench spells `flag`, a flag of another benchmark tool, as the end of a parse error: "nvbench's
-/// --devices 0 is --gpu 0 in convbench (...)". `args` are the words given; a flag of MIOpenDriver's conv is
-/// answered with the whole command line rewritten for convbench, MIOpenDriver's defaults filled in. Empty
-/// when `flag` is no other tool's flag that this knows.
+/// --devices 0 is --gpu 0 in convbench (...)". `args` are the words given; a flag of MIOpenDriver's conv, in
+/// what reads as its command line, is answered with the whole line rewritten for convbench, MIOpenDriver's
+/// defaults filled in; a usual one-letter flag (-v, -q, -o) gets convbench's long one. Empty when `flag` is no
+/// other tool's flag that this knows.
 std::string other_tool_hint(const std::string& flag, const std::vector<std::string>& args);
 
 }  // namespace convbench
