@@ -261,6 +261,12 @@ TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {
   EXPECT_EQ(error_of({"--batch"}), "--batch: no value given; expected N");
   EXPECT_EQ(error_of({"compare"}), "compare: needs two result files, BASE and NEW; none was given");
   EXPECT_EQ(error_of({"compare", "a.jsonl"}), "compare: needs two result files, BASE and NEW; only BASE was given");
+  // Whatever else is required says what it is, from its help, rather than only its name.
+  EXPECT_EQ(error_of({"report"}), "report: needs FILES: result files (json or jsonl), or - for stdin; none was given");
+  EXPECT_EQ(error_of({"fleet", "--device", "cpu"}),
+            "fleet: needs FILES: result files (json or jsonl), or - for stdin; none was given");
+  EXPECT_EQ(error_of({"report", "a.json"}),
+            "--html OUT.html is required: the page to write, atomically; see convbench report --help");
   EXPECT_EQ(error_of({"compare", "a", "b", "c"}), "compare: 'c' is one file too many; compare takes two, BASE and NEW");
   EXPECT_EQ(error_of({"compare", "a", "b", "c", "d"}),
             "compare: 'c' is one file too many; compare takes two, BASE and NEW");

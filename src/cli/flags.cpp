@@ -129,9 +129,18 @@ std::string explain_parse_error(const CLI::ParseError& e, const CLI::App& where,
       return fmt::format("compare: '{}' is one file too many; compare takes two, BASE and NEW", first);
     return fmt::format("'{}' is not expected here; {}", first, hint);
   }
-  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr && where.get_name() == "compare")
-    return fmt::format("compare: needs two result files, BASE and NEW; {}",
-                       msg.rfind("BASE", 0) == 0 ? "none was given" : "only BASE was given");
+  if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
+    if (where.get_name() == "compare")
+      return fmt::format("compare: needs two result files, BASE and NEW; {}",
+                         msg.rfind("BASE", 0) == 0 ? "none was given" : "only BASE was given");
+    // "FILES is required" or "--html is required": say what it is, from its help.
+    const std::string name = msg.substr(0, msg.find(" is required"));
+    if (const CLI::Option* o = where.get_option_no_throw(name); o != nullptr && name != msg) {
+      if (o->get_lnames().empty() && o->get_snames().empty())
+        return fmt::format("{}: needs {}: {}; none was given", where.get_name(), name, o->get_description());
+      return fmt::format("{} {} is required: {}; {}", name, o->get_type_name(), o->get_description(), hint);
+    }
+  }
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
     const std::string flag = msg.substr(0, msg.find(':'));
     if (msg.find("At Most") != std::string::npos)
