@@ -150,6 +150,14 @@ TEST(TablePrinter, SeveralProblemsGetARowEachAndARepeatedReasonOnce) {
   EXPECT_FALSE(has(s, "fake:direct")) << "rows, not blocks";
 }
 
+TEST(TablePrinter, NoSpeedupOverSeveralProblemsSaysWhenOneDeviceWasAskedFor) {
+  std::vector<RunResult> rs(2, result("no NVIDIA driver"));
+  EXPECT_TRUE(has(print(rs), "\nno speedup: the GPU and CPU did not both run and verify on any problem\n"));
+  for (RunResult& r : rs) r.devices.pop_back();  // --device cpu: no GPU record at all
+  const std::string s = print(rs);
+  EXPECT_TRUE(has(s, "\nno speedup: only the CPU was asked for\n")) << s;
+}
+
 TEST(TablePrinter, ASharedLabelPrefixHeadsTheProblemColumnAndLeavesTheRows) {
   std::vector<RunResult> rs(2, result("no NVIDIA driver"));
   rs[0].label = "deepbench-inference-device device #1";

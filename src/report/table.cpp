@@ -76,6 +76,7 @@ class TablePrinter final : public Printer {
   }
 
   void do_record(const RunResult& r) override {
+    for (const DeviceResult& d : r.devices) asked_.insert(d.kind);
     if (rows()) return print_row(r);
     for (const DeviceResult& d : r.devices) print_device(d);
     if (r.cross_check) line("gpu: ", "verify " + paint(check_text("cpu", *r.cross_check), r.cross_check->ok()));
@@ -112,7 +113,9 @@ class TablePrinter final : public Printer {
                             count(s.gpu_ran, start_.gpus > 1 ? "problem on a GPU" : "problem"));
     if (!totals.empty()) line("totals: ", "medians add up to " + totals);
     if (!s.geomean_speedup) {
-      line("", "no speedup: the GPU and CPU did not both run and verify on any problem");
+      line("", asked_.size() == 1
+                   ? fmt::format("no speedup: only the {} was asked for", upper_case(to_string(*asked_.begin())))
+                   : "no speedup: the GPU and CPU did not both run and verify on any problem");
       return;
     }
     line("", fmt::format("geometric-mean GPU speedup over CPU: {:.1f}x over {}", *s.geomean_speedup,
@@ -291,6 +294,7 @@ class TablePrinter final : public Printer {
   ProblemStart start_;
   std::map<std::string, int> not_run_;  ///< each distinct "dev: not run: reason", with how many rows had it
   std::set<std::string> marks_;         ///< the row marks printed so far
+  std::set<DeviceKind> asked_;          ///< the devices the records so far asked for, run or not
 };
 
 }  // namespace
