@@ -2,9 +2,13 @@
 // flags: a planted straggler and only it, failures, missing nodes.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "cli/fleet.hpp"
 #include "convbench/record.hpp"
 #include "sample_result.hpp"
+#include "scratch_dir.hpp"
 
 using namespace convbench;
 using namespace convbench::testing;
@@ -74,4 +78,23 @@ TEST(Fleet, FailuresAndMissingNodesAreFlagged) {
   EXPECT_EQ(rep.entries.back().failure, "not run: no NVIDIA driver");
   EXPECT_EQ(rep.entries.back().node, "c") << "no rank: the host alone";
   EXPECT_EQ(rep.missing, "expected 4 nodes, found 3");
+}
+
+TEST(Fleet, TheTablesLastLineCountsInWords) {
+  ScratchDir dir("fleet-count");
+  const auto last_line = [&](const std::vector<nlohmann::json>& records) {
+    const std::string path = dir.path + "/r.jsonl";
+    std::ofstream f(path);
+    for (const nlohmann::json& r : records) f << r.dump() << '\n';
+    f.close();
+    FleetOptions o;
+    o.files = {path};
+    std::ostringstream out;
+    run_fleet(o, out);
+    const std::string s = out.str();
+    return s.substr(s.rfind('\n', s.size() - 2) + 1);
+  };
+  EXPECT_EQ(last_line({node_record("a", 0, 2.0)}), "1 node, 1 entry: 0 stragglers beyond 5.0% + noise, 0 failures\n");
+  EXPECT_EQ(last_line({node_record("a", 0, 2.0), node_record("b", 1, 2.5), node_record("c", 2, 2.0)}),
+            "3 nodes, 3 entries: 1 straggler beyond 5.0% + noise, 0 failures\n");
 }

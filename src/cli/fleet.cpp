@@ -65,8 +65,9 @@ void print_table(const FleetReport& rep, const FleetOptions& o, std::ostream& ou
                e.ms, e.deviation * 100, e.noise * 100, e.straggler ? "STRAGGLER" : "ok");
   }
   if (!rep.missing.empty()) fmt::print(out, "missing nodes: {}\n", rep.missing);
-  fmt::print(out, "{} nodes, {} entries: {} straggler{} beyond {:.1f}% + noise, {} failure{}\n", rep.nodes.size(),
-             rep.entries.size(), rep.stragglers, rep.stragglers == 1 ? "" : "s", o.threshold * 100, rep.failures,
+  fmt::print(out, "{} node{}, {} entr{}: {} straggler{} beyond {:.1f}% + noise, {} failure{}\n", rep.nodes.size(),
+             rep.nodes.size() == 1 ? "" : "s", rep.entries.size(), rep.entries.size() == 1 ? "y" : "ies",
+             rep.stragglers, rep.stragglers == 1 ? "" : "s", o.threshold * 100, rep.failures,
              rep.failures == 1 ? "" : "s");
 }
 
