@@ -184,7 +184,7 @@ TEST(TablePrinter, AnInterruptedDeviceReportsTheRunsItCompleted) {
   r.devices[0].measurement->interrupted = true;
   const std::string s = print({r});
   EXPECT_TRUE(has(s, "cpu: interrupted after 1 of 2 timed runs; the figures below are theirs\n")) << s;
-  EXPECT_TRUE(has(s, "cpu: median 200.000 ms, sum of 1 runs 200.000 ms")) << s;
+  EXPECT_TRUE(has(s, "cpu: median 200.000 ms, sum of 1 run 200.000 ms")) << s;
   EXPECT_TRUE(has(s, "no speedup: interrupted\n")) << s;
 }
 
@@ -212,6 +212,13 @@ TEST(PlainText, CaseChangesAsciiLettersOnly) {
   // A UTF-8 µ (two bytes, both above 127) and digits pass through untouched.
   EXPECT_EQ(lower_case("12 \xC2\xB5S"), "12 \xC2\xB5s");
   EXPECT_EQ(upper_case(""), "");
+}
+
+TEST(PlainText, CountsTakeThePluralUnlessOne) {
+  EXPECT_EQ(counted(1, "run"), "1 run");
+  EXPECT_EQ(counted(0, "run"), "0 runs");
+  EXPECT_EQ(counted(2, "problem on a GPU"), "2 problems on a GPU");
+  EXPECT_EQ(counted(1, "problem on a GPU"), "1 problem on a GPU");
 }
 
 TEST(PlainText, ACommandLineBreaksOnlyBeforeAFlag) {

@@ -26,6 +26,10 @@ std::string wrap_command(const std::string& text, size_t width, const std::strin
 /// third of its length, and at most 3, edits away); empty otherwise.
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);
 
+/// `n` and `noun`, plural unless n is 1: "1 problem", "3 problems", "2 problems on a GPU" (the first word of
+/// `noun` takes the s).
+std::string counted(size_t n, const std::string& noun);
+
 /// `text` with its ASCII letters in lower (upper) case; other bytes unchanged, whatever the locale.
 std::string lower_case(std::string text);
 std::string upper_case(std::string text);

@@ -223,8 +223,8 @@ std::string interruption_note(const std::vector<RunResult>& results, const RunOp
         fmt::format("{}{}{}", partial.empty() ? "; in part: " : ", ", r.label.empty() ? "the problem" : r.label,
                     stopped.empty() ? fmt::format(" ({} of {} rounds)", rounds, o.rounds) : " (" + stopped + ")");
   }
-  return fmt::format("{} after {} of {} problems{}; what completed is reported and kept", interruption_name(), complete,
-                     o.problems.size(), partial);
+  return fmt::format("{} after {} of {}{}; what completed is reported and kept", interruption_name(), complete,
+                     counted(o.problems.size(), "problem"), partial);
 }
 
 /// The files a run reads and those it writes, for check_distinct_files. --save-output counts with each name

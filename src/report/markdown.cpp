@@ -7,6 +7,7 @@
 
 #include "convbench/pairing.hpp"
 #include "convbench/report.hpp"
+#include "convbench/text.hpp"
 
 namespace convbench {
 namespace {
@@ -52,8 +53,8 @@ class MarkdownPrinter final : public Printer {
   void do_end(const SuiteSummary& s) override {
     out_ << "\n";
     if (s.geomean_speedup)
-      out_ << fmt::format("Geometric-mean GPU speedup over CPU: **{:.1f}x** over {} problems.\n\n", *s.geomean_speedup,
-                          s.speedups.size());
+      out_ << fmt::format("Geometric-mean GPU speedup over CPU: **{:.1f}x** over {}.\n\n", *s.geomean_speedup,
+                          counted(s.speedups.size(), "problem"));
     for (const std::string& d : devices_) out_ << "- " << md(d) << "\n";
     for (const std::string& w : reasons_) out_ << "- " << md(w) << "\n";
     std::string command;

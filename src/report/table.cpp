@@ -29,13 +29,6 @@ std::string check_text(const char* against, const Check& c) {
 /// A reason's first clause: "no NVIDIA driver: libcuda.so.1 cannot be loaded; install ..." stops at ';'.
 std::string first_clause(const std::string& reason) { return reason.substr(0, reason.find(';')); }
 
-/// "1 problem", "3 problems", "2 problems on a GPU".
-std::string count(size_t n, const std::string& noun) {
-  const size_t space = noun.find(' ');
-  const std::string head = noun.substr(0, space), tail = space == std::string::npos ? "" : noun.substr(space);
-  return fmt::format("{} {}{}{}", n, head, n == 1 ? "" : "s", tail);
-}
-
 /// `text` cut to `width` columns, with '~' marking the cut.
 std::string fit(const std::string& text, size_t width) {
   return text.size() <= width ? text : text.substr(0, width - 1) + "~";
@@ -103,14 +96,14 @@ class TablePrinter final : public Printer {
       if (marks_.count(mark)) legend += fmt::format("{}{} = {}", legend.empty() ? "" : "; ", mark, meaning);
     if (!legend.empty()) line("", legend);
     fmt::print(out_, "\n");
-    line("summary: ",
-         fmt::format("{} of {} problems ran{}{}", s.completed, s.total, s.interrupted ? " (interrupted)" : "",
-                     s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
+    line("summary: ", fmt::format("{} of {} ran{}{}", s.completed, counted(s.total, "problem"),
+                                  s.interrupted ? " (interrupted)" : "",
+                                  s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
     std::string totals;
-    if (s.cpu_ran) totals = fmt::format("cpu {:.3f} ms over {}", s.cpu_total_ms, count(s.cpu_ran, "problem"));
+    if (s.cpu_ran) totals = fmt::format("cpu {:.3f} ms over {}", s.cpu_total_ms, counted(s.cpu_ran, "problem"));
     if (s.gpu_ran)
       totals += fmt::format("{}gpu {:.3f} ms over {}", totals.empty() ? "" : ", ", s.gpu_total_ms,
-                            count(s.gpu_ran, start_.gpus > 1 ? "problem on a GPU" : "problem"));
+                            counted(s.gpu_ran, start_.gpus > 1 ? "problem on a GPU" : "problem"));
     if (!totals.empty()) line("totals: ", "medians add up to " + totals);
     if (!s.geomean_speedup) {
       line("", asked_.size() == 1
@@ -119,7 +112,7 @@ class TablePrinter final : public Printer {
       return;
     }
     line("", fmt::format("geometric-mean GPU speedup over CPU: {:.1f}x over {}", *s.geomean_speedup,
-                         count(s.speedups.size(), start_.gpus > 1 ? "problem on a GPU" : "problem")));
+                         counted(s.speedups.size(), start_.gpus > 1 ? "problem on a GPU" : "problem")));
     line("best:  ", fmt::format("{:.1f}x  {}", s.best->speedup, s.best->label));
     line("worst: ", fmt::format("{:.1f}x  {}", s.worst->speedup, s.worst->label));
     if (style_.verbose) print_bars(s);
@@ -172,8 +165,8 @@ class TablePrinter final : public Printer {
     const std::string head = std::string(to_string(d.kind)) + ": ";
     if (!d.measurement) return line(head, "not run");
     const Measurement& m = *d.measurement;
-    std::string t = fmt::format("median {:.3f} ms, sum of {} runs {:.3f} ms, {:.3f} TFLOP/s", m.stats.median,
-                                m.samples_ms.size(), m.stats.sum, m.tflops);
+    std::string t = fmt::format("median {:.3f} ms, sum of {} {:.3f} ms, {:.3f} TFLOP/s", m.stats.median,
+                                counted(m.samples_ms.size(), "run"), m.stats.sum, m.tflops);
     if (d.roofline) t += fmt::format(" ({:.0f}% of its ceiling)", d.roofline->compute_fraction * 100);
     line(head, t);
   }

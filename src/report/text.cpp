@@ -102,6 +102,11 @@ std::string wrap_command(const std::string& text, size_t width, const std::strin
   return out;
 }
 
+std::string counted(size_t n, const std::string& noun) {
+  const size_t space = std::min(noun.find(' '), noun.size());
+  return std::to_string(n) + " " + noun.substr(0, space) + (n == 1 ? "" : "s") + noun.substr(space);
+}
+
 std::string lower_case(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;

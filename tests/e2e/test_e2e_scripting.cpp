@@ -295,8 +295,8 @@ TEST(Scripting, CtrlCOnASingleProblemReportsTheRunsItCompleted) {
   const size_t done = cpu.at("samples_ms").size();
   EXPECT_GE(done, 1u);
   EXPECT_LT(done, 10u);
-  EXPECT_TRUE(has(r.err, "convbench: interrupted after 0 of 1 problems; in part: the problem (" +
-                             std::to_string(done) + " of 10 timed cpu runs); what completed is reported and kept\n"))
+  EXPECT_TRUE(has(r.err, "convbench: interrupted after 0 of 1 problem; in part: the problem (" + std::to_string(done) +
+                             " of 10 timed cpu runs); what completed is reported and kept\n"))
       << r.err;
   // The table beside the file shows the header, then the runs that completed.
   EXPECT_TRUE(has(r.out, "cpu: interrupted after " + std::to_string(done) + " of 10 timed runs")) << r.out;
