@@ -341,6 +341,8 @@ std::vector<json> read_records(const std::string& file, const std::string& what)
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))  // opens, but reads as nothing: "holds no records" misled
     throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': it is a folder, not a file", what, path));
+  if (!std::filesystem::exists(path, ec))
+    throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': no such file", what, path));
   std::ifstream in(path);
   if (!in) throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}'", what, path));
   std::stringstream ss;

@@ -117,7 +117,8 @@ const std::vector<Case> kCases = {
     {"--batch 2147483647 --input 1000x1000x3 --device cpu", 3, "the problem needs about *"},
     {"--batch 2147483647 --input 2147483647x2147483647x3", 3, "input element count overflows 64 bits"},
     // Subcommands
-    {"compare $IN/missing.json $IN/missing.json", 2, "compare: cannot read '$IN/missing.json'", "", false},
+    {"compare $IN/missing.json $IN/missing.json", 2, "compare: cannot read '$IN/missing.json': no such file", "",
+     false},
     {"compare $IN $IN", 2, "compare: cannot read '$IN': it is a folder, not a file", "", false},
     // A record edited by hand: an optional field of the wrong type was an "internal error" (exit 1).
     {"compare $IN/label-number.json $IN/label-number.json", 2,

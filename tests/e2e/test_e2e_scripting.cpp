@@ -330,7 +330,7 @@ TEST(Scripting, CompareGatesOnRegressions) {
   EXPECT_EQ(run_cli("compare " + dir + "/base.jsonl " + dir + "/slow.jsonl --threshold 0.6").code, 0);
   const CliResult missing = run_cli("compare " + dir + "/nope.json " + dir + "/slow.jsonl");
   EXPECT_EQ(missing.code, 2);
-  EXPECT_EQ(missing.err, "convbench: error: compare: cannot read '" + dir + "/nope.json'\n");
+  EXPECT_EQ(missing.err, "convbench: error: compare: cannot read '" + dir + "/nope.json': no such file\n");
 }
 
 TEST(Scripting, NpyInputsAndSavedOutputs) {
