@@ -53,8 +53,9 @@ std::vector<std::string> choice_words(const std::string& form) {
 /// `text` as the choice word it spells in any case (NCHW is nchw, as TensorFlow and cuDNN write it), or
 /// `text` unchanged, so that a refusal quotes what was typed.
 std::string fold_case(const std::string& text, const std::vector<std::string>& words) {
+  const std::string folded = lower_case(text);
   for (const std::string& w : words)
-    if (w == lower_case(text)) return w;
+    if (w == folded) return w;
   return text;
 }
 

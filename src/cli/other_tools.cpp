@@ -72,10 +72,13 @@ char miopen_letter(const std::string& word) {
   return 0;
 }
 
-/// Whether `word` is the first word of a MIOpenDriver command line: the driver itself or its conv command
-/// (conv, convfp16, convbfp16, convint8...).
-bool miopen_command_word(const std::string& a) {
-  if (a == "MIOpenDriver" || (a.size() > 13 && a.substr(a.size() - 13) == "/MIOpenDriver")) return true;
+/// Whether `a` is MIOpenDriver itself, by name or path.
+bool miopen_driver_word(const std::string& a) {
+  return a == "MIOpenDriver" || (a.size() > 13 && a.substr(a.size() - 13) == "/MIOpenDriver");
+}
+
+/// Whether `a` is one of MIOpenDriver's conv commands: conv, convfp16, convbfp16, convint8...
+bool miopen_conv_word(const std::string& a) {
   return a.rfind("conv", 0) == 0 && a != "convbench" &&
          a.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos;
 }
@@ -87,7 +90,7 @@ bool looks_like_miopen(const std::vector<std::string>& args) {
   std::string shape_letters;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (miopen_command_word(a) || (a.rfind("--", 0) == 0 && miopen_letter(a) != 0)) return true;
+    if (miopen_driver_word(a) || miopen_conv_word(a) || (a.rfind("--", 0) == 0 && miopen_letter(a) != 0)) return true;
     const char letter = miopen_letter(a);
     const std::string v = letter != 0 ? value_at(args, i) : "";
     if (letter != 0 && std::string("ncHWkyxpquvljg").find(letter) != std::string::npos && !v.empty() &&
@@ -112,7 +115,7 @@ std::string rewrite_miopen(const std::vector<std::string>& args) {
       dtype = a == "convfp16" ? "f16" : "bf16";
       continue;
     }
-    if (a == "conv" || a == "MIOpenDriver" || (a.size() > 13 && a.substr(a.size() - 13) == "/MIOpenDriver")) continue;
+    if (a == "conv" || miopen_driver_word(a)) continue;
     const bool single = a.size() == 2 && a[0] == '-' && a[1] != '-';
     if (const char letter = miopen_letter(a); letter != 0 || single) {
       std::string v = value_at(args, i);
@@ -124,7 +127,7 @@ std::string rewrite_miopen(const std::vector<std::string>& args) {
       }
       continue;
     }
-    if (a.rfind("conv", 0) == 0) {
+    if (miopen_conv_word(a)) {
       unmatched.push_back(a);  // convint8, convfp8...: a data type convbench does not have
       continue;
     }
