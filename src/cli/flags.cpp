@@ -259,7 +259,7 @@ const char* exit_code_help() {
          "  6    verification failed: an output disagrees with the reference or the other device\n"
          "  7    oneDNN, CUDA or cuDNN failed while running\n"
          "  8    (compare) a problem slowed down by more than --threshold beyond its noise\n"
-         "  9    (compare, fleet) nothing was compared: no problem and device measured in both files\n"
+         "  9    (compare, fleet) nothing was compared: no record to compare on that --device\n"
          "  10   (check, --require-gpu) no NVIDIA driver: libcuda.so.1 cannot be loaded\n"
          "  11   (check, --require-gpu) NVIDIA device nodes missing (a container started without GPU access)\n"
          "  12   (check, --require-gpu) the NVIDIA driver is too old for this CUDA runtime\n"
