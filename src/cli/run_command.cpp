@@ -3,6 +3,7 @@
 #include "run_command.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -169,6 +170,9 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
     defaults.descriptor.clear();
     defaults.batch_given = app.count("--batch") > 0;
     if (f.problems == "-") {
+      // Typed at a terminal, the list would otherwise wait in silence for input it does not ask for.
+      if (isatty(STDIN_FILENO) == 1 && !f.quiet)
+        std::cerr << "convbench: reading problems from the terminal, one per line; Ctrl-D ends the list\n";
       problems = read_problem_list(std::cin, "stdin", defaults);
     } else {
       std::error_code ec;

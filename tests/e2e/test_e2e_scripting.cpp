@@ -1,10 +1,13 @@
 // End-to-end scripting: formats, --output, problem lists on stdin, suites, compare, .npy data, Ctrl-C.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pty.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -48,6 +51,58 @@ TEST(Scripting, DescriptorOnTheCommandLine) {
   const CliResult both = run_cli("mb2ic3ih20oc8kh3 --batch 4" + kCpu);
   EXPECT_EQ(both.code, 2);
   EXPECT_TRUE(has(both.err, "cannot be combined")) << both.err;
+}
+
+TEST(Scripting, AProblemListTypedAtATerminalSaysHowToEndIt) {
+  // stdin is a pseudo-terminal, as when a person types `convbench --problems -`; stdout and stderr are files.
+  int master = -1, slave = -1;
+  ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  const ScratchDir scratch("tty");
+  const std::string out = scratch.path + "/out", err = scratch.path + "/err";
+  const auto run = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> words = {convbench::testing::convbench_binary(),
+                                      "--problems",
+                                      "-",
+                                      "--format",
+                                      "jsonl",
+                                      "--device",
+                                      "cpu",
+                                      "--runs",
+                                      "1"};
+    words.insert(words.end(), extra.begin(), extra.end());
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(slave, 0), dup2(o, 1), dup2(e, 2);
+      std::vector<char*> argv;
+      for (std::string& w : words) argv.push_back(w.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    // One line, then Ctrl-D at the start of the next: the end of input for a terminal in its usual mode.
+    const std::string typed = "mb1ic3ih10oc4kh3\n\x04";
+    EXPECT_EQ(write(master, typed.data(), typed.size()), static_cast<ssize_t>(typed.size()));
+    int status = -1;
+    for (int waited = 0; waited < 600 && waitpid(pid, &status, WNOHANG) == 0; ++waited)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!WIFEXITED(status)) kill(pid, SIGKILL), waitpid(pid, &status, 0);
+    char echo[4096];  // what the terminal echoed: read so that it never fills
+    while (fcntl(master, F_SETFL, O_NONBLOCK) == 0 && read(master, echo, sizeof echo) > 0) {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  ASSERT_EQ(run({}), 0) << convbench::testing::slurp(err);
+  EXPECT_EQ(convbench::testing::slurp(err).rfind(
+                "convbench: reading problems from the terminal, one per line; Ctrl-D ends the list\n", 0),
+            0u)
+      << convbench::testing::slurp(err);
+  EXPECT_EQ(json_lines(convbench::testing::slurp(out)).size(), 1u);
+  // --quiet leaves only data and errors.
+  ASSERT_EQ(run({"--quiet"}), 0) << convbench::testing::slurp(err);
+  EXPECT_EQ(convbench::testing::slurp(err).find("reading problems"), std::string::npos);
+  close(master), close(slave);
 }
 
 TEST(Scripting, JsonLinesFromAProblemListOnStdinWithOnlyDataOnStdout) {
