@@ -90,12 +90,13 @@ bool looks_like_miopen(const std::vector<std::string>& args) {
   std::string shape_letters;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (miopen_driver_word(a) || miopen_conv_word(a) || (a.rfind("--", 0) == 0 && miopen_letter(a) != 0)) return true;
     const char letter = miopen_letter(a);
-    const std::string v = letter != 0 ? value_at(args, i) : "";
-    if (letter != 0 && std::string("ncHWkyxpquvljg").find(letter) != std::string::npos && !v.empty() &&
-        v.find_first_not_of("0123456789") == std::string::npos && shape_letters.find(letter) == std::string::npos)
-      shape_letters += letter;
+    if (miopen_driver_word(a) || miopen_conv_word(a) || (letter != 0 && a.rfind("--", 0) == 0)) return true;
+    if (letter == 0 || std::string("ncHWkyxpquvljg").find(letter) == std::string::npos ||
+        shape_letters.find(letter) != std::string::npos)
+      continue;
+    const std::string v = value_at(args, i);
+    if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos) shape_letters += letter;
   }
   return shape_letters.size() >= 2;
 }

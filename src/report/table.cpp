@@ -29,6 +29,11 @@ std::string check_text(const char* against, const Check& c) {
 /// A reason's first clause: "no NVIDIA driver: libcuda.so.1 cannot be loaded; install ..." stops at ';'.
 std::string first_clause(const std::string& reason) { return reason.substr(0, reason.find(';')); }
 
+/// Why there is no speedup when the run asked for one device only: "only the CPU was asked for".
+std::string only_asked_for(DeviceKind kind) {
+  return fmt::format("only the {} was asked for", upper_case(to_string(kind)));
+}
+
 /// `text` cut to `width` columns, with '~' marking the cut.
 std::string fit(const std::string& text, size_t width) {
   return text.size() <= width ? text : text.substr(0, width - 1) + "~";
@@ -106,9 +111,8 @@ class TablePrinter final : public Printer {
                             counted(s.gpu_ran, start_.gpus > 1 ? "problem on a GPU" : "problem"));
     if (!totals.empty()) line("totals: ", "medians add up to " + totals);
     if (!s.geomean_speedup) {
-      line("", asked_.size() == 1
-                   ? fmt::format("no speedup: only the {} was asked for", upper_case(to_string(*asked_.begin())))
-                   : "no speedup: the GPU and CPU did not both run and verify on any problem");
+      line("", "no speedup: " + (asked_.size() == 1 ? only_asked_for(*asked_.begin())
+                                                    : "the GPU and CPU did not both run and verify on any problem"));
       return;
     }
     line("", fmt::format("geometric-mean GPU speedup over CPU: {:.1f}x over {}", *s.geomean_speedup,
@@ -196,8 +200,7 @@ class TablePrinter final : public Printer {
       if (!d.measurement) return fmt::format("{} not run: {}", to_string(d.kind), first_clause(d.not_run_reason));
       if (d.measurement->interrupted) return "interrupted";
     }
-    if (r.devices.size() == 1)
-      return fmt::format("only the {} was asked for", upper_case(to_string(r.devices[0].kind)));
+    if (r.devices.size() == 1) return only_asked_for(r.devices[0].kind);
     return "the GPU and CPU did not both run";
   }
 
