@@ -1,5 +1,6 @@
 // `fleet`: records of several nodes grouped by problem and model, deviations from the fleet median, and the
 // flags: a planted straggler and only it, failures, missing nodes.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -80,21 +81,85 @@ TEST(Fleet, FailuresAndMissingNodesAreFlagged) {
   EXPECT_EQ(rep.missing, "expected 4 nodes, found 3");
 }
 
+namespace {
+
+/// What `fleet` prints for `records` (written to a file in `dir`), and how it ends.
+struct FleetRun {
+  std::string out, err;
+  Outcome outcome;
+};
+
+FleetRun run_on(const ScratchDir& dir, const std::vector<nlohmann::json>& records, FleetOptions o = {}) {
+  const std::string path = dir.path + "/r.jsonl";
+  std::ofstream f(path);
+  for (const nlohmann::json& r : records) f << r.dump() << '\n';
+  f.close();
+  o.files = {path};
+  std::ostringstream out, err;
+  FleetRun run;
+  run.outcome = run_fleet(o, out, err);
+  run.out = out.str();
+  run.err = err.str();
+  return run;
+}
+
+}  // namespace
+
 TEST(Fleet, TheTablesLastLineCountsInWords) {
   ScratchDir dir("fleet-count");
   const auto last_line = [&](const std::vector<nlohmann::json>& records) {
-    const std::string path = dir.path + "/r.jsonl";
-    std::ofstream f(path);
-    for (const nlohmann::json& r : records) f << r.dump() << '\n';
-    f.close();
-    FleetOptions o;
-    o.files = {path};
-    std::ostringstream out;
-    run_fleet(o, out);
-    const std::string s = out.str();
+    const std::string s = run_on(dir, records).out;
     return s.substr(s.rfind('\n', s.size() - 2) + 1);
   };
   EXPECT_EQ(last_line({node_record("a", 0, 2.0)}), "1 node, 1 entry: 0 stragglers beyond 5.0% + noise, 0 failures\n");
   EXPECT_EQ(last_line({node_record("a", 0, 2.0), node_record("b", 1, 2.5), node_record("c", 2, 2.0)}),
             "3 nodes, 3 entries: 1 straggler beyond 5.0% + noise, 0 failures\n");
+}
+
+// The table cut node names to 16 characters and problems to 28: two ranks of "gpu-node-017.cluster.example"
+// both read "gpu-node-017.clu", and a problem without a label lost everything after its --input.
+TEST(Fleet, TheTableCutsNoNodeOrProblemName) {
+  ScratchDir dir("fleet-names");
+  std::vector<nlohmann::json> records;
+  for (int rank = 0; rank < 2; ++rank) {
+    nlohmann::json r = node_record("gpu-node-017.cluster.example", rank, rank == 1 ? 2.5 : 2.0);
+    r["label"] = "";
+    records.push_back(r);
+  }
+  records.push_back(node_record("gpu-node-018.cluster.example", 2, 2.0));
+  const FleetRun run = run_on(dir, records);
+  const std::string problem = result_from_json(records[0], "t").problem.describe();
+  EXPECT_EQ(run.out, fmt::format("node                              median ms  deviation   noise  verdict    problem\n"
+                                 "gpu-node-017.cluster.example:0       2.0000      +0.0%    2.1%  ok         {0}\n"
+                                 "gpu-node-017.cluster.example:1       2.5000     +25.0%    2.1%  STRAGGLER  {0}\n"
+                                 "gpu-node-018.cluster.example:2       2.0000      +0.0%    2.1%  ok         {0}\n"
+                                 "3 nodes, 3 entries: 1 straggler beyond 5.0% + noise, 0 failures\n",
+                                 problem));
+  EXPECT_EQ(run.err, "");
+}
+
+// Two files from one host without a scheduler rank (two runs of one machine) merged into one node without a
+// word; a fleet of GPU-less records said only that no record had a gpu result.
+TEST(Fleet, SaysWhenOneNodeRanAProblemTwiceAndWhichDeviceTheRecordsHave) {
+  ScratchDir dir("fleet-twice");
+  RunMetadata m = kMeta;
+  m.host = "vm";
+  const nlohmann::json once = to_json(sample_result(40, 2.0), m);
+  const FleetRun twice = run_on(dir, {once, once, node_record("other", 0, 2.0)});
+  EXPECT_EQ(twice.outcome.code, ExitCode::ok);
+  EXPECT_EQ(twice.err,
+            "convbench: warning: fleet: node 'vm' has 2 records of 'unit': runs of one host without a scheduler "
+            "rank count as one node; to compare two runs of one machine, use convbench compare\n");
+  EXPECT_EQ(twice.out.substr(twice.out.rfind('\n', twice.out.size() - 2) + 1),
+            "2 nodes, 3 entries: 0 stragglers beyond 5.0% + noise, 0 failures\n");
+  RunResult cpu_only = sample_result(40, 2.0);
+  cpu_only.devices.pop_back();
+  const FleetRun none = run_on(dir, {to_json(cpu_only, m), to_json(cpu_only, m)});
+  EXPECT_EQ(none.outcome.code, ExitCode::nothing_compared);
+  EXPECT_EQ(none.outcome.error,
+            "fleet: nothing to compare: no record has a gpu result; --device cpu compares the 2 records that asked "
+            "for the cpu");
+  FleetOptions cpu;
+  cpu.device = DeviceKind::cpu;
+  EXPECT_EQ(run_on(dir, {to_json(cpu_only, m)}, cpu).outcome.code, ExitCode::ok);
 }

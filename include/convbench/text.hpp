@@ -29,6 +29,8 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
 /// `n` and `noun`, plural unless n is 1: "1 problem", "3 problems", "2 problems on a GPU" (the first word of
 /// `noun` takes the s).
 std::string counted(size_t n, const std::string& noun);
+/// `n` and `singular` when n is 1, else `n` and `plural`: "1 entry", "3 entries".
+std::string counted(size_t n, const std::string& singular, const std::string& plural);
 
 /// `text` with its ASCII letters in lower (upper) case; other bytes unchanged, whatever the locale.
 std::string lower_case(std::string text);

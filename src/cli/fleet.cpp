@@ -14,6 +14,8 @@
 #include "convbench/record.hpp"
 #include "convbench/report.hpp"
 #include "convbench/system.hpp"
+#include "convbench/text.hpp"
+#include "run.hpp"
 
 namespace convbench {
 namespace {
@@ -51,24 +53,32 @@ FleetEntry entry_of(const json& record, const RunResult& r, const FleetOptions& 
   return e;
 }
 
+/// The name a row goes by: the record's label (a suite's layer name, a list's file:line), else its problem.
+const std::string& name_of(const FleetEntry& e) { return e.label.empty() ? e.problem : e.label; }
+
 void print_table(const FleetReport& rep, const FleetOptions& o, std::ostream& out) {
-  fmt::print(out, "{:<28}  {:<16}  {:>11}  {:>9}  {:>6}  {}\n", "problem", "node", "median ms", "deviation", "noise",
-             "verdict");
+  // Nothing is cut short: a node name cut to a column could name two nodes, a problem cut short two
+  // problems. The problem goes last, whole, as in compare's table.
+  size_t node_width = 4;
+  for (const FleetEntry& e : rep.entries) node_width = std::max(node_width, e.node.size());
+  fmt::print(out, "{:<{}}  {:>11}  {:>9}  {:>6}  {:<9}  {}\n", "node", node_width, "median ms", "deviation", "noise",
+             "verdict", "problem");
+  // A group's rows (one problem on one model, contiguous) go by the name of its first record, so that two
+  // files that labelled one problem differently still read as one problem.
+  const FleetEntry* first = nullptr;
   for (const FleetEntry& e : rep.entries) {
-    const std::string name = e.label.empty() ? e.problem : e.label;
-    if (!e.failure.empty()) {
-      fmt::print(out, "{:<28}  {:<16}  {:>11}  {:>9}  {:>6}  FAILED: {}\n", name.substr(0, 28), e.node.substr(0, 16),
-                 "-", "-", "-", e.failure);
-      continue;
-    }
-    fmt::print(out, "{:<28}  {:<16}  {:>11.4f}  {:>+8.1f}%  {:>5.1f}%  {}\n", name.substr(0, 28), e.node.substr(0, 16),
-               e.ms, e.deviation * 100, e.noise * 100, e.straggler ? "STRAGGLER" : "ok");
+    if (!first || first->problem != e.problem || first->model != e.model) first = &e;
+    if (!e.failure.empty())
+      fmt::print(out, "{:<{}}  {:>11}  {:>9}  {:>6}  {:<9}  {} ({})\n", e.node, node_width, "-", "-", "-", "FAILED",
+                 name_of(*first), e.failure);
+    else
+      fmt::print(out, "{:<{}}  {:>11.4f}  {:>+8.1f}%  {:>5.1f}%  {:<9}  {}\n", e.node, node_width, e.ms,
+                 e.deviation * 100, e.noise * 100, e.straggler ? "STRAGGLER" : "ok", name_of(*first));
   }
   if (!rep.missing.empty()) fmt::print(out, "missing nodes: {}\n", rep.missing);
-  fmt::print(out, "{} node{}, {} entr{}: {} straggler{} beyond {:.1f}% + noise, {} failure{}\n", rep.nodes.size(),
-             rep.nodes.size() == 1 ? "" : "s", rep.entries.size(), rep.entries.size() == 1 ? "y" : "ies",
-             rep.stragglers, rep.stragglers == 1 ? "" : "s", o.threshold * 100, rep.failures,
-             rep.failures == 1 ? "" : "s");
+  fmt::print(out, "{}, {}: {} beyond {:.1f}% + noise, {}\n", counted(rep.nodes.size(), "node"),
+             counted(rep.entries.size(), "entry", "entries"), counted(rep.stragglers, "straggler"), o.threshold * 100,
+             counted(rep.failures, "failure"));
 }
 
 json report_json(const FleetReport& rep, const FleetOptions& o) {
@@ -127,13 +137,25 @@ FleetReport build_fleet(const std::vector<json>& records, const FleetOptions& o)
   for (const json& j : records) {
     const RunResult r = result_from_json(j, fmt::format("fleet: record {}", ++n));
     FleetEntry e = entry_of(j, r, o);
-    if (e.failure == "not asked for") continue;
+    if (e.failure == "not asked for") {
+      ++rep.other_device_only;
+      continue;
+    }
     nodes.insert(e.node);
     const auto [it, fresh] = index.emplace(e.problem + "\n" + e.model, groups.size());
     if (fresh) groups.emplace_back();
     groups[it->second].push_back(std::move(e));
   }
+  std::set<std::string> repeated;  // nodes already warned about
   for (auto& group : groups) {
+    std::map<std::string, size_t> per_node;
+    for (const FleetEntry& e : group) ++per_node[e.node];
+    for (const auto& [node, count] : per_node)
+      if (count > 1 && repeated.insert(node).second)
+        rep.warnings.push_back(fmt::format(
+            "fleet: node '{}' has {} records of '{}': runs of one host without a scheduler rank count as one node; "
+            "to compare two runs of one machine, use convbench compare",
+            node, count, name_of(group.front())));
     std::vector<double> levels;
     for (const FleetEntry& e : group)
       if (e.failure.empty()) levels.push_back(e.ms);
@@ -155,8 +177,9 @@ FleetReport build_fleet(const std::vector<json>& records, const FleetOptions& o)
   return rep;
 }
 
-Outcome run_fleet(const FleetOptions& o, std::ostream& out) {
+Outcome run_fleet(const FleetOptions& o, std::ostream& out, std::ostream& err) {
   const FleetReport rep = build_fleet(read_record_files(o.files, "fleet"), o);
+  for (const std::string& w : rep.warnings) warn(err, w);
   switch (o.format) {
     case FleetOptions::Format::table:
       print_table(rep, o, out);
@@ -168,9 +191,14 @@ Outcome run_fleet(const FleetOptions& o, std::ostream& out) {
       print_csv(rep, out);
       break;
   }
-  if (rep.entries.empty())
+  if (rep.entries.empty()) {
+    const char* other = o.device == DeviceKind::gpu ? "cpu" : "gpu";
     return {ExitCode::nothing_compared,
-            fmt::format("fleet: nothing to compare: no record has a {} result", to_string(o.device))};
+            fmt::format("fleet: nothing to compare: no record has a {} result{}", to_string(o.device),
+                        rep.other_device_only ? fmt::format("; --device {} compares the {} that asked for the {}",
+                                                            other, counted(rep.other_device_only, "record"), other)
+                                              : "")};
+  }
   if (rep.stragglers || rep.failures || !rep.missing.empty()) {
     std::string what;
     if (rep.stragglers) what += fmt::format("{} straggler{}", rep.stragglers, rep.stragglers == 1 ? "" : "s");

@@ -40,6 +40,9 @@ struct FleetReport {
   std::vector<std::string> nodes;   ///< distinct nodes, sorted
   std::string missing;              ///< "expected N nodes, found M", when short
   int stragglers = 0, failures = 0;
+  /// One line per node that has two records of one problem (two runs of one host without a scheduler rank).
+  std::vector<std::string> warnings;
+  size_t other_device_only = 0;  ///< records skipped because only the other device was asked for
 };
 
 /// A record's node: metadata.host, with ":" and the rank (the first of kRankVariables in metadata.scheduler)
@@ -49,8 +52,9 @@ std::string node_of(const nlohmann::json& record);
 /// Groups the records by problem and device model, and flags each entry against its group's median.
 FleetReport build_fleet(const std::vector<nlohmann::json>& records, const FleetOptions& o);
 
-/// Reads the files, prints the report, and returns ExitCode::fleet_flagged when anything was flagged,
-/// ExitCode::nothing_compared when no record measured the device.
-Outcome run_fleet(const FleetOptions& o, std::ostream& out);
+/// Reads the files, prints the report on `out` and its warnings on `err`, and returns
+/// ExitCode::fleet_flagged when anything was flagged, ExitCode::nothing_compared when no record measured
+/// the device.
+Outcome run_fleet(const FleetOptions& o, std::ostream& out, std::ostream& err);
 
 }  // namespace convbench

@@ -21,7 +21,7 @@ Outcome run(const Command& command) {
     Outcome operator()(const RunOptions& o) const { return run_benchmarks(o, std::cout, std::cerr); }
     Outcome operator()(const CheckOptions& o) const { return run_check(o, std::cout); }
     Outcome operator()(const CompareOptions& o) const { return run_compare(o, std::cout); }
-    Outcome operator()(const FleetOptions& o) const { return run_fleet(o, std::cout); }
+    Outcome operator()(const FleetOptions& o) const { return run_fleet(o, std::cout, std::cerr); }
     Outcome operator()(const ReportOptions& o) const { return run_report(o); }
     Outcome operator()(const PeakOptions& o) const { return run_peak(o, std::cout, std::cerr); }
     Outcome operator()(const TextReply& t) const {

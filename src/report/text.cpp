@@ -107,6 +107,10 @@ std::string counted(size_t n, const std::string& noun) {
   return std::to_string(n) + " " + noun.substr(0, space) + (n == 1 ? "" : "s") + noun.substr(space);
 }
 
+std::string counted(size_t n, const std::string& singular, const std::string& plural) {
+  return std::to_string(n) + " " + (n == 1 ? singular : plural);
+}
+
 std::string lower_case(std::string text) {
   for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return text;
