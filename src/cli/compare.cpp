@@ -11,6 +11,7 @@
 
 #include "convbench/pairing.hpp"
 #include "convbench/record.hpp"
+#include "convbench/text.hpp"
 
 namespace convbench {
 namespace {
@@ -152,17 +153,25 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
 
 namespace {
 
-/// Why nothing was compared, in one line.
-std::string nothing_compared(const CompareOptions& o, size_t base, size_t next, const CompareReport& rep) {
-  if (base == 0) return fmt::format("compare: nothing was compared: '{}' holds no records", o.base);
-  if (next == 0) return fmt::format("compare: nothing was compared: '{}' holds no records", o.next);
-  if (rep.only_in_base.size() == base)
+/// Why nothing was compared, in one line; when only the other device was measured in both files, the
+/// --device that compares it.
+std::string nothing_compared(const CompareOptions& o, const std::vector<RunResult>& base,
+                             const std::vector<RunResult>& next, const CompareReport& rep) {
+  if (base.empty()) return fmt::format("compare: nothing was compared: '{}' holds no records", o.base);
+  if (next.empty()) return fmt::format("compare: nothing was compared: '{}' holds no records", o.next);
+  if (rep.only_in_base.size() == base.size())
     return fmt::format("compare: nothing was compared: the files share no problem ({} only in base, {} only in new)",
                        rep.only_in_base.size(), rep.only_in_new.size());
-  return fmt::format("compare: nothing was compared: no {} measured in both files",
-                     o.device == DeviceSelection::all   ? "device was"
-                     : o.device == DeviceSelection::cpu ? "CPU run was"
-                                                        : "GPU run was");
+  if (o.device == DeviceSelection::all) return "compare: nothing was compared: no device was measured in both files";
+  const bool cpu = o.device == DeviceSelection::cpu;
+  const std::string line =
+      fmt::format("compare: nothing was compared: no {} run was measured in both files", cpu ? "CPU" : "GPU");
+  const size_t other =
+      compare_results(base, next, cpu ? DeviceSelection::gpu : DeviceSelection::cpu, o.threshold, o.noise_floor)
+          .rows.size();
+  return other ? fmt::format("{}; --device {} compares the {} measured in both", line, cpu ? "gpu" : "cpu",
+                             counted(other, cpu ? "GPU run" : "CPU run"))
+               : line;
 }
 
 void print_json(const CompareOptions& o, const CompareReport& rep, int regressions, std::ostream& out) {
@@ -214,8 +223,8 @@ void print_table(const CompareOptions& o, const CompareReport& rep, int regressi
     fmt::print(out, "{}: the set of {} problems: median ratio {:.3f}, noise {:.1f}%, spread between problems {:.1f}%{}\n",
                to_string(s.device), s.problems, s.median_ratio, s.noise * 100, s.spread * 100,
                s.regression ? "  REGRESSION" : "");
-  fmt::print(out, "{} compared, {} regression{} beyond {:.1f}% + noise\n", rep.rows.size(), regressions,
-             regressions == 1 ? "" : "s", o.threshold * 100);
+  fmt::print(out, "{} compared, {} beyond {:.1f}% + noise\n", rep.rows.size(), counted(regressions, "regression"),
+             o.threshold * 100);
 }
 
 }  // namespace
@@ -226,7 +235,7 @@ Outcome run_compare(const CompareOptions& o, std::ostream& out) {
   int regressions = 0;
   for (const Comparison& c : rep.rows) regressions += c.regression;
   (o.json ? print_json : print_table)(o, rep, regressions, out);
-  if (rep.rows.empty()) return {ExitCode::nothing_compared, nothing_compared(o, base.size(), next.size(), rep)};
+  if (rep.rows.empty()) return {ExitCode::nothing_compared, nothing_compared(o, base, next, rep)};
   std::string what;
   for (const SetVerdict& s : rep.sets)
     if (s.regression)

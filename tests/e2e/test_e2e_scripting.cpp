@@ -784,7 +784,9 @@ TEST(Scripting, CompareFailsWhenItComparedNothingAndSpeaksJson) {
   EXPECT_TRUE(has(disjoint.out, "only in base: " + p.describe())) << disjoint.out;
   const CliResult gpu = run_cli("compare " + dir + "/a.jsonl " + dir + "/a.jsonl --device gpu");
   EXPECT_EQ(gpu.code, 9);
-  EXPECT_EQ(gpu.err, "convbench: error: compare: nothing was compared: no GPU run was measured in both files\n");
+  EXPECT_EQ(gpu.err,
+            "convbench: error: compare: nothing was compared: no GPU run was measured in both files; --device cpu "
+            "compares the 1 CPU run measured in both\n");
   const CliResult json = run_cli("compare " + dir + "/a.jsonl " + dir + "/a.jsonl --format json");
   EXPECT_EQ(json.code, 0) << json.err;
   const auto j = nlohmann::json::parse(json.out);
