@@ -183,7 +183,7 @@ TEST(Harness, ACpuRunThatGotLittleCpuTimeIsFlaggedAsDescheduled) {
   int flagged = 0;
   for (const std::string& w : m.warnings)
     flagged += w.rfind("cpu: the process got ", 0) == 0 &&
-               w.find("of the CPU time its 1 threads could use") != std::string::npos;
+               w.find("of the CPU time its 1 thread could use") != std::string::npos;
   EXPECT_EQ(flagged, 1);
   // Runs that really use the CPU for their duration are not flagged (share about 1, however busy the machine).
   FakeBackend busy({5, 5, 5, 5, 5});
@@ -196,6 +196,23 @@ TEST(Harness, ACpuRunThatGotLittleCpuTimeIsFlaggedAsDescheduled) {
   // A GPU measurement (no threads) has no CPU share.
   FakeBackend gpu({1, 1, 1}, "gpu");
   EXPECT_FALSE(measure(gpu, p, make_inputs(p, 1), {1, 2}).cpu_share.has_value());
+}
+
+// "1 of 10 runs are outliers" and "its 1 threads" read wrong; the counts now take their number.
+TEST(Harness, OutlierWarningsSayOneOrSeveral) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  const auto outlier_line = [&](std::deque<double> durations) {
+    FakeBackend gpu(durations, "gpu");
+    const Measurement m = measure(gpu, p, make_inputs(p, 1), {1, static_cast<int>(durations.size()) - 1});
+    for (const std::string& w : m.warnings)
+      if (w.find("outlier") != std::string::npos) return w;
+    return std::string();
+  };
+  EXPECT_EQ(outlier_line({1, 1, 1, 1, 1, 1, 1.01, 1, 1, 1, 5}),
+            "gpu: 1 of 10 runs is an outlier (modified Z-score above 3.5)");
+  EXPECT_EQ(outlier_line({1, 1, 1, 1, 1, 1, 1.01, 1, 1, 5, 5}),
+            "gpu: 2 of 10 runs are outliers (modified Z-score above 3.5)");
 }
 
 TEST(Harness, SpeedupIsCpuTimeOverGpuTime) {

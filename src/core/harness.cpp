@@ -88,19 +88,20 @@ std::vector<std::string> measurement_warnings(const Measurement& m) {
                     "trustworthy: try more --runs or a quieter machine",
                     kind, s.cv * 100));
   if (!s.outliers.empty())
-    w.push_back(fmt::format("{}: {} of {} runs are outliers (modified Z-score above 3.5)", kind, s.outliers.size(),
-                            m.samples_ms.size()));
+    w.push_back(fmt::format("{}: {} of {} runs {} (modified Z-score above 3.5)", kind, s.outliers.size(),
+                            m.samples_ms.size(), s.outliers.size() == 1 ? "is an outlier" : "are outliers"));
   if (s.median > 0 && s.median < kMinRunMs)
     w.push_back(
         fmt::format("{}: one run takes {:.1f} µs, under {:.0f} µs: launch and timing overhead dominate; "
                     "use a larger problem (for example a larger --batch)",
                     kind, s.median * 1000, kMinRunMs * 1000));
   if (m.cpu_share && *m.cpu_share < kMinCpuShare)
-    w.push_back(
-        fmt::format("{}: the process got {:.0f}% of the CPU time its {} threads could use during the timed "
-                    "runs ({:.1f} of {:.1f} ms): it was descheduled or the CPUs are busy, so these times "
-                    "do not measure this CPU",
-                    kind, *m.cpu_share * 100, m.prepare.threads, *m.cpu_time_ms, m.stats.sum * m.prepare.threads));
+    w.push_back(fmt::format(
+        "{}: the process got {:.0f}% of the CPU time its {} could use during the timed "
+        "runs ({:.1f} of {:.1f} ms): it was descheduled or the CPUs are busy, so these times "
+        "do not measure this CPU",
+        kind, *m.cpu_share * 100, m.prepare.threads == 1 ? "1 thread" : fmt::format("{} threads", m.prepare.threads),
+        *m.cpu_time_ms, m.stats.sum * m.prepare.threads));
   if (m.clock_before && m.clock_after && m.clock_before->sm_mhz > 0 &&
       m.clock_after->sm_mhz < m.clock_before->sm_mhz * (1 - kClockDropFraction))
     w.push_back(
