@@ -230,10 +230,15 @@ TEST(Options, FilterChannelsMustMatchTheInput) {
             "--filter: '8x3x3x8' has 8 input channels, but the input has 8 channels and 2 groups, so the filter "
             "needs 4");
   EXPECT_EQ(error_of({"--input", "10x10x8", "--filter", "8x3x3x4", "--groups", "2"}), "");
+  EXPECT_EQ(error_of({"--input", "10x10x2", "--filter", "8x3x3x1"}),
+            "--filter: '8x3x3x1' has 1 input channel, but the input has 2 channels and 1 group, so the filter "
+            "needs 2");
 }
 
 TEST(Options, ChannelsNotDivisibleByGroups) {
   EXPECT_EQ(error_of({"--groups", "2"}), "--groups: 2 does not divide the input's 3 channels");
+  EXPECT_EQ(error_of({"--input", "10x10x1", "--filter", "4x3x3", "--groups", "2"}),
+            "--groups: 2 does not divide the input's 1 channel");
   EXPECT_EQ(error_of({"--input", "10x10x4", "--filter", "6x3x3", "--groups", "4"}),
             "--groups: 4 does not divide the filter count 6");
 }

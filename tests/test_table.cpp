@@ -82,7 +82,8 @@ TEST(TablePrinter, HeaderFirstThenDevicesThenTheHeadline) {
   printer->start(start_of(r));
   const std::string header = out.str();
   EXPECT_EQ(header.rfind("problem: --batch 1 --input 8x8x3 --filter 2x3x3x3 ", 0), 0u) << header;
-  EXPECT_TRUE(has(header, "--seed 5\n         output 1x2x6x6 (N, K, OH, OW), 0.000 GFLOP per run; 1 warm-up, then 2 timed runs\n"))
+  EXPECT_TRUE(has(
+      header, "--seed 5\n         output 1x2x6x6 (N, K, OH, OW), 3888 FLOP per run; 1 warm-up, then 2 timed runs\n"))
       << header;
   EXPECT_FALSE(has(header, "cpu:")) << "only the header is printed before the problem runs";
   printer->record(r);
@@ -219,6 +220,16 @@ TEST(PlainText, CountsTakeThePluralUnlessOne) {
   EXPECT_EQ(counted(0, "run"), "0 runs");
   EXPECT_EQ(counted(2, "problem on a GPU"), "2 problems on a GPU");
   EXPECT_EQ(counted(1, "problem on a GPU"), "1 problem on a GPU");
+  EXPECT_EQ(counted(1, "entry", "entries"), "1 entry");
+  EXPECT_EQ(counted(3, "entry", "entries"), "3 entries");
+}
+
+// A tiny problem's header said "0.000 GFLOP per run".
+TEST(PlainText, FlopKeepItsDigitsAtAnySize) {
+  EXPECT_EQ(flop_text(8.313e9), "8.313 GFLOP");
+  EXPECT_EQ(flop_text(1.66e8), "0.166 GFLOP");
+  EXPECT_EQ(flop_text(3.115e6), "3.115 MFLOP");
+  EXPECT_EQ(flop_text(48672), "48672 FLOP");
 }
 
 TEST(PlainText, ACommandLineBreaksOnlyBeforeAFlag) {

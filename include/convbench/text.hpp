@@ -32,6 +32,10 @@ std::string counted(size_t n, const std::string& noun);
 /// `n` and `singular` when n is 1, else `n` and `plural`: "1 entry", "3 entries".
 std::string counted(size_t n, const std::string& singular, const std::string& plural);
 
+/// A count of floating-point operations with a unit that keeps its digits: "0.166 GFLOP" from 0.1 GFLOP
+/// up, "48.672 MFLOP" from 0.1 MFLOP, "4868 FLOP" below.
+std::string flop_text(double flop);
+
 /// `text` with its ASCII letters in lower (upper) case; other bytes unchanged, whatever the locale.
 std::string lower_case(std::string text);
 std::string upper_case(std::string text);

@@ -11,6 +11,7 @@
 
 #include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
+#include "convbench/text.hpp"
 #include "flags.hpp"
 
 namespace convbench {
@@ -108,11 +109,11 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
   p.dil_h = dl[0], p.dil_w = dl.back();
   p.groups = parse_integer("--groups", fl.groups, 1, kMaxSize);
   if (f.size() == 4 && (p.c % p.groups != 0 || f[3] != p.c / p.groups))
-    throw UsageError(
-        fmt::format("--filter: '{}' has {} input channels, but the input has {} channels and {} group{}, "
-                    "so the filter needs {}",
-                    fl.filter, f[3], p.c, p.groups, p.groups == 1 ? "" : "s",
-                    p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
+    throw UsageError(fmt::format("--filter: '{}' has {}, but the input has {} and {}, so the filter needs {}",
+                                 fl.filter, counted(static_cast<size_t>(f[3]), "input channel", "input channels"),
+                                 counted(static_cast<size_t>(p.c), "channel"),
+                                 counted(static_cast<size_t>(p.groups), "group"),
+                                 p.c % p.groups == 0 ? std::to_string(p.c / p.groups) : "C divisible by the groups"));
   if (fl.padding == "same") {
     same_padding(p.h, p.r, p.stride_h, p.dil_h, p.pad_top, p.pad_bottom);
     same_padding(p.w, p.s, p.stride_w, p.dil_w, p.pad_left, p.pad_right);

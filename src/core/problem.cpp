@@ -131,7 +131,9 @@ void Problem::validate() const {
   for (int64_t v : {pad_top, pad_bottom, pad_left, pad_right})
     if (v < 0 || v > kMaxDim)
       throw UsageError("--padding", std::to_string(v), fmt::format("padding must be from 0 to {}", kMaxDim));
-  if (c % groups != 0) throw UsageError(fmt::format("--groups: {} does not divide the input's {} channels", groups, c));
+  if (c % groups != 0)
+    throw UsageError(
+        fmt::format("--groups: {} does not divide the input's {} channel{}", groups, c, c == 1 ? "" : "s"));
   if (k % groups != 0) throw UsageError(fmt::format("--groups: {} does not divide the filter count {}", groups, k));
   const int64_t eh = extent(r, dil_h), ew = extent(s, dil_w);
   const int64_t ph = h + pad_top + pad_bottom, pw = w + pad_left + pad_right;

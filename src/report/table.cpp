@@ -65,9 +65,9 @@ class TablePrinter final : public Printer {
     line("problem: ", p.problem.describe() + " --seed " + std::to_string(p.seed), "", wrap_command);
     // The output shape in the record's order, [N, K, OH, OW], whatever the layout.
     line("         ",
-         fmt::format("output {}x{}x{}x{} (N, K, OH, OW), {:.3f} GFLOP per run; {}{} warm-up{}, then {} "
+         fmt::format("output {}x{}x{}x{} (N, K, OH, OW), {} per run; {}{} warm-up{}, then {} "
                      "timed run{}",
-                     p.problem.n, p.problem.k, p.problem.out_h(), p.problem.out_w(), p.problem.flops() * 1e-9,
+                     p.problem.n, p.problem.k, p.problem.out_h(), p.problem.out_w(), flop_text(p.problem.flops()),
                      p.rounds > 1 ? fmt::format("{} rounds of ", p.rounds) : "", p.warmup, p.warmup == 1 ? "" : "s",
                      p.runs, p.runs == 1 ? "" : "s"));
     out_.flush();  // the header shows while a long problem runs
@@ -139,7 +139,7 @@ class TablePrinter final : public Printer {
     const Measurement& m = *d.measurement;
     std::string what =
         fmt::format("{}, {} {}", m.device.display_name(), m.device.library_text(), m.prepare.implementation);
-    if (m.prepare.threads > 0) what += fmt::format(", {} threads", m.prepare.threads);
+    if (m.prepare.threads > 0) what += ", " + counted(static_cast<size_t>(m.prepare.threads), "thread");
     line(head, what + ", " + mode_name(d.kind, d.dtype));
     std::string details;
     for (const auto& [key, value] : m.prepare.details)

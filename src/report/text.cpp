@@ -1,6 +1,7 @@
-// Wrapping, terminal width and typo suggestions.
+// Wrapping, terminal width, typo suggestions, counts in words and FLOP with their unit.
 #include "convbench/text.hpp"
 
+#include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -109,6 +110,12 @@ std::string counted(size_t n, const std::string& noun) {
 
 std::string counted(size_t n, const std::string& singular, const std::string& plural) {
   return std::to_string(n) + " " + (n == 1 ? singular : plural);
+}
+
+std::string flop_text(double flop) {
+  if (flop >= 1e8) return fmt::format("{:.3f} GFLOP", flop * 1e-9);
+  if (flop >= 1e5) return fmt::format("{:.3f} MFLOP", flop * 1e-6);
+  return fmt::format("{:.0f} FLOP", flop);
 }
 
 std::string lower_case(std::string text) {

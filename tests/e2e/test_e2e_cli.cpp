@@ -108,6 +108,7 @@ TEST(Cli, SameSeedSameInputsSameVerificationError) {
     return at == std::string::npos ? s : s.substr(at, s.find('\n', at) - at);
   };
   EXPECT_EQ(verify_line(a.out), verify_line(b.out));
+  EXPECT_TRUE(has(a.out, ", 1 thread, f32\n")) << a.out;  // it said "1 threads"
 }
 
 TEST(Cli, AForcedCpuModeTheCpuLacksIsExitCode4) {
