@@ -189,6 +189,16 @@ TEST(TablePrinter, AnInterruptedDeviceReportsTheRunsItCompleted) {
   EXPECT_TRUE(has(s, "no speedup: interrupted\n")) << s;
 }
 
+// A GPU run of 0.0135 ms read "median 0.013 ms", which cannot tell it from 0.0134 or 0.0126.
+TEST(TablePrinter, ShortRunsKeepThreeSignificantDigits) {
+  RunResult r = result("");
+  r.devices[1].measurement->samples_ms = {0.0135, 0.0135};
+  r.devices[1].measurement->stats = summarize({0.0135, 0.0135});
+  const std::string s = print({r});
+  EXPECT_TRUE(has(s, "gpu: median 0.0135 ms, sum of 2 runs 0.0270 ms")) << s;
+  EXPECT_TRUE(has(print({r, r}), "    0.0135")) << "the suite row's GPU cell";
+}
+
 TEST(TablePrinter, ColourMarksTheVerdictWordOnly) {
   const Problem p = small_problem();
   FakeBackend cpu({1, 2, 2});
@@ -222,6 +232,15 @@ TEST(PlainText, CountsTakeThePluralUnlessOne) {
   EXPECT_EQ(counted(1, "problem on a GPU"), "1 problem on a GPU");
   EXPECT_EQ(counted(1, "entry", "entries"), "1 entry");
   EXPECT_EQ(counted(3, "entry", "entries"), "3 entries");
+}
+
+TEST(PlainText, MillisecondsKeepThreeSignificantDigits) {
+  EXPECT_EQ(ms_text(1.3734), "1.373");
+  EXPECT_EQ(ms_text(0.415), "0.415");
+  EXPECT_EQ(ms_text(0.01354), "0.0135");
+  EXPECT_EQ(ms_text(0.0042), "0.00420");
+  EXPECT_EQ(ms_text(0.0000001), "0.000000");
+  EXPECT_EQ(ms_text(0), "0.000");
 }
 
 // A tiny problem's header said "0.000 GFLOP per run".

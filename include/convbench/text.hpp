@@ -32,6 +32,10 @@ std::string counted(size_t n, const std::string& noun);
 /// `n` and `singular` when n is 1, else `n` and `plural`: "1 entry", "3 entries".
 std::string counted(size_t n, const std::string& singular, const std::string& plural);
 
+/// A time in ms with 3 decimals, or more (up to 6) to keep 3 significant digits: "1.373", "0.415",
+/// "0.0135", "0.00420". No unit.
+std::string ms_text(double ms);
+
 /// A count of floating-point operations with a unit that keeps its digits: "0.166 GFLOP" from 0.1 GFLOP
 /// up, "48.672 MFLOP" from 0.1 MFLOP, "4868 FLOP" below.
 std::string flop_text(double flop);

@@ -38,7 +38,7 @@ class MarkdownPrinter final : public Printer {
         continue;
       }
       const Measurement& m = *d.measurement;
-      cells[d.kind == DeviceKind::cpu ? 0 : 1] = fmt::format("{:.3f}", m.stats.median);
+      cells[d.kind == DeviceKind::cpu ? 0 : 1] = ms_text(m.stats.median);
       devices_.insert(fmt::format("{}: {}, {} {} ({})", to_string(d.kind), m.device.display_name(),
                                   m.device.library_text(), m.prepare.implementation, mode_name(d.kind, d.dtype)));
     }

@@ -146,10 +146,10 @@ class TablePrinter final : public Printer {
       if (style_.verbose || key == "mode") details += fmt::format("{}{} {}", details.empty() ? "" : ", ", key, value);
     if (!details.empty()) line(head, details);
     if (style_.verbose)
-      line(head, fmt::format("runs: min {:.3f}, mean {:.3f} ± {:.3f} ms, cv {:.1f}%; setup {:.1f} ms, reorder {:.1f} "
+      line(head, fmt::format("runs: min {}, mean {} ± {} ms, cv {:.1f}%; setup {:.1f} ms, reorder {:.1f} "
                              "ms; cache {}",
-                             m.stats.min, m.stats.mean, m.stats.stddev, m.stats.cv * 100, m.prepare.setup_ms,
-                             m.prepare.reorder_ms, to_string(m.cache)));
+                             ms_text(m.stats.min), ms_text(m.stats.mean), ms_text(m.stats.stddev), m.stats.cv * 100,
+                             m.prepare.setup_ms, m.prepare.reorder_ms, to_string(m.cache)));
     if (m.interrupted)
       line(head, fmt::format("interrupted after {} of {} timed runs; the figures below are theirs", m.samples_ms.size(),
                              start_.runs));
@@ -169,8 +169,8 @@ class TablePrinter final : public Printer {
     const std::string head = std::string(to_string(d.kind)) + ": ";
     if (!d.measurement) return line(head, "not run");
     const Measurement& m = *d.measurement;
-    std::string t = fmt::format("median {:.3f} ms, sum of {} {:.3f} ms, {:.3f} TFLOP/s", m.stats.median,
-                                counted(m.samples_ms.size(), "run"), m.stats.sum, m.tflops);
+    std::string t = fmt::format("median {} ms, sum of {} {} ms, {:.3f} TFLOP/s", ms_text(m.stats.median),
+                                counted(m.samples_ms.size(), "run"), ms_text(m.stats.sum), m.tflops);
     if (d.roofline) t += fmt::format(" ({:.0f}% of its ceiling)", d.roofline->compute_fraction * 100);
     line(head, t);
   }
@@ -242,7 +242,7 @@ class TablePrinter final : public Printer {
         ++not_run_[fmt::format("{}: not run: {}", to_string(d.kind), d.not_run_reason)];
         continue;
       }
-      cell = fmt::format("{:.3f}", d.measurement->stats.median);
+      cell = ms_text(d.measurement->stats.median);
       warned = warned || !d.measurement->warnings.empty() || d.measurement->interrupted;
     }
     const bool failed = verification_failed(r);

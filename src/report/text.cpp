@@ -112,6 +112,12 @@ std::string counted(size_t n, const std::string& singular, const std::string& pl
   return std::to_string(n) + " " + (n == 1 ? singular : plural);
 }
 
+std::string ms_text(double ms) {
+  int decimals = 3;
+  for (double above = 0.1; decimals < 6 && ms > 0 && ms < above; above /= 10) ++decimals;
+  return fmt::format("{:.{}f}", ms, decimals);
+}
+
 std::string flop_text(double flop) {
   if (flop >= 1e8) return fmt::format("{:.3f} GFLOP", flop * 1e-9);
   if (flop >= 1e5) return fmt::format("{:.3f} MFLOP", flop * 1e-6);
