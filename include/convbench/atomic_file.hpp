@@ -2,7 +2,9 @@
 // whole or not at all: written to a temporary file beside it, then renamed over it. A symlink is followed:
 // its target is replaced the same way and the link stays. Anything else that can be written (a character
 // device such as /dev/null, a FIFO, /dev/stdout, a process substitution) is written straight through and
-// never replaced. A directory is refused.
+// never replaced; so is a name of one of this process's descriptors (/dev/stdout, /dev/fd/N,
+// /proc/self/fd/N) whatever it leads to, through that descriptor, so that `--output /dev/stdout >> all.jsonl`
+// appends as the shell set it up. A directory is refused.
 #pragma once
 
 #include <fstream>
@@ -33,6 +35,8 @@ class AtomicFile {
    public:
     ~FdBuf() override;
     bool open(const std::string& path);
+    /// Writes through a duplicate of the open descriptor `fd` (its file offset and O_APPEND shared).
+    bool adopt(int fd);
     int error() const { return error_; }
 
    protected:

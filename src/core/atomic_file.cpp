@@ -20,23 +20,49 @@
 namespace convbench {
 namespace {
 
+/// Where the symlink `p` leads (relative targets joined to its folder); `p` itself when it is not a link.
+std::string follow_one_link(const std::string& p) {
+  struct stat st {};
+  if (lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
+  std::vector<char> buf(PATH_MAX + 1);
+  const ssize_t n = readlink(p.c_str(), buf.data(), PATH_MAX);
+  if (n <= 0) return p;
+  std::string target(buf.data(), static_cast<size_t>(n));
+  if (target.front() != '/') {
+    const auto slash = p.rfind('/');
+    target = (slash == std::string::npos ? std::string() : p.substr(0, slash + 1)) + target;
+  }
+  return target;
+}
+
 /// `path` with every symlink followed, as far as the links lead (a dangling link gives its target path).
 std::string follow_links(const std::string& path) {
   std::string p = path;
   for (int hops = 0; hops < 40; ++hops) {
-    struct stat st {};
-    if (lstat(p.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return p;
-    std::vector<char> buf(PATH_MAX + 1);
-    const ssize_t n = readlink(p.c_str(), buf.data(), PATH_MAX);
-    if (n <= 0) return p;
-    std::string target(buf.data(), static_cast<size_t>(n));
-    if (target.front() != '/') {
-      const auto slash = p.rfind('/');
-      target = (slash == std::string::npos ? std::string() : p.substr(0, slash + 1)) + target;
-    }
-    p = target;
+    const std::string next = follow_one_link(p);
+    if (next == p) return p;
+    p = next;
   }
   return p;
+}
+
+/// The descriptor that `path` names, if it or any link on its way is /dev/stdout, /dev/stderr, /dev/fd/N or
+/// /proc/self/fd/N (or /proc/PID/fd/N of this process).
+std::optional<int> descriptor_named(const std::string& path) {
+  std::string p = path;
+  const std::string own = fmt::format("/proc/{}/fd/", getpid());
+  for (int hops = 0; hops < 40; ++hops) {
+    if (p == "/dev/stdout") return 1;
+    if (p == "/dev/stderr") return 2;
+    for (const std::string& dir : {std::string("/dev/fd/"), std::string("/proc/self/fd/"), own})
+      if (p.size() > dir.size() && p.compare(0, dir.size(), dir) == 0 &&
+          p.find_first_not_of("0123456789", dir.size()) == std::string::npos && p.size() - dir.size() < 9)
+        return std::stoi(p.substr(dir.size()));
+    const std::string next = follow_one_link(p);
+    if (next == p) return std::nullopt;
+    p = next;
+  }
+  return std::nullopt;
 }
 
 /// Where a regular output lands: an existing file with every link resolved (realpath), else the target of
@@ -110,6 +136,14 @@ void check_distinct_files(const std::vector<NamedFile>& inputs, const std::vecto
 }
 
 void check_writable_output(const std::string& path, const std::string& flag) {
+  if (const std::optional<int> fd = descriptor_named(path)) {
+    // Written through the descriptor: it has to be open for writing; its file's folder does not matter.
+    const int flags = fcntl(*fd, F_GETFL);
+    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY)
+      throw Error(ExitCode::usage,
+                  fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(flags < 0 ? errno : EBADF)));
+    return;
+  }
   struct stat st {};
   if (stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
@@ -131,6 +165,15 @@ void check_writable_output(const std::string& path, const std::string& flag) {
 
 AtomicFile::AtomicFile(const std::string& path, const std::string& flag) : path_(path), flag_(flag) {
   check_writable_output(path, flag);
+  if (const std::optional<int> fd = descriptor_named(path)) {
+    // One of this process's descriptors: write through it, at its offset and with its flags (a shell's >>
+    // appends); reopening the file it leads to would start at 0 or replace it.
+    through_ = true;
+    if (!through_buf_.adopt(*fd))
+      throw Error(ExitCode::usage,
+                  fmt::format("{}: cannot write '{}': {}", flag, path, std::strerror(through_buf_.error())));
+    return;
+  }
   struct stat st {};
   if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
     // A device, FIFO, terminal or /dev/stdout: write through, never replace it.
@@ -174,6 +217,12 @@ AtomicFile::FdBuf::~FdBuf() {
 
 bool AtomicFile::FdBuf::open(const std::string& path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd_ < 0) error_ = errno;
+  return fd_ >= 0;
+}
+
+bool AtomicFile::FdBuf::adopt(int fd) {
+  fd_ = fcntl(fd, F_DUPFD_CLOEXEC, 3);
   if (fd_ < 0) error_ = errno;
   return fd_ >= 0;
 }

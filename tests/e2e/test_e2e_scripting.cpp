@@ -516,6 +516,22 @@ TEST(Scripting, OutputWritesThroughAFifoAndADeviceAndFollowsASymlink) {
   EXPECT_EQ(l.code, 0) << l.err;
   EXPECT_TRUE(is_kind(dir + "/link", S_IFLNK));
   EXPECT_EQ(nlohmann::json::parse(convbench::testing::slurp(dir + "/target.json")).size(), 1u);
+  // This process's stdout by name, redirected by the shell to a regular file: `>>` appends and `>` truncates
+  // as the shell set them up. Each replaced the file by rename, so `>>` lost what the file held.
+  const std::string all = dir + "/all.jsonl";
+  std::ofstream(all) << "kept\n";
+  for (const char* name : {"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"}) {
+    const CliResult a = run_cli("mb1ic3ih10oc4kh3 --format jsonl --quiet --output " + std::string(name) + kCpu,
+                                "sh -c 'exec \"$0\" \"$@\" >>" + all + "' ");
+    EXPECT_EQ(a.code, 0) << name << ": " << a.err;
+  }
+  const std::string appended = convbench::testing::slurp(all);
+  EXPECT_EQ(appended.rfind("kept\n{", 0), 0u) << appended;
+  EXPECT_EQ(std::count(appended.begin(), appended.end(), '\n'), 4) << appended;
+  const CliResult t = run_cli("mb1ic3ih10oc4kh3 --format jsonl --quiet --output /dev/stdout" + std::string(kCpu),
+                              "sh -c 'exec \"$0\" \"$@\" >" + all + "' ");
+  EXPECT_EQ(t.code, 0) << t.err;
+  EXPECT_EQ(json_lines(convbench::testing::slurp(all)).size(), 1u);
   for (const auto& e : fs::directory_iterator(dir))
     EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
 }
