@@ -268,6 +268,12 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
     for (const std::string& w : o.warnings) warn(err, w);
   std::vector<GpuSlot> gpus = open_gpus(o, backends);
   phase_mark("GPUs opened");
+  if (o.gpus.empty() && gpus.size() > 1 && !o.save_output.empty()) {
+    // --gpu all: the .gpuN names of --save-output are known now, still before anything runs.
+    RunOptions named = o;
+    for (const GpuSlot& g : gpus) named.gpus.push_back(g.index);
+    check_distinct_files(files_read(named), files_written(named));
+  }
   const bool a_gpu_opened =
       std::any_of(gpus.begin(), gpus.end(), [](const GpuSlot& g) { return g.avail.backend != nullptr; });
   if (o.tune_cache_nowhere && !o.quiet && a_gpu_opened)

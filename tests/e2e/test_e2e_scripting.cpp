@@ -617,6 +617,19 @@ TEST(Scripting, EachGpuOfSeveralSavesItsOwnOutput) {
   EXPECT_EQ(clash.code, 2);
   EXPECT_EQ(clash.err, "convbench: error: --save-output's gpu2 file: '" + d + "/y.gpu2.npy' is the same file as " +
                            "--input-data '" + d + "/y.gpu2.npy'; writing it would destroy that input\n");
+  // --gpu all names its GPUs only once they are found; the clash is still refused before the run, and the
+  // input (of the problem's input shape, 1x10x10x3: the output of a 1x1 filter with 3 channels) is left as
+  // it was. Before, GPU 2's output replaced it.
+  ASSERT_EQ(run_cli("mb1ic3ih10oc3kh1 --device cpu --seed 1 --runs 2 --save-output " + d + "/z.gpu2.npy").code, 0);
+  const std::string before = convbench::testing::slurp(d + "/z.gpu2.npy");
+  const CliResult all = run_cli(
+      "mb1ic3ih10oc4kh3 --debug-fake-backends 1 --debug-fake-gpus 1x1x1 --gpu all "
+      "--save-output " +
+      d + "/z.npy --input-data " + d + "/z.gpu2.npy");
+  EXPECT_EQ(all.code, 2);
+  EXPECT_EQ(all.err, "convbench: error: --save-output's gpu2 file: '" + d + "/z.gpu2.npy' is the same file as " +
+                         "--input-data '" + d + "/z.gpu2.npy'; writing it would destroy that input\n");
+  EXPECT_EQ(convbench::testing::slurp(d + "/z.gpu2.npy"), before);
 }
 
 // A service or `env -i` sets neither XDG_CACHE_HOME nor HOME. Every run then failed with "--tune-cache: ''
