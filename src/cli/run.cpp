@@ -88,11 +88,16 @@ std::string not_run_reasons(const std::vector<RunResult>& results) {
 /// round, or at Ctrl-C with the rounds it completed.
 class Rounds {
  public:
-  Rounds(const RunOptions& o, PrinterMultiplexer& printers, Progress& progress, std::ostream& err)
+  /// `results` is the stream the records go to when it is stdout (nullptr when they go to a file): once a
+  /// write there has failed (a full disk; a reader gone, with SIGPIPE ignored), nothing later can reach it,
+  /// so no further problem runs.
+  Rounds(const RunOptions& o, PrinterMultiplexer& printers, Progress& progress, std::ostream& err,
+         const std::ostream* records_out)
       : o_(o),
         printers_(printers),
         progress_(progress),
         err_(err),
+        results_(records_out),
         acc_(o.problems.size()),
         started_(o.problems.size()),
         emitted_(o.problems.size()) {}
@@ -101,8 +106,9 @@ class Rounds {
   bool run(Availability& cpu, std::vector<GpuSlot>& gpus) {
     gpu_count_ = std::max<size_t>(gpus.size(), 1);
     bool completed = true;
-    for (int round = 0; round < o_.rounds && completed; ++round)
-      for (size_t i = 0; i < o_.problems.size() && completed; ++i) {
+    const auto lost = [this] { return results_ && !results_->good(); };
+    for (int round = 0; round < o_.rounds && completed && !lost(); ++round)
+      for (size_t i = 0; i < o_.problems.size() && completed && !lost(); ++i) {
         completed = run_one(i, round, cpu, gpus);
         if (round == o_.rounds - 1 && !acc_[i].empty()) emit(i);
       }
@@ -173,6 +179,7 @@ class Rounds {
   PrinterMultiplexer& printers_;
   Progress& progress_;
   std::ostream& err_;
+  const std::ostream* results_;
   std::vector<std::vector<RunResult>> acc_;  ///< per problem, a record per GPU (one without GPUs)
   std::vector<bool> started_, emitted_;
   size_t gpu_count_ = 1;
@@ -292,7 +299,7 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
 
   Progress progress(err, o.problems.size(), !o.quiet && isatty(STDERR_FILENO) == 1);
   o.on_run = [&progress](DeviceKind kind, int done, int total) { progress.runs(kind, done, total); };
-  Rounds rounds(o, printers, progress, err);
+  Rounds rounds(o, printers, progress, err, o.output.empty() ? &out : nullptr);
   const bool interrupted = !rounds.run(cpu_backend, gpus);
   const std::vector<RunResult>& results = rounds.results;
   const ExitCode first_failure = rounds.first_failure;

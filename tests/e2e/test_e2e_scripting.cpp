@@ -664,6 +664,26 @@ TEST(Scripting, ResultsLostOnStandardOutputAreAnErrorNotExit0) {
   EXPECT_TRUE(has(closed.err, "convbench: error: the results could not be written to standard output (")) << closed.err;
   const CliResult fine = run_cli(args, "sh -c 'exec \"$0\" \"$@\" >/dev/null' ");
   EXPECT_EQ(fine.code, 0) << fine.err;
+  // Once a record could not be written there, nothing later could reach stdout either: a list stops after
+  // the problem whose record failed (each problem's start is a CONVBENCH_PHASES mark on stderr). It measured
+  // all 16 before. With the records in an --output file, the lost table does not stop the run.
+  const std::string suite =
+      "--suite deepbench-inference-device --rounds 1 --runs 2 --debug-fake-backends 0 --format jsonl";
+  const auto problems_started = [](const std::string& err) {
+    size_t n = 0;
+    for (size_t at = err.find("ms inputs made\n"); at != std::string::npos; at = err.find("ms inputs made\n", at + 1))
+      ++n;
+    return n;
+  };
+  const CliResult stopped = run_cli(suite + " --quiet", "CONVBENCH_PHASES=1 sh -c 'exec \"$0\" \"$@\" >/dev/full' ");
+  EXPECT_EQ(stopped.code, 2) << stopped.err;
+  EXPECT_EQ(problems_started(stopped.err), 1u) << stopped.err;
+  const ScratchDir scratch("lostout");
+  const CliResult to_file = run_cli(suite + " --output " + scratch.path + "/r.jsonl",
+                                    "CONVBENCH_PHASES=1 sh -c 'exec \"$0\" \"$@\" >/dev/full' ");
+  EXPECT_EQ(to_file.code, 2) << "the table was lost";
+  EXPECT_EQ(problems_started(to_file.err), 16u) << to_file.err;
+  EXPECT_EQ(json_lines(convbench::testing::slurp(scratch.path + "/r.jsonl")).size(), 16u);
 }
 
 TEST(Scripting, AFailedRunLeavesNoOutputFile) {
