@@ -105,9 +105,9 @@ class TablePrinter final : public Printer {
                                   s.interrupted ? " (interrupted)" : "",
                                   s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
     std::string totals;
-    if (s.cpu_ran) totals = fmt::format("cpu {:.3f} ms over {}", s.cpu_total_ms, counted(s.cpu_ran, "problem"));
+    if (s.cpu_ran) totals = fmt::format("cpu {} ms over {}", ms_text(s.cpu_total_ms), counted(s.cpu_ran, "problem"));
     if (s.gpu_ran)
-      totals += fmt::format("{}gpu {:.3f} ms over {}", totals.empty() ? "" : ", ", s.gpu_total_ms,
+      totals += fmt::format("{}gpu {} ms over {}", totals.empty() ? "" : ", ", ms_text(s.gpu_total_ms),
                             counted(s.gpu_ran, start_.gpus > 1 ? "problem on a GPU" : "problem"));
     if (!totals.empty()) line("totals: ", "medians add up to " + totals);
     if (!s.geomean_speedup) {
