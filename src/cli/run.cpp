@@ -270,6 +270,10 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   if (!o.output.empty()) check_writable_output(o.output, "--output");
   if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
   check_distinct_files(files_read(o), files_written(o));
+  // Every problem's memory before any runs, so that a list does not measure for an hour and then stop at a
+  // problem that cannot fit, and a single problem's header is not printed above its refusal. Each problem
+  // is checked again when it starts (what is available may have shrunk).
+  check_host_memory(o);
   InterruptGuard guard;
   if (!o.quiet)
     for (const std::string& w : o.warnings) warn(err, w);

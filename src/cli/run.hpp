@@ -24,6 +24,10 @@ std::string saved_output_path(const std::string& path, const std::string& device
 /// Bytes of host memory a run of `p` needs at its peak, on the devices that will run.
 double estimate_host_bytes(const Problem& p, bool cpu, bool gpu);
 
+/// Throws Error(out_of_memory) when a problem of the run needs more host memory than is available now (unless
+/// --no-memory-check); with several problems the line starts with the problem's label.
+void check_host_memory(const RunOptions& o);
+
 /// Where run_benchmarks gets its backends: the registry, or fakes in tests.
 struct BackendFactory {
   std::function<Availability(const BackendSettings&)> cpu = make_cpu_backend;

@@ -218,6 +218,16 @@ double estimate_host_bytes(const Problem& p, bool cpu, bool gpu) {
   return need;
 }
 
+void check_host_memory(const RunOptions& o) {
+  const bool cpu = o.device != DeviceSelection::gpu, gpu = o.device != DeviceSelection::cpu;
+  for (const LabeledProblem& lp : o.problems) try {
+      check_host_memory(lp.problem, cpu, gpu, o);
+    } catch (const Error& e) {
+      if (o.problems.size() == 1) throw;
+      throw Error(e.code(), lp.label + ": " + e.what());
+    }
+}
+
 std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
                                    std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err) {
   const Problem& p = lp.problem;

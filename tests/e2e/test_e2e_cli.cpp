@@ -181,11 +181,24 @@ TEST(Cli, TheMemoryCheckReadsMemAvailableAndNoMemoryCheckSkipsIt) {
   const std::string args = "--batch 8 --seed 3 --runs 1 --device cpu --debug-meminfo " + meminfo;
   const CliResult refused = run_cli(args);
   EXPECT_EQ(refused.code, 3);
-  EXPECT_FALSE(has(refused.out, "cpu: ")) << refused.out;  // the problem's header only: nothing ran
+  EXPECT_EQ(refused.out, "") << "refused before anything ran, its header included";
   EXPECT_EQ(refused.err,
             "convbench: error: the problem needs about 28 MiB of host memory, but only 10 MiB is available (--batch 8 "
             "--input 100x100x3 --filter 32x7x7x3 --stride 1 --padding 0 --dilation 1 --groups 1 --layout nhwc "
             "--dtype f32); --no-memory-check runs it anyway\n");
+
+  // A list is checked whole before its first problem runs: before, line 1 was measured and then the run
+  // stopped at line 2 with nothing kept.
+  const CliResult list =
+      run_cli("--problems - --seed 3 --runs 1 --device cpu --format jsonl --debug-meminfo " + meminfo,
+              "printf -- '--batch 1\\n--batch 8\\n' | CONVBENCH_PHASES=1 ");
+  EXPECT_EQ(list.code, 3);
+  EXPECT_EQ(list.out, "");
+  EXPECT_FALSE(has(list.err, "inputs made")) << list.err;
+  EXPECT_TRUE(has(list.err,
+                  "convbench: error: stdin:2: the problem needs about 28 MiB of host memory, but only "
+                  "10 MiB is available (--batch 8 "))
+      << list.err;
 
   const CliResult ran = run_cli(args + " --no-memory-check");
   EXPECT_EQ(ran.code, 0) << ran.err;
