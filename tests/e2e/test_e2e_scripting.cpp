@@ -190,7 +190,8 @@ TEST(Scripting, OutputFileIsWrittenAtomicallyBesideTheTable) {
 TEST(Scripting, AFailedRunLeavesNoPartialOutputFile) {
   const ScratchDir scratch("fail");
   const std::string dir = scratch.path;
-  // The second problem needs far more memory than there is: exit 3 after the first record.
+  // The second problem needs far more memory than there is: exit 3 (since the list is checked whole, before
+  // the first problem runs; it came after the first record before).
   const CliResult r = run_cli("--problems - --format jsonl --output " + dir + "/r.jsonl" + kCpu,
                               "printf 'mb1ic3ih10oc4kh3\\n--batch 2147483647 --input 1000x1000x3\\n' | ");
   EXPECT_EQ(r.code, 3) << r.err;
