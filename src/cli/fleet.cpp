@@ -201,9 +201,8 @@ Outcome run_fleet(const FleetOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (rep.stragglers || rep.failures || !rep.missing.empty()) {
     std::string what;
-    if (rep.stragglers) what += fmt::format("{} straggler{}", rep.stragglers, rep.stragglers == 1 ? "" : "s");
-    if (rep.failures)
-      what += fmt::format("{}{} failure{}", what.empty() ? "" : ", ", rep.failures, rep.failures == 1 ? "" : "s");
+    if (rep.stragglers) what += counted(rep.stragglers, "straggler");
+    if (rep.failures) what += (what.empty() ? "" : ", ") + counted(rep.failures, "failure");
     if (!rep.missing.empty()) what += (what.empty() ? "" : ", ") + rep.missing;
     return {ExitCode::fleet_flagged, "fleet: " + what};
   }

@@ -88,7 +88,7 @@ std::string not_run_reasons(const std::vector<RunResult>& results) {
 /// round, or at Ctrl-C with the rounds it completed.
 class Rounds {
  public:
-  /// `results` is the stream the records go to when it is stdout (nullptr when they go to a file): once a
+  /// `records_out` is the stream the records go to when it is stdout (nullptr when they go to a file): once a
   /// write there has failed (a full disk; a reader gone, with SIGPIPE ignored), nothing later can reach it,
   /// so no further problem runs.
   Rounds(const RunOptions& o, PrinterMultiplexer& printers, Progress& progress, std::ostream& err,
