@@ -245,14 +245,15 @@ std::vector<NamedFile> files_read(const RunOptions& o) {
   return in;
 }
 
-std::vector<NamedFile> files_written(const RunOptions& o) {
+/// `gpus`: the indices whose .gpuN names count (--gpu's list; with --gpu all, the GPUs found).
+std::vector<NamedFile> files_written(const RunOptions& o, const std::vector<int>& gpus) {
   std::vector<NamedFile> out;
   if (!o.output.empty()) out.push_back({"--output", o.output});
   if (!o.save_output.empty()) {
     out.push_back({"--save-output", o.save_output});
     std::vector<std::string> devices{"cpu", "gpu"};
-    if (o.gpus.size() > 1)
-      for (const int g : o.gpus) devices.push_back(fmt::format("gpu{}", g));
+    if (gpus.size() > 1)
+      for (const int g : gpus) devices.push_back(fmt::format("gpu{}", g));
     for (const std::string& d : devices)
       out.push_back({fmt::format("--save-output's {} file", d), saved_output_path(o.save_output, d)});
   }
@@ -269,7 +270,7 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   // Outputs are checked before anything runs: a run must not be lost to a path that cannot be written.
   if (!o.output.empty()) check_writable_output(o.output, "--output");
   if (!o.save_output.empty()) check_writable_output(o.save_output, "--save-output");
-  check_distinct_files(files_read(o), files_written(o));
+  check_distinct_files(files_read(o), files_written(o, o.gpus));
   // Every problem's memory before any runs, so that a list does not measure for an hour and then stop at a
   // problem that cannot fit, and a single problem's header is not printed above its refusal. Each problem
   // is checked again when it starts (what is available may have shrunk).
@@ -281,9 +282,9 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
   phase_mark("GPUs opened");
   if (o.gpus.empty() && gpus.size() > 1 && !o.save_output.empty()) {
     // --gpu all: the .gpuN names of --save-output are known now, still before anything runs.
-    RunOptions named = o;
-    for (const GpuSlot& g : gpus) named.gpus.push_back(g.index);
-    check_distinct_files(files_read(named), files_written(named));
+    std::vector<int> found;
+    for (const GpuSlot& g : gpus) found.push_back(g.index);
+    check_distinct_files(files_read(o), files_written(o, found));
   }
   const bool a_gpu_opened =
       std::any_of(gpus.begin(), gpus.end(), [](const GpuSlot& g) { return g.avail.backend != nullptr; });

@@ -1,4 +1,4 @@
-// Wrapping, terminal width, typo suggestions, counts in words and FLOP with their unit.
+// Wrapping, terminal width, typo suggestions, counts in words, and times and FLOP with their digits.
 #include "convbench/text.hpp"
 
 #include <fmt/format.h>
