@@ -71,8 +71,8 @@ def problem_line(prob, batch=None):
 
 def run_convbench(args, dtype, device, jsonl, algo="auto"):
     """One convbench process for every problem in `dtype` (in its LAYOUT; a dry run: 2 runs at batch 1);
-    returns its records in problem order. Exit 4 (a dtype the device cannot run) still gives every record,
-    each saying why."""
+    returns its records in problem order. Exit 4 (a dtype the device cannot run), 3 or 7 (a device out of
+    memory or failing on a problem; the list goes on) still gives every record, each saying why."""
     binary, layout = args.convbench, LAYOUT[dtype]
     runs, batch = (2, 1) if args.dry_run else (args.runs, None)
     cmd = [binary, "--problems", "-", "--device", device, "--format", "jsonl", "--dtype", dtype, "--layout",
@@ -92,7 +92,7 @@ def run_convbench(args, dtype, device, jsonl, algo="auto"):
         records.append(json.loads(line))
     err = proc.stderr.read()
     code = proc.wait()
-    if code not in (0, 4, 6) or len(records) != len(PROBLEMS):
+    if code not in (0, 3, 4, 6, 7) or len(records) != len(PROBLEMS):
         raise RuntimeError(f"{' '.join(cmd)} exited {code} with {len(records)} of {len(PROBLEMS)} records: "
                            f"{err.strip()[-500:]}")
     return records

@@ -1,6 +1,7 @@
 // run_benchmarks' wiring with fake backends: verification across devices, the speedup, exit codes.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -141,4 +142,144 @@ TEST(App, HostMemoryEstimateCoversTensorsOnEachDevice) {
   EXPECT_DOUBLE_EQ(estimate_host_bytes(p, false, false), 4 * in);
   EXPECT_GT(estimate_host_bytes(p, true, true), estimate_host_bytes(p, true, false));
   EXPECT_GE(estimate_host_bytes(p, true, false), 4 * in + 4 * (in + out));
+}
+
+namespace {
+
+/// A CPU fake whose every run calls `during_run` first (to throw, or to change the machine under the run).
+class HookedBackend : public FakeBackend {
+ public:
+  HookedBackend(std::function<void(const Problem&)> hook, std::string kind)
+      : FakeBackend(std::deque<double>(64, 5.0), std::move(kind)), hook_(std::move(hook)) {}
+  PrepareReport prepare(const Problem& p, const HostTensors& t) override {
+    p_ = p;
+    return FakeBackend::prepare(p, t);
+  }
+  double run() override {
+    hook_(p_);
+    return FakeBackend::run();
+  }
+
+ private:
+  std::function<void(const Problem&)> hook_;
+  Problem p_;
+};
+
+/// Three problems, batches 1, 2 and 3, labelled "l:1" to "l:3", run once each.
+RunOptions three_problems() {
+  RunOptions o = small_options();
+  o.problems.clear();
+  for (int64_t n = 1; n <= 3; ++n) {
+    Problem p = small_options().problems[0].problem;
+    p.n = n;
+    o.problems.push_back({"l:" + std::to_string(n), p});
+  }
+  return o;
+}
+
+/// Both devices' runs take 5 ms, for as many runs as a test makes.
+BackendFactory steady() {
+  BackendFactory f;
+  for (auto* device : {&f.cpu, &f.gpu}) {
+    const std::string kind = device == &f.cpu ? "cpu" : "gpu";
+    *device = [kind](const BackendSettings&) {
+      return Availability{std::make_unique<HookedBackend>([](const Problem&) {}, kind), "", ExitCode::ok};
+    };
+  }
+  return f;
+}
+
+BackendFactory gpu_failing_at_batch(int64_t batch, ExitCode code) {
+  BackendFactory f = steady();
+  f.gpu = [batch, code](const BackendSettings&) {
+    auto hook = [batch, code](const Problem& p) {
+      if (p.n == batch) throw Error(code, "cuDNN: execute failed (scripted)");
+    };
+    return Availability{std::make_unique<HookedBackend>(hook, "gpu"), "", ExitCode::ok};
+  };
+  return f;
+}
+
+}  // namespace
+
+TEST(App, ADeviceThatFailsOnOneProblemIsRecordedAndTheListGoesOn) {
+  for (const ExitCode code : {ExitCode::library, ExitCode::out_of_memory}) {
+    std::ostringstream out, err;
+    const Outcome r = run_benchmarks(three_problems(), out, err, gpu_failing_at_batch(2, code));
+    EXPECT_EQ(r.code, code);
+    EXPECT_EQ(r.error, "l:2: gpu: cuDNN: execute failed (scripted)");
+    const std::string s = out.str();
+    // Problems 1 and 3 have both medians and a speedup; problem 2 has the CPU's and the mark.
+    for (const char* both :
+         {"l:1                         1x12x12x3 k4x3x3                       5.000       5.000      1.0x\n",
+          "l:3                         3x12x12x3 k4x3x3                       5.000       5.000      1.0x\n"})
+      EXPECT_NE(s.find(both), std::string::npos) << s;
+    EXPECT_NE(
+        s.find("l:2                         2x12x12x3 k4x3x3                       5.000           -         -  ERR\n"),
+        std::string::npos)
+        << s;
+    EXPECT_NE(s.find("gpu: failed: cuDNN: execute failed (scripted) on 1 problem\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("ERR = a device failed (the reason is above)\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("summary: 3 of 3 problems ran, 1 with a device that failed\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("geometric-mean GPU speedup over CPU: 1.0x over 2 problems\n"), std::string::npos) << s;
+  }
+}
+
+TEST(App, AFailureOnTheCpuIsNamedEvenWhenTheGpuRan) {
+  BackendFactory f = steady();
+  f.cpu = [](const BackendSettings&) {
+    auto hook = [](const Problem&) { throw LibraryError("oneDNN: execute failed (scripted)"); };
+    return Availability{std::make_unique<HookedBackend>(hook, "cpu"), "", ExitCode::ok};
+  };
+  std::ostringstream out, err;
+  const Outcome r = run_benchmarks(small_options(), out, err, f);
+  EXPECT_EQ(r.code, ExitCode::library);
+  EXPECT_EQ(r.error, "cpu: oneDNN: execute failed (scripted)");
+  EXPECT_NE(out.str().find("cpu: failed: oneDNN: execute failed (scripted)\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("gpu: median 5.000 ms"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("cpu: failed\n"), std::string::npos) << out.str();
+}
+
+TEST(App, AFailureInAnyRoundIsWhatTheRecordReports) {
+  RunOptions o = three_problems();
+  o.rounds = 3;
+  int runs_at_batch_2 = 0;
+  BackendFactory f = steady();
+  f.gpu = [&runs_at_batch_2](const BackendSettings&) {
+    auto hook = [&runs_at_batch_2](const Problem& p) {  // round 2's warm-up of problem 2 fails; rounds 1 and 3 run
+      if (p.n == 2 && ++runs_at_batch_2 == 4) throw LibraryError("cuDNN: execute failed (scripted)");
+    };
+    return Availability{std::make_unique<HookedBackend>(hook, "gpu"), "", ExitCode::ok};
+  };
+  std::ostringstream out, err;
+  const Outcome r = run_benchmarks(o, out, err, f);
+  EXPECT_EQ(r.code, ExitCode::library);
+  EXPECT_EQ(r.error, "l:2: gpu: cuDNN: execute failed (scripted)");
+  EXPECT_NE(out.str().find("5.000           -         -  ERR\n"), std::string::npos) << out.str();
+  EXPECT_EQ(runs_at_batch_2, 7) << "3 runs in each of rounds 1 and 3, 1 in round 2";
+}
+
+TEST(App, AProblemThatNoLongerFitsWhenItStartsFailsAloneWithoutItsInputs) {
+  const std::string meminfo = ::testing::TempDir() + "run_meminfo";
+  const auto available = [&meminfo](const char* kb) {
+    std::ofstream(meminfo) << "MemTotal: 99999999 kB\nMemAvailable: " << kb << " kB\n";
+  };
+  available("99999999");
+  RunOptions o = three_problems();
+  o.meminfo = meminfo;
+  BackendFactory f = steady();
+  f.cpu = [&available](const BackendSettings&) {
+    // Problem 1's runs leave 1 kB available: problems 2 and 3 passed the check made before the run began.
+    auto hook = [&available](const Problem& p) {
+      if (p.n == 1) available("1");
+    };
+    return Availability{std::make_unique<HookedBackend>(hook, "cpu"), "", ExitCode::ok};
+  };
+  std::ostringstream out, err;
+  const Outcome r = run_benchmarks(o, out, err, f);
+  EXPECT_EQ(r.code, ExitCode::out_of_memory);
+  EXPECT_EQ(r.error.rfind("l:2: cpu: the problem needs about 0 MiB of host memory, but only 0 MiB is available", 0), 0u)
+      << r.error;
+  EXPECT_NE(out.str().find("summary: 3 of 3 problems ran, 2 with a device that failed\n"), std::string::npos)
+      << out.str();
 }

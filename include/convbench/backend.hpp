@@ -127,6 +127,14 @@ struct BackendSettings {
   double fake_run_ms = -1;         ///< >= 0: scripted fake backends whose runs take this long (tests only)
   /// Tests only: that many scripted GPUs, GPU i's runs taking fake_gpu_ms[i] (the CPU stays fake_run_ms's).
   std::vector<double> fake_gpu_ms;
+  /// Tests only: the scripted backends of `kind` throw an Error with `code` (3 or 7) in the first run of every
+  /// problem whose batch is `batch`.
+  struct FakeFailure {
+    DeviceKind kind;
+    ExitCode code;
+    int64_t batch;
+  };
+  std::optional<FakeFailure> fake_failure;
 };
 
 /// A backend, or the one-line reason why it cannot be had on this machine.

@@ -35,6 +35,10 @@ enum class ExitCode : int {
   terminated = 143,           ///< SIGTERM (Slurm's time limit or scancel, an MPI launcher's abort)
 };
 
+/// The codes of a device that started on a problem and failed there, as opposed to one that could not run
+/// it: a list records the failure and goes on to its next problem.
+constexpr bool is_device_failure(ExitCode c) { return c == ExitCode::out_of_memory || c == ExitCode::library; }
+
 /// Base of every error convbench reports on purpose; `what()` is the one-line message.
 class Error : public std::runtime_error {
  public:

@@ -83,6 +83,8 @@ std::unique_ptr<Printer> make_markdown_printer(std::ostream& out);
 /// A problem's shape in a few characters: input NxHxWxC, `k` and the filters KxRxS, then the stride (s),
 /// padding (p, the top), dilation (d), groups (g) and dtype where they differ from the defaults.
 std::string compact_shape(const Problem& p);
+/// Why a device has no measurement: "not run: REASON", or "failed: REASON" when it started and failed.
+std::string not_run_text(const DeviceResult& d);
 std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const TableStyle& style = {});
 
 }  // namespace convbench

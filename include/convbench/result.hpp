@@ -20,6 +20,13 @@ struct DeviceResult {
   std::optional<Check> reference_check;    ///< against the float64 reference, when verified
   std::optional<Roofline> roofline;        ///< against this machine's cached ceilings (`convbench peak`)
   DType dtype = DType::f32;                ///< the mode this device ran (see convbench/pairing.hpp)
+  /// With not_run_reason: its exit code. 4: the device cannot run this problem or dtype; 5 or 10-18: no
+  /// usable GPU; 3 (out of memory) or 7 (a library failed): the device started and failed (see failed()).
+  ExitCode not_run_code = ExitCode::ok;
+
+  /// Whether the device started on the problem and failed (out of memory, or a library failure), rather than
+  /// being absent or unable to run it: a failure that the run's exit code reports.
+  bool failed() const { return !measurement && is_device_failure(not_run_code); }
 };
 
 struct RunResult {
@@ -60,6 +67,7 @@ struct SuiteSummary {
   int completed = 0;  ///< problems that produced a record
   bool interrupted = false;
   int verify_failures = 0;
+  int device_failures = 0;  ///< records in which a device started and failed (DeviceResult::failed)
   /// Sums of the medians (ms) of the problems each device ran, and how many those were.
   double cpu_total_ms = 0, gpu_total_ms = 0;
   int cpu_ran = 0, gpu_ran = 0;
@@ -72,7 +80,8 @@ struct SuiteSummary {
 bool verification_failed(const RunResult& r);
 
 /// Folds another round of the same problem into `acc`: runs appended, each round's median kept, statistics,
-/// throughput and speedup recomputed over all runs, new warnings and any failed check carried over.
+/// throughput and speedup recomputed over all runs, new warnings and any failed check carried over. A device
+/// that failed (DeviceResult::failed) in any round is reported as failed, without the rounds it measured.
 void add_round(RunResult& acc, const RunResult& next);
 
 /// Marks the records of one problem, one per GPU: each GPU's deviation from the median of their levels, and a

@@ -17,7 +17,8 @@
 namespace convbench {
 
 Availability make_cpu_backend(const BackendSettings& s) {
-  if (s.fake_run_ms >= 0) return {make_fake_backend(DeviceKind::cpu, s.fake_run_ms), "", ExitCode::ok};
+  if (s.fake_run_ms >= 0)
+    return {make_fake_backend(DeviceKind::cpu, s.fake_run_ms, -1, s.fake_failure), "", ExitCode::ok};
   return {make_onednn_backend(s), "", ExitCode::ok};
 }
 
@@ -32,10 +33,12 @@ Availability make_gpu_backend(const BackendSettings& s) {
     if (s.gpu_index >= static_cast<int>(s.fake_gpu_ms.size()))
       return {nullptr, fmt::format("no GPU {}: this machine has {}", s.gpu_index, s.fake_gpu_ms.size()),
               ExitCode::gpu_no_device};
-    return {make_fake_backend(DeviceKind::gpu, s.fake_gpu_ms[static_cast<size_t>(s.gpu_index)], s.gpu_index), "",
-            ExitCode::ok};
+    return {make_fake_backend(DeviceKind::gpu, s.fake_gpu_ms[static_cast<size_t>(s.gpu_index)], s.gpu_index,
+                              s.fake_failure),
+            "", ExitCode::ok};
   }
-  if (s.fake_run_ms >= 0) return {make_fake_backend(DeviceKind::gpu, s.fake_run_ms), "", ExitCode::ok};
+  if (s.fake_run_ms >= 0)
+    return {make_fake_backend(DeviceKind::gpu, s.fake_run_ms, -1, s.fake_failure), "", ExitCode::ok};
 #if CONVBENCH_HAVE_CUDNN
   return make_cudnn_backend(s);
 #else

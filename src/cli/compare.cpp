@@ -49,6 +49,14 @@ std::vector<const Measurement*> measurements(const std::vector<const RunResult*>
   return out;
 }
 
+/// The first device of `kind` that started and failed in `records`, if any.
+const DeviceResult* failed(const std::vector<const RunResult*>& records, DeviceKind kind) {
+  for (const RunResult* r : records)
+    for (const DeviceResult& d : r->devices)
+      if (d.kind == kind && d.failed()) return &d;
+  return nullptr;
+}
+
 std::vector<RunResult> load(const std::string& path) {
   std::vector<RunResult> out;
   int i = 0;
@@ -125,6 +133,12 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
       bool mixed = false;
       const auto mb = measurements(base_records, kind, base_mode, mixed);
       const auto mn = measurements(*it->second, kind, next_mode, mixed);
+      const std::string& label = base_records.front()->label;
+      if (const DeviceResult* f = failed(*it->second, kind); f && !mb.empty()) {
+        rep.failed_in_new.push_back(
+            fmt::format("{} {}: {}", to_string(kind), label.empty() ? key : label, f->not_run_reason));
+        continue;
+      }
       if (mb.empty() || mn.empty()) continue;
       if (mixed || *base_mode != *next_mode) {  // e.g. the CPU ran bf16 math in one and strict FP32 in the other
         rep.mode_changes.push_back(fmt::format("{} {}: {} -> {}", to_string(kind), key, mode_name(kind, *base_mode),
@@ -134,7 +148,7 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
       const Level lb = level_of(mb), ln = level_of(mn);
       Comparison c;
       c.problem = key;
-      c.label = base_records.front()->label;
+      c.label = label;
       c.device = kind;
       c.base_ms = lb.ms;
       c.new_ms = ln.ms;
@@ -203,6 +217,7 @@ void print_json(const CompareOptions& o, const CompareReport& rep, int regressio
                             {"only_in_base", rep.only_in_base},
                             {"only_in_new", rep.only_in_new},
                             {"mode_changes", rep.mode_changes},
+                            {"failed_in_new", rep.failed_in_new},
                             {"sets", sets},
                             {"compared", rep.rows.size()},
                             {"regressions", regressions}};
@@ -219,12 +234,14 @@ void print_table(const CompareOptions& o, const CompareReport& rep, int regressi
   for (const auto& p : rep.only_in_base) fmt::print(out, "only in base: {}\n", p);
   for (const auto& p : rep.only_in_new) fmt::print(out, "only in new:  {}\n", p);
   for (const auto& m : rep.mode_changes) fmt::print(out, "mode changed, not compared: {}\n", m);
+  for (const auto& f : rep.failed_in_new) fmt::print(out, "failed in new: {}  REGRESSION\n", f);
   for (const SetVerdict& s : rep.sets)
     fmt::print(out, "{}: the set of {} problems: median ratio {:.3f}, noise {:.1f}%, spread between problems {:.1f}%{}\n",
                to_string(s.device), s.problems, s.median_ratio, s.noise * 100, s.spread * 100,
                s.regression ? "  REGRESSION" : "");
-  fmt::print(out, "{} compared, {} beyond {:.1f}% + noise\n", rep.rows.size(), counted(regressions, "regression"),
-             o.threshold * 100);
+  fmt::print(out, "{} compared, {} beyond {:.1f}% + noise{}\n", rep.rows.size(), counted(regressions, "regression"),
+             o.threshold * 100,
+             rep.failed_in_new.empty() ? "" : ", " + counted(rep.failed_in_new.size(), "device") + " failed in new");
 }
 
 }  // namespace
@@ -235,8 +252,11 @@ Outcome run_compare(const CompareOptions& o, std::ostream& out) {
   int regressions = 0;
   for (const Comparison& c : rep.rows) regressions += c.regression;
   (o.json ? print_json : print_table)(o, rep, regressions, out);
-  if (rep.rows.empty()) return {ExitCode::nothing_compared, nothing_compared(o, base, next, rep)};
+  if (rep.rows.empty() && rep.failed_in_new.empty())
+    return {ExitCode::nothing_compared, nothing_compared(o, base, next, rep)};
   std::string what;
+  for (const std::string& f : rep.failed_in_new)
+    what += fmt::format("{}failed in new: {}", what.empty() ? "" : "; ", f);
   for (const SetVerdict& s : rep.sets)
     if (s.regression)
       what += fmt::format("{}the {} set of {} problems slowed down by {:.1f}% (median)", what.empty() ? "" : "; ",

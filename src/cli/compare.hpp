@@ -61,6 +61,9 @@ struct CompareReport {
   std::vector<std::string> only_in_base, only_in_new;  ///< problems present in one file only
   /// "<dev> <problem>: <base mode> -> <new mode>" where a device ran another mode (not compared)
   std::vector<std::string> mode_changes;
+  /// "<dev> <problem>: <reason>" where a device measured in base failed in new (out of memory, a library
+  /// failure): each counts as a regression
+  std::vector<std::string> failed_in_new;
 };
 
 /// Pairs records by canonical problem (several records of a problem in one file are its rounds) and compares
@@ -68,8 +71,9 @@ struct CompareReport {
 CompareReport compare_results(const std::vector<RunResult>& base, const std::vector<RunResult>& next,
                               DeviceSelection device, double threshold, double noise_floor = kDefaultNoiseFloor);
 
-/// Reads both files, prints the table (or JSON), and returns ExitCode::regression when any problem regressed,
-/// ExitCode::nothing_compared when no problem and device was measured in both files.
+/// Reads both files, prints the table (or JSON), and returns ExitCode::regression when any problem regressed
+/// or a device measured in base failed in new, ExitCode::nothing_compared when no problem and device was measured in
+/// both files.
 Outcome run_compare(const CompareOptions& o, std::ostream& out);
 
 }  // namespace convbench

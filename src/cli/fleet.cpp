@@ -38,7 +38,7 @@ FleetEntry entry_of(const json& record, const RunResult& r, const FleetOptions& 
   const auto d =
       std::find_if(r.devices.begin(), r.devices.end(), [&](const DeviceResult& x) { return x.kind == o.device; });
   if (d == r.devices.end() || !d->measurement) {
-    e.failure = d == r.devices.end() ? "not asked for" : "not run: " + d->not_run_reason;
+    e.failure = d == r.devices.end() ? "not asked for" : not_run_text(*d);
     return e;
   }
   if (e.model.empty()) e.model = e.device = d->measurement->device.name;

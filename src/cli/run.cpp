@@ -58,20 +58,29 @@ bool anything_ran(const std::vector<RunResult>& results) {
 }
 
 /// The one line that explains a problem's failure: which device could not run and why, or which check failed.
-std::string failure_line(const RunResult& r, ExitCode failure) {
-  if (failure != ExitCode::verify_failed) {
-    const DeviceResult& d = r.devices.back();
-    return std::string(to_string(d.kind)) + ": " + d.not_run_reason;
-  }
-  for (const DeviceResult& d : r.devices)
-    if (d.reference_check && !d.reference_check->ok())
-      return fmt::format(
-          "{}: verification against the float64 reference failed (error {:.1e}, tolerance {:.0e}); no "
-          "speedup is reported",
-          to_string(d.kind), d.reference_check->error, d.reference_check->tolerance);
-  const Check& c = *r.cross_check;
-  return fmt::format("the GPU and CPU outputs disagree (error {:.1e}, tolerance {:.0e}); no speedup is reported",
-                     c.error, c.tolerance);
+/// `rs` holds the problem's records, one per GPU.
+std::string failure_line(const std::vector<RunResult>& rs, ExitCode failure) {
+  const auto device_name = [](const RunResult& r, const DeviceResult& d) {
+    return d.kind == DeviceKind::gpu && r.gpu_index >= 0 ? fmt::format("gpu {}", r.gpu_index)
+                                                         : std::string(to_string(d.kind));
+  };
+  for (const RunResult& r : rs)
+    for (const DeviceResult& d : r.devices) {
+      if (failure != ExitCode::verify_failed && !d.measurement && d.not_run_code == failure)
+        return device_name(r, d) + ": " + d.not_run_reason;
+      if (failure == ExitCode::verify_failed && d.reference_check && !d.reference_check->ok())
+        return fmt::format(
+            "{}: verification against the float64 reference failed (error {:.1e}, tolerance {:.0e}); no "
+            "speedup is reported",
+            device_name(r, d), d.reference_check->error, d.reference_check->tolerance);
+    }
+  for (const RunResult& r : rs)
+    if (r.cross_check && !r.cross_check->ok())
+      return fmt::format("{}the GPU and CPU outputs disagree (error {:.1e}, tolerance {:.0e}); no speedup is reported",
+                         r.gpu_index >= 0 ? fmt::format("gpu {}: ", r.gpu_index) : "", r.cross_check->error,
+                         r.cross_check->tolerance);
+  const DeviceResult& last = rs.back().devices.back();  // --device gpu without a usable GPU: exit 5
+  return device_name(rs.back(), last) + ": " + last.not_run_reason;
 }
 
 /// Why no device ran, one reason per device of the last problem.
@@ -135,7 +144,7 @@ class Rounds {
       std::vector<RunResult> rs = run_problem(lp, o_, cpu, gpus, failure, err_);
       if (failure != ExitCode::ok && first_failure == ExitCode::ok && !rs.empty()) {
         first_failure = failure;
-        first_error = prefix(i) + failure_line(rs.back(), failure);
+        first_error = prefix(i) + failure_line(rs, failure);
       }
       // One record per GPU; a round that Ctrl-C cut short may have fewer.
       for (size_t k = 0; k < rs.size(); ++k) {
@@ -318,10 +327,11 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
                         : !anything_ran(results)        ? ExitCode::unsupported
                         : straggler                     ? ExitCode::fleet_flagged
                                                         : ExitCode::ok;
-  // The --output file is kept for a run that measured (a verification failure, a straggler, Ctrl-C and
-  // SIGTERM included: their records say what happened); any other failure leaves no file.
-  if (file &&
-      (code == ExitCode::ok || code == ExitCode::verify_failed || interrupted || code == ExitCode::fleet_flagged))
+  // The --output file is kept for a run that measured: a verification failure, a straggler, Ctrl-C and SIGTERM
+  // included, and a failure of one problem or device when another was measured (the records say what happened).
+  // A run that measured nothing leaves no file.
+  if (file && (code == ExitCode::ok || code == ExitCode::verify_failed || interrupted ||
+               code == ExitCode::fleet_flagged || anything_ran(results)))
     file->commit();
   if (interrupted && !o.quiet) err << "convbench: " << interruption_note(results, o) << '\n';
   Outcome outcome{code, code == first_failure ? first_error : ""};

@@ -44,7 +44,8 @@ struct GpuSlot {
 };
 
 /// One problem end to end: the CPU once, then each GPU in `gpus` in turn, a record per GPU (one record when
-/// no GPU is wanted). Sets `requested_failure` when a requested device could not run it or its verification
+/// no GPU is wanted). Sets `requested_failure`, unless already set, when a requested device could not run it,
+/// a device started and failed (out of memory, a library failure; the record says so), or its verification
 /// failed. The devices' outputs are written to --save-output and then dropped. Warnings about the machine
 /// (a broken ceilings cache) go to `err`.
 std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
@@ -52,8 +53,10 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
 
 /// Runs every problem of `o`, streaming records to the printers (stdout or --output), with progress and
 /// warnings on `err` and a summary at the end. Ctrl-C (SIGTERM) stops after the current run, keeps what
-/// was written and ends with ExitCode::interrupted (ExitCode::terminated). Returns the exit code and, when a requested
-/// device could not run, the one line main prints. Throws Error for failures that stop the run.
+/// was written and ends with ExitCode::interrupted (ExitCode::terminated). A problem on which a device fails
+/// (out of memory, a library failure) is recorded as such, and the next problem runs. Returns the exit code
+/// and, when a requested device could not run or a device failed, the one line main prints (the first such
+/// problem's). Throws Error for failures that stop the run.
 Outcome run_benchmarks(const RunOptions& o, std::ostream& out, std::ostream& err, const BackendFactory& backends = {});
 
 }  // namespace convbench

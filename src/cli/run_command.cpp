@@ -84,10 +84,11 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
        {"--no-memory-check", nullptr, &f.no_memory_check,
         "run a problem even when its estimated host memory exceeds what the system reports available (a VM "
         "whose memory grows as it is used reports less than it can give)"}});
-  // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds), and a meminfo
-  // file in place of /proc/meminfo for the memory check's tests.
+  // Hidden: scripted fake backends for end-to-end tests (each run sleeps MS milliseconds), a failure they
+  // throw (cpu|gpu:CODE:BATCH), and a meminfo file in place of /proc/meminfo for the memory check's tests.
   app.add_option("--debug-fake-backends", f.fake_run_ms)->group("");
   app.add_option("--debug-fake-gpus", f.fake_gpu_ms)->group("");
+  app.add_option("--debug-fake-failure", f.fake_failure)->group("");
   app.add_option("--debug-meminfo", f.meminfo)->group("");
   declare_problem_and_output_flags(app, f);
 }
@@ -228,6 +229,18 @@ void gpu_options(const RunFlags& f, RunOptions& o) {
                                        3600000))
       o.backend.fake_gpu_ms.push_back(static_cast<double>(ms));
     if (o.backend.fake_run_ms < 0) o.backend.fake_run_ms = o.backend.fake_gpu_ms.front();
+  }
+  if (!f.fake_failure.empty()) {
+    const auto colon = f.fake_failure.find(':'), last = f.fake_failure.rfind(':');
+    const std::string kind = f.fake_failure.substr(0, colon);
+    if (colon == std::string::npos || colon == last || (kind != "cpu" && kind != "gpu"))
+      throw UsageError("--debug-fake-failure", f.fake_failure, "give cpu|gpu:CODE:BATCH");
+    const int64_t code =
+        parse_integer("--debug-fake-failure", f.fake_failure.substr(colon + 1, last - colon - 1), 3, 7);
+    if (!is_device_failure(static_cast<ExitCode>(code)))
+      throw UsageError("--debug-fake-failure", f.fake_failure, "the code is 3 or 7");
+    o.backend.fake_failure = {kind == "cpu" ? DeviceKind::cpu : DeviceKind::gpu, static_cast<ExitCode>(code),
+                              parse_integer("--debug-fake-failure", f.fake_failure.substr(last + 1), 1, 1 << 30)};
   }
 }
 

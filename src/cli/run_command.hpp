@@ -65,7 +65,7 @@ struct RunFlags {
   std::string runs = "10", warmup = "1", device = "all", threads, seed, algo = "auto", workspace_limit, gpu = "0",
               problems, suite, format = "table", output, input_data, weights_data, save_output, cache = "hot",
               tune_cache, cpu_dtype = "auto", fake_run_ms, rounds = "auto", straggler_threshold = "0.05", fake_gpu_ms,
-              meminfo;
+              fake_failure, meminfo;
   bool no_verify = false, no_memory_check = false, version = false, include_transfers = false, require_gpu = false,
        quiet = false, retune = false, verbose = false, fail_on_straggler = false;
 };

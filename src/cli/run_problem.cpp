@@ -101,23 +101,33 @@ Support choose_mode(DeviceKind kind, Conv2D& backend, const RunOptions& o, Probl
   return first;
 }
 
-/// Runs one device; returns the exit code to use if this device was explicitly requested and failed.
+/// Runs one device and adds its result to `r`; returns why it did not run, as an exit code (ok when it ran). A
+/// failure other than running out of memory, a library failure or an unsupported problem is thrown. With
+/// `refused` (the host memory check's refusal), the device does not start and fails with that reason.
 ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, const Problem& requested,
-                    const HostTensors& inputs, RunResult& r, std::ostream& err) {
-  DeviceResult d;
-  d.kind = kind;
-  d.dtype = requested.dtype;
+                    const HostTensors& inputs, const std::string& refused, RunResult& r, std::ostream& err) {
+  Problem p = requested;  // in the mode the device runs, once chosen
+  const auto not_run = [&p, kind](std::string reason) {
+    DeviceResult n;
+    n.kind = kind;
+    n.dtype = p.dtype;
+    n.not_run_reason = std::move(reason);
+    return n;
+  };
+  DeviceResult d = not_run("");
   ExitCode code = ExitCode::ok;
-  Problem p = requested;
   std::string fallback;
-  if (!avail.backend) {
+  if (!refused.empty()) {
+    d.not_run_reason = refused;
+    code = ExitCode::out_of_memory;
+  } else if (!avail.backend) {
     d.not_run_reason = avail.reason;
     code = avail.code;
   } else if (const Support s = choose_mode(kind, *avail.backend, o, p, fallback); !s.ok) {
     d.not_run_reason = "unsupported: " + s.reason;
     code = ExitCode::unsupported;
   } else {
-    d.dtype = p.dtype;
+    d.dtype = p.dtype;  // the mode chosen
     HarnessConfig cfg = o.harness;
     cfg.cancelled = [] { return interrupted(); };
     if (o.on_run) cfg.on_run = [&o, kind](int done, int total) { o.on_run(kind, done, total); };
@@ -136,12 +146,17 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
       if (d.roofline)
         for (std::string& w : roofline_warnings(kind, *d.roofline)) d.measurement->warnings.push_back(std::move(w));
     } catch (const Error& e) {
-      // A backend may only learn while preparing that it has no implementation for this problem.
-      if (e.code() != ExitCode::unsupported) throw;
-      d.not_run_reason = std::string("unsupported: ") + e.what();
-      code = ExitCode::unsupported;
+      // A backend may only learn while preparing that it has no implementation for this problem. Out of
+      // memory and a library failure are this problem's: the record says so, and a list goes on.
+      if (e.code() != ExitCode::unsupported && !is_device_failure(e.code())) throw;
+      d = not_run(e.code() == ExitCode::unsupported ? std::string("unsupported: ") + e.what() : e.what());
+      code = e.code();
+    } catch (const std::bad_alloc&) {
+      d = not_run("out of host memory");
+      code = ExitCode::out_of_memory;
     }
   }
+  d.not_run_code = d.measurement ? ExitCode::ok : code;
   r.devices.push_back(std::move(d));
   return code;
 }
@@ -232,21 +247,36 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
                                    std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err) {
   const Problem& p = lp.problem;
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
-  check_host_memory(p, want_cpu, want_gpu, o);
+  // The memory check again as the problem starts (what is available may have shrunk since the run began): a
+  // refusal is this problem's failure, and no input is made.
+  std::string refused;
+  try {
+    check_host_memory(p, want_cpu, want_gpu, o);
+  } catch (const Error& e) {
+    refused = e.what();
+  }
   RunResult base;
   base.label = lp.label;
   base.problem = p;
   base.seed = o.seed;
   base.warmup = o.harness.warmup;
-  HostTensors inputs = make_inputs(p, o.seed);
-  if (!o.input_data.empty()) load_npy(o.input_data, "--input-data", p, "input", inputs.input);
-  if (!o.weights_data.empty()) load_npy(o.weights_data, "--weights-data", p, "weights", inputs.weights);
-  phase_mark("inputs made");
+  HostTensors inputs;
+  if (refused.empty()) {
+    inputs = make_inputs(p, o.seed);
+    if (!o.input_data.empty()) load_npy(o.input_data, "--input-data", p, "input", inputs.input);
+    if (!o.weights_data.empty()) load_npy(o.weights_data, "--weights-data", p, "weights", inputs.weights);
+    phase_mark("inputs made");
+  }
 
   // The CPU runs once, whatever the number of GPUs; its output stays for each GPU's cross-check.
+  // The run's exit code: the first failure of a device that was asked for alone, or of any device that
+  // started and failed.
+  const auto note = [&requested_failure](ExitCode c) {
+    if (requested_failure == ExitCode::ok) requested_failure = c;
+  };
   if (want_cpu) {
-    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, base, err);
-    if (o.device == DeviceSelection::cpu && c != ExitCode::ok) requested_failure = c;
+    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, refused, base, err);
+    if ((o.device == DeviceSelection::cpu && c != ExitCode::ok) || is_device_failure(c)) note(c);
   }
   std::vector<RunResult> out;
   for (size_t g = 0; g < (want_gpu ? gpus.size() : 1); ++g) {
@@ -256,10 +286,12 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
     RunResult r = g + 1 == (want_gpu ? gpus.size() : 1) ? std::move(base) : base;
     if (want_gpu && !interrupted()) {
       const bool available = gpus[g].avail.backend != nullptr;
-      const ExitCode c = run_device(DeviceKind::gpu, gpus[g].avail, o, p, inputs, r, err);
+      const ExitCode c = run_device(DeviceKind::gpu, gpus[g].avail, o, p, inputs, refused, r, err);
       // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
-      if (o.device == DeviceSelection::gpu && c != ExitCode::ok)
-        requested_failure = available ? c : ExitCode::gpu_unavailable;
+      if (is_device_failure(c))
+        note(c);
+      else if (o.device == DeviceSelection::gpu && c != ExitCode::ok)
+        note(available ? c : ExitCode::gpu_unavailable);
       if (gpus.size() > 1) r.gpu_index = gpus[g].index;
     }
     const bool verified = verify_and_compare(r, o, inputs);
@@ -268,7 +300,7 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
     // Outputs are not part of the record; free them before the next problem.
     for (DeviceResult& d : r.devices)
       if (d.measurement) OutputFloats().swap(d.measurement->output);
-    if (!verified && requested_failure == ExitCode::ok) requested_failure = ExitCode::verify_failed;
+    if (!verified) note(ExitCode::verify_failed);
     out.push_back(std::move(r));
   }
   return out;

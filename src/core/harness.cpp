@@ -253,8 +253,10 @@ void add_round(RunResult& acc, const RunResult& next) {
       acc.devices.push_back(d);
       continue;
     }
-    if (!it->measurement || !d.measurement) {
-      if (!it->measurement && d.measurement) *it = d;
+    // A device that failed in any round stays failed: the record reports the failure, not the rounds around it.
+    if (it->failed()) continue;
+    if (d.failed() || !it->measurement || !d.measurement) {
+      if (d.failed() || d.measurement) *it = d;
       continue;
     }
     add_measurement_round(*it->measurement, *d.measurement, acc.problem);
@@ -335,6 +337,8 @@ SuiteSummary summarize_suite(const std::vector<RunResult>& results, int total, b
     previous = &r;
     if (!same_problem) ++s.completed;
     if (verification_failed(r)) ++s.verify_failures;
+    if (std::any_of(r.devices.begin(), r.devices.end(), [](const DeviceResult& d) { return d.failed(); }))
+      ++s.device_failures;
     for (const DeviceResult& d : r.devices) {
       if (!d.measurement || (same_problem && d.kind == DeviceKind::cpu)) continue;
       (d.kind == DeviceKind::cpu ? s.cpu_total_ms : s.gpu_total_ms) += d.measurement->stats.median;

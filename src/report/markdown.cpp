@@ -34,7 +34,7 @@ class MarkdownPrinter final : public Printer {
     std::string cells[2] = {"-", "-"};
     for (const DeviceResult& d : r.devices) {
       if (!d.measurement) {
-        reasons_.insert(fmt::format("{} not run: {}", to_string(d.kind), d.not_run_reason));
+        reasons_.insert(fmt::format("{} {}", to_string(d.kind), not_run_text(d)));
         continue;
       }
       const Measurement& m = *d.measurement;
@@ -42,7 +42,8 @@ class MarkdownPrinter final : public Printer {
       devices_.insert(fmt::format("{}: {}, {} {} ({})", to_string(d.kind), m.device.display_name(),
                                   m.device.library_text(), m.prepare.implementation, mode_name(d.kind, d.dtype)));
     }
-    const std::string label = r.label.empty() ? r.problem.describe() : r.label;
+    std::string label = r.label.empty() ? r.problem.describe() : r.label;
+    if (r.gpu_index >= 0) label += fmt::format(" (gpu {})", r.gpu_index);
     out_ << fmt::format("| {} | {} | {} | {} | {} | {} |\n", md(label), md(compact_shape(r.problem)), cells[0],
                         cells[1],
                         r.speedup ? fmt::format("{:.1f} ± {:.1f}x", *r.speedup, r.speedup_uncertainty.value_or(0))
@@ -64,6 +65,8 @@ class MarkdownPrinter final : public Printer {
 
  private:
   static std::string verified(const RunResult& r) {
+    for (const DeviceResult& d : r.devices)
+      if (d.failed()) return fmt::format("**{} failed**", to_string(d.kind));
     bool any = r.cross_check.has_value();
     bool ok = !r.cross_check || r.cross_check->ok();
     for (const DeviceResult& d : r.devices)

@@ -62,7 +62,8 @@ json problem_json(const Problem& p) {
 }
 
 json device_json(const DeviceResult& d) {
-  if (!d.measurement) return {{"ran", false}, {"reason", d.not_run_reason}};
+  if (!d.measurement)
+    return {{"ran", false}, {"reason", d.not_run_reason}, {"exit_code", static_cast<int>(d.not_run_code)}};
   const std::string mode = mode_name(d.kind, d.dtype);
   const Measurement& m = *d.measurement;
   json details = json::object();
@@ -276,6 +277,7 @@ DeviceResult device_from_json(const std::string& kind, const json& dj, DType pro
   }
   if (!field<bool>(dj, "ran", what)) {
     d.not_run_reason = dj.value("reason", "");
+    d.not_run_code = static_cast<ExitCode>(dj.value("exit_code", 0));  // absent before schema 2's exit_code
     return d;
   }
   d.measurement = measurement_from_json(d.kind, dj, what);

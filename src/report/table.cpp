@@ -94,6 +94,7 @@ class TablePrinter final : public Printer {
     // The legend names only the marks that appeared.
     std::string legend;
     for (const auto& [mark, meaning] : {std::pair<const char*, const char*>{"!", "warnings (printed on stderr)"},
+                                        {"ERR", "a device failed (the reason is above)"},
                                         {"FAIL", "verification failed"},
                                         {"SLOW",
                                          "a GPU slower than the node's median GPU by more than the "
@@ -101,9 +102,11 @@ class TablePrinter final : public Printer {
       if (marks_.count(mark)) legend += fmt::format("{}{} = {}", legend.empty() ? "" : "; ", mark, meaning);
     if (!legend.empty()) line("", legend);
     fmt::print(out_, "\n");
-    line("summary: ", fmt::format("{} of {} ran{}{}", s.completed, counted(s.total, "problem"),
-                                  s.interrupted ? " (interrupted)" : "",
-                                  s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
+    line("summary: ",
+         fmt::format("{} of {} ran{}{}{}", s.completed, counted(s.total, "problem"),
+                     s.interrupted ? " (interrupted)" : "",
+                     s.device_failures ? fmt::format(", {} with a device that failed", s.device_failures) : "",
+                     s.verify_failures ? fmt::format(", {} failed verification", s.verify_failures) : ""));
     std::string totals;
     if (s.cpu_ran) totals = fmt::format("cpu {} ms over {}", ms_text(s.cpu_total_ms), counted(s.cpu_ran, "problem"));
     if (s.gpu_ran)
@@ -135,7 +138,7 @@ class TablePrinter final : public Printer {
 
   void print_device(const DeviceResult& d) {
     const std::string head = std::string(to_string(d.kind)) + ": ";
-    if (!d.measurement) return line(head, "not run: " + d.not_run_reason);
+    if (!d.measurement) return line(head, not_run_text(d));
     const Measurement& m = *d.measurement;
     std::string what =
         fmt::format("{}, {} {}", m.device.display_name(), m.device.library_text(), m.prepare.implementation);
@@ -167,7 +170,7 @@ class TablePrinter final : public Printer {
   /// The headline line of a device: median, sum, throughput (and the share of its ceiling, when known).
   void print_timing(const DeviceResult& d) {
     const std::string head = std::string(to_string(d.kind)) + ": ";
-    if (!d.measurement) return line(head, "not run");
+    if (!d.measurement) return line(head, d.failed() ? "failed" : "not run");
     const Measurement& m = *d.measurement;
     std::string t = fmt::format("median {} ms, sum of {} {} ms, {:.3f} TFLOP/s", ms_text(m.stats.median),
                                 counted(m.samples_ms.size(), "run"), ms_text(m.stats.sum), m.tflops);
@@ -197,7 +200,7 @@ class TablePrinter final : public Printer {
       if (d.reference_check && !d.reference_check->ok())
         return fmt::format("the {} output failed verification against the float64 reference", to_string(d.kind));
     for (const DeviceResult& d : r.devices) {
-      if (!d.measurement) return fmt::format("{} not run: {}", to_string(d.kind), first_clause(d.not_run_reason));
+      if (!d.measurement) return fmt::format("{} {}", to_string(d.kind), first_clause(not_run_text(d)));
       if (d.measurement->interrupted) return "interrupted";
     }
     if (r.devices.size() == 1) return only_asked_for(r.devices[0].kind);
@@ -235,18 +238,23 @@ class TablePrinter final : public Printer {
 
   void print_row(const RunResult& r) {
     std::string cells[2] = {"-", "-"};
-    bool warned = false;
+    bool warned = false, errored = false;
     for (const DeviceResult& d : r.devices) {
       std::string& cell = cells[d.kind == DeviceKind::cpu ? 0 : 1];
       if (!d.measurement) {
-        ++not_run_[fmt::format("{}: not run: {}", to_string(d.kind), d.not_run_reason)];
+        ++not_run_[fmt::format("{}: {}", to_string(d.kind), not_run_text(d))];
+        errored = errored || d.failed();
         continue;
       }
       cell = ms_text(d.measurement->stats.median);
       warned = warned || !d.measurement->warnings.empty() || d.measurement->interrupted;
     }
-    const bool failed = verification_failed(r);
-    const std::string mark = failed ? "FAIL" : r.straggler ? "SLOW" : warned ? "!" : "";
+    const bool failed = errored || verification_failed(r);
+    const std::string mark = errored                  ? "ERR"
+                             : verification_failed(r) ? "FAIL"
+                             : r.straggler            ? "SLOW"
+                             : warned                 ? "!"
+                                                      : "";
     if (!mark.empty()) marks_.insert(mark);
     std::string label = row_label(r.label);
     if (r.gpu_index >= 0)
@@ -294,6 +302,8 @@ class TablePrinter final : public Printer {
 };
 
 }  // namespace
+
+std::string not_run_text(const DeviceResult& d) { return (d.failed() ? "failed: " : "not run: ") + d.not_run_reason; }
 
 std::string compact_shape(const Problem& p) {
   std::string s = fmt::format("{}x{}x{}x{} k{}x{}x{}", p.n, p.h, p.w, p.c, p.k, p.r, p.s);

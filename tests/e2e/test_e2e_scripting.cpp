@@ -705,6 +705,49 @@ TEST(Scripting, AFailedRunLeavesNoOutputFile) {
   }
 }
 
+// A device that fails on one problem of a list (a cuDNN or oneDNN failure, out of memory) was the end of the
+// run: exit 7 or 3, and no --output file, so a suite lost every record it had measured. The failure is now
+// that problem's record, the list goes on, the file is kept, and the exit code and its line still report it.
+TEST(Scripting, AFailureOnOneProblemKeepsTheOtherRecordsAndCompareFlagsIt) {
+  const ScratchDir scratch("devfail");
+  const std::string dir = scratch.path;
+  const std::string list = "printf 'mb1ic3ih10oc4kh3\\nmb2ic3ih10oc4kh3\\nmb3ic3ih10oc4kh3\\n' | ";
+  const std::string run = "--problems - --format jsonl --seed 1 --quiet --debug-fake-backends 1 --output " + dir;
+  const CliResult base = run_cli(run + "/base.jsonl", list);
+  ASSERT_EQ(base.code, 0) << base.err;
+  const CliResult r = run_cli(run + "/new.jsonl --debug-fake-failure gpu:7:2", list);
+  EXPECT_EQ(r.code, 7);
+  EXPECT_EQ(r.err, "convbench: error: stdin:2: gpu: fake gpu: scripted a library failure at batch 2\n");
+  const auto recs = json_lines(convbench::testing::slurp(dir + "/new.jsonl"));
+  ASSERT_EQ(recs.size(), 3u);
+  EXPECT_EQ(recs[1].at("devices").at("gpu"), nlohmann::json::parse(R"({"ran": false, "exit_code": 7,
+                                      "reason": "fake gpu: scripted a library failure at batch 2"})"));
+  EXPECT_TRUE(recs[1].at("devices").at("cpu").at("ran").get<bool>());
+  EXPECT_TRUE(recs[1].at("speedup").is_null());
+  for (const size_t i : {0, 2}) EXPECT_EQ(recs[i].at("speedup").at("value"), 1.0) << i;
+
+  // compare: the GPU measured in base and failed in new is a regression, whatever the medians say.
+  const CliResult c = run_cli("compare " + dir + "/base.jsonl " + dir + "/new.jsonl");
+  EXPECT_EQ(c.code, 8);
+  EXPECT_TRUE(has(c.out,
+                  "failed in new: gpu stdin:2: fake gpu: scripted a library failure at batch 2  REGRESSION\n"
+                  "5 compared, 0 regressions beyond 5.0% + noise, 1 device failed in new\n"))
+      << c.out;
+  EXPECT_EQ(c.err, "convbench: error: failed in new: gpu stdin:2: fake gpu: scripted a library failure at batch 2\n");
+
+  // Out of memory on the CPU of a single problem: the GPU's measurement is shown and kept, and the exit is 3.
+  const CliResult oom = run_cli(
+      "mb2ic3ih10oc4kh3 --seed 1 --debug-fake-backends 1 --debug-fake-failure cpu:3:2 "
+      "--format json --output " +
+      dir + "/oom.json");
+  EXPECT_EQ(oom.code, 3);
+  EXPECT_EQ(oom.err, "convbench: error: cpu: fake cpu: scripted out of memory at batch 2\n");
+  EXPECT_TRUE(has(oom.out, "cpu: failed: fake cpu: scripted out of memory at batch 2\n")) << oom.out;
+  const auto one = nlohmann::json::parse(convbench::testing::slurp(dir + "/oom.json"));
+  EXPECT_EQ(one.at(0).at("devices").at("cpu").at("exit_code"), 3);
+  EXPECT_TRUE(one.at(0).at("devices").at("gpu").at("ran").get<bool>());
+}
+
 // `convbench ... --output FILE | head`: the reader goes away, and the next row written to stdout raises
 // SIGPIPE. The process ends by it, as any stage of a pipeline does (exit 141), but before, it left its
 // temporary file beside the output. Where SIGPIPE is ignored, the run goes on and keeps its file; the

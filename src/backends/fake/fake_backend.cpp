@@ -13,7 +13,10 @@ namespace {
 
 class ScriptedBackend final : public Conv2D {
  public:
-  ScriptedBackend(DeviceKind kind, double run_ms, int index) : kind_(kind), run_ms_(run_ms), index_(index) {}
+  ScriptedBackend(DeviceKind kind, double run_ms, int index, const std::optional<BackendSettings::FakeFailure>& f)
+      : kind_(kind), run_ms_(run_ms), index_(index) {
+    if (f && f->kind == kind) failure_ = f;
+  }
   DeviceInfo device() const override {
     DeviceInfo d{kind_, std::string("fake ") + to_string(kind_), "fake", "1.0"};
     if (kind_ == DeviceKind::gpu && index_ >= 0) {
@@ -31,6 +34,11 @@ class ScriptedBackend final : public Conv2D {
     return r;
   }
   double run() override {
+    if (failure_ && problem_.n == failure_->batch) {
+      const std::string what = failure_->code == ExitCode::out_of_memory ? "out of memory" : "a library failure";
+      throw Error(failure_->code,
+                  fmt::format("fake {}: scripted {} at batch {}", to_string(kind_), what, failure_->batch));
+    }
     // sleep_for resumes after a signal, so Ctrl-C does not shorten a scripted run.
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(run_ms_));
     return run_ms_;
@@ -44,14 +52,16 @@ class ScriptedBackend final : public Conv2D {
   DeviceKind kind_;
   double run_ms_;
   int index_;
+  std::optional<BackendSettings::FakeFailure> failure_;
   Problem problem_;
   HostTensors tensors_;
 };
 
 }  // namespace
 
-std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms, int index) {
-  return std::make_unique<ScriptedBackend>(kind, run_ms, index);
+std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms, int index,
+                                          const std::optional<BackendSettings::FakeFailure>& failure) {
+  return std::make_unique<ScriptedBackend>(kind, run_ms, index, failure);
 }
 
 }  // namespace convbench

@@ -11,7 +11,9 @@
 namespace convbench {
 
 /// A CPU or GPU backend named "fake cpu"/"fake gpu", whose every run sleeps `run_ms` milliseconds; a GPU
-/// with an `index` has the UUID "GPU-fake-<index>".
-std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms, int index = -1);
+/// with an `index` has the UUID "GPU-fake-<index>". With a `failure` of its kind, the first run of a problem
+/// of that batch throws an Error with the failure's code.
+std::unique_ptr<Conv2D> make_fake_backend(DeviceKind kind, double run_ms, int index = -1,
+                                          const std::optional<BackendSettings::FakeFailure>& failure = {});
 
 }  // namespace convbench
