@@ -253,6 +253,16 @@ TEST(PlainText, FlopKeepItsDigitsAtAnySize) {
   EXPECT_EQ(flop_text(48672), "48672 FLOP");
 }
 
+// A tiny problem's timing line said "0.000 TFLOP/s".
+TEST(PlainText, RatesKeepTheirDigitsAtAnySize) {
+  EXPECT_EQ(rate_text(0.1563), "0.156 TFLOP/s");
+  EXPECT_EQ(rate_text(41.37), "41.370 TFLOP/s");
+  EXPECT_EQ(rate_text(0.075), "0.0750 TFLOP/s");
+  EXPECT_EQ(rate_text(7.776e-6), "0.00000778 TFLOP/s");
+  EXPECT_EQ(rate_text(1e-12), "0.000000000 TFLOP/s");
+  EXPECT_EQ(rate_text(0), "0.000 TFLOP/s");
+}
+
 TEST(PlainText, ACommandLineBreaksOnlyBeforeAFlag) {
   const std::string cmd = "--batch 10 --input 100x100x3 --groups 1 --layout nhwc";
   // Plain wrapping at 37 columns leaves "--groups" at the end of a line and its 1 on the next.

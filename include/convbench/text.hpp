@@ -40,6 +40,10 @@ std::string ms_text(double ms);
 /// up, "48.672 MFLOP" from 0.1 MFLOP, "4868 FLOP" below.
 std::string flop_text(double flop);
 
+/// A rate in TFLOP/s, always in that unit so that a CPU line and a GPU line read alike, with 3 decimals or
+/// more (up to 9) to keep 3 significant digits: "0.156 TFLOP/s", "0.0750 TFLOP/s", "0.00000778 TFLOP/s".
+std::string rate_text(double tflops);
+
 /// `text` with its ASCII letters in lower (upper) case; other bytes unchanged, whatever the locale.
 std::string lower_case(std::string text);
 std::string upper_case(std::string text);

@@ -172,8 +172,8 @@ class TablePrinter final : public Printer {
     const std::string head = std::string(to_string(d.kind)) + ": ";
     if (!d.measurement) return line(head, d.failed() ? "failed" : "not run");
     const Measurement& m = *d.measurement;
-    std::string t = fmt::format("median {} ms, sum of {} {} ms, {:.3f} TFLOP/s", ms_text(m.stats.median),
-                                counted(m.samples_ms.size(), "run"), ms_text(m.stats.sum), m.tflops);
+    std::string t = fmt::format("median {} ms, sum of {} {} ms, {}", ms_text(m.stats.median),
+                                counted(m.samples_ms.size(), "run"), ms_text(m.stats.sum), rate_text(m.tflops));
     if (d.roofline) t += fmt::format(" ({:.0f}% of its ceiling)", d.roofline->compute_fraction * 100);
     line(head, t);
   }

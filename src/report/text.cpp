@@ -112,11 +112,20 @@ std::string counted(size_t n, const std::string& singular, const std::string& pl
   return std::to_string(n) + " " + (n == 1 ? singular : plural);
 }
 
-std::string ms_text(double ms) {
+namespace {
+
+/// `v` with 3 decimals, or more (up to `most`) to keep 3 significant digits below 0.1.
+std::string three_digits(double v, int most) {
   int decimals = 3;
-  for (double above = 0.1; decimals < 6 && ms > 0 && ms < above; above /= 10) ++decimals;
-  return fmt::format("{:.{}f}", ms, decimals);
+  for (double above = 0.1; decimals < most && v > 0 && v < above; above /= 10) ++decimals;
+  return fmt::format("{:.{}f}", v, decimals);
 }
+
+}  // namespace
+
+std::string ms_text(double ms) { return three_digits(ms, 6); }
+
+std::string rate_text(double tflops) { return three_digits(tflops, 9) + " TFLOP/s"; }
 
 std::string flop_text(double flop) {
   if (flop >= 1e8) return fmt::format("{:.3f} GFLOP", flop * 1e-9);
