@@ -21,6 +21,14 @@ bool colour_allowed();
 /// CPU time (user + system) this process has used so far, in milliseconds.
 double process_cpu_ms();
 
+/// Opens /dev/null on each of descriptors 0, 1 and 2 that the process was started without, in the direction
+/// that fails every use (stdin write-only, stdout and stderr read-only): each still behaves as closed, and no
+/// file opened later takes its number (with stdout closed, the table went into --output's file). Call first.
+void hold_closed_standard_descriptors();
+/// Why a write to stdout fails now (strerror's text), for when an earlier failed write left no errno: a
+/// closed descriptor, a pipe with no reader, a full file system or device; empty when none of these is found.
+std::string stdout_write_error();
+
 /// With CONVBENCH_PHASES=1 in the environment, writes "convbench: phase +T ms NAME" to stderr, T the time
 /// since the process started (to the 10 ms of /proc/self/stat's start time), so that where a run's time goes
 /// can be read from any build. Otherwise it does nothing.

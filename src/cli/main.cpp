@@ -38,20 +38,23 @@ int fail(ExitCode code, const std::string& message) {
 }
 
 /// Flushes stdout; why data written there was lost (a full disk, a closed descriptor), or "" when none was.
-/// Data on stdout is the results of a pipeline: losing it must not end in exit 0. The reason is known only
-/// when this last flush fails; an earlier failed write left only its mark.
+/// Data on stdout is the results of a pipeline: losing it must not end in exit 0. An earlier failed write left
+/// only its mark, so the reason is this last flush's, or what stdout_write_error() finds now.
 std::string stdout_lost() {
   std::cout.flush();
   errno = 0;
   const int flushed = std::fflush(stdout);
   const int err = errno;
   if (std::cout.good() && flushed == 0 && !std::ferror(stdout)) return "";
-  return flushed != 0 && err != 0 ? std::strerror(err) : "a write failed";
+  if (flushed != 0 && err != 0) return std::strerror(err);
+  const std::string now = stdout_write_error();
+  return now.empty() ? "a write failed" : now;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  hold_closed_standard_descriptors();
   phase_mark("main");
   try {
     const Outcome outcome = run(parse_command_line(argc, argv));

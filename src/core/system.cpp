@@ -1,14 +1,20 @@
 // Host facts read from /proc and /sys.
 #include "convbench/system.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <initializer_list>
@@ -92,6 +98,34 @@ double process_start_boottime_ms() {
   return 0;
 }
 }  // namespace
+
+void hold_closed_standard_descriptors() {
+  for (const auto& [fd, flags] :
+       {std::pair{STDIN_FILENO, O_WRONLY}, {STDOUT_FILENO, O_RDONLY}, {STDERR_FILENO, O_RDONLY}}) {
+    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int held = open("/dev/null", flags | O_CLOEXEC);
+    if (held >= 0 && held != fd) {
+      dup2(held, fd);  // the lowest free number is fd itself unless a lower one was also closed and taken
+      close(held);
+    }
+  }
+}
+
+std::string stdout_write_error() {
+  struct stat st {};
+  if (fstat(STDOUT_FILENO, &st) != 0) return std::strerror(errno);
+  if ((fcntl(STDOUT_FILENO, F_GETFL) & O_ACCMODE) == O_RDONLY) return std::strerror(EBADF);
+  if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+    pollfd p{STDOUT_FILENO, POLLOUT, 0};
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) return std::strerror(EPIPE);
+  } else if (S_ISREG(st.st_mode)) {
+    struct statvfs v {};
+    if (fstatvfs(STDOUT_FILENO, &v) == 0 && (v.f_bavail == 0 || v.f_bfree == 0)) return std::strerror(ENOSPC);
+  } else if (S_ISCHR(st.st_mode) && write(STDOUT_FILENO, "", 0) < 0) {
+    return std::strerror(errno);  // /dev/full refuses even an empty write
+  }
+  return "";
+}
 
 void phase_mark(const std::string& name) {
   static const bool on = [] {

@@ -659,10 +659,16 @@ TEST(Scripting, ResultsLostOnStandardOutputAreAnErrorNotExit0) {
   const std::string args = "--batch 2 --format json" + std::string(kCpu);
   const CliResult full = run_cli(args, "sh -c 'exec \"$0\" \"$@\" >/dev/full' ");
   EXPECT_EQ(full.code, 2) << full.err;
-  EXPECT_TRUE(has(full.err, "convbench: error: the results could not be written to standard output (")) << full.err;
+  EXPECT_TRUE(has(full.err,
+                  "convbench: error: the results could not be written to standard output (No space left "
+                  "on device)\n"))
+      << full.err;
   const CliResult closed = run_cli(args, "sh -c 'exec \"$0\" \"$@\" >&-' ");
   EXPECT_EQ(closed.code, 2) << closed.err;
-  EXPECT_TRUE(has(closed.err, "convbench: error: the results could not be written to standard output (")) << closed.err;
+  EXPECT_TRUE(has(closed.err,
+                  "convbench: error: the results could not be written to standard output (Bad file "
+                  "descriptor)\n"))
+      << closed.err;
   const CliResult fine = run_cli(args, "sh -c 'exec \"$0\" \"$@\" >/dev/null' ");
   EXPECT_EQ(fine.code, 0) << fine.err;
   // Once a record could not be written there, nothing later could reach stdout either: a list stops after
@@ -685,6 +691,23 @@ TEST(Scripting, ResultsLostOnStandardOutputAreAnErrorNotExit0) {
   EXPECT_EQ(to_file.code, 2) << "the table was lost";
   EXPECT_EQ(problems_started(to_file.err), 16u) << to_file.err;
   EXPECT_EQ(json_lines(convbench::testing::slurp(scratch.path + "/r.jsonl")).size(), 16u);
+}
+
+// Started with stdout or stderr closed (`>&-`, `2>&-`), convbench gave that number to the next file it opened,
+// --output's temporary file: the table or the warnings were written into the records, and the run exited 0.
+TEST(Scripting, AClosedStandardStreamDoesNotLandInTheOutputFile) {
+  const ScratchDir scratch("closedstd");
+  for (const std::string closed : {">&-", "2>&-"}) {
+    SCOPED_TRACE(closed);
+    const std::string out = scratch.path + "/r.json";
+    const CliResult r =
+        run_cli("mb2ic3ih10oc4kh3 --format json --output " + out + kCpu, "sh -c 'exec \"$0\" \"$@\" " + closed + "' ");
+    EXPECT_EQ(r.code, closed == ">&-" ? 2 : 0) << "only the table is lost, and only with stdout closed: " << r.err;
+    const std::string text = convbench::testing::slurp(out);
+    ASSERT_TRUE(nlohmann::json::accept(text)) << text.substr(0, 300);
+    EXPECT_EQ(nlohmann::json::parse(text).size(), 1u);
+    fs::remove(out);
+  }
 }
 
 TEST(Scripting, AFailedRunLeavesNoOutputFile) {
