@@ -134,6 +134,15 @@ TEST(App, AnUnavailableGpuIsReportedAndOnlyFailsWhenRequested) {
   const Outcome r = run_benchmarks(o, out2, err2, f);
   EXPECT_EQ(r.code, ExitCode::gpu_unavailable);
   EXPECT_EQ(r.error, "gpu: no NVIDIA driver");  // main prints it as "convbench: error: gpu: no NVIDIA driver"
+  // A GPU whose backend could not be set up for want of memory is not there either: not a failure of the run.
+  f.gpu = [](const BackendSettings&) {
+    return Availability{nullptr, "out of GPU memory: creating the cuDNN handle", ExitCode::out_of_memory};
+  };
+  std::ostringstream out3, err3;
+  o.device = DeviceSelection::all;
+  EXPECT_EQ(run_benchmarks(o, out3, err3, f).code, ExitCode::ok);
+  EXPECT_NE(out3.str().find("gpu: not run: out of GPU memory: creating the cuDNN handle\n"), std::string::npos)
+      << out3.str();
 }
 
 TEST(App, HostMemoryEstimateCoversTensorsOnEachDevice) {

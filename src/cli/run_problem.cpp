@@ -121,8 +121,10 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
     d.not_run_reason = refused;
     code = ExitCode::out_of_memory;
   } else if (!avail.backend) {
+    // A backend that could not be set up (even for want of memory) is a device that is not there, not one that
+    // failed on this problem: with --device all it is reported, not an error.
     d.not_run_reason = avail.reason;
-    code = avail.code;
+    code = is_device_failure(avail.code) ? ExitCode::gpu_unavailable : avail.code;
   } else if (const Support s = choose_mode(kind, *avail.backend, o, p, fallback); !s.ok) {
     d.not_run_reason = "unsupported: " + s.reason;
     code = ExitCode::unsupported;
