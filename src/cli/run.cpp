@@ -327,12 +327,11 @@ Outcome run_benchmarks(const RunOptions& options, std::ostream& out, std::ostrea
                         : !anything_ran(results)        ? ExitCode::unsupported
                         : straggler                     ? ExitCode::fleet_flagged
                                                         : ExitCode::ok;
-  // The --output file is kept for a run that measured: a verification failure, a straggler, Ctrl-C and SIGTERM
-  // included, and a failure of one problem or device when another was measured (the records say what happened).
+  // The --output file is kept for a run that measured, whatever its exit code (a verification failure, a
+  // straggler, a failure of one problem or device: the records say what happened), and at Ctrl-C or SIGTERM.
+  // A verification failure counts as measured even when a later round's device failure left no measurement.
   // A run that measured nothing leaves no file.
-  if (file && (code == ExitCode::ok || code == ExitCode::verify_failed || interrupted ||
-               code == ExitCode::fleet_flagged || anything_ran(results)))
-    file->commit();
+  if (file && (anything_ran(results) || interrupted || code == ExitCode::verify_failed)) file->commit();
   if (interrupted && !o.quiet) err << "convbench: " << interruption_note(results, o) << '\n';
   Outcome outcome{code, code == first_failure ? first_error : ""};
   if (code == ExitCode::unsupported && first_failure == ExitCode::ok)

@@ -102,12 +102,8 @@ double process_start_boottime_ms() {
 void hold_closed_standard_descriptors() {
   for (const auto& [fd, flags] :
        {std::pair{STDIN_FILENO, O_WRONLY}, {STDOUT_FILENO, O_RDONLY}, {STDERR_FILENO, O_RDONLY}}) {
-    if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
-    const int held = open("/dev/null", flags | O_CLOEXEC);
-    if (held >= 0 && held != fd) {
-      dup2(held, fd);  // the lowest free number is fd itself unless a lower one was also closed and taken
-      close(held);
-    }
+    // open() takes the lowest free number, which is fd: every lower one is open by now, or held here.
+    if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) open("/dev/null", flags | O_CLOEXEC);
   }
 }
 

@@ -249,12 +249,8 @@ class TablePrinter final : public Printer {
       cell = ms_text(d.measurement->stats.median);
       warned = warned || !d.measurement->warnings.empty() || d.measurement->interrupted;
     }
-    const bool failed = errored || verification_failed(r);
-    const std::string mark = errored                  ? "ERR"
-                             : verification_failed(r) ? "FAIL"
-                             : r.straggler            ? "SLOW"
-                             : warned                 ? "!"
-                                                      : "";
+    const bool unverified = verification_failed(r), failed = errored || unverified;
+    const std::string mark = errored ? "ERR" : unverified ? "FAIL" : r.straggler ? "SLOW" : warned ? "!" : "";
     if (!mark.empty()) marks_.insert(mark);
     std::string label = row_label(r.label);
     if (r.gpu_index >= 0)
