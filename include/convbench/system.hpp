@@ -25,6 +25,9 @@ double process_cpu_ms();
 /// that fails every use (stdin write-only, stdout and stderr read-only): each still behaves as closed, and no
 /// file opened later takes its number (with stdout closed, the table went into --output's file). Call first.
 void hold_closed_standard_descriptors();
+/// Why stdin cannot be read ("it is closed", "it is not open for reading", "it is a folder, not a file"), or
+/// empty. Each of these otherwise reads as an empty input, which says nothing of the cause.
+std::string stdin_read_error();
 /// Why a write to stdout fails now (strerror's text), for when an earlier failed write left no errno: a
 /// closed descriptor, a pipe with no reader, a full file system or device; empty when none of these is found.
 std::string stdout_write_error();

@@ -171,6 +171,8 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
     defaults.descriptor.clear();
     defaults.batch_given = app.count("--batch") > 0;
     if (f.problems == "-") {
+      if (const std::string why = stdin_read_error(); !why.empty())
+        throw UsageError(fmt::format("--problems: cannot read stdin: {}", why));
       // Typed at a terminal, the list would otherwise wait in silence for input it does not ask for.
       if (isatty(STDIN_FILENO) == 1 && !f.quiet)
         std::cerr << "convbench: reading problems from the terminal, one per line; Ctrl-D ends the list\n";

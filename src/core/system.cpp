@@ -99,12 +99,28 @@ double process_start_boottime_ms() {
 }
 }  // namespace
 
+namespace {
+bool stdin_held = false;  // set when the process started with descriptor 0 closed
+}  // namespace
+
 void hold_closed_standard_descriptors() {
   for (const auto& [fd, flags] :
        {std::pair{STDIN_FILENO, O_WRONLY}, {STDOUT_FILENO, O_RDONLY}, {STDERR_FILENO, O_RDONLY}}) {
     // open() takes the lowest free number, which is fd: every lower one is open by now, or held here.
-    if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) open("/dev/null", flags | O_CLOEXEC);
+    if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+      open("/dev/null", flags | O_CLOEXEC);
+      if (fd == STDIN_FILENO) stdin_held = true;
+    }
   }
+}
+
+std::string stdin_read_error() {
+  const int flags = fcntl(STDIN_FILENO, F_GETFL);
+  if (stdin_held || (flags == -1 && errno == EBADF)) return "it is closed";
+  if (flags != -1 && (flags & O_ACCMODE) == O_WRONLY) return "it is not open for reading";
+  struct stat st {};
+  if (fstat(STDIN_FILENO, &st) == 0 && S_ISDIR(st.st_mode)) return "it is a folder, not a file";
+  return "";
 }
 
 std::string stdout_write_error() {

@@ -12,6 +12,7 @@
 #include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
 #include "convbench/pairing.hpp"
+#include "convbench/system.hpp"
 
 namespace convbench {
 namespace {
@@ -340,6 +341,9 @@ RunResult result_from_json(const json& j, const std::string& what) {
 
 std::vector<json> read_records(const std::string& file, const std::string& what) {
   const std::string path = file == "-" ? "/dev/stdin" : file;
+  if (file == "-")
+    if (const std::string why = stdin_read_error(); !why.empty())
+      throw Error(ExitCode::usage, fmt::format("{}: cannot read stdin: {}", what, why));
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))  // opens, but reads as nothing: "holds no records" misled
     throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': it is a folder, not a file", what, path));

@@ -710,6 +710,32 @@ TEST(Scripting, AClosedStandardStreamDoesNotLandInTheOutputFile) {
   }
 }
 
+// A stdin that cannot be read (closed with `<&-`, opened write-only, a folder) read as an empty one: "'stdin'
+// lists no problems", "holds no records", which hides the cause.
+TEST(Scripting, AStdinThatCannotBeReadSaysWhy) {
+  const ScratchDir scratch("closedstdin");
+  const std::string base = scratch.path + "/base.jsonl";
+  ASSERT_EQ(run_cli("mb1ic3ih10oc4kh3 --format jsonl --output " + base + kCpu).code, 0);
+  const struct {
+    std::string redirect, why;
+  } cases[] = {
+      {"<&-", "it is closed"}, {"0>/dev/null", "it is not open for reading"}, {"</", "it is a folder, not a file"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.redirect);
+    const std::string wrap = "sh -c 'exec \"$0\" \"$@\" " + c.redirect + "' ";
+    const CliResult list = run_cli("--problems -" + kCpu, wrap);
+    EXPECT_EQ(list.code, 2);
+    EXPECT_EQ(list.err, "convbench: error: --problems: cannot read stdin: " + c.why + "\n");
+    EXPECT_EQ(list.out, "");
+    const CliResult cmp = run_cli("compare - " + base, wrap);
+    EXPECT_EQ(cmp.code, 2);
+    EXPECT_EQ(cmp.err, "convbench: error: compare: cannot read stdin: " + c.why + "\n");
+    const CliResult fleet = run_cli("fleet -", wrap);
+    EXPECT_EQ(fleet.code, 2);
+    EXPECT_EQ(fleet.err, "convbench: error: fleet: cannot read stdin: " + c.why + "\n");
+  }
+}
+
 TEST(Scripting, AFailedRunLeavesNoOutputFile) {
   const ScratchDir scratch("outfail");
   const std::string dir = scratch.path;
