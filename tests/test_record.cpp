@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "convbench/descriptor.hpp"
@@ -89,33 +90,60 @@ TEST(Record, AProblemTheCommandLineWouldRefuseIsRefused) {
   }
 }
 
-TEST(Record, CsvHeaderAndColumns) {
+namespace {
+/// One CSV line's cells, with RFC 4180 quoting undone.
+std::vector<std::string> csv_cells(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quoted && ch == '"' && i + 1 < line.size() && line[i + 1] == '"')
+      out.back() += '"', ++i;
+    else if (ch == '"')
+      quoted = !quoted;
+    else if (ch == ',' && !quoted)
+      out.emplace_back();
+    else
+      out.back() += ch;
+  }
+  return out;
+}
+
+/// The header and each row of `records` in CSV, as a column-name lookup per row.
+std::vector<std::map<std::string, std::string>> csv_rows(const std::vector<RunResult>& records, size_t& columns) {
   std::ostringstream out;
   auto csv = make_csv_printer(out);
   csv->begin(kMeta);
-  csv->record(sample_result(40, 2));
+  for (const RunResult& r : records) csv->record(r);
   std::istringstream lines(out.str());
-  std::string header, row;
-  std::getline(lines, header);
-  std::getline(lines, row);
-  auto split = [](const std::string& s) {
-    std::vector<std::string> v;
-    std::stringstream ss(s);
-    for (std::string c; std::getline(ss, c, ',');) v.push_back(c);
-    if (!s.empty() && s.back() == ',') v.push_back("");
-    return v;
-  };
-  const auto h = split(header), c = split(row);
-  ASSERT_EQ(h.size(), c.size()) << header << "\n" << row;
-  EXPECT_EQ(h.size(), 23u + 2 * 12 + 3);
+  std::string line;
+  std::getline(lines, line);
+  const auto header = csv_cells(line);
+  columns = header.size();
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(lines, line)) {
+    const auto cells = csv_cells(line);
+    EXPECT_EQ(cells.size(), header.size()) << line;
+    auto& row = rows.emplace_back();
+    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    EXPECT_EQ(row.size(), header.size()) << "a column name repeats";
+  }
+  return rows;
+}
+}  // namespace
+
+TEST(Record, CsvHeaderAndColumns) {
+  size_t columns = 0;
+  const auto rows = csv_rows({sample_result(40, 2)}, columns);
+  EXPECT_EQ(columns, 23u + 2 * 12 + 3 + 2 * 2);
+  ASSERT_EQ(rows.size(), 1u);
   auto col = [&](const std::string& name) {
-    for (size_t i = 0; i < h.size(); ++i)
-      if (h[i] == name) return c[i];
+    const auto it = rows[0].find(name);
+    if (it != rows[0].end()) return it->second;
     ADD_FAILURE() << "no column " << name;
     return std::string();
   };
-  EXPECT_EQ(h.front(), "schema_version");
-  EXPECT_EQ(c.front(), "2");
+  EXPECT_EQ(col("schema_version"), "2");
   EXPECT_EQ(col("cpu_dtype"), "f32");  // sample_result's devices keep DeviceResult's default
   EXPECT_EQ(col("dtype"), "bf16");
   EXPECT_EQ(col("pad_bottom"), "2");
@@ -125,6 +153,32 @@ TEST(Record, CsvHeaderAndColumns) {
   EXPECT_EQ(col("gpu_implementation"), "fake:direct");
   EXPECT_EQ(col("speedup"), "20");
   EXPECT_EQ(col("speedup_uncertainty"), "0.5");
+  for (const char* device_ran : {"cpu_exit_code", "cpu_reason", "gpu_exit_code", "gpu_reason"})
+    EXPECT_EQ(col(device_ran), "") << device_ran;
+}
+
+// A device that did not run said only `gpu_ran` false in CSV: why, and whether it failed, was in JSON alone.
+TEST(Record, CsvSaysWhyADeviceDidNotRun) {
+  RunResult failed = sample_result(40, 2), absent = sample_result(40, 2);
+  failed.devices[1].measurement.reset();
+  failed.devices[1].not_run_reason = "cuDNN: CUDNN_STATUS_EXECUTION_FAILED, \"engine 12\"";
+  failed.devices[1].not_run_code = ExitCode::library;
+  failed.speedup.reset();
+  failed.cross_check.reset();
+  absent.devices.pop_back();  // --device cpu: the GPU was not asked for
+  absent.speedup.reset();
+  size_t columns = 0;
+  const auto rows = csv_rows({failed, absent}, columns);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("gpu_ran"), "false");
+  EXPECT_EQ(rows[0].at("gpu_exit_code"), "7");
+  EXPECT_EQ(rows[0].at("gpu_reason"), "cuDNN: CUDNN_STATUS_EXECUTION_FAILED, \"engine 12\"");
+  EXPECT_EQ(rows[0].at("gpu_median_ms"), "");
+  EXPECT_EQ(rows[0].at("cpu_median_ms"), "40");
+  EXPECT_EQ(rows[0].at("cpu_exit_code"), "");
+  EXPECT_EQ(rows[1].at("gpu_ran"), "false");
+  EXPECT_EQ(rows[1].at("gpu_exit_code"), "");
+  EXPECT_EQ(rows[1].at("gpu_reason"), "");
 }
 
 TEST(Record, ReadsArraysObjectsAndJsonLines) {

@@ -44,6 +44,13 @@ struct RunResult {
   int gpu_index = -1;
   std::optional<double> gpu_deviation;
   bool straggler = false;
+
+  /// This record's entry for `kind` (measured or not), or null when the run did not ask for that device.
+  const DeviceResult* device(DeviceKind kind) const {
+    for (const DeviceResult& d : devices)
+      if (d.kind == kind) return &d;
+    return nullptr;
+  }
 };
 
 /// Facts about the invocation that every record carries, so that each line of a JSONL file stands alone.

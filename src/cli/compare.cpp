@@ -16,10 +16,10 @@
 namespace convbench {
 namespace {
 
+/// `kind`'s entry in `r` when that device measured the problem.
 const DeviceResult* find(const RunResult& r, DeviceKind kind) {
-  for (const DeviceResult& d : r.devices)
-    if (d.kind == kind && d.measurement) return &d;
-  return nullptr;
+  const DeviceResult* d = r.device(kind);
+  return d && d->measurement ? d : nullptr;
 }
 
 /// Records grouped by canonical problem, in order of first appearance: several records of one problem in a
@@ -52,8 +52,7 @@ std::vector<const Measurement*> measurements(const std::vector<const RunResult*>
 /// The first device of `kind` that started and failed in `records`, if any.
 const DeviceResult* failed(const std::vector<const RunResult*>& records, DeviceKind kind) {
   for (const RunResult* r : records)
-    for (const DeviceResult& d : r->devices)
-      if (d.kind == kind && d.failed()) return &d;
+    if (const DeviceResult* d = r->device(kind); d && d->failed()) return d;
   return nullptr;
 }
 

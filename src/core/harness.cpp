@@ -265,9 +265,8 @@ void add_round(RunResult& acc, const RunResult& next) {
   if (next.cross_check && !next.cross_check->ok()) acc.cross_check = next.cross_check;
   acc.peak_host_bytes = std::max(acc.peak_host_bytes, next.peak_host_bytes);
   // The speedup stands only while every round verified; it is taken over all runs.
-  const DeviceResult* cpu = nullptr;
-  const DeviceResult* gpu = nullptr;
-  for (const DeviceResult& d : acc.devices) (d.kind == DeviceKind::cpu ? cpu : gpu) = &d;
+  const DeviceResult* cpu = acc.device(DeviceKind::cpu);
+  const DeviceResult* gpu = acc.device(DeviceKind::gpu);
   if (acc.speedup && next.speedup && cpu && gpu) {
     const Measurement& c = *cpu->measurement;
     const Measurement& g = *gpu->measurement;
@@ -305,11 +304,10 @@ void mark_stragglers(std::vector<RunResult>& per_gpu, double threshold) {
   std::vector<std::pair<RunResult*, Level>> ran;
   std::vector<double> levels;
   for (RunResult& r : per_gpu)
-    for (const DeviceResult& d : r.devices)
-      if (d.kind == DeviceKind::gpu && d.measurement) {
-        ran.emplace_back(&r, level_of({&*d.measurement}));
-        levels.push_back(ran.back().second.ms);
-      }
+    if (const DeviceResult* d = r.device(DeviceKind::gpu); d && d->measurement) {
+      ran.emplace_back(&r, level_of({&*d->measurement}));
+      levels.push_back(ran.back().second.ms);
+    }
   const double median = median_of(levels);
   if (ran.size() < 2 || median <= 0) return;
   for (auto& [r, level] : ran) {

@@ -31,7 +31,10 @@ class CsvPrinter final : public Printer {
           ",{0}_ran,{0}_dtype,{0}_implementation,{0}_runs,{0}_sum_ms,{0}_median_ms,{0}_min_ms,{0}_mean_ms,"
           "{0}_stddev_ms,{0}_setup_ms,{0}_tflops,{0}_verify_error",
           to_string(k));
-    out_ << ",cross_check_error,speedup,speedup_uncertainty\n";
+    out_ << ",cross_check_error,speedup,speedup_uncertainty";
+    // Why a device did not run, last so that the columns before keep the places they had.
+    for (DeviceKind k : kDeviceKinds) out_ << fmt::format(",{0}_exit_code,{0}_reason", to_string(k));
+    out_ << "\n";
   }
   void do_record(const RunResult& r) override {
     const Problem& p = r.problem;
@@ -40,9 +43,7 @@ class CsvPrinter final : public Printer {
                         p.w, p.k, p.r, p.s, p.stride_h, p.stride_w, p.pad_top, p.pad_bottom, p.pad_left, p.pad_right,
                         p.dil_h, p.dil_w, p.groups, num(p.flops() * 1e-9), r.seed);
     for (DeviceKind kind : kDeviceKinds) {
-      const DeviceResult* d = nullptr;
-      for (const DeviceResult& x : r.devices)
-        if (x.kind == kind) d = &x;
+      const DeviceResult* d = r.device(kind);
       if (!d || !d->measurement) {
         out_ << ",false,,,,,,,,,,,";
         continue;
@@ -54,8 +55,16 @@ class CsvPrinter final : public Printer {
                           num(s.min), num(s.mean), num(s.stddev), num(m.prepare.setup_ms), num(m.tflops),
                           d->reference_check ? num(d->reference_check->error) : "");
     }
-    out_ << fmt::format(",{},{},{}\n", r.cross_check ? num(r.cross_check->error) : "", r.speedup ? num(*r.speedup) : "",
+    out_ << fmt::format(",{},{},{}", r.cross_check ? num(r.cross_check->error) : "", r.speedup ? num(*r.speedup) : "",
                         r.speedup_uncertainty ? num(*r.speedup_uncertainty) : "");
+    for (DeviceKind kind : kDeviceKinds) {
+      const DeviceResult* d = r.device(kind);
+      if (d && !d->measurement)
+        out_ << fmt::format(",{},{}", static_cast<int>(d->not_run_code), csv_cell(d->not_run_reason));
+      else
+        out_ << ",,";
+    }
+    out_ << "\n";
     out_.flush();
   }
 

@@ -32,9 +32,8 @@ std::string row_label(const RunResult& r) {
 }
 
 const Measurement* measured(const RunResult& r, DeviceKind kind) {
-  for (const DeviceResult& d : r.devices)
-    if (d.kind == kind && d.measurement) return &*d.measurement;
-  return nullptr;
+  const DeviceResult* d = r.device(kind);
+  return d && d->measurement ? &*d->measurement : nullptr;
 }
 
 /// Medians per problem on a log axis, CPU and GPU bars side by side, the speedup beside them.
