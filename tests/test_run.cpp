@@ -168,6 +168,8 @@ class HookedBackend : public FakeBackend {
     hook_(p_);
     return FakeBackend::run();
   }
+  std::string lost() override { return lost_ ? lost_() : ""; }
+  std::function<std::string()> lost_;
 
  private:
   std::function<void(const Problem&)> hook_;
@@ -232,6 +234,37 @@ TEST(App, ADeviceThatFailsOnOneProblemIsRecordedAndTheListGoesOn) {
     EXPECT_NE(s.find("summary: 3 of 3 problems ran, 1 with a device that failed\n"), std::string::npos) << s;
     EXPECT_NE(s.find("geometric-mean GPU speedup over CPU: 1.0x over 2 problems\n"), std::string::npos) << s;
   }
+}
+
+// After a failure that leaves a CUDA context unusable, every later call fails with that error: each later
+// problem was tried, and each failed with a reason that blamed itself, not the problem that broke the GPU.
+TEST(App, AGpuLostOnOneProblemIsNotTriedAgainAndLaterProblemsSayWhere) {
+  int runs_at_batch_3 = 0;
+  BackendFactory f = steady();
+  f.gpu = [&runs_at_batch_3](const BackendSettings&) {
+    auto broken = std::make_shared<bool>(false);
+    auto hook = [broken, &runs_at_batch_3](const Problem& p) {
+      runs_at_batch_3 += p.n == 3;
+      if (p.n == 2) *broken = true;
+      if (*broken) throw LibraryError("CUDA: cudaMemcpyAsync failed: an illegal memory access was encountered");
+    };
+    auto backend = std::make_unique<HookedBackend>(hook, "gpu");
+    backend->lost_ = [broken] { return *broken ? "cudaErrorIllegalAddress" : ""; };
+    return Availability{std::move(backend), "", ExitCode::ok};
+  };
+  std::ostringstream out, err;
+  const Outcome r = run_benchmarks(three_problems(), out, err, f);
+  EXPECT_EQ(r.code, ExitCode::library);
+  EXPECT_EQ(r.error, "l:2: gpu: CUDA: cudaMemcpyAsync failed: an illegal memory access was encountered");
+  EXPECT_EQ(runs_at_batch_3, 0);
+  const std::string s = out.str();
+  EXPECT_NE(s.find("gpu: failed: the gpu stopped working at l:2: cudaErrorIllegalAddress on 1 problem\n"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("summary: 3 of 3 problems ran, 2 with a device that failed\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("l:1                         1x12x12x3 k4x3x3                       5.000       5.000      1.0x\n"),
+            std::string::npos)
+      << s;
 }
 
 TEST(App, AFailureOnTheCpuIsNamedEvenWhenTheGpuRan) {

@@ -106,6 +106,10 @@ class Conv2D {
   virtual void flush_cache() {}
   /// The device's clock now, where the backend can read it.
   virtual std::optional<ClockSample> sample_clock() { return std::nullopt; }
+  /// Asked after a failure: why this device can run nothing more in this process (a CUDA context that an
+  /// illegal address or a failed launch has left unusable: every later call returns that error again), or
+  /// empty when it can go on. The default: it can.
+  virtual std::string lost() { return ""; }
 };
 
 /// How the GPU backend picks its engine: `heuristic` runs cuDNN's first heuristic choice that builds;
@@ -142,6 +146,9 @@ struct Availability {
   std::unique_ptr<Conv2D> backend;
   std::string reason;                         ///< set when backend is null
   ExitCode code = ExitCode::gpu_unavailable;  ///< the exit code that reason maps to
+  /// Set once the backend failed and lost() said it cannot go on: where and why. Later problems are not run
+  /// on it; each is that device's failure (exit code 7), with this text.
+  std::string lost;
 };
 
 /// The backend registry: the only place that knows which backends this build has.

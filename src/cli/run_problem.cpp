@@ -120,6 +120,9 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
   if (!refused.empty()) {
     d.not_run_reason = refused;
     code = ExitCode::out_of_memory;
+  } else if (!avail.lost.empty()) {
+    d.not_run_reason = avail.lost;
+    code = ExitCode::library;
   } else if (!avail.backend) {
     // A backend that could not be set up (even for want of memory) is a device that is not there, not one that
     // failed on this problem: with --device all it is reported, not an error.
@@ -153,6 +156,10 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
       if (e.code() != ExitCode::unsupported && !is_device_failure(e.code())) throw;
       d = not_run(e.code() == ExitCode::unsupported ? std::string("unsupported: ") + e.what() : e.what());
       code = e.code();
+      if (code == ExitCode::library)
+        if (const std::string why = avail.backend->lost(); !why.empty())
+          avail.lost = fmt::format("the {} stopped working{}{}: {}", to_string(kind), r.label.empty() ? "" : " at ",
+                                   r.label, why);
     } catch (const std::bad_alloc&) {
       d = not_run("out of host memory");
       code = ExitCode::out_of_memory;

@@ -142,6 +142,13 @@ void CudnnConv::flush_cache() {
   CB_CUDA_CHECK(cudaMemsetAsync(flush_.get(), ++flush_value_ & 0xff, flush_.bytes(), stream_->get()));
 }
 
+std::string CudnnConv::lost() {
+  cudaError_t e = cudaSetDevice(probe_.device);
+  if (e == cudaSuccess) e = cudaDeviceSynchronize();
+  if (e == cudaSuccess) return "";
+  return fmt::format("{} ({})", cudaGetErrorString(e), cudaGetErrorName(e));
+}
+
 void CudnnConv::start_nvml() {
   if (nvml_started_ || !settings_.clocks) return;
   nvml_started_ = true;

@@ -99,6 +99,10 @@ class CudnnConv final : public Conv2D {
   /// plan is chosen, so that the first sample does not wait for it (16-20 ms on the H100).
   std::optional<ClockSample> sample_clock() override;
 
+  /// After a failure, whether the context still works: an error that cudaDeviceSynchronize returns now (an
+  /// illegal address, a failed launch) is one that every later call would return too.
+  std::string lost() override;
+
  private:
   /// Makes this backend's GPU the calling thread's current device. With several GPUs each backend's
   /// constructor selected its own, so every entry point that allocates or launches selects it again.
