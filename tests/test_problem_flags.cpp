@@ -56,10 +56,29 @@ TEST(ProblemList, ErrorsNameTheLine) {
   EXPECT_EQ(error_of("mb1ic3ih10oc4kh3 --output x.json\n"),
             "p.txt:1: --output: not a flag of a problem line; a line takes only --batch, --input, --filter, --stride, "
             "--padding, --dilation, --groups, --layout and --dtype");
-  // Another tool's flag on a line is answered as any flag a line does not take.
+  // Another tool's single flag on a line is answered as any flag a line does not take: --batch 4 beside a
+  // descriptor would be refused too.
   EXPECT_EQ(error_of("mb1ic3ih10oc4kh3 --mb=4\n"),
             "p.txt:1: --mb: not a flag of a problem line; a line takes only --batch, --input, --filter, --stride, "
             "--padding, --dilation, --groups, --layout and --dtype");
+  EXPECT_EQ(error_of("--batch 2 -v\n"),
+            "p.txt:1: -v: not a flag of a problem line; a line takes only --batch, --input, --filter, --stride, "
+            "--padding, --dilation, --groups, --layout and --dtype");
+  // MIOpenDriver's conv line (a file of its commands) is rewritten as a line, MIOpenDriver's defaults filled in;
+  // what belongs to the whole run is named for the command line, and what convbench cannot do is named.
+  const std::string miopen = error_of("conv -n 2 -c 3 -H 10 -W 12 -k 4 -y 3 -x 5 -u 2 -p 1\n");
+  EXPECT_EQ(miopen,
+            "p.txt:1: -n: not a flag of a problem line; these are MIOpenDriver conv's flags; as a problem line: "
+            "--batch 2 --input 10x12x3 --filter 4x3x5 --stride 2x1 --padding 1x0 --layout nchw");
+  std::istringstream rewritten(miopen.substr(miopen.find("as a problem line: ") + 19) + "\n");
+  const auto read = read_problem_list(rewritten, "rewritten", {});
+  ASSERT_EQ(read.size(), 1u);
+  EXPECT_EQ(format_descriptor(read[0].problem), "g1mb2ic3ih10iw12oc4kh3kw5sh2sw1ph1pw0dh0dw0");
+  EXPECT_EQ(read[0].problem.layout, Layout::nchw);
+  EXPECT_EQ(error_of("./bin/MIOpenDriver convfp16 -n 2 -c 8 -i 5 -s 1 -F 2\n"),
+            "p.txt:1: -n: not a flag of a problem line; these are MIOpenDriver conv's flags; as a problem line: "
+            "--batch 2 --input 32x32x8 --filter 32x3x3 --layout nchw --dtype f16; with --runs 5 --algo exhaustive on "
+            "the command line (convbench times forward inference only, and has nothing for -F 2)");
   EXPECT_EQ(error_of("mb1ic3ih10oc4kh3 one two\n"),
             "p.txt:1: 'one' is not expected here; a line takes only --batch, --input, --filter, --stride, --padding, "
             "--dilation, --groups, --layout and --dtype");

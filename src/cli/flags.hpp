@@ -52,6 +52,10 @@ void add_flags(CLI::App& app, const std::vector<FlagSpec>& table);
 /// A subcommand of `app` with its description and flag table.
 CLI::App* add_command(CLI::App& app, const char* name, const char* description, const std::vector<FlagSpec>& table);
 
+/// The name of the CLI::App that parses one line of a problem list: its errors answer other tools' shape flags
+/// as a line would hold them.
+inline constexpr const char* kProblemLineApp = "problem-line";
+
 /// CLI11's parse errors in the project's one form: what was wrong, then a suggestion ("did you mean
 /// --batch?") or `hint`. `who` names what was parsed ("convbench", "convbench check", "a problem line");
 /// `args` are the words given, in order.

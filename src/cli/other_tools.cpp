@@ -105,8 +105,9 @@ bool looks_like_miopen(const std::vector<std::string>& args) {
 std::string per_axis(const std::string& a, const std::string& b) { return a == b ? a : a + "x" + b; }
 
 /// MIOpenDriver's conv command line in `args`, written for convbench, with MIOpenDriver's defaults for
-/// what it does not give (they differ from convbench's: 32x32 images, 3x3 filters, NCHW).
-std::string rewrite_miopen(const std::vector<std::string>& args) {
+/// what it does not give (they differ from convbench's: 32x32 images, 3x3 filters, NCHW). As a problem
+/// line (`line`): its shape flags alone; what applies to the whole run goes to the command line.
+std::string rewrite_miopen(const std::vector<std::string>& args, bool line) {
   std::map<char, std::string> given;
   std::vector<std::string> rest, unmatched;
   std::string dtype;
@@ -152,19 +153,22 @@ std::string rewrite_miopen(const std::vector<std::string>& args) {
   std::string layout = lower_case(at('I'));
   if (layout != "nchw" && layout != "nhwc") unmatched.push_back("-I " + at('I')), layout = "nchw";
 
-  std::string out = fmt::format("convbench --batch {} --input {}x{}x{} --filter {}x{}x{}", at('n'), at('H'), at('W'),
-                                at('c'), at('k'), at('y'), at('x'));
+  std::string out = fmt::format("--batch {} --input {}x{}x{} --filter {}x{}x{}", at('n'), at('H'), at('W'), at('c'),
+                                at('k'), at('y'), at('x'));
   if (const std::string s = per_axis(at('u'), at('v')); s != "1") out += " --stride " + s;
   if (const std::string p = per_axis(at('p'), at('q')); p != "0" && at('z') != "valid") out += " --padding " + p;
   if (const std::string d = per_axis(at('l'), at('j')); d != "1") out += " --dilation " + d;
   if (at('g') != "1") out += " --groups " + at('g');
   if (std::find(rest.begin(), rest.end(), "--layout") == rest.end()) out += " --layout " + layout;
   if (!dtype.empty()) out += " --dtype " + dtype;
-  if (at('i') != "10") out += " --runs " + at('i');
-  if (at('s') != "0") out += " --algo exhaustive";
-  if (at('V') == "0") out += " --no-verify";
-  for (const std::string& r : rest) out += " " + r;
-  std::string text = "these are MIOpenDriver conv's flags; in convbench: " + out;
+  std::string run;  // flags of the whole run, not of one problem
+  if (at('i') != "10") run += " --runs " + at('i');
+  if (at('s') != "0") run += " --algo exhaustive";
+  if (at('V') == "0") run += " --no-verify";
+  for (const std::string& r : rest) (line ? out : run) += " " + r;
+  std::string text = line ? "these are MIOpenDriver conv's flags; as a problem line: " + out
+                          : "these are MIOpenDriver conv's flags; in convbench: convbench " + out + run;
+  if (line && !run.empty()) text += fmt::format("; with{} on the command line", run);
   if (!unmatched.empty()) {
     std::string list;
     for (const std::string& u : unmatched) list += (list.empty() ? "" : ", ") + u;
@@ -227,8 +231,10 @@ constexpr OtherFlag kOthers[] = {
 
 }  // namespace
 
-std::string other_tool_hint(const std::string& flag, const std::vector<std::string>& args) {
-  if (miopen_letter(flag) != 0 && looks_like_miopen(args)) return rewrite_miopen(args);
+std::string other_tool_hint(const std::string& flag, const std::vector<std::string>& args, bool line) {
+  if (miopen_letter(flag) != 0 && looks_like_miopen(args)) return rewrite_miopen(args, line);
+  // On a problem line one flag's answer misleads: benchdnn's --mb beside a descriptor is not --batch there.
+  if (line) return "";
   for (const OtherFlag& o : kOthers) {
     if (flag != o.flag) continue;
     const std::string whose = *o.tool == '\0' ? std::string() : o.tool + std::string("'s ");

@@ -12,7 +12,8 @@ namespace convbench {
 /// --devices 0 is --gpu 0 in convbench (...)". `args` are the words given; a flag of MIOpenDriver's conv, in
 /// what reads as its command line, is answered with the whole line rewritten for convbench, MIOpenDriver's
 /// defaults filled in; a usual one-letter flag (-v, -q, -o) gets convbench's long one. Empty when `flag` is no
-/// other tool's flag that this knows.
-std::string other_tool_hint(const std::string& flag, const std::vector<std::string>& args);
+/// other tool's flag that this knows. In a problem list's line (`line`), only MIOpenDriver's conv line is
+/// answered, as a line's shape flags.
+std::string other_tool_hint(const std::string& flag, const std::vector<std::string>& args, bool line = false);
 
 }  // namespace convbench

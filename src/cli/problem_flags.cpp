@@ -152,7 +152,7 @@ std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::strin
         out.push_back({where, resolve_problem(f, false)});
         continue;
       }
-      CLI::App app("problem line");
+      CLI::App app("problem line", kProblemLineApp);
       ProblemFlags f = defaults;
       f.descriptor.clear();
       add_problem_flags(app, f);
