@@ -267,6 +267,41 @@ TEST(App, AGpuLostOnOneProblemIsNotTriedAgainAndLaterProblemsSayWhere) {
       << s;
 }
 
+// With rounds, a problem measured before the GPU was lost keeps what it measured: the failure was another
+// problem's.
+TEST(App, RoundsMeasuredBeforeTheGpuWasLostStand) {
+  RunOptions o = three_problems();
+  o.rounds = 3;
+  BackendFactory f = steady();
+  f.gpu = [](const BackendSettings&) {
+    auto broken = std::make_shared<bool>(false);
+    auto hook = [broken](const Problem& p) {
+      if (p.n == 2) *broken = true;
+      if (*broken) throw LibraryError("CUDA: cudaMemcpyAsync failed: an illegal memory access was encountered");
+    };
+    auto backend = std::make_unique<HookedBackend>(hook, "gpu");
+    backend->lost_ = [broken] { return *broken ? "cudaErrorIllegalAddress" : ""; };
+    return Availability{std::move(backend), "", ExitCode::ok};
+  };
+  std::ostringstream out, err;
+  const Outcome r = run_benchmarks(o, out, err, f);
+  EXPECT_EQ(r.code, ExitCode::library);
+  const std::string s = out.str();
+  EXPECT_NE(s.find("summary: 3 of 3 problems ran, 2 with a device that failed\n"), std::string::npos) << s;
+  // l:1's GPU ran 1 round and its CPU 3, all at 5 ms: the speedup is 1.0x (a ratio of sums would say 3.0x).
+  EXPECT_NE(
+      s.find("l:1                         1x12x12x3 k4x3x3                       5.000       5.000      1.0x  !\n"),
+      std::string::npos)
+      << s;
+  EXPECT_NE(
+      s.find("l:3                         3x12x12x3 k4x3x3                       5.000           -         -  ERR\n"),
+      std::string::npos)
+      << s;
+  EXPECT_EQ(err.str(),
+            "convbench: warning: l:1: the later rounds did not run: the gpu stopped working at l:2: "
+            "cudaErrorIllegalAddress\n");
+}
+
 TEST(App, AFailureOnTheCpuIsNamedEvenWhenTheGpuRan) {
   BackendFactory f = steady();
   f.cpu = [](const BackendSettings&) {

@@ -23,6 +23,9 @@ struct DeviceResult {
   /// With not_run_reason: its exit code. 4: the device cannot run this problem or dtype; 5 or 10-18: no
   /// usable GPU; 3 (out of memory) or 7 (a library failed): the device started and failed (see failed()).
   ExitCode not_run_code = ExitCode::ok;
+  /// Not tried at all: an earlier problem left the device unusable (Availability::lost). Not written to
+  /// records; with rounds, it does not undo what earlier rounds of this problem measured.
+  bool lost_earlier = false;
 
   /// Whether the device started on the problem and failed (out of memory, or a library failure), rather than
   /// being absent or unable to run it: a failure that the run's exit code reports.

@@ -122,6 +122,7 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
     code = ExitCode::out_of_memory;
   } else if (!avail.lost.empty()) {
     d.not_run_reason = avail.lost;
+    d.lost_earlier = true;
     code = ExitCode::library;
   } else if (!avail.backend) {
     // A backend that could not be set up (even for want of memory) is a device that is not there, not one that

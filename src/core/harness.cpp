@@ -255,6 +255,14 @@ void add_round(RunResult& acc, const RunResult& next) {
     }
     // A device that failed in any round stays failed: the record reports the failure, not the rounds around it.
     if (it->failed()) continue;
+    // Unless the failure was another problem's, which left the device unusable before this round began: the
+    // rounds measured stand, and say that the rest did not run.
+    if (d.lost_earlier && it->measurement) {
+      const std::string note = "the later rounds did not run: " + d.not_run_reason;
+      std::vector<std::string>& w = it->measurement->warnings;
+      if (std::find(w.begin(), w.end(), note) == w.end()) w.push_back(note);
+      continue;
+    }
     if (d.failed() || !it->measurement || !d.measurement) {
       if (d.failed() || d.measurement) *it = d;
       continue;
@@ -264,14 +272,23 @@ void add_round(RunResult& acc, const RunResult& next) {
   }
   if (next.cross_check && !next.cross_check->ok()) acc.cross_check = next.cross_check;
   acc.peak_host_bytes = std::max(acc.peak_host_bytes, next.peak_host_bytes);
-  // The speedup stands only while every round verified; it is taken over all runs.
+  // The speedup stands only while every round verified; it is taken over all runs. A round in which the GPU was
+  // not tried (lost on another problem) leaves it standing when the CPU's runs verified.
   const DeviceResult* cpu = acc.device(DeviceKind::cpu);
   const DeviceResult* gpu = acc.device(DeviceKind::gpu);
-  if (acc.speedup && next.speedup && cpu && gpu) {
+  const DeviceResult* next_cpu = next.device(DeviceKind::cpu);
+  const DeviceResult* next_gpu = next.device(DeviceKind::gpu);
+  const bool next_stands = next.speedup || (next_gpu && next_gpu->lost_earlier && next_cpu && next_cpu->measurement &&
+                                            (!next_cpu->reference_check || next_cpu->reference_check->ok()));
+  if (acc.speedup && next_stands && cpu && gpu && cpu->measurement && gpu->measurement) {
     const Measurement& c = *cpu->measurement;
     const Measurement& g = *gpu->measurement;
-    acc.speedup = speedup(c.stats, g.stats);
-    acc.speedup_uncertainty = speedup_uncertainty(c.stats, c.samples_ms.size(), g.stats, g.samples_ms.size());
+    const size_t nc = c.samples_ms.size(), ng = g.samples_ms.size();
+    // Sums of unequal numbers of runs do not compare: then the ratio of the means, which is the same ratio.
+    acc.speedup = nc == ng || nc == 0 || ng == 0
+                      ? speedup(c.stats, g.stats)
+                      : (c.stats.sum / static_cast<double>(nc)) / (g.stats.sum / static_cast<double>(ng));
+    acc.speedup_uncertainty = speedup_uncertainty(c.stats, nc, g.stats, ng);
   } else {
     acc.speedup.reset();
     acc.speedup_uncertainty.reset();
