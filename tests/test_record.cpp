@@ -181,6 +181,13 @@ TEST(Record, CsvSaysWhyADeviceDidNotRun) {
   EXPECT_EQ(rows[1].at("gpu_reason"), "");
 }
 
+TEST(Record, ASpeedupOverUnequalRunCountsSaysItIsARatioOfMeans) {
+  RunResult r = sample_result(40, 2);
+  EXPECT_EQ(to_json(r, kMeta).at("speedup").at("basis"), "sum");
+  r.devices[1].measurement->samples_ms.pop_back();  // the GPU ran fewer rounds (lost on a later problem)
+  EXPECT_EQ(to_json(r, kMeta).at("speedup").at("basis"), "mean");
+}
+
 TEST(Record, ReadsArraysObjectsAndJsonLines) {
   const auto a = to_json(sample_result(40, 2), kMeta), b = to_json(sample_result(30, 3), kMeta);
   const ScratchDir dir("records");
