@@ -211,6 +211,24 @@ BackendFactory gpu_failing_at_batch(int64_t batch, ExitCode code) {
   return f;
 }
 
+/// A GPU that problem 2 leaves unusable, as an illegal address leaves a CUDA context: from then on every run
+/// fails and lost() says why. `runs_at_batch_3` counts the runs problem 3 was given.
+BackendFactory gpu_lost_at_batch_2(int* runs_at_batch_3) {
+  BackendFactory f = steady();
+  f.gpu = [runs_at_batch_3](const BackendSettings&) {
+    auto broken = std::make_shared<bool>(false);
+    auto hook = [broken, runs_at_batch_3](const Problem& p) {
+      *runs_at_batch_3 += p.n == 3;
+      if (p.n == 2) *broken = true;
+      if (*broken) throw LibraryError("CUDA: cudaMemcpyAsync failed: an illegal memory access was encountered");
+    };
+    auto backend = std::make_unique<HookedBackend>(hook, "gpu");
+    backend->lost_ = [broken] { return *broken ? "cudaErrorIllegalAddress" : ""; };
+    return Availability{std::move(backend), "", ExitCode::ok};
+  };
+  return f;
+}
+
 }  // namespace
 
 TEST(App, ADeviceThatFailsOnOneProblemIsRecordedAndTheListGoesOn) {
@@ -240,20 +258,8 @@ TEST(App, ADeviceThatFailsOnOneProblemIsRecordedAndTheListGoesOn) {
 // problem was tried, and each failed with a reason that blamed itself, not the problem that broke the GPU.
 TEST(App, AGpuLostOnOneProblemIsNotTriedAgainAndLaterProblemsSayWhere) {
   int runs_at_batch_3 = 0;
-  BackendFactory f = steady();
-  f.gpu = [&runs_at_batch_3](const BackendSettings&) {
-    auto broken = std::make_shared<bool>(false);
-    auto hook = [broken, &runs_at_batch_3](const Problem& p) {
-      runs_at_batch_3 += p.n == 3;
-      if (p.n == 2) *broken = true;
-      if (*broken) throw LibraryError("CUDA: cudaMemcpyAsync failed: an illegal memory access was encountered");
-    };
-    auto backend = std::make_unique<HookedBackend>(hook, "gpu");
-    backend->lost_ = [broken] { return *broken ? "cudaErrorIllegalAddress" : ""; };
-    return Availability{std::move(backend), "", ExitCode::ok};
-  };
   std::ostringstream out, err;
-  const Outcome r = run_benchmarks(three_problems(), out, err, f);
+  const Outcome r = run_benchmarks(three_problems(), out, err, gpu_lost_at_batch_2(&runs_at_batch_3));
   EXPECT_EQ(r.code, ExitCode::library);
   EXPECT_EQ(r.error, "l:2: gpu: CUDA: cudaMemcpyAsync failed: an illegal memory access was encountered");
   EXPECT_EQ(runs_at_batch_3, 0);
@@ -272,20 +278,11 @@ TEST(App, AGpuLostOnOneProblemIsNotTriedAgainAndLaterProblemsSayWhere) {
 TEST(App, RoundsMeasuredBeforeTheGpuWasLostStand) {
   RunOptions o = three_problems();
   o.rounds = 3;
-  BackendFactory f = steady();
-  f.gpu = [](const BackendSettings&) {
-    auto broken = std::make_shared<bool>(false);
-    auto hook = [broken](const Problem& p) {
-      if (p.n == 2) *broken = true;
-      if (*broken) throw LibraryError("CUDA: cudaMemcpyAsync failed: an illegal memory access was encountered");
-    };
-    auto backend = std::make_unique<HookedBackend>(hook, "gpu");
-    backend->lost_ = [broken] { return *broken ? "cudaErrorIllegalAddress" : ""; };
-    return Availability{std::move(backend), "", ExitCode::ok};
-  };
+  int runs_at_batch_3 = 0;
   std::ostringstream out, err;
-  const Outcome r = run_benchmarks(o, out, err, f);
+  const Outcome r = run_benchmarks(o, out, err, gpu_lost_at_batch_2(&runs_at_batch_3));
   EXPECT_EQ(r.code, ExitCode::library);
+  EXPECT_EQ(runs_at_batch_3, 0) << "in no round";
   const std::string s = out.str();
   EXPECT_NE(s.find("summary: 3 of 3 problems ran, 2 with a device that failed\n"), std::string::npos) << s;
   // l:1's GPU ran 1 round and its CPU 3, all at 5 ms: the speedup is 1.0x (a ratio of sums would say 3.0x).
