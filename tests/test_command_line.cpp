@@ -272,6 +272,9 @@ TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {
             "fleet: needs FILES: result files (json or jsonl), or - for stdin; none was given");
   EXPECT_EQ(error_of({"report", "a.json"}),
             "--html OUT.html is required: the page to write, atomically; see convbench report --help");
+  // report's --html is also --output, the run's name for its file; given by both names, both values are named.
+  EXPECT_EQ(error_of({"report", "a.json", "--output", "a.html", "--html=b.html"}),
+            "--html: given more than once ('a.html', then 'b.html'); give it once");
   EXPECT_EQ(error_of({"compare", "a", "b", "c"}), "compare: 'c' is one file too many; compare takes two, BASE and NEW");
   EXPECT_EQ(error_of({"compare", "a", "b", "c", "d"}),
             "compare: 'c' is one file too many; compare takes two, BASE and NEW");

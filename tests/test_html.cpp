@@ -56,3 +56,30 @@ TEST(HtmlReport, OneBarPerMeasuredDeviceAndOnePointPerResult) {
   EXPECT_EQ(count(fleet, R"(class="bar fleet")"), 1u);
   EXPECT_EQ(count(fleet, R"(class="bar fleet straggler")"), 1u);
 }
+
+// A device that did not run, or failed, left only a missing bar and a '-': the page did not say why.
+TEST(HtmlReport, SaysWhichDeviceDidNotRunAndWhyOnceAReason) {
+  std::vector<ReportRecord> records(4);
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].result = sample_result(40, 2);
+    records[i].result.label = "l:" + std::to_string(i + 1);
+  }
+  EXPECT_EQ(html_report(records, {}).find("did not run"), std::string::npos) << "every device ran";
+  for (size_t i : {0, 2}) {
+    records[i].result.devices[1] = DeviceResult{DeviceKind::gpu, std::nullopt, "no NVIDIA driver", std::nullopt};
+    records[i].result.devices[1].not_run_code = ExitCode::gpu_unavailable;
+    records[i].result.speedup.reset();
+  }
+  records[3].result.devices[1] = DeviceResult{DeviceKind::gpu, std::nullopt, "cuDNN <execute> failed", std::nullopt};
+  records[3].result.devices[1].not_run_code = ExitCode::library;
+  records[3].result.speedup.reset();
+  const std::string page = html_report(records, {});
+  EXPECT_EQ(count(page, R"(text-anchor="start">gpu not run<)"), 2u) << page;
+  EXPECT_EQ(count(page, R"(text-anchor="start">gpu failed<)"), 1u) << page;
+  EXPECT_NE(page.find("<h2>Devices that did not run a problem</h2>\n<table>\n"
+                      "<tr><th>device</th><th>why</th><th>problems</th></tr>\n"
+                      "<tr><td>gpu</td><td>not run: no NVIDIA driver</td><td>l:1, l:3</td></tr>\n"
+                      "<tr><td>gpu</td><td>failed: cuDNN &lt;execute&gt; failed</td><td>l:4</td></tr>\n</table>\n"),
+            std::string::npos)
+      << page;
+}

@@ -89,20 +89,23 @@ std::vector<std::string> flag_names(const CLI::App& where) {
   return names;
 }
 
-/// The values given to `flag` among `args`, quoted and joined: "'2', then '3'".
-std::string values_given(const std::string& flag, const std::vector<std::string>& args) {
+/// The values given to a flag by any of its `names` among `args`, quoted and joined: "'2', then '3'".
+std::string values_given(const std::vector<std::string>& names, const std::vector<std::string>& args) {
   std::string out;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    std::string v;
-    if (a == flag && i + 1 < args.size()) {
-      v = args[++i];
-    } else if (a.rfind(flag + "=", 0) == 0) {
-      v = a.substr(flag.size() + 1);
-    } else {
-      continue;
+    for (const std::string& flag : names) {
+      std::string v;
+      if (a == flag && i + 1 < args.size()) {
+        v = args[++i];
+      } else if (a.rfind(flag + "=", 0) == 0) {
+        v = a.substr(flag.size() + 1);
+      } else {
+        continue;
+      }
+      out += (out.empty() ? "'" : ", then '") + v + "'";
+      break;
     }
-    out += (out.empty() ? "'" : ", then '") + v + "'";
   }
   return out;
 }
@@ -146,8 +149,13 @@ std::string explain_parse_error(const CLI::ParseError& e, const CLI::App& where,
   }
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
     const std::string flag = msg.substr(0, msg.find(':'));
-    if (msg.find("At Most") != std::string::npos)
-      return fmt::format("{}: given more than once ({}); give it once", flag, values_given(flag, args));
+    if (msg.find("At Most") != std::string::npos) {
+      std::vector<std::string> names{flag};  // and its other names (report's --html is also --output)
+      if (const CLI::Option* o = where.get_option_no_throw(flag))
+        for (const std::string& n : o->get_lnames())
+          if ("--" + n != flag) names.push_back("--" + n);
+      return fmt::format("{}: given more than once ({}); give it once", flag, values_given(names, args));
+    }
     if (msg.find("missing") != std::string::npos) {
       const CLI::Option* o = where.get_option_no_throw(flag);
       return fmt::format("{}: no value given; expected {}", flag, o ? o->get_type_name() : "a value");

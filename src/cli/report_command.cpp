@@ -45,7 +45,8 @@ CLI::App* declare_report(CLI::App& app, ReportFlags& f) {
       "Write the records of one or more files (or - for stdin) as one self-contained HTML page of SVG charts: "
       "medians and speedups, a roofline per device, each node's or GPU's deviation from the fleet median.");
   report->add_option("FILES", f.files, "result files (json or jsonl), or - for stdin")->required()->type_name("FILE...");
-  report->add_option("--html", f.html, "the page to write, atomically")->required()->type_name("OUT.html");
+  // --output too: the name the run itself gives the file it writes.
+  report->add_option("--html,--output", f.html, "the page to write, atomically")->required()->type_name("OUT.html");
   return report;
 }
 

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "convbench/html_report.hpp"
 #include "convbench/pairing.hpp"
+#include "convbench/report.hpp"
 #include "convbench/svg.hpp"
 
 namespace convbench {
@@ -61,7 +63,10 @@ std::string medians_chart(const std::vector<ReportRecord>& records) {
         svg.rect(left, y + 4 + (k == DeviceKind::gpu ? 11 : 0), x(m->stats.median) - left, 10,
                  std::string("bar ") + to_string(k),
                  fmt::format("{}: {} median {:.4g} ms", label, to_string(k), m->stats.median));
-    svg.text(right + 8, y + 18, r.speedup ? fmt::format("{:.1f}x", *r.speedup) : "-", "speedup");
+    std::string speedup = r.speedup ? fmt::format("{:.1f}x", *r.speedup) : "-";
+    if (const DeviceResult* g = r.device(DeviceKind::gpu); !r.speedup && g && !g->measurement)
+      speedup = g->failed() ? "gpu failed" : "gpu not run";
+    svg.text(right + 8, y + 18, speedup, "speedup");
   }
   const double key_y = top + row * static_cast<double>(records.size()) + 20;
   svg.rect(left, key_y - 9, 10, 10, "key cpu");
@@ -150,6 +155,32 @@ std::string fleet_chart(const std::vector<FleetMark>& fleet) {
   return svg.str();
 }
 
+/// Each device that did not run a problem, and why: one row per device and reason, with the problems it
+/// stands for (a list without a GPU would otherwise repeat one reason a row a problem). Empty when every
+/// device asked for ran.
+std::string not_run_table(const std::vector<ReportRecord>& records) {
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> reasons;
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const ReportRecord& rec : records)
+    for (const DeviceResult& d : rec.result.devices) {
+      if (d.measurement) continue;
+      const std::pair<std::string, std::string> key{to_string(d.kind), not_run_text(d)};
+      auto& problems = reasons[key];
+      if (problems.empty()) order.push_back(key);
+      problems.push_back(row_label(rec.result));
+    }
+  if (order.empty()) return "";
+  std::string t = "<table>\n<tr><th>device</th><th>why</th><th>problems</th></tr>\n";
+  for (const auto& key : order) {
+    const std::vector<std::string>& problems = reasons[key];
+    std::string list;
+    for (size_t i = 0; i < problems.size() && i < 10; ++i) list += (i ? ", " : "") + xml_escape(problems[i]);
+    if (problems.size() > 10) list += fmt::format(" and {} more", problems.size() - 10);
+    t += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", key.first, xml_escape(key.second), list);
+  }
+  return t + "</table>\n";
+}
+
 /// Where and how the records were made: each distinct value, once.
 std::string metadata_table(const std::vector<ReportRecord>& records) {
   const auto distinct = [&](auto field) {
@@ -191,6 +222,8 @@ std::string html_report(const std::vector<ReportRecord>& records, const std::vec
               chart;
   if (!fleet.empty())
     page += "<h2>Deviation from the fleet median (red: straggler)</h2>\n" + fleet_chart(fleet);
+  if (const std::string table = not_run_table(records); !table.empty())
+    page += "<h2>Devices that did not run a problem</h2>\n" + table;
   page += "<h2>Where and how</h2>\n" + metadata_table(records) + "</body>\n</html>\n";
   return page;
 }
