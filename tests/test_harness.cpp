@@ -10,6 +10,7 @@
 #include "convbench/harness.hpp"
 #include "convbench/report.hpp"
 #include "fake_backend.hpp"
+#include "sample_result.hpp"
 
 using namespace convbench;
 using convbench::testing::FakeBackend;
@@ -284,4 +285,27 @@ TEST(OutputBuffer, ABufferForOverwriteHasTheSizeAskedAndKeepsWhatIsWritten) {
     for (size_t i = 0; i < n; ++i) wrong += view[i] != static_cast<float>(i % 977);
     EXPECT_EQ(wrong, 0u);
   }
+}
+
+// A round whose GPU was not tried (lost on another problem) leaves the speedup standing over unequal numbers
+// of runs: the ratio of per-run means, and its deviation scaled to that ratio, not to the ratio of sums.
+TEST(Harness, ASpeedupOverUnequalRunCountsIsARatioOfMeans) {
+  RunResult acc = convbench::testing::sample_result(40, 2, 4);
+  RunResult next = convbench::testing::sample_result(40, 2, 4);
+  next.devices[1] = DeviceResult{DeviceKind::gpu, std::nullopt, "the gpu stopped working at l:2: x", std::nullopt};
+  next.devices[1].not_run_code = ExitCode::library;
+  next.devices[1].lost_earlier = true;
+  next.speedup.reset();
+  add_round(acc, next);
+  const Measurement& c = *acc.devices[0].measurement;
+  const Measurement& g = *acc.devices[1].measurement;
+  ASSERT_EQ(c.samples_ms.size(), 6u);
+  ASSERT_EQ(g.samples_ms.size(), 3u);
+  ASSERT_TRUE(acc.speedup.has_value());
+  EXPECT_DOUBLE_EQ(*acc.speedup, 20.0) << "a ratio of sums would be 40";
+  const double rc = c.stats.stddev / (c.stats.mean * std::sqrt(6.0));
+  const double rg = g.stats.stddev / (g.stats.mean * std::sqrt(3.0));
+  ASSERT_GT(rc, 0);
+  EXPECT_NEAR(*acc.speedup_uncertainty, 20.0 * std::sqrt(rc * rc + rg * rg), 1e-9);
+  EXPECT_EQ(g.warnings.back(), "the later rounds did not run: the gpu stopped working at l:2: x");
 }

@@ -288,7 +288,10 @@ void add_round(RunResult& acc, const RunResult& next) {
     acc.speedup = nc == ng || nc == 0 || ng == 0
                       ? speedup(c.stats, g.stats)
                       : (c.stats.sum / static_cast<double>(nc)) / (g.stats.sum / static_cast<double>(ng));
-    acc.speedup_uncertainty = speedup_uncertainty(c.stats, nc, g.stats, ng);
+    // speedup_uncertainty scales its relative deviation by the ratio of sums; scale it by this ratio instead.
+    const double of_sums = speedup(c.stats, g.stats);
+    acc.speedup_uncertainty =
+        of_sums > 0 ? speedup_uncertainty(c.stats, nc, g.stats, ng) / of_sums * *acc.speedup : 0.0;
   } else {
     acc.speedup.reset();
     acc.speedup_uncertainty.reset();
