@@ -171,6 +171,8 @@ TEST(Cudnn, RunsAreTimedOnTheDeviceAloneAndInGroups) {
   EXPECT_EQ(detail(m, "timing"), "device only (runs queued behind a held stream)");
   ASSERT_EQ(m.samples_ms.size(), 40u);
   for (double ms : m.samples_ms) EXPECT_GT(ms, 0);
+  // A GPU that just ran is not taken for one a failure left unusable (which a list would stop trying).
+  EXPECT_EQ(gpu.backend->lost(), "");
 }
 
 TEST(Cudnn, SmClocksAreReadAroundTheRunsUnlessTurnedOff) {
