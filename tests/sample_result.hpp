@@ -33,7 +33,8 @@ inline RunResult sample_result(double cpu_ms, double gpu_ms, double spread = 0.0
   r.devices.push_back({DeviceKind::gpu, measure(gpu, p, t, {1, 3}), "", std::nullopt});
   r.devices[1].measurement->prepare.details = {{"workspace", "0 bytes"}};
   r.cross_check = Check{1e-7, 1e-2, 42, false};
-  r.speedup = speedup(r.devices[0].measurement->stats, r.devices[1].measurement->stats);
+  r.speedup = speedup(r.devices[0].measurement->stats, r.devices[0].measurement->samples_ms.size(),
+                      r.devices[1].measurement->stats, r.devices[1].measurement->samples_ms.size());
   r.speedup_uncertainty = 0.5;
   return r;
 }

@@ -217,8 +217,8 @@ TEST(Harness, OutlierWarningsSayOneOrSeveral) {
 }
 
 TEST(Harness, SpeedupIsCpuTimeOverGpuTime) {
-  EXPECT_DOUBLE_EQ(speedup(summarize({10, 10}), summarize({1, 1})), 10);
-  EXPECT_DOUBLE_EQ(speedup(summarize({3}), summarize({12})), 0.25);
+  EXPECT_DOUBLE_EQ(speedup(summarize({10, 10}), 2, summarize({1, 1}), 2), 10);
+  EXPECT_DOUBLE_EQ(speedup(summarize({3}), 1, summarize({12}), 1), 0.25);
 }
 
 TEST(Stats, CoefficientOfVariationAndModifiedZOutliers) {

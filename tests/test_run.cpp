@@ -1,6 +1,7 @@
 // run_benchmarks' wiring with fake backends: verification across devices, the speedup, exit codes.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -297,6 +298,27 @@ TEST(App, RoundsMeasuredBeforeTheGpuWasLostStand) {
   EXPECT_EQ(err.str(),
             "convbench: warning: l:1: the later rounds did not run: the gpu stopped working at l:2: "
             "cudaErrorIllegalAddress\n");
+}
+
+// Ctrl-C during the GPU's timed runs leaves it fewer runs than the CPU: the speedup was the ratio of their sums,
+// 10 CPU runs against 4 GPU runs, and read 2.5x for two devices equally fast.
+TEST(App, CtrlCDuringTheGpusRunsLeavesTheSpeedupARatioOfMeans) {
+  BackendFactory f = steady();
+  f.gpu = [](const BackendSettings&) {
+    auto runs = std::make_shared<int>(0);
+    auto hook = [runs](const Problem&) {
+      if (++*runs == 1 + 4) std::raise(SIGINT);  // in the 4th timed run, after the warm-up
+    };
+    return Availability{std::make_unique<HookedBackend>(hook, "gpu"), "", ExitCode::ok};
+  };
+  RunOptions o = small_options();
+  o.harness.runs = 10;
+  std::ostringstream out, err;
+  const Outcome r = run_benchmarks(o, out, err, f);
+  EXPECT_EQ(r.code, ExitCode::interrupted);
+  EXPECT_NE(out.str().find("gpu: interrupted after 4 of 10 timed runs"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("GPU speedup over CPU: 1.0 ± 0.0x (GPU f32 vs CPU f32, mean of runs)\n"), std::string::npos)
+      << out.str();
 }
 
 TEST(App, AFailureOnTheCpuIsNamedEvenWhenTheGpuRan) {

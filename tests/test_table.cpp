@@ -35,7 +35,8 @@ RunResult result(const std::string& gpu_reason = "") {
   r.devices.push_back(c);
   if (gpu_reason.empty()) {
     r.devices.push_back({DeviceKind::gpu, measure(gpu, p, t, {1, 2}), "", std::nullopt});
-    r.speedup = speedup(r.devices[0].measurement->stats, r.devices[1].measurement->stats);
+    r.speedup = speedup(r.devices[0].measurement->stats, r.devices[0].measurement->samples_ms.size(),
+                        r.devices[1].measurement->stats, r.devices[1].measurement->samples_ms.size());
   } else {
     r.devices.push_back({DeviceKind::gpu, std::nullopt, gpu_reason, std::nullopt});
   }

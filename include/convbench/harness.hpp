@@ -96,10 +96,12 @@ struct Level {
 };
 Level level_of(const std::vector<const Measurement*>& measurements);
 
-/// How many times faster the GPU is: the CPU's total time over the GPU's (sums of the timed runs).
-double speedup(const Stats& cpu, const Stats& gpu);
-/// One standard deviation of speedup(cpu, gpu), from the spread of `runs_cpu` and `runs_gpu` samples: a sum of
-/// n samples has deviation stddev·√n, and relative deviations of a quotient add in quadrature.
+/// How many times faster the GPU is, from `runs_cpu` and `runs_gpu` timed runs: the CPU's total time over the
+/// GPU's (sums of the timed runs) when both ran as many, else the ratio of their means, which is the same ratio
+/// (Ctrl-C during the GPU's runs, or a GPU lost before a later round, leaves it fewer runs).
+double speedup(const Stats& cpu, size_t runs_cpu, const Stats& gpu, size_t runs_gpu);
+/// One standard deviation of speedup(), from the spread of `runs_cpu` and `runs_gpu` samples: a sum of n
+/// samples has deviation stddev·√n, and relative deviations of a quotient add in quadrature.
 double speedup_uncertainty(const Stats& cpu, size_t runs_cpu, const Stats& gpu, size_t runs_gpu);
 
 }  // namespace convbench

@@ -54,6 +54,16 @@ struct RunResult {
       if (d.kind == kind) return &d;
     return nullptr;
   }
+  /// What `speedup` compares (see speedup() in harness.hpp): "sum", the devices' total times over as many runs,
+  /// or "mean", their per-run means where they ran unequal numbers (Ctrl-C during the GPU's runs, or a GPU lost
+  /// before a later round).
+  const char* speedup_basis() const {
+    const DeviceResult* c = device(DeviceKind::cpu);
+    const DeviceResult* g = device(DeviceKind::gpu);
+    const bool unequal = c && g && c->measurement && g->measurement &&
+                         c->measurement->samples_ms.size() != g->measurement->samples_ms.size();
+    return unequal ? "mean" : "sum";
+  }
 };
 
 /// Facts about the invocation that every record carries, so that each line of a JSONL file stands alone.

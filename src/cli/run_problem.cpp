@@ -192,8 +192,9 @@ bool verify_and_compare(RunResult& r, const RunOptions& o, const HostTensors& in
     phase_mark("cross-checked");
   }
   if (cpu && gpu && verified) {
-    r.speedup = speedup(cpu->stats, gpu->stats);
-    r.speedup_uncertainty = speedup_uncertainty(cpu->stats, cpu->samples_ms.size(), gpu->stats, gpu->samples_ms.size());
+    const size_t nc = cpu->samples_ms.size(), ng = gpu->samples_ms.size();
+    r.speedup = speedup(cpu->stats, nc, gpu->stats, ng);
+    r.speedup_uncertainty = speedup_uncertainty(cpu->stats, nc, gpu->stats, ng);
   }
   return verified;
 }

@@ -200,13 +200,16 @@ Measurement measure(Conv2D& backend, const Problem& p, const HostTensors& inputs
   return m;
 }
 
-double speedup(const Stats& cpu, const Stats& gpu) { return gpu.sum > 0 ? cpu.sum / gpu.sum : 0.0; }
+double speedup(const Stats& cpu, size_t runs_cpu, const Stats& gpu, size_t runs_gpu) {
+  if (runs_cpu != runs_gpu) return gpu.mean > 0 ? cpu.mean / gpu.mean : 0.0;
+  return gpu.sum > 0 ? cpu.sum / gpu.sum : 0.0;
+}
 
 double speedup_uncertainty(const Stats& cpu, size_t runs_cpu, const Stats& gpu, size_t runs_gpu) {
   if (cpu.sum <= 0 || gpu.sum <= 0) return 0.0;
   const double rc = cpu.stddev * std::sqrt(static_cast<double>(runs_cpu)) / cpu.sum;
   const double rg = gpu.stddev * std::sqrt(static_cast<double>(runs_gpu)) / gpu.sum;
-  return speedup(cpu, gpu) * std::sqrt(rc * rc + rg * rg);
+  return speedup(cpu, runs_cpu, gpu, runs_gpu) * std::sqrt(rc * rc + rg * rg);
 }
 
 namespace {
@@ -284,14 +287,8 @@ void add_round(RunResult& acc, const RunResult& next) {
     const Measurement& c = *cpu->measurement;
     const Measurement& g = *gpu->measurement;
     const size_t nc = c.samples_ms.size(), ng = g.samples_ms.size();
-    // Sums of unequal numbers of runs do not compare: then the ratio of the means, which is the same ratio.
-    acc.speedup = nc == ng || nc == 0 || ng == 0
-                      ? speedup(c.stats, g.stats)
-                      : (c.stats.sum / static_cast<double>(nc)) / (g.stats.sum / static_cast<double>(ng));
-    // speedup_uncertainty scales its relative deviation by the ratio of sums; scale it by this ratio instead.
-    const double of_sums = speedup(c.stats, g.stats);
-    acc.speedup_uncertainty =
-        of_sums > 0 ? speedup_uncertainty(c.stats, nc, g.stats, ng) / of_sums * *acc.speedup : 0.0;
+    acc.speedup = speedup(c.stats, nc, g.stats, ng);
+    acc.speedup_uncertainty = speedup_uncertainty(c.stats, nc, g.stats, ng);
   } else {
     acc.speedup.reset();
     acc.speedup_uncertainty.reset();

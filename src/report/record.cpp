@@ -144,14 +144,9 @@ json to_json(const RunResult& r, const RunMetadata& m) {
   json scheduler = json::object();
   for (const auto& [name, value] : m.scheduler) scheduler[name] = value;
   json speedup = nullptr;
-  if (r.speedup) {
-    // "mean" where the devices ran unequal numbers of runs (the GPU lost before a later round): see add_round.
-    const DeviceResult* c = r.device(DeviceKind::cpu);
-    const bool equal =
-        !c || !c->measurement || !gpu || c->measurement->samples_ms.size() == gpu->measurement->samples_ms.size();
+  if (r.speedup)
     speedup = {
-        {"value", *r.speedup}, {"uncertainty", r.speedup_uncertainty.value_or(0.0)}, {"basis", equal ? "sum" : "mean"}};
-  }
+        {"value", *r.speedup}, {"uncertainty", r.speedup_uncertainty.value_or(0.0)}, {"basis", r.speedup_basis()}};
   const DeviceInfo* g = gpu ? &gpu->measurement->device : nullptr;
   const std::string cudnn = g ? g->library_version : "";
   return {{"schema_version", kSchemaVersion},

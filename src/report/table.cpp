@@ -185,9 +185,9 @@ class TablePrinter final : public Printer {
         if (const DeviceResult* d = r.device(kind))
           pairing += fmt::format("{}{} {}", pairing.empty() ? "" : " vs ", upper_case(to_string(kind)),
                                  mode_name(kind, d->dtype));
-      line("",
-           fmt::format("GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, sum of runs)", style_.color ? "\033[1m" : "",
-                       *r.speedup, r.speedup_uncertainty.value_or(0.0), style_.color ? "\033[0m" : "", pairing));
+      line("", fmt::format("GPU speedup over CPU: {}{:.1f} ± {:.1f}x{} ({}, {} of runs)", style_.color ? "\033[1m" : "",
+                           *r.speedup, r.speedup_uncertainty.value_or(0.0), style_.color ? "\033[0m" : "", pairing,
+                           r.speedup_basis()));
       return;
     }
     line("no speedup: ", why_no_speedup(r));
