@@ -123,10 +123,8 @@ std::string explain_parse_error(const CLI::ParseError& e, const CLI::App& where,
       const std::string flag = first.substr(0, first.find('='));
       // Another tool's flag given to convbench itself: say how convbench spells it, rather than guess a typo.
       const bool top = where.get_parent() == nullptr && where.get_name() == "convbench";
-      if (const std::string other = top || where.get_name() == kProblemLineApp
-                                        ? other_tool_hint(flag, args, where.get_name() == kProblemLineApp)
-                                        : "";
-          !other.empty())
+      const bool line = where.get_name() == kProblemLineApp;
+      if (const std::string other = top || line ? other_tool_hint(flag, args, line) : ""; !other.empty())
         return fmt::format("{}: not a flag of {}; {}", flag, who, other);
       const std::string near = closest(flag, flag_names(where));
       return fmt::format("{}: not a flag of {}; {}", flag, who, near.empty() ? hint : "did you mean " + near + "?");
