@@ -6,6 +6,10 @@
 #include <fstream>
 #include <iostream>
 
+#include "backends/cudnn/destructor_warnings.hpp"
+#if CONVBENCH_HAVE_CUDNN
+#include "backends/cudnn/cuda_util.hpp"
+#endif
 #include "convbench/harness.hpp"
 #include "convbench/reference.hpp"
 #include "convbench/registry.hpp"
@@ -110,6 +114,38 @@ TEST(CudnnAvailability, WithoutAGpuTheReasonIsOneActionableLine) {
   EXPECT_LE(static_cast<int>(gpu.code), 18);
   EXPECT_EQ(gpu.reason.find("insufficient"), std::string::npos) << gpu.reason;  // the real cause, not CUDA's words
 }
+
+// Runs on any machine: the teardown's lines need no GPU.
+TEST(GpuTeardown, AStickyErrorIsSaidByTheFirstFailedReleaseOnly) {
+  gpu_teardown::DestructorWarnings said;
+  const std::string illegal = "an illegal memory access was encountered (cudaErrorIllegalAddress)";
+  EXPECT_EQ(said.line(illegal, "CUDA: cudaFree(p) at cuda_util.hpp:73"),
+            "convbench: warning: CUDA: cudaFree(p) at cuda_util.hpp:73 failed in a destructor: an illegal memory "
+            "access was encountered (cudaErrorIllegalAddress); later releases that fail with it are not reported");
+  EXPECT_EQ(said.line(illegal, "CUDA: cudaFree(p) at cuda_util.hpp:73"), std::nullopt);
+  EXPECT_EQ(said.line(illegal, "CUDA: cudaStreamDestroy(h) at cuda_util.hpp:108"), std::nullopt);
+  // Another error is news, and is said once too.
+  EXPECT_EQ(said.line("CUDNN_STATUS_EXECUTION_FAILED", "cuDNN: cudnnDestroy"),
+            "convbench: warning: cuDNN: cudnnDestroy failed in a destructor: CUDNN_STATUS_EXECUTION_FAILED; later "
+            "releases that fail with it are not reported");
+  EXPECT_EQ(said.line("CUDNN_STATUS_EXECUTION_FAILED", "cuDNN: cudnnDestroy"), std::nullopt);
+}
+
+#if CONVBENCH_HAVE_CUDNN
+// Also without a GPU: cudaGetErrorString needs no device.
+TEST(GpuTeardown, ReleasesThatFailWithOneErrorPrintOneLine) {
+  ::testing::internal::CaptureStderr();
+  cuda::report_noexcept(cudaErrorIllegalAddress, "cudaFree(p)", "cuda_util.hpp", 73);
+  cuda::report_noexcept(cudaErrorIllegalAddress, "cudaEventDestroy(h)", "cuda_util.hpp", 108);
+  cuda::report_noexcept(cudaErrorCudartUnloading, "cudaFree(p)", "cuda_util.hpp", 73);  // normal at exit
+  cuda::report_noexcept(cudaErrorLaunchFailure, "cudaStreamDestroy(h)", "cuda_util.hpp", 108);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(),
+            "convbench: warning: CUDA: cudaFree(p) at cuda_util.hpp:73 failed in a destructor: an illegal memory "
+            "access was encountered (cudaErrorIllegalAddress); later releases that fail with it are not reported\n"
+            "convbench: warning: CUDA: cudaStreamDestroy(h) at cuda_util.hpp:108 failed in a destructor: unspecified "
+            "launch failure (cudaErrorLaunchFailure); later releases that fail with it are not reported\n");
+}
+#endif
 
 namespace {
 std::string detail(const Measurement& m, const std::string& key) {

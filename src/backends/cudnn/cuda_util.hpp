@@ -8,7 +8,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
@@ -17,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends/cudnn/destructor_warnings.hpp"
 #include "convbench/error.hpp"
 
 namespace convbench::cuda {
@@ -28,12 +28,15 @@ namespace convbench::cuda {
   throw LibraryError(fmt::format("CUDA: {} failed: {} ({})", where, cudaGetErrorString(e), cudaGetErrorName(e)));
 }
 
-/// Where a destructor cannot throw: one line on stderr (cudaErrorCudartUnloading at process exit is normal and
-/// stays silent).
+/// Where a destructor cannot throw: one line on stderr, once per error (cudaErrorCudartUnloading at process exit
+/// is normal and stays silent).
 inline void report_noexcept(cudaError_t e, const char* call, const char* file, int line) noexcept {
   if (e == cudaErrorCudartUnloading) return;
-  std::fprintf(stderr, "convbench: warning: CUDA: %s at %s:%d failed in a destructor: %s (%s)\n", call, file, line,
-               cudaGetErrorString(e), cudaGetErrorName(e));
+  try {
+    gpu_teardown::warn(fmt::format("{} ({})", cudaGetErrorString(e), cudaGetErrorName(e)),
+                       fmt::format("CUDA: {} at {}:{}", call, file, line));
+  } catch (...) {  // formatting ran out of memory: a warning is not worth a terminate()
+  }
 }
 
 }  // namespace convbench::cuda

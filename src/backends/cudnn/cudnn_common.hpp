@@ -7,11 +7,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
 
+#include "backends/cudnn/destructor_warnings.hpp"
 #include "convbench/error.hpp"
 #include "convbench/host_buffer.hpp"
 #include "convbench/problem.hpp"
@@ -44,13 +44,15 @@ class Handle {
   }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
-  /// Never throws. The frontend's dynamic loading throws when it cannot find a symbol (not expected here:
-  /// cudnnCreate came from the same library); a destructor reports that on stderr instead.
+  /// Never throws. A failed cudnnDestroy is one line on stderr, as a failed CUDA release is; so is a throw of
+  /// the frontend's dynamic loading, which cannot find a symbol (not expected: cudnnCreate came from the same
+  /// library).
   ~Handle() {
     try {
-      static_cast<void>(fe::detail::destroy_handle(h_));
+      if (const cudnnStatus_t s = fe::detail::destroy_handle(h_); s != CUDNN_STATUS_SUCCESS)
+        gpu_teardown::warn(fe::detail::get_error_string(s), "cuDNN: cudnnDestroy");
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "convbench: warning: cuDNN: cudnnDestroy failed in a destructor: %s\n", e.what());
+      gpu_teardown::warn(e.what(), "cuDNN: cudnnDestroy");
     }
   }
   cudnnHandle_t get() const { return h_; }
