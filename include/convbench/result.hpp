@@ -104,6 +104,10 @@ bool verification_failed(const RunResult& r);
 /// that failed (DeviceResult::failed) in any round is reported as failed, without the rounds it measured.
 void add_round(RunResult& acc, const RunResult& next);
 
+/// Sets `r`'s speedup and its deviation from the two devices' timed runs, each counted from its samples
+/// (speedup() and speedup_uncertainty() in harness.hpp).
+void set_speedup(RunResult& r, const Measurement& cpu, const Measurement& gpu);
+
 /// Marks the records of one problem, one per GPU: each GPU's deviation from the median of their levels, and a
 /// straggler where it exceeds `threshold` plus twice its level's standard error. Records whose GPU did not
 /// run are left unmarked.

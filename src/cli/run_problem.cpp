@@ -191,11 +191,7 @@ bool verify_and_compare(RunResult& r, const RunOptions& o, const HostTensors& in
     verified = verified && c.ok();
     phase_mark("cross-checked");
   }
-  if (cpu && gpu && verified) {
-    const size_t nc = cpu->samples_ms.size(), ng = gpu->samples_ms.size();
-    r.speedup = speedup(cpu->stats, nc, gpu->stats, ng);
-    r.speedup_uncertainty = speedup_uncertainty(cpu->stats, nc, gpu->stats, ng);
-  }
+  if (cpu && gpu && verified) set_speedup(r, *cpu, *gpu);
   return verified;
 }
 

@@ -212,6 +212,12 @@ double speedup_uncertainty(const Stats& cpu, size_t runs_cpu, const Stats& gpu, 
   return speedup(cpu, runs_cpu, gpu, runs_gpu) * std::sqrt(rc * rc + rg * rg);
 }
 
+void set_speedup(RunResult& r, const Measurement& cpu, const Measurement& gpu) {
+  const size_t nc = cpu.samples_ms.size(), ng = gpu.samples_ms.size();
+  r.speedup = speedup(cpu.stats, nc, gpu.stats, ng);
+  r.speedup_uncertainty = speedup_uncertainty(cpu.stats, nc, gpu.stats, ng);
+}
+
 namespace {
 
 void add_measurement_round(Measurement& a, const Measurement& b, const Problem& p) {
@@ -284,11 +290,7 @@ void add_round(RunResult& acc, const RunResult& next) {
   const bool next_stands = next.speedup || (next_gpu && next_gpu->lost_earlier && next_cpu && next_cpu->measurement &&
                                             (!next_cpu->reference_check || next_cpu->reference_check->ok()));
   if (acc.speedup && next_stands && cpu && gpu && cpu->measurement && gpu->measurement) {
-    const Measurement& c = *cpu->measurement;
-    const Measurement& g = *gpu->measurement;
-    const size_t nc = c.samples_ms.size(), ng = g.samples_ms.size();
-    acc.speedup = speedup(c.stats, nc, g.stats, ng);
-    acc.speedup_uncertainty = speedup_uncertainty(c.stats, nc, g.stats, ng);
+    set_speedup(acc, *cpu->measurement, *gpu->measurement);
   } else {
     acc.speedup.reset();
     acc.speedup_uncertainty.reset();

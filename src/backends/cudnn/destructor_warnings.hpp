@@ -16,8 +16,9 @@ namespace convbench::gpu_teardown {
 /// it, and says that the others are quiet.
 class DestructorWarnings {
  public:
-  /// The line to print for `what` failing with `error` (an error's name, such as cudaErrorIllegalAddress),
-  /// or nothing when an earlier destructor already printed a failure with that error.
+  /// The line to print for `what` (the call that failed) failing with `error` (the error's text, as
+  /// "an illegal memory access was encountered (cudaErrorIllegalAddress)"), or nothing when an earlier
+  /// destructor already printed a failure with that error.
   std::optional<std::string> line(const std::string& error, const std::string& what) {
     const std::lock_guard<std::mutex> lock(m_);
     if (!said_.insert(error).second) return std::nullopt;
