@@ -40,8 +40,8 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
        {"--warmup", &f.warmup, nullptr, "untimed runs before timing, at least 1 (default 1)", "N"},
        {"--device", &f.device, nullptr, "which backends run (default all)", "cpu|gpu|all"},
        {"--cpu-dtype", &f.cpu_dtype, nullptr,
-        "force the CPU's mode: f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 (default auto: the CPU's "
-        "best mode for --dtype, see the README's pairing table)",
+        "force the CPU's mode: f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 (default auto: the mode "
+        "for --dtype from the README's pairing table, the closest precision this CPU has, not always the fastest)",
         "auto|f32|tf32|bf16|f16"},
        {"--threads", &f.threads, nullptr,
         fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()), "N"},
