@@ -151,7 +151,8 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     c, g = r["devices"]["cpu"], r["devices"]["gpu"]
     x = r.get("cross_check") or {}
-    ms = lambda d: f"{d['stats']['median']:.3f} ms" if d.get("ran") else "-"  # CPU: native bf16/f16 against f32
+    # Each device's median; the CPU's lines show its native bf16/f16 against its f32.
+    ms = lambda d: f"{d['stats']['median']:.3f} ms" if d.get("ran") else "-"
     print(f"agree {r['problem']['dtype']} {r['problem']['layout']}: cpu {c.get('mode', c.get('reason'))} "
           f"{c.get('implementation')} {ms(c)}, gpu {g.get('mode', g.get('reason'))} {g.get('implementation')} {ms(g)}, "
           f"cross-check {'ok' if x.get('ok') else ('FAILED' if x else 'not run')} error {x.get('error')} tolerance {x.get('tolerance')}")
