@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ class FakeBackend : public Conv2D {
   PrepareReport prepare(const Problem& p, const HostTensors& t) override {
     ++prepares;
     last_dtype = p.dtype;
+    if (on_prepare) on_prepare(p);
     problem_ = p;
     tensors_ = t;
     PrepareReport r;
@@ -46,6 +48,7 @@ class FakeBackend : public Conv2D {
   }
   double run() override {
     ++runs;
+    if (const auto it = ms_by_dtype.find(last_dtype); it != ms_by_dtype.end()) return it->second;
     const double d = durations_.front();
     durations_.pop_front();
     if (burn) {  // use as much CPU time as the run claims to take, however busy the machine is
@@ -74,9 +77,11 @@ class FakeBackend : public Conv2D {
   std::vector<int> groups;                    ///< the count of every run_many() call, in order
   std::function<void()> after_group;          ///< called at the start of every run_many()
   std::function<void(PrepareReport&)> on_after_runs;  ///< what after_runs() does
+  std::function<void(const Problem&)> on_prepare;     ///< told of every prepare()
   std::vector<std::string> prepare_warnings;  ///< what prepare() reports
   int threads = 0;                            ///< CPU threads prepare() reports (0: not a CPU backend)
   std::set<DType> unsupported;                ///< dtypes supports() refuses
+  std::map<DType, double> ms_by_dtype;        ///< a run's duration for these dtypes, instead of the script's
   DType last_dtype = DType::f32;              ///< the dtype of the last prepare()
   bool burn = false;                          ///< run() uses its scripted duration of process CPU time
   std::deque<double> clocks;                  ///< SM clocks (MHz) sample_clock() returns, in order

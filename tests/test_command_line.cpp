@@ -335,7 +335,18 @@ TEST(Options, DtypesAreReadByPyTorchsTensorFlowsAndNumPysNamesToo) {
   EXPECT_EQ(error_of({"--dtype", "float"}), "--dtype: 'float' is not valid; expected f32, tf32, bf16 or f16");
   EXPECT_EQ(error_of({"--dtype", "FP64"}), "--dtype: 'FP64' is not valid; expected f32, tf32, bf16 or f16");
   EXPECT_EQ(error_of({"--cpu-dtype", "int8"}),
-            "--cpu-dtype: 'int8' is not valid; expected auto, f32, tf32, bf16 or f16");
+            "--cpu-dtype: 'int8' is not valid; expected auto, fastest, f32, tf32, bf16 or f16");
+}
+
+TEST(Options, CpuDtypeFastestChoosesByTimeAndIsNotAForcedMode) {
+  for (const char* word : {"fastest", "Fastest", "FASTEST"}) {
+    const RunOptions o = options({"--dtype", "bf16", "--cpu-dtype", word});
+    EXPECT_TRUE(o.cpu_fastest) << word;
+    EXPECT_FALSE(o.cpu_dtype) << word;
+  }
+  EXPECT_FALSE(options({"--dtype", "bf16"}).cpu_fastest);
+  EXPECT_FALSE(options({"--cpu-dtype", "f32"}).cpu_fastest);
+  EXPECT_EQ(error_of({"--device", "gpu", "--cpu-dtype", "fastest"}), "--cpu-dtype: has no effect with --device gpu");
 }
 
 TEST(Options, ADeepBenchTupleWithoutSpacesIsTheProblem) {

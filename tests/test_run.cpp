@@ -1,8 +1,10 @@
 // run_benchmarks' wiring with fake backends: verification across devices, the speedup, exit codes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -86,6 +88,92 @@ TEST(App, EachDeviceRunsItsBestModeAndTheSpeedupNamesBoth) {
   std::ostringstream out3;
   EXPECT_EQ(run_benchmarks(o, out3, err, cpu_without({DType::f16})).code, ExitCode::ok);
   EXPECT_NE(out3.str().find("(GPU f16 vs CPU f32, sum of runs)"), std::string::npos) << out3.str();
+}
+
+/// A CPU whose runs take `ms` in each listed dtype; the GPU's take 2 ms (a warm-up and two runs).
+struct TimedModes {
+  std::vector<DType> prepared;  ///< the dtype of each CPU prepare(), in order
+  BackendFactory factory(std::map<DType, double> ms, std::set<DType> missing = {}) {
+    prepared.clear();
+    BackendFactory f = fakes(0);
+    f.cpu = [this, ms, missing](const BackendSettings&) {
+      auto b = std::make_unique<FakeBackend>(std::deque<double>{}, "cpu");
+      b->ms_by_dtype = ms;
+      b->unsupported = missing;
+      b->on_prepare = [this](const Problem& p) { prepared.push_back(p.dtype); };
+      return Availability{std::move(b), "", ExitCode::ok};
+    };
+    return f;
+  }
+};
+
+TEST(App, CpuDtypeFastestKeepsTheFasterModeOfATimedTrial) {
+  RunOptions o = small_options();
+  o.problems[0].problem.dtype = DType::bf16;
+  o.cpu_fastest = true;
+  TimedModes t;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::bf16, 40}, {DType::f32, 10}})).code, ExitCode::ok);
+  const std::string s = out.str();
+  EXPECT_NE(s.find("mode f32 by time: bf16 40 ms, f32 10 ms (median of 2 trial runs each, "), std::string::npos) << s;
+  EXPECT_NE(s.find("GPU speedup over CPU: 5.0 ± 0.0x (GPU bf16 vs CPU f32, sum of runs)"), std::string::npos) << s;
+  // Each mode's trial, closest precision first, then the mode kept.
+  EXPECT_EQ(t.prepared, (std::vector<DType>{DType::bf16, DType::f32, DType::f32}));
+
+  // A faster mode within 5% keeps the closer precision, and says so.
+  std::ostringstream out2;
+  EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::bf16, 10}, {DType::f32, 9.8}})).code, ExitCode::ok);
+  EXPECT_NE(out2.str().find("mode bf16 by time: bf16 10 ms, f32 9.8 ms (median of 2 trial runs each, "),
+            std::string::npos)
+      << out2.str();
+  EXPECT_NE(out2.str().find("within 5% keeps the closer precision)"), std::string::npos) << out2.str();
+  EXPECT_NE(out2.str().find("(GPU bf16 vs CPU bf16, sum of runs)"), std::string::npos) << out2.str();
+  EXPECT_EQ(t.prepared, (std::vector<DType>{DType::bf16, DType::f32, DType::bf16}));
+  EXPECT_EQ(err.str(), "");
+}
+
+TEST(App, CpuDtypeFastestHasNothingToTimeWhereTheCpuHasOneMode) {
+  RunOptions o = small_options();
+  o.cpu_fastest = true;
+  TimedModes t;
+  std::ostringstream out, err;
+  // f32 has one mode: no trial.
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::f32, 10}})).code, ExitCode::ok);
+  EXPECT_EQ(t.prepared, std::vector<DType>{DType::f32});
+  EXPECT_EQ(out.str().find("mode "), std::string::npos) << out.str();
+  // bf16 on a CPU without it: strict FP32, with the usual reason, and no trial either.
+  o.problems[0].problem.dtype = DType::bf16;
+  std::ostringstream out2;
+  EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::f32, 10}}, {DType::bf16})).code, ExitCode::ok);
+  EXPECT_EQ(t.prepared, std::vector<DType>{DType::f32});
+  EXPECT_NE(out2.str().find("mode f32 instead of bf16: fake: no bf16"), std::string::npos) << out2.str();
+}
+
+TEST(App, CpuDtypeFastestChoosesInTheFirstRoundAndLaterRoundsKeepIt) {
+  RunOptions o = small_options();
+  o.problems[0].problem.dtype = DType::f16;
+  o.problems.push_back(o.problems[0]);
+  o.problems[0].label = "a";
+  o.problems[1].label = "b";
+  o.problems[1].problem.k = 8;
+  o.device = DeviceSelection::cpu;
+  o.cpu_fastest = true;
+  o.rounds = 3;
+  o.format = Format::jsonl;
+  TimedModes t;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::f16, 30}, {DType::f32, 10}})).code, ExitCode::ok);
+  // Two problems: two trials each in round 1, then one measurement each per round.
+  EXPECT_EQ(t.prepared.size(), 2u * 2 + 2 * 3);
+  EXPECT_EQ(std::count(t.prepared.begin(), t.prepared.end(), DType::f16), 2);
+  const std::string s = out.str();
+  EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 2) << s;
+  size_t at = 0, modes = 0;
+  while ((at = s.find("\"f32 by time: f16 30 ms, f32 10 ms (median of 2 trial runs each, ", at)) != std::string::npos)
+    ++modes, ++at;
+  EXPECT_EQ(modes, 2u) << s;
+  EXPECT_EQ(s.find("a later round ran"), std::string::npos) << s;
+  EXPECT_EQ(err.str(), "");
 }
 
 TEST(App, AForcedCpuModeTheCpuLacksIsUnsupported) {

@@ -141,7 +141,11 @@ class Rounds {
     ExitCode failure = ExitCode::ok;
     try {
       if (interrupted()) throw Error(ExitCode::interrupted, "interrupted");
-      std::vector<RunResult> rs = run_problem(lp, o_, cpu, gpus, failure, err_);
+      // With --cpu-dtype fastest, later rounds keep the CPU mode round 1 chose, so that the rounds measure one.
+      std::optional<DType> cpu_mode;
+      if (!acc_[i].empty())
+        if (const DeviceResult* c = acc_[i][0].device(DeviceKind::cpu); c && c->measurement) cpu_mode = c->dtype;
+      std::vector<RunResult> rs = run_problem(lp, o_, cpu, gpus, failure, err_, cpu_mode);
       if (failure != ExitCode::ok && first_failure == ExitCode::ok && !rs.empty()) {
         first_failure = failure;
         first_error = prefix(i) + failure_line(rs, failure);

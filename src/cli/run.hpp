@@ -47,9 +47,11 @@ struct GpuSlot {
 /// no GPU is wanted). Sets `requested_failure`, unless already set, when a requested device could not run it,
 /// a device started and failed (out of memory, a library failure; the record says so), or its verification
 /// failed. The devices' outputs are written to --save-output and then dropped. Warnings about the machine
-/// (a broken ceilings cache) go to `err`.
+/// (a broken ceilings cache) go to `err`. `cpu_mode`: with --cpu-dtype fastest, the CPU's mode an earlier round
+/// of this problem chose by time, which later rounds keep (none: choose now).
 std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
-                                   std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err);
+                                   std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err,
+                                   std::optional<DType> cpu_mode = std::nullopt);
 
 /// Runs every problem of `o`, streaming records to the printers (stdout or --output), with progress and
 /// warnings on `err` and a summary at the end. Ctrl-C (SIGTERM) stops after the current run, keeps what

@@ -40,9 +40,10 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
        {"--warmup", &f.warmup, nullptr, "untimed runs before timing, at least 1 (default 1)", "N"},
        {"--device", &f.device, nullptr, "which backends run (default all)", "cpu|gpu|all"},
        {"--cpu-dtype", &f.cpu_dtype, nullptr,
-        "force the CPU's mode: f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 (default auto: the mode "
-        "for --dtype from the README's pairing table, the closest precision this CPU has, not always the fastest)",
-        "auto|f32|tf32|bf16|f16"},
+        "the CPU's mode: auto (default) is the mode for --dtype from the README's pairing table, the closest "
+        "precision this CPU has, not always the fastest; fastest times a short trial of each of those modes and "
+        "keeps the fastest; f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 force one",
+        "auto|fastest|f32|tf32|bf16|f16"},
        {"--threads", &f.threads, nullptr,
         fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()), "N"},
        {"--seed", &f.seed, nullptr, "seed of the random-normal inputs (default: drawn at random and printed)", "N"},
@@ -279,8 +280,10 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
   o.seed = seed_of(f.seed);
   gpu_options(f, o);
   if (f.cpu_dtype != "auto") {
-    o.cpu_dtype = dtype_named(f.cpu_dtype);
-    if (!o.cpu_dtype) throw UsageError("--cpu-dtype", f.cpu_dtype, "expected auto, f32, tf32, bf16 or f16");
+    o.cpu_fastest = f.cpu_dtype == "fastest";
+    if (!o.cpu_fastest) o.cpu_dtype = dtype_named(f.cpu_dtype);
+    if (!o.cpu_fastest && !o.cpu_dtype)
+      throw UsageError("--cpu-dtype", f.cpu_dtype, "expected auto, fastest, f32, tf32, bf16 or f16");
     if (o.device == DeviceSelection::gpu) throw UsageError("--cpu-dtype: has no effect with --device gpu");
   }
   if (f.tune_cache.empty() && app.count("--tune-cache") > 0)

@@ -30,6 +30,7 @@ struct RunOptions {
   std::function<void(DeviceKind, int done, int total)> on_run;
   DeviceSelection device = DeviceSelection::all;
   std::optional<DType> cpu_dtype;  ///< --cpu-dtype; empty: the CPU's best mode for each problem's dtype
+  bool cpu_fastest = false;        ///< --cpu-dtype fastest: the CPU's mode chosen by a timed trial of each
   BackendSettings backend;
   uint64_t seed = 0;
   bool verify = true;

@@ -101,11 +101,52 @@ Support choose_mode(DeviceKind kind, Conv2D& backend, const RunOptions& o, Probl
   return first;
 }
 
+/// --cpu-dtype fastest: a short timed trial (one warm-up, up to 3 timed runs) of each mode the CPU can run for
+/// `requested`'s dtype. Sets p.dtype to the mode kept (fastest_mode()) and returns its "mode" detail, or ""
+/// when there was nothing to choose from. A mode the backend refuses only while preparing drops out.
+std::string choose_by_time(Conv2D& backend, const RunOptions& o, const Problem& requested, Problem& p,
+                           const HostTensors& inputs) {
+  HarnessConfig cfg = o.harness;
+  cfg.warmup = 1;
+  cfg.runs = std::min(3, o.harness.runs);
+  cfg.on_run = nullptr;
+  cfg.cancelled = [] { return interrupted(); };
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<DType> modes;
+  for (const DType mode : cpu_dtypes_to_try(requested.dtype, std::nullopt)) {
+    Problem candidate = p;
+    candidate.dtype = mode;
+    if (backend.supports(candidate).ok) modes.push_back(mode);
+  }
+  if (modes.size() < 2) return "";
+  std::vector<ModeTrial> trials;
+  for (const DType mode : modes) {
+    Problem candidate = p;
+    candidate.dtype = mode;
+    try {
+      const Measurement m = measure(backend, candidate, inputs, cfg);
+      if (m.interrupted) throw Error(ExitCode::interrupted, "interrupted");
+      trials.push_back({mode, m.stats.median});
+    } catch (const Error& e) {
+      if (e.code() != ExitCode::unsupported) throw;
+    }
+  }
+  if (trials.empty()) return "";
+  const size_t kept = fastest_mode(trials);
+  p.dtype = trials[kept].mode;
+  if (trials.size() < 2) return "";
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  phase_mark("cpu mode chosen");
+  return fastest_mode_text(trials, kept, cfg.runs, seconds);
+}
+
 /// Runs one device and adds its result to `r`; returns why it did not run, as an exit code (ok when it ran). A
 /// failure other than running out of memory, a library failure or an unsupported problem is thrown. With
 /// `refused` (the host memory check's refusal), the device does not start and fails with that reason.
+/// `cpu_mode`: with --cpu-dtype fastest, the CPU's mode an earlier round of this problem chose, kept.
 ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, const Problem& requested,
-                    const HostTensors& inputs, const std::string& refused, RunResult& r, std::ostream& err) {
+                    const HostTensors& inputs, const std::string& refused, std::optional<DType> cpu_mode, RunResult& r,
+                    std::ostream& err) {
   Problem p = requested;  // in the mode the device runs, once chosen
   const auto not_run = [&p, kind](std::string reason) {
     DeviceResult n;
@@ -138,6 +179,13 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
     cfg.cancelled = [] { return interrupted(); };
     if (o.on_run) cfg.on_run = [&o, kind](int done, int total) { o.on_run(kind, done, total); };
     try {
+      if (kind == DeviceKind::cpu && o.cpu_fastest) {
+        if (cpu_mode)
+          p.dtype = *cpu_mode;
+        else if (std::string chosen = choose_by_time(*avail.backend, o, requested, p, inputs); !chosen.empty())
+          fallback = std::move(chosen);
+        d.dtype = p.dtype;
+      }
       d.measurement = measure(*avail.backend, p, inputs, cfg);
       if (!fallback.empty()) d.measurement->prepare.details.emplace_back("mode", fallback);
       if (o.verify) {
@@ -251,7 +299,8 @@ void check_host_memory(const RunOptions& o) {
 }
 
 std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o, Availability& cpu_backend,
-                                   std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err) {
+                                   std::vector<GpuSlot>& gpus, ExitCode& requested_failure, std::ostream& err,
+                                   std::optional<DType> cpu_mode) {
   const Problem& p = lp.problem;
   const bool want_cpu = o.device != DeviceSelection::gpu, want_gpu = o.device != DeviceSelection::cpu;
   // The memory check again as the problem starts (what is available may have shrunk since the run began): a
@@ -282,7 +331,7 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
     if (requested_failure == ExitCode::ok) requested_failure = c;
   };
   if (want_cpu) {
-    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, refused, base, err);
+    const ExitCode c = run_device(DeviceKind::cpu, cpu_backend, o, p, inputs, refused, cpu_mode, base, err);
     if ((o.device == DeviceSelection::cpu && c != ExitCode::ok) || is_device_failure(c)) note(c);
   }
   std::vector<RunResult> out;
@@ -293,7 +342,7 @@ std::vector<RunResult> run_problem(const LabeledProblem& lp, const RunOptions& o
     RunResult r = g + 1 == (want_gpu ? gpus.size() : 1) ? std::move(base) : base;
     if (want_gpu && !interrupted()) {
       const bool available = gpus[g].avail.backend != nullptr;
-      const ExitCode c = run_device(DeviceKind::gpu, gpus[g].avail, o, p, inputs, refused, r, err);
+      const ExitCode c = run_device(DeviceKind::gpu, gpus[g].avail, o, p, inputs, refused, std::nullopt, r, err);
       // Without --require-gpu, an unusable GPU asked for by --device gpu is exit code 5, whatever the reason.
       if (is_device_failure(c))
         note(c);
