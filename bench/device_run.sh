@@ -157,6 +157,20 @@ for line in open(sys.argv[1]):
           f"{c.get('implementation')} {ms(c)}, gpu {g.get('mode', g.get('reason'))} {g.get('implementation')} {ms(g)}, "
           f"cross-check {'ok' if x.get('ok') else ('FAILED' if x else 'not run')} error {x.get('error')} tolerance {x.get('tolerance')}")
 PY
+  # The CPU's mode chosen by time (--cpu-dtype fastest): on the AMX host, does native bf16/f16 beat FP32?
+  for d in bf16 f16; do
+    convbench --device cpu --batch 8 --filter 32x7x7 --seed 1 --dtype $d --cpu-dtype fastest --format jsonl --quiet
+  done >"$work/fastest.jsonl"
+  "$py" - "$work/fastest.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    if not line.strip():
+        continue
+    r = json.loads(line)
+    c = r["devices"]["cpu"]
+    trial = (c.get("details") or {}).get("mode", "no trial")
+    print(f"fastest cpu {r['problem']['dtype']}: {c.get('mode')} {c.get('implementation')}, {trial}")
+PY
   if [ -x .device/bin/bench_cpu_fpmath ]; then bench_cpu_fpmath; fi  # the AMX half of the tf32 pairing question
 }
 step_seed() {
@@ -262,7 +276,7 @@ echo "at the end, $(memory_line)" >>"$out/summary.txt"
 
 echo "---"
 cat "$out/summary.txt"
-grep -hE '^(convbench check|tuning cache|seed run|gpu seed|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit|agree)' "$out"/*.txt
+grep -hE '^(convbench check|tuning cache|seed run|gpu seed|  (auto|exhaustive|heuristic)|five seed|test_[a-z]+: exit|agree|fastest cpu)' "$out"/*.txt
 [ -f "$out/$CARD-vs-pytorch.csv" ] && column -s, -t <"$out/$CARD-vs-pytorch.csv" 2>/dev/null | head -n 40
 # Last, so that it ends the device tool's output: issue 10's targets, met or not, also kept in summary.txt.
 echo "--- issue 10's targets and RESULTS.md's predictions (bench/device_verdict.py)" | tee -a "$out/summary.txt"
