@@ -3,12 +3,14 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "backends/onednn/onednn_backend.hpp"
 #include "convbench/backend.hpp"
+#include "convbench/pairing.hpp"
 #include "run_cli.hpp"
 #include "scratch_dir.hpp"
 
@@ -139,6 +141,35 @@ TEST(Cli, EveryDtypeRunsOnTheCpuInItsBestModeAndSaysWhich) {
     EXPECT_TRUE(d.at("verify").at("ok").get<bool>());
     // A mode passed over says why.
     EXPECT_EQ(d.at("details").contains("mode"), !native) << d.at("details");
+  }
+}
+
+TEST(Cli, CpuDtypeFastestTimesEachModeTheCpuHasAndRunsTheOneItNames) {
+  auto cpu = convbench::make_cpu_backend({});
+  for (const char* dtype : {"tf32", "bf16", "f16"}) {
+    SCOPED_TRACE(dtype);
+    convbench::Problem p;
+    p.n = 2, p.h = p.w = 20, p.k = 4, p.r = p.s = 3, p.dtype = *convbench::dtype_from_string(dtype);
+    const bool native = cpu.backend->supports(p).ok;
+    const CliResult r =
+        run_cli(std::string(kSmall) + " --device cpu --format jsonl --cpu-dtype fastest --dtype " + dtype);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    const auto& d = j.at("devices").at("cpu");
+    EXPECT_TRUE(d.at("verify").at("ok").get<bool>());
+    const std::string mode = d.at("details").value("mode", "");
+    if (!native) {  // one mode: nothing to time
+      EXPECT_EQ(d.at("mode"), "f32");
+      EXPECT_EQ(mode.rfind("f32 instead of ", 0), 0u) << mode;
+      continue;
+    }
+    const std::string name = convbench::mode_name(convbench::DeviceKind::cpu, p.dtype);
+    const std::regex trial("(" + name + "|f32) by time: " + name +
+                           " [0-9.e+]+ ms, f32 [0-9.e+]+ ms \\(median of 3 trial runs each, [0-9.]+ s(; a faster "
+                           "mode within 5% keeps the closer precision)?\\)");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(mode, m, trial)) << mode;
+    EXPECT_EQ(d.at("mode"), m[1].str());  // the mode the record says ran is the one kept
   }
 }
 
