@@ -28,6 +28,8 @@ class FakeBackend : public Conv2D {
     ++prepares;
     last_dtype = p.dtype;
     if (on_prepare) on_prepare(p);
+    if (refused_at_prepare.count(p.dtype))
+      throw Error(ExitCode::unsupported, std::string("fake: no ") + to_string(p.dtype) + " kernel after all");
     problem_ = p;
     tensors_ = t;
     PrepareReport r;
@@ -82,6 +84,7 @@ class FakeBackend : public Conv2D {
   int threads = 0;                            ///< CPU threads prepare() reports (0: not a CPU backend)
   std::set<DType> unsupported;                ///< dtypes supports() refuses
   std::map<DType, double> ms_by_dtype;        ///< a run's duration for these dtypes, instead of the script's
+  std::set<DType> refused_at_prepare;         ///< dtypes supports() accepts but prepare() refuses (unsupported)
   DType last_dtype = DType::f32;              ///< the dtype of the last prepare()
   bool burn = false;                          ///< run() uses its scripted duration of process CPU time
   std::deque<double> clocks;                  ///< SM clocks (MHz) sample_clock() returns, in order

@@ -93,13 +93,14 @@ TEST(App, EachDeviceRunsItsBestModeAndTheSpeedupNamesBoth) {
 /// A CPU whose runs take `ms` in each listed dtype; the GPU's take 2 ms (a warm-up and two runs).
 struct TimedModes {
   std::vector<DType> prepared;  ///< the dtype of each CPU prepare(), in order
-  BackendFactory factory(std::map<DType, double> ms, std::set<DType> missing = {}) {
+  BackendFactory factory(std::map<DType, double> ms, std::set<DType> missing = {}, std::set<DType> refused = {}) {
     prepared.clear();
     BackendFactory f = fakes(0);
-    f.cpu = [this, ms, missing](const BackendSettings&) {
+    f.cpu = [this, ms, missing, refused](const BackendSettings&) {
       auto b = std::make_unique<FakeBackend>(std::deque<double>{}, "cpu");
       b->ms_by_dtype = ms;
       b->unsupported = missing;
+      b->refused_at_prepare = refused;
       b->on_prepare = [this](const Problem& p) { prepared.push_back(p.dtype); };
       return Availability{std::move(b), "", ExitCode::ok};
     };
@@ -115,7 +116,8 @@ TEST(App, CpuDtypeFastestKeepsTheFasterModeOfATimedTrial) {
   std::ostringstream out, err;
   EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::bf16, 40}, {DType::f32, 10}})).code, ExitCode::ok);
   const std::string s = out.str();
-  EXPECT_NE(s.find("mode f32 by time: bf16 40 ms, f32 10 ms (median of 2 trial runs each, "), std::string::npos) << s;
+  EXPECT_NE(s.find("mode f32 by time: bf16 40.000 ms, f32 10.000 ms (median of 2 trial runs each, "), std::string::npos)
+      << s;
   EXPECT_NE(s.find("GPU speedup over CPU: 5.0 ± 0.0x (GPU bf16 vs CPU f32, sum of runs)"), std::string::npos) << s;
   // Each mode's trial, closest precision first, then the mode kept.
   EXPECT_EQ(t.prepared, (std::vector<DType>{DType::bf16, DType::f32, DType::f32}));
@@ -123,7 +125,7 @@ TEST(App, CpuDtypeFastestKeepsTheFasterModeOfATimedTrial) {
   // A faster mode within 5% keeps the closer precision, and says so.
   std::ostringstream out2;
   EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::bf16, 10}, {DType::f32, 9.8}})).code, ExitCode::ok);
-  EXPECT_NE(out2.str().find("mode bf16 by time: bf16 10 ms, f32 9.8 ms (median of 2 trial runs each, "),
+  EXPECT_NE(out2.str().find("mode bf16 by time: bf16 10.000 ms, f32 9.800 ms (median of 2 trial runs each, "),
             std::string::npos)
       << out2.str();
   EXPECT_NE(out2.str().find("within 5% keeps the closer precision)"), std::string::npos) << out2.str();
@@ -147,6 +149,13 @@ TEST(App, CpuDtypeFastestHasNothingToTimeWhereTheCpuHasOneMode) {
   EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::f32, 10}}, {DType::bf16})).code, ExitCode::ok);
   EXPECT_EQ(t.prepared, std::vector<DType>{DType::f32});
   EXPECT_NE(out2.str().find("mode f32 instead of bf16: fake: no bf16"), std::string::npos) << out2.str();
+  // A mode refused only while preparing drops out of the trial, and the mode left says why.
+  std::ostringstream out3;
+  EXPECT_EQ(run_benchmarks(o, out3, err, t.factory({{DType::f32, 10}}, {}, {DType::bf16})).code, ExitCode::ok);
+  EXPECT_EQ(t.prepared, (std::vector<DType>{DType::bf16, DType::f32, DType::f32}));
+  EXPECT_NE(out3.str().find("mode f32 instead of bf16: fake: no bf16 kernel after all"), std::string::npos)
+      << out3.str();
+  EXPECT_NE(out3.str().find("(GPU bf16 vs CPU f32, sum of runs)"), std::string::npos) << out3.str();
 }
 
 TEST(App, CpuDtypeFastestChoosesInTheFirstRoundAndLaterRoundsKeepIt) {
@@ -169,7 +178,8 @@ TEST(App, CpuDtypeFastestChoosesInTheFirstRoundAndLaterRoundsKeepIt) {
   const std::string s = out.str();
   EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 2) << s;
   size_t at = 0, modes = 0;
-  while ((at = s.find("\"f32 by time: f16 30 ms, f32 10 ms (median of 2 trial runs each, ", at)) != std::string::npos)
+  while ((at = s.find("\"f32 by time: f16 30.000 ms, f32 10.000 ms (median of 2 trial runs each, ", at)) !=
+         std::string::npos)
     ++modes, ++at;
   EXPECT_EQ(modes, 2u) << s;
   EXPECT_EQ(s.find("a later round ran"), std::string::npos) << s;

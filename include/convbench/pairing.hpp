@@ -37,8 +37,5 @@ constexpr double kFasterBy = 0.05;
 /// --cpu-dtype fastest: which of `trials` (in cpu_dtypes_to_try()'s order, closest precision first) runs:
 /// the fastest, unless a closer precision is within kFasterBy of it. Not empty.
 size_t fastest_mode(const std::vector<ModeTrial>& trials);
-/// The CPU's "mode" detail for that choice, e.g. "f32 by time: f32 24.9 ms, bf16 61.2 ms (median of 3 trial
-/// runs each, 0.41 s)".
-std::string fastest_mode_text(const std::vector<ModeTrial>& trials, size_t chosen, int runs, double trial_s);
 
 }  // namespace convbench

@@ -1,8 +1,6 @@
 // The dtype pairing of the two devices.
 #include "convbench/pairing.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "convbench/reference.hpp"
@@ -31,18 +29,6 @@ size_t fastest_mode(const std::vector<ModeTrial>& trials) {
   for (size_t i = 0; i < fastest; ++i)
     if (trials[i].median_ms <= trials[fastest].median_ms * (1 + kFasterBy)) return i;
   return fastest;
-}
-
-std::string fastest_mode_text(const std::vector<ModeTrial>& trials, size_t chosen, int runs, double trial_s) {
-  std::string times;
-  for (const ModeTrial& t : trials)
-    times += fmt::format("{}{} {:.3g} ms", times.empty() ? "" : ", ", mode_name(DeviceKind::cpu, t.mode), t.median_ms);
-  const bool closer_kept = std::any_of(trials.begin() + static_cast<std::ptrdiff_t>(chosen) + 1, trials.end(),
-                                       [&](const ModeTrial& t) { return t.median_ms < trials[chosen].median_ms; });
-  return fmt::format(
-      "{} by time: {} (median of {} trial run{} each, {:.2f} s{})", mode_name(DeviceKind::cpu, trials[chosen].mode),
-      times, runs, runs == 1 ? "" : "s", trial_s,
-      closer_kept ? fmt::format("; a faster mode within {:.0f}% keeps the closer precision", kFasterBy * 100) : "");
 }
 
 }  // namespace convbench
