@@ -41,8 +41,9 @@ void declare_run_flags(CLI::App& app, RunFlags& f) {
        {"--device", &f.device, nullptr, "which backends run (default all)", "cpu|gpu|all"},
        {"--cpu-dtype", &f.cpu_dtype, nullptr,
         "the CPU's mode: auto (default) is the mode for --dtype from the README's pairing table, the closest "
-        "precision this CPU has, not always the fastest; fastest times a short trial of each of those modes and "
-        "keeps the fastest; f32 (strict), tf32 (f32 data, bf16 math), bf16 or f16 force one",
+        "precision this CPU has, not always the fastest; fastest runs a short timed trial of each mode the table "
+        "lists for --dtype that this CPU has and keeps the fastest; f32 (strict), tf32 (f32 data, bf16 math), "
+        "bf16 or f16 force one",
         "auto|fastest|f32|tf32|bf16|f16"},
        {"--threads", &f.threads, nullptr,
         fmt::format("CPU threads (default: all physical cores, {} here)", physical_cores()), "N"},
