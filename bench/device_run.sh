@@ -143,33 +143,26 @@ step_tests() {
       convbench --batch 8 --filter 32x7x7 --seed 1 --dtype $d --layout $l --format jsonl --quiet
     done
   done >"$work/agree.jsonl"
-  "$py" - "$work/agree.jsonl" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    if not line.strip():
-        continue
-    r = json.loads(line)
-    c, g = r["devices"]["cpu"], r["devices"]["gpu"]
-    x = r.get("cross_check") or {}
-    # Each device's median; the CPU's lines show its native bf16/f16 against its f32.
-    ms = lambda d: f"{d['stats']['median']:.3f} ms" if d.get("ran") else "-"
-    print(f"agree {r['problem']['dtype']} {r['problem']['layout']}: cpu {c.get('mode', c.get('reason'))} "
-          f"{c.get('implementation')} {ms(c)}, gpu {g.get('mode', g.get('reason'))} {g.get('implementation')} {ms(g)}, "
-          f"cross-check {'ok' if x.get('ok') else ('FAILED' if x else 'not run')} error {x.get('error')} tolerance {x.get('tolerance')}")
-PY
   # The CPU's mode chosen by time (--cpu-dtype fastest): on the AMX host, does native bf16/f16 beat FP32?
   for d in bf16 f16; do
     convbench --device cpu --batch 8 --filter 32x7x7 --seed 1 --dtype $d --cpu-dtype fastest --format jsonl --quiet
   done >"$work/fastest.jsonl"
-  "$py" - "$work/fastest.jsonl" <<'PY'
+  "$py" - "$work/agree.jsonl" "$work/fastest.jsonl" <<'PY'
 import json, sys
-for line in open(sys.argv[1]):
-    if not line.strip():
-        continue
-    r = json.loads(line)
+def records(path):
+    return [json.loads(line) for line in open(path) if line.strip()]
+# Each device's median; the CPU's lines show its native bf16/f16 against its f32.
+ms = lambda d: f"{d['stats']['median']:.3f} ms" if d.get("ran") else "-"
+for r in records(sys.argv[1]):
+    c, g = r["devices"]["cpu"], r["devices"]["gpu"]
+    x = r.get("cross_check") or {}
+    print(f"agree {r['problem']['dtype']} {r['problem']['layout']}: cpu {c.get('mode', c.get('reason'))} "
+          f"{c.get('implementation')} {ms(c)}, gpu {g.get('mode', g.get('reason'))} {g.get('implementation')} {ms(g)}, "
+          f"cross-check {'ok' if x.get('ok') else ('FAILED' if x else 'not run')} error {x.get('error')} tolerance {x.get('tolerance')}")
+for r in records(sys.argv[2]):
     c = r["devices"]["cpu"]
     trial = (c.get("details") or {}).get("mode", "no trial")
-    print(f"fastest cpu {r['problem']['dtype']}: {c.get('mode')} {c.get('implementation')}, {trial}")
+    print(f"fastest cpu {r['problem']['dtype']}: {c.get('mode')} {c.get('implementation')} {ms(c)}, {trial}")
 PY
   if [ -x .device/bin/bench_cpu_fpmath ]; then bench_cpu_fpmath; fi  # the AMX half of the tf32 pairing question
 }

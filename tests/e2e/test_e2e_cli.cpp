@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -125,52 +126,56 @@ TEST(Cli, AForcedCpuModeTheCpuLacksIsExitCode4) {
   EXPECT_TRUE(has(r.out, "cpu: not run: unsupported: " + s.reason + "\n")) << r.out;
 }
 
-TEST(Cli, EveryDtypeRunsOnTheCpuInItsBestModeAndSaysWhich) {
+namespace {
+
+/// kSmall on the CPU alone in tf32, bf16 and f16 with `flags`; `check` gets the dtype, whether this CPU has
+/// its own mode for it, and the record's CPU device.
+void for_each_reduced_dtype(
+    const std::string& flags,
+    const std::function<void(convbench::DType, bool native, const nlohmann::json& cpu)>& check) {
   auto cpu = convbench::make_cpu_backend({});
   for (const char* dtype : {"tf32", "bf16", "f16"}) {
     SCOPED_TRACE(dtype);
     convbench::Problem p;
     p.n = 2, p.h = p.w = 20, p.k = 4, p.r = p.s = 3, p.dtype = *convbench::dtype_from_string(dtype);
     const bool native = cpu.backend->supports(p).ok;
-    const CliResult r = run_cli(std::string(kSmall) + " --device cpu --format jsonl --dtype " + dtype);
+    const CliResult r = run_cli(std::string(kSmall) + " --device cpu --format jsonl" + flags + " --dtype " + dtype);
     ASSERT_EQ(r.code, 0) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     const auto& d = j.at("devices").at("cpu");
-    EXPECT_EQ(d.at("dtype"), native ? dtype : "f32");
-    EXPECT_EQ(d.at("mode"), !native ? "f32" : std::string(dtype) == "tf32" ? "f32 with bf16 math" : dtype);
     EXPECT_TRUE(d.at("verify").at("ok").get<bool>());
-    // A mode passed over says why.
-    EXPECT_EQ(d.at("details").contains("mode"), !native) << d.at("details");
+    check(p.dtype, native, d);
   }
 }
 
+}  // namespace
+
+TEST(Cli, EveryDtypeRunsOnTheCpuInItsBestModeAndSaysWhich) {
+  for_each_reduced_dtype("", [](convbench::DType dtype, bool native, const nlohmann::json& d) {
+    const std::string name = convbench::to_string(dtype);
+    EXPECT_EQ(d.at("dtype"), native ? name : "f32");
+    EXPECT_EQ(d.at("mode"), native ? convbench::mode_name(convbench::DeviceKind::cpu, dtype) : "f32");
+    // A mode passed over says why.
+    EXPECT_EQ(d.at("details").contains("mode"), !native) << d.at("details");
+  });
+}
+
 TEST(Cli, CpuDtypeFastestTimesEachModeTheCpuHasAndRunsTheOneItNames) {
-  auto cpu = convbench::make_cpu_backend({});
-  for (const char* dtype : {"tf32", "bf16", "f16"}) {
-    SCOPED_TRACE(dtype);
-    convbench::Problem p;
-    p.n = 2, p.h = p.w = 20, p.k = 4, p.r = p.s = 3, p.dtype = *convbench::dtype_from_string(dtype);
-    const bool native = cpu.backend->supports(p).ok;
-    const CliResult r =
-        run_cli(std::string(kSmall) + " --device cpu --format jsonl --cpu-dtype fastest --dtype " + dtype);
-    ASSERT_EQ(r.code, 0) << r.err;
-    const auto j = nlohmann::json::parse(r.out);
-    const auto& d = j.at("devices").at("cpu");
-    EXPECT_TRUE(d.at("verify").at("ok").get<bool>());
+  for_each_reduced_dtype(" --cpu-dtype fastest", [](convbench::DType dtype, bool native, const nlohmann::json& d) {
     const std::string mode = d.at("details").value("mode", "");
     if (!native) {  // one mode: nothing to time
       EXPECT_EQ(d.at("mode"), "f32");
       EXPECT_EQ(mode.rfind("f32 instead of ", 0), 0u) << mode;
-      continue;
+      return;
     }
-    const std::string name = convbench::mode_name(convbench::DeviceKind::cpu, p.dtype);
+    const std::string name = convbench::mode_name(convbench::DeviceKind::cpu, dtype);
     const std::regex trial("(" + name + "|f32) by time: " + name +
                            " [0-9.e+]+ ms, f32 [0-9.e+]+ ms \\(median of 3 trial runs each, [0-9.]+ s(; a faster "
                            "mode within 5% keeps the closer precision)?\\)");
     std::smatch m;
     ASSERT_TRUE(std::regex_match(mode, m, trial)) << mode;
     EXPECT_EQ(d.at("mode"), m[1].str());  // the mode the record says ran is the one kept
-  }
+  });
 }
 
 TEST(Cli, BadInputsGetOneLineAndExitCode2) {
