@@ -50,7 +50,8 @@ class FakeBackend : public Conv2D {
   }
   double run() override {
     ++runs;
-    if (const auto it = ms_by_dtype.find(last_dtype); it != ms_by_dtype.end()) return it->second;
+    if (const auto it = ms_by_dtype.find(last_dtype); it != ms_by_dtype.end())
+      return it->second[next_by_dtype_[last_dtype]++ % it->second.size()];
     const double d = durations_.front();
     durations_.pop_front();
     if (burn) {  // use as much CPU time as the run claims to take, however busy the machine is
@@ -83,7 +84,8 @@ class FakeBackend : public Conv2D {
   std::vector<std::string> prepare_warnings;  ///< what prepare() reports
   int threads = 0;                            ///< CPU threads prepare() reports (0: not a CPU backend)
   std::set<DType> unsupported;                ///< dtypes supports() refuses
-  std::map<DType, double> ms_by_dtype;        ///< a run's duration for these dtypes, instead of the script's
+  std::map<DType, std::vector<double>> ms_by_dtype;  ///< runs' durations for these dtypes, in turn and again,
+                                                     ///< instead of the script's
   std::set<DType> refused_at_prepare;         ///< dtypes supports() accepts but prepare() refuses (unsupported)
   DType last_dtype = DType::f32;              ///< the dtype of the last prepare()
   bool burn = false;                          ///< run() uses its scripted duration of process CPU time
@@ -92,6 +94,7 @@ class FakeBackend : public Conv2D {
 
  private:
   std::deque<double> durations_;
+  std::map<DType, size_t> next_by_dtype_;  ///< the next of ms_by_dtype's durations, per dtype
   std::string kind_;
   float corruption_;
   Problem problem_;

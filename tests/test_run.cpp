@@ -90,10 +90,12 @@ TEST(App, EachDeviceRunsItsBestModeAndTheSpeedupNamesBoth) {
   EXPECT_NE(out3.str().find("(GPU f16 vs CPU f32, sum of runs)"), std::string::npos) << out3.str();
 }
 
-/// A CPU whose runs take `ms` in each listed dtype; the GPU's take 2 ms (a warm-up and two runs).
+/// A CPU whose runs take `ms` in each listed dtype (in turn, repeating); the GPU's take 2 ms (a warm-up and two
+/// runs).
 struct TimedModes {
   std::vector<DType> prepared;  ///< the dtype of each CPU prepare(), in order
-  BackendFactory factory(std::map<DType, double> ms, std::set<DType> missing = {}, std::set<DType> refused = {}) {
+  BackendFactory factory(std::map<DType, std::vector<double>> ms, std::set<DType> missing = {},
+                         std::set<DType> refused = {}) {
     prepared.clear();
     BackendFactory f = fakes(0);
     f.cpu = [this, ms, missing, refused](const BackendSettings&) {
@@ -114,9 +116,9 @@ TEST(App, CpuDtypeFastestKeepsTheFasterModeOfATimedTrial) {
   o.cpu_fastest = true;
   TimedModes t;
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::bf16, 40}, {DType::f32, 10}})).code, ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::bf16, {40}}, {DType::f32, {10}}})).code, ExitCode::ok);
   const std::string s = out.str();
-  EXPECT_NE(s.find("mode f32 by time: bf16 40.000 ms, f32 10.000 ms (median of 2 trial runs each, "), std::string::npos)
+  EXPECT_NE(s.find("mode f32 by time: bf16 40.000 ms, f32 10.000 ms (best of 3 and 3 trial runs, "), std::string::npos)
       << s;
   EXPECT_NE(s.find("GPU speedup over CPU: 5.0 ± 0.0x (GPU bf16 vs CPU f32, sum of runs)"), std::string::npos) << s;
   // Each mode's trial, closest precision first, then the mode kept.
@@ -124,8 +126,8 @@ TEST(App, CpuDtypeFastestKeepsTheFasterModeOfATimedTrial) {
 
   // A faster mode within 5% keeps the closer precision, and says so.
   std::ostringstream out2;
-  EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::bf16, 10}, {DType::f32, 9.8}})).code, ExitCode::ok);
-  EXPECT_NE(out2.str().find("mode bf16 by time: bf16 10.000 ms, f32 9.800 ms (median of 2 trial runs each, "),
+  EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::bf16, {10}}, {DType::f32, {9.8}}})).code, ExitCode::ok);
+  EXPECT_NE(out2.str().find("mode bf16 by time: bf16 10.000 ms, f32 9.800 ms (best of 3 and 3 trial runs, "),
             std::string::npos)
       << out2.str();
   EXPECT_NE(out2.str().find("within 5% keeps the closer precision)"), std::string::npos) << out2.str();
@@ -134,24 +136,64 @@ TEST(App, CpuDtypeFastestKeepsTheFasterModeOfATimedTrial) {
   EXPECT_EQ(err.str(), "");
 }
 
+TEST(App, CpuDtypeFastestGivesAShortProblemMoreTrialRunsUpTo100Or500Ms) {
+  RunOptions o = small_options();
+  o.problems[0].problem.dtype = DType::f16;
+  o.device = DeviceSelection::cpu;
+  o.cpu_fastest = true;
+  o.format = Format::jsonl;
+  TimedModes t;
+  std::ostringstream out, err;
+  // 0.1 ms runs stop at 100 (10 ms); 0.5 ms runs at 40, which make 20 ms.
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::f16, {0.1}}, {DType::f32, {0.5}}})).code, ExitCode::ok);
+  EXPECT_NE(out.str().find("\"f16 by time: f16 0.100 ms, f32 0.500 ms (best of 100 and 40 trial runs, "),
+            std::string::npos)
+      << out.str();
+  // Runs that alternate 0.01 ms and 50 ms stop once they add up to 500 ms: 20 runs.
+  std::ostringstream out2;
+  EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::f16, {50, 0.01}}, {DType::f32, {30}}})).code, ExitCode::ok);
+  EXPECT_NE(out2.str().find("\"f16 by time: f16 0.0100 ms, f32 30.000 ms (best of 20 and 3 trial runs, "),
+            std::string::npos)
+      << out2.str();
+}
+
+TEST(App, CpuDtypeFastestComparesTheModesBestTrialRuns) {
+  // bf16's runs are mostly slowed by other work (30 ms) but its kernel takes 4 ms; f32's take 10 ms every time.
+  // By median f32 would win; by best run bf16 does.
+  RunOptions o = small_options();
+  o.problems[0].problem.dtype = DType::bf16;
+  o.device = DeviceSelection::cpu;
+  o.cpu_fastest = true;
+  o.format = Format::jsonl;
+  TimedModes t;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::bf16, {30, 30, 30, 4}}, {DType::f32, {10}}})).code,
+            ExitCode::ok);
+  // The warm-up takes bf16's first 30 ms; the timed runs 30, 30, 4, 30 and 4, until 5 runs of the best 4 ms make
+  // 20 ms. f32's three runs of 10 ms make 30 ms.
+  EXPECT_NE(out.str().find("\"bf16 by time: bf16 4.000 ms, f32 10.000 ms (best of 5 and 3 trial runs, "),
+            std::string::npos)
+      << out.str();
+}
+
 TEST(App, CpuDtypeFastestHasNothingToTimeWhereTheCpuHasOneMode) {
   RunOptions o = small_options();
   o.cpu_fastest = true;
   TimedModes t;
   std::ostringstream out, err;
   // f32 has one mode: no trial.
-  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::f32, 10}})).code, ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::f32, {10}}})).code, ExitCode::ok);
   EXPECT_EQ(t.prepared, std::vector<DType>{DType::f32});
   EXPECT_EQ(out.str().find("mode "), std::string::npos) << out.str();
   // bf16 on a CPU without it: strict FP32, with the usual reason, and no trial either.
   o.problems[0].problem.dtype = DType::bf16;
   std::ostringstream out2;
-  EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::f32, 10}}, {DType::bf16})).code, ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out2, err, t.factory({{DType::f32, {10}}}, {DType::bf16})).code, ExitCode::ok);
   EXPECT_EQ(t.prepared, std::vector<DType>{DType::f32});
   EXPECT_NE(out2.str().find("mode f32 instead of bf16: fake: no bf16"), std::string::npos) << out2.str();
   // A mode refused only while preparing drops out of the trial, and the mode left says why.
   std::ostringstream out3;
-  EXPECT_EQ(run_benchmarks(o, out3, err, t.factory({{DType::f32, 10}}, {}, {DType::bf16})).code, ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out3, err, t.factory({{DType::f32, {10}}}, {}, {DType::bf16})).code, ExitCode::ok);
   EXPECT_EQ(t.prepared, (std::vector<DType>{DType::bf16, DType::f32, DType::f32}));
   EXPECT_NE(out3.str().find("mode f32 instead of bf16: fake: no bf16 kernel after all"), std::string::npos)
       << out3.str();
@@ -171,14 +213,14 @@ TEST(App, CpuDtypeFastestChoosesInTheFirstRoundAndLaterRoundsKeepIt) {
   o.format = Format::jsonl;
   TimedModes t;
   std::ostringstream out, err;
-  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::f16, 30}, {DType::f32, 10}})).code, ExitCode::ok);
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::f16, {30}}, {DType::f32, {10}}})).code, ExitCode::ok);
   // Two problems: two trials each in round 1, then one measurement each per round.
   EXPECT_EQ(t.prepared.size(), 2u * 2 + 2 * 3);
   EXPECT_EQ(std::count(t.prepared.begin(), t.prepared.end(), DType::f16), 2);
   const std::string s = out.str();
   EXPECT_EQ(std::count(s.begin(), s.end(), '\n'), 2) << s;
   size_t at = 0, modes = 0;
-  while ((at = s.find("\"f32 by time: f16 30.000 ms, f32 10.000 ms (median of 2 trial runs each, ", at)) !=
+  while ((at = s.find("\"f32 by time: f16 30.000 ms, f32 10.000 ms (best of 3 and 3 trial runs, ", at)) !=
          std::string::npos)
     ++modes, ++at;
   EXPECT_EQ(modes, 2u) << s;

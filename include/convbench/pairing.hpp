@@ -25,17 +25,24 @@ std::string mode_name(DeviceKind kind, DType run);
 /// is held to bf16's.
 double device_tolerance(DeviceKind kind, DType run);
 
-/// One CPU mode's short timed trial for --cpu-dtype fastest.
+/// One CPU mode's short timed trial for --cpu-dtype fastest: after one warm-up, kTrialMinRuns timed runs, or more
+/// until the best run times their count reaches kTrialMinMs (at most kTrialMaxRuns, and no more once the runs add
+/// up to kTrialMaxMs), so that a short problem is not judged on a few runs that one descheduling can swamp.
+/// Modes are compared by their best run: noise from other work only adds time, so the best run of each is the
+/// closest to what its kernel costs.
 struct ModeTrial {
   DType mode = DType::f32;
-  double median_ms = 0;
+  double best_ms = 0;
+  int runs = 0;
 };
+constexpr int kTrialMinRuns = 3, kTrialMaxRuns = 100;
+constexpr double kTrialMinMs = 20, kTrialMaxMs = 500;
 
 /// A faster mode must beat the closer precision by this share to be kept, so that noise between two modes
 /// of the same speed does not decide.
 constexpr double kFasterBy = 0.05;
 /// --cpu-dtype fastest: which of `trials` (in cpu_dtypes_to_try()'s order, closest precision first) runs:
-/// the fastest, unless a closer precision is within kFasterBy of it. Not empty.
+/// the fastest by best run, unless a closer precision is within kFasterBy of it. Not empty.
 size_t fastest_mode(const std::vector<ModeTrial>& trials);
 
 }  // namespace convbench

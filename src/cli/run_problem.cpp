@@ -101,31 +101,47 @@ Support choose_mode(DeviceKind kind, Conv2D& backend, const RunOptions& o, Probl
   return first;
 }
 
-/// The CPU's "mode" detail for --cpu-dtype fastest's choice, e.g. "f32 by time: bf16 69.523 ms, f32 26.700 ms
-/// (median of 3 trial runs each, 0.55 s)".
-std::string fastest_mode_text(const std::vector<ModeTrial>& trials, size_t kept, int runs, double seconds) {
-  std::string times;
-  for (const ModeTrial& t : trials)
+/// The CPU's "mode" detail for --cpu-dtype fastest's choice, e.g. "f32 by time: bf16 74.657 ms, f32 37.087 ms
+/// (best of 3 and 3 trial runs, 0.61 s)".
+std::string fastest_mode_text(const std::vector<ModeTrial>& trials, size_t kept, double seconds) {
+  std::string times, counts;
+  for (const ModeTrial& t : trials) {
     times +=
-        fmt::format("{}{} {} ms", times.empty() ? "" : ", ", mode_name(DeviceKind::cpu, t.mode), ms_text(t.median_ms));
+        fmt::format("{}{} {} ms", times.empty() ? "" : ", ", mode_name(DeviceKind::cpu, t.mode), ms_text(t.best_ms));
+    counts += fmt::format("{}{}", counts.empty() ? "" : " and ", t.runs);
+  }
   const bool closer_kept = std::any_of(trials.begin() + static_cast<std::ptrdiff_t>(kept) + 1, trials.end(),
-                                       [&](const ModeTrial& t) { return t.median_ms < trials[kept].median_ms; });
+                                       [&](const ModeTrial& t) { return t.best_ms < trials[kept].best_ms; });
   return fmt::format(
-      "{} by time: {} (median of {} each, {:.2f} s{})", mode_name(DeviceKind::cpu, trials[kept].mode), times,
-      counted(static_cast<size_t>(runs), "trial run", "trial runs"), seconds,
+      "{} by time: {} (best of {} trial runs, {:.2f} s{})", mode_name(DeviceKind::cpu, trials[kept].mode), times,
+      counts, seconds,
       closer_kept ? fmt::format("; a faster mode within {:.0f}% keeps the closer precision", kFasterBy * 100) : "");
 }
 
-/// --cpu-dtype fastest: a short timed trial (one warm-up, up to 3 timed runs) of each mode the CPU can run for
-/// `requested`'s dtype. Sets p.dtype to the mode kept (fastest_mode()) and returns its "mode" detail, or ""
-/// when there was nothing to choose from. A mode the backend refuses only while preparing drops out.
+/// One mode's trial (ModeTrial says how long); Ctrl-C stops it with Error(ExitCode::interrupted).
+ModeTrial trial_of(Conv2D& backend, const Problem& p, const HostTensors& inputs, CacheMode cache) {
+  backend.prepare(p, inputs);
+  const auto run = [&] {
+    if (interrupted()) throw Error(ExitCode::interrupted, "interrupted");
+    if (cache == CacheMode::cold) backend.flush_cache();
+    return backend.run();
+  };
+  run();  // the warm-up
+  double best = run(), total = best;
+  int runs = 1;
+  for (; runs < kTrialMinRuns || (runs * best < kTrialMinMs && runs < kTrialMaxRuns && total < kTrialMaxMs); ++runs) {
+    const double ms = run();
+    best = std::min(best, ms);
+    total += ms;
+  }
+  return {p.dtype, best, runs};
+}
+
+/// --cpu-dtype fastest: a short timed trial of each mode the CPU can run for `requested`'s dtype. Sets p.dtype
+/// to the mode kept (fastest_mode()) and returns its "mode" detail, or "" when there was nothing to choose from.
+/// A mode the backend refuses only while preparing drops out, and the mode left says why.
 std::string choose_by_time(Conv2D& backend, const RunOptions& o, const Problem& requested, Problem& p,
                            const HostTensors& inputs) {
-  HarnessConfig cfg = o.harness;
-  cfg.warmup = 1;
-  cfg.runs = std::min(3, o.harness.runs);
-  cfg.on_run = nullptr;
-  cfg.cancelled = [] { return interrupted(); };
   const auto start = std::chrono::steady_clock::now();
   std::vector<DType> modes;
   for (const DType mode : cpu_dtypes_to_try(requested.dtype, std::nullopt)) {
@@ -140,9 +156,7 @@ std::string choose_by_time(Conv2D& backend, const RunOptions& o, const Problem& 
     Problem candidate = p;
     candidate.dtype = mode;
     try {
-      const Measurement m = measure(backend, candidate, inputs, cfg);
-      if (m.interrupted) throw Error(ExitCode::interrupted, "interrupted");
-      trials.push_back({mode, m.stats.median});
+      trials.push_back(trial_of(backend, candidate, inputs, o.harness.cache));
     } catch (const Error& e) {
       if (e.code() != ExitCode::unsupported) throw;
       if (mode == modes[0]) refused = e.what();
@@ -157,7 +171,7 @@ std::string choose_by_time(Conv2D& backend, const RunOptions& o, const Problem& 
                                          mode_name(DeviceKind::cpu, modes[0]), refused);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   phase_mark("cpu mode chosen");
-  return fastest_mode_text(trials, kept, cfg.runs, seconds);
+  return fastest_mode_text(trials, kept, seconds);
 }
 
 /// Runs one device and adds its result to `r`; returns why it did not run, as an exit code (ok when it ran). A
