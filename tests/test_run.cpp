@@ -110,6 +110,16 @@ struct TimedModes {
   }
 };
 
+/// --cpu-dtype fastest on the CPU alone, records as JSON Lines, for small_options()'s problem in `d`.
+RunOptions fastest_on_cpu(DType d) {
+  RunOptions o = small_options();
+  o.problems[0].problem.dtype = d;
+  o.device = DeviceSelection::cpu;
+  o.cpu_fastest = true;
+  o.format = Format::jsonl;
+  return o;
+}
+
 TEST(App, CpuDtypeFastestKeepsTheFasterModeOfATimedTrial) {
   RunOptions o = small_options();
   o.problems[0].problem.dtype = DType::bf16;
@@ -137,11 +147,7 @@ TEST(App, CpuDtypeFastestKeepsTheFasterModeOfATimedTrial) {
 }
 
 TEST(App, CpuDtypeFastestGivesAShortProblemMoreTrialRunsUpTo100Or500Ms) {
-  RunOptions o = small_options();
-  o.problems[0].problem.dtype = DType::f16;
-  o.device = DeviceSelection::cpu;
-  o.cpu_fastest = true;
-  o.format = Format::jsonl;
+  const RunOptions o = fastest_on_cpu(DType::f16);
   TimedModes t;
   std::ostringstream out, err;
   // 0.1 ms runs stop at 100 (10 ms); 0.5 ms runs at 40, which make 20 ms.
@@ -160,11 +166,7 @@ TEST(App, CpuDtypeFastestGivesAShortProblemMoreTrialRunsUpTo100Or500Ms) {
 TEST(App, CpuDtypeFastestComparesTheModesBestTrialRuns) {
   // bf16's runs are mostly slowed by other work (30 ms) but its kernel takes 4 ms; f32's take 10 ms every time.
   // By median f32 would win; by best run bf16 does.
-  RunOptions o = small_options();
-  o.problems[0].problem.dtype = DType::bf16;
-  o.device = DeviceSelection::cpu;
-  o.cpu_fastest = true;
-  o.format = Format::jsonl;
+  const RunOptions o = fastest_on_cpu(DType::bf16);
   TimedModes t;
   std::ostringstream out, err;
   EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::bf16, {30, 30, 30, 4}}, {DType::f32, {10}}})).code,
@@ -201,16 +203,12 @@ TEST(App, CpuDtypeFastestHasNothingToTimeWhereTheCpuHasOneMode) {
 }
 
 TEST(App, CpuDtypeFastestChoosesInTheFirstRoundAndLaterRoundsKeepIt) {
-  RunOptions o = small_options();
-  o.problems[0].problem.dtype = DType::f16;
+  RunOptions o = fastest_on_cpu(DType::f16);
   o.problems.push_back(o.problems[0]);
   o.problems[0].label = "a";
   o.problems[1].label = "b";
   o.problems[1].problem.k = 8;
-  o.device = DeviceSelection::cpu;
-  o.cpu_fastest = true;
   o.rounds = 3;
-  o.format = Format::jsonl;
   TimedModes t;
   std::ostringstream out, err;
   EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::f16, {30}}, {DType::f32, {10}}})).code, ExitCode::ok);
