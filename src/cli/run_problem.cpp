@@ -82,23 +82,30 @@ const std::vector<Ceilings>& cached_ceilings(std::ostream& err) {
 
 /// The mode `kind` runs for `requested` (the GPU: the requested dtype; the CPU: the first mode of
 /// cpu_dtypes_to_try() it supports), or why none can run. `fallback` tells why a better CPU mode was passed over.
-Support choose_mode(DeviceKind kind, Conv2D& backend, const RunOptions& o, Problem& p, std::string& fallback) {
+/// With `supported` (--cpu-dtype fastest's trial), every mode of that list the backend supports is added to it,
+/// in order, not only the first.
+Support choose_mode(DeviceKind kind, Conv2D& backend, const RunOptions& o, Problem& p, std::string& fallback,
+                    std::vector<DType>* supported = nullptr) {
   const std::vector<DType> modes =
       kind == DeviceKind::cpu ? cpu_dtypes_to_try(p.dtype, o.cpu_dtype) : std::vector<DType>{p.dtype};
   Support first;
+  std::optional<Support> chosen;
   for (size_t i = 0; i < modes.size(); ++i) {
     Problem candidate = p;
     candidate.dtype = modes[i];
     const Support s = backend.supports(candidate);
     if (i == 0) first = s;
     if (!s.ok) continue;
+    if (supported) supported->push_back(modes[i]);
+    if (chosen) continue;
     if (i > 0)
       fallback =
           fmt::format("{} instead of {}: {}", mode_name(kind, modes[i]), mode_name(kind, modes[0]), first.reason);
     p = candidate;
-    return s;
+    chosen = s;
+    if (!supported) break;
   }
-  return first;
+  return chosen ? *chosen : first;
 }
 
 /// The CPU's "mode" detail for --cpu-dtype fastest's choice, e.g. "f32 by time: bf16 74.657 ms, f32 37.087 ms
@@ -137,19 +144,14 @@ ModeTrial trial_of(Conv2D& backend, const Problem& p, const HostTensors& inputs,
   return {p.dtype, best, runs};
 }
 
-/// --cpu-dtype fastest: a short timed trial of each mode the CPU can run for `requested`'s dtype. Sets p.dtype
-/// to the mode kept (fastest_mode()) and returns its "mode" detail, or "" when there was nothing to choose from.
-/// A mode the backend refuses only while preparing drops out, and the mode left says why.
-std::string choose_by_time(Conv2D& backend, const RunOptions& o, const Problem& requested, Problem& p,
+/// --cpu-dtype fastest: a short timed trial of each of `modes` (those choose_mode() found supported, closest
+/// precision first). Sets p.dtype to the mode kept (fastest_mode()) and returns its "mode" detail, or "" when
+/// there was nothing to choose from. A mode the backend refuses only while preparing drops out, and the mode
+/// left says why.
+std::string choose_by_time(Conv2D& backend, const RunOptions& o, const std::vector<DType>& modes, Problem& p,
                            const HostTensors& inputs) {
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<DType> modes;
-  for (const DType mode : cpu_dtypes_to_try(requested.dtype, std::nullopt)) {
-    Problem candidate = p;
-    candidate.dtype = mode;
-    if (backend.supports(candidate).ok) modes.push_back(mode);
-  }
   if (modes.size() < 2) return "";
+  const auto start = std::chrono::steady_clock::now();
   std::vector<ModeTrial> trials;
   std::string refused;  // the first mode's refusal while preparing, if it had one
   for (const DType mode : modes) {
@@ -192,6 +194,9 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
   DeviceResult d = not_run("");
   ExitCode code = ExitCode::ok;
   std::string fallback;
+  // --cpu-dtype fastest in a problem's first round: every CPU mode the backend supports, for the trial.
+  const bool timed = kind == DeviceKind::cpu && o.cpu_fastest && !cpu_mode;
+  std::vector<DType> trial_modes;
   if (!refused.empty()) {
     d.not_run_reason = refused;
     code = ExitCode::out_of_memory;
@@ -204,7 +209,8 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
     // failed on this problem: with --device all it is reported, not an error.
     d.not_run_reason = avail.reason;
     code = is_device_failure(avail.code) ? ExitCode::gpu_unavailable : avail.code;
-  } else if (const Support s = choose_mode(kind, *avail.backend, o, p, fallback); !s.ok) {
+  } else if (const Support s = choose_mode(kind, *avail.backend, o, p, fallback, timed ? &trial_modes : nullptr);
+             !s.ok) {
     d.not_run_reason = "unsupported: " + s.reason;
     code = ExitCode::unsupported;
   } else {
@@ -216,7 +222,7 @@ ExitCode run_device(DeviceKind kind, Availability& avail, const RunOptions& o, c
       if (kind == DeviceKind::cpu && o.cpu_fastest) {
         if (cpu_mode)
           p.dtype = *cpu_mode;
-        else if (std::string chosen = choose_by_time(*avail.backend, o, requested, p, inputs); !chosen.empty())
+        else if (std::string chosen = choose_by_time(*avail.backend, o, trial_modes, p, inputs); !chosen.empty())
           fallback = std::move(chosen);
         d.dtype = p.dtype;
       }
