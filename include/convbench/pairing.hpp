@@ -30,12 +30,20 @@ double device_tolerance(DeviceKind kind, DType run);
 /// up to kTrialMaxMs), so that a short problem is not judged on a few runs that one descheduling can swamp.
 /// Modes are compared by their best run: noise from other work only adds time, so the best run of each is the
 /// closest to what its kernel costs.
+///
+/// A mode that loses is timed once more, later (see trial_to_repeat()): noise only adds time, so a wrong choice
+/// needs every run of the mode that should have won to be slowed, and a second window makes that much less likely
+/// (a pipeline's consumer starting up beside the first trial was seen to slow all of one mode's runs 50-fold).
+/// What counts there is the other moment, not more runs, so the second window needs kLaterTrialMinRuns, not
+/// kTrialMinRuns (the other limits stay).
 struct ModeTrial {
   DType mode = DType::f32;
-  double best_ms = 0;
-  int runs = 0;
+  double best_ms = 0;  ///< over both windows, once repeated
+  int runs = 0;        ///< timed runs of the first window
+  int later_runs = 0;  ///< timed runs of the second
+  bool repeated = false;
 };
-constexpr int kTrialMinRuns = 3, kTrialMaxRuns = 100;
+constexpr int kTrialMinRuns = 3, kLaterTrialMinRuns = 1, kTrialMaxRuns = 100;
 constexpr double kTrialMinMs = 20, kTrialMaxMs = 500;
 
 /// A faster mode must beat the closer precision by this share to be kept, so that noise between two modes
@@ -44,5 +52,8 @@ constexpr double kFasterBy = 0.05;
 /// --cpu-dtype fastest: which of `trials` (in cpu_dtypes_to_try()'s order, closest precision first) runs:
 /// the fastest by best run, unless a closer precision is within kFasterBy of it. Not empty.
 size_t fastest_mode(const std::vector<ModeTrial>& trials);
+/// Which of `trials` to time again before deciding: a mode fastest_mode() does not keep that has not been
+/// repeated yet, or none. Repeating each such mode until none is left bounds the trial at two windows a mode.
+std::optional<size_t> trial_to_repeat(const std::vector<ModeTrial>& trials);
 
 }  // namespace convbench

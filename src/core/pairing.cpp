@@ -31,4 +31,11 @@ size_t fastest_mode(const std::vector<ModeTrial>& trials) {
   return fastest;
 }
 
+std::optional<size_t> trial_to_repeat(const std::vector<ModeTrial>& trials) {
+  const size_t kept = fastest_mode(trials);
+  for (size_t i = 0; i < trials.size(); ++i)
+    if (i != kept && !trials[i].repeated) return i;
+  return std::nullopt;
+}
+
 }  // namespace convbench
