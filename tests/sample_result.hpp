@@ -32,11 +32,19 @@ inline RunResult sample_result(double cpu_ms, double gpu_ms, double spread = 0.0
       {DeviceKind::cpu, measure(cpu, p, t, {1, 3}), "", check_against_reference(p, t, reference_output(p, t), 1)});
   r.devices.push_back({DeviceKind::gpu, measure(gpu, p, t, {1, 3}), "", std::nullopt});
   r.devices[1].measurement->prepare.details = {{"workspace", "0 bytes"}};
+  for (DeviceResult& d : r.devices) d.dtype = p.dtype;  // each ran the dtype asked
   r.cross_check = Check{1e-7, 1e-2, 42, false};
   r.speedup = speedup(r.devices[0].measurement->stats, r.devices[0].measurement->samples_ms.size(),
                       r.devices[1].measurement->stats, r.devices[1].measurement->samples_ms.size());
   r.speedup_uncertainty = 0.5;
   return r;
+}
+
+/// How many times `what` occurs in `s`, without overlaps.
+inline size_t count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + what.size())) ++n;
+  return n;
 }
 
 inline const RunMetadata kMeta{"0.1.0", "2.6.3", "Test CPU", "2026-11-27T00:00:00Z", {"convbench", "--seed", "77"}};

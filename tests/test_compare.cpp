@@ -47,6 +47,7 @@ TEST(Compare, UnmatchedProblemsAreListed) {
 TEST(Compare, ADeviceThatRanAnotherModeIsListedNotCompared) {
   RunResult base = sample_result(40, 2), next = sample_result(20, 2);
   base.devices[0].dtype = DType::tf32;  // the CPU ran bf16 math in the base, strict FP32 now
+  next.devices[0].dtype = DType::f32;
   const auto rep = compare_results({base}, {next}, DeviceSelection::all, 0.05);
   ASSERT_EQ(rep.rows.size(), 1u);
   EXPECT_EQ(rep.rows[0].device, DeviceKind::gpu);

@@ -8,16 +8,6 @@
 using namespace convbench;
 using namespace convbench::testing;
 
-namespace {
-
-size_t count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + what.size())) ++n;
-  return n;
-}
-
-}  // namespace
-
 TEST(Svg, EscapesAndMapsALogAxis) {
   EXPECT_EQ(xml_escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
   const LogAxis x(0.3, 42, 0, 300);  // decades 0.1 .. 100
@@ -82,4 +72,30 @@ TEST(HtmlReport, SaysWhichDeviceDidNotRunAndWhyOnceAReason) {
                       "<tr><td>gpu</td><td>failed: cuDNN &lt;execute&gt; failed</td><td>l:4</td></tr>\n</table>\n"),
             std::string::npos)
       << page;
+}
+
+// The page showed the CPU's median for a bf16 problem without saying that the CPU ran f32, or why.
+TEST(HtmlReport, SaysWhichDeviceRanAnotherModeAndWhyOnceAReason) {
+  std::vector<ReportRecord> records(4);
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].result = sample_result(40, 2);
+    records[i].result.label = "l:" + std::to_string(i + 1);
+  }
+  EXPECT_EQ(html_report(records, {}).find("another mode"), std::string::npos) << "each ran the bf16 asked";
+  for (size_t i : {0, 2}) {
+    records[i].result.devices[0].dtype = DType::f32;
+    records[i].result.devices[0].measurement->prepare.details.emplace_back("mode", "f32 instead of bf16: no <bf16>");
+  }
+  records[3].result.devices[0].dtype = DType::f32;  // no detail: --cpu-dtype f32
+  const std::string page = html_report(records, {});
+  EXPECT_NE(page.find("<h2>Devices that ran another mode than the dtype asked</h2>\n<table>\n"
+                      "<tr><th>device</th><th>mode, and why</th><th>problems</th></tr>\n"
+                      "<tr><td>cpu</td><td>f32 instead of bf16: no &lt;bf16&gt;</td><td>l:1, l:3</td></tr>\n"
+                      "<tr><td>cpu</td><td>f32, forced by --cpu-dtype</td><td>l:4</td></tr>\n</table>\n"),
+            std::string::npos)
+      << page;
+  // The medians chart's bars say it too, when hovered.
+  EXPECT_EQ(count(page, "<title>l:1: cpu median 40 ms (f32)</title>"), 1u) << page;
+  EXPECT_EQ(count(page, "<title>l:2: cpu median 40 ms</title>"), 1u) << page;
+  EXPECT_EQ(page.find("did not run"), std::string::npos) << "every device ran";
 }

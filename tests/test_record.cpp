@@ -18,8 +18,8 @@ TEST(Record, JsonRoundTrips) {
   const RunResult r = sample_result(40, 2, 1);
   const auto j = to_json(r, kMeta);
   EXPECT_EQ(j.at("schema_version"), 2);
-  EXPECT_EQ(j.at("devices").at("cpu").at("dtype"), "f32");
-  EXPECT_EQ(j.at("devices").at("cpu").at("mode"), "f32");
+  EXPECT_EQ(j.at("devices").at("cpu").at("dtype"), "bf16");
+  EXPECT_EQ(j.at("devices").at("cpu").at("mode"), "bf16");
   EXPECT_EQ(j.at("problem").at("descriptor"), format_descriptor(r.problem));
   EXPECT_EQ(j.at("devices").at("cpu").at("samples_ms").size(), 3u);
   EXPECT_EQ(j.at("metadata").at("argv").size(), 3u);
@@ -144,7 +144,7 @@ TEST(Record, CsvHeaderAndColumns) {
     return std::string();
   };
   EXPECT_EQ(col("schema_version"), "2");
-  EXPECT_EQ(col("cpu_dtype"), "f32");  // sample_result's devices keep DeviceResult's default
+  EXPECT_EQ(col("cpu_dtype"), "bf16");  // sample_result's devices run the dtype asked
   EXPECT_EQ(col("dtype"), "bf16");
   EXPECT_EQ(col("pad_bottom"), "2");
   EXPECT_EQ(col("cpu_ran"), "true");
@@ -214,6 +214,62 @@ TEST(Record, SeedsAbove2To53SurviveToolsThatRoundNumbers) {
   EXPECT_EQ(j.at("seed_text"), "18446744073709551557");
   j["seed"] = 18446744073709549568.0;  // what a double-based tool writes back (the nearest double)
   EXPECT_EQ(result_from_json(j, "rec").seed, 18446744073709551557ull);
+}
+
+namespace {
+
+/// sample_result() (a bf16 problem) whose CPU ran `mode`, with `detail` as its "mode" detail unless empty.
+RunResult cpu_ran(DType mode, const std::string& detail, const std::string& label) {
+  RunResult r = sample_result(40, 2);
+  r.label = label;
+  r.devices[0].dtype = mode;
+  if (!detail.empty()) r.devices[0].measurement->prepare.details.emplace_back("mode", detail);
+  return r;
+}
+
+}  // namespace
+
+TEST(Record, OtherModeNoteSaysWhichModeRanAndWhy) {
+  const RunResult same = sample_result(40, 2);
+  EXPECT_EQ(other_mode_note(same, same.devices[0]), "") << "the dtype asked";
+  const RunResult fallback = cpu_ran(DType::f32, "f32 instead of bf16: no bf16 here", "a");
+  EXPECT_EQ(other_mode_note(fallback, fallback.devices[0]), "f32 instead of bf16: no bf16 here");
+  const RunResult timed =
+      cpu_ran(DType::f32, "f32 by time: bf16 4.000 ms, f32 2.000 ms (best of 3+1 and 3 trial runs, 0.10 s)", "a");
+  EXPECT_EQ(other_mode_note(timed, timed.devices[0]), "f32, chosen by a timed trial (--cpu-dtype fastest)");
+  const RunResult forced = cpu_ran(DType::f32, "", "a");
+  EXPECT_EQ(other_mode_note(forced, forced.devices[0]), "f32, forced by --cpu-dtype");
+  RunResult paired = cpu_ran(DType::tf32, "", "a");
+  paired.problem.dtype = DType::tf32;
+  paired.devices[1].dtype = DType::tf32;
+  EXPECT_EQ(other_mode_note(paired, paired.devices[0]), "f32 with bf16 math, the CPU's mode for tf32");
+  EXPECT_EQ(other_mode_note(paired, paired.devices[1]), "") << "the GPU's tf32 is the dtype asked";
+  RunResult absent = forced;
+  absent.devices[0].measurement.reset();
+  EXPECT_EQ(other_mode_note(absent, absent.devices[0]), "") << "a device that did not run ran no mode";
+}
+
+// The Markdown table showed only "(f32)" after the CPU's name below it: a bf16 row read as bf16 against bf16.
+TEST(Record, MarkdownSaysInTheRowWhereTheCpuRanAnotherModeAndWhyBelow) {
+  std::ostringstream out;
+  auto md = make_markdown_printer(out);
+  md->begin(kMeta);
+  const std::vector<RunResult> rows = {
+      cpu_ran(DType::f32, "f32 instead of bf16: no bf16 here", "a"),
+      cpu_ran(DType::f32, "f32 instead of bf16: no bf16 here", "b"),
+      cpu_ran(DType::f32, "f32 by time: bf16 4.000 ms, f32 2.000 ms (best of 3+1 and 3 trial runs, 0.10 s)", "c"),
+      cpu_ran(DType::bf16, "bf16 by time: bf16 4.000 ms, f32 4.100 ms (best of 3 and 3+1 trial runs, 0.10 s)", "d")};
+  for (const RunResult& r : rows) md->record(r);
+  md->end(summarize_suite(rows, 2, false));
+  const std::string s = out.str();
+  EXPECT_NE(s.find("| a | 2x9x8x3 k4x3x2 p1 bf16 | 40.000 (f32) | 2.000 | 20.0 ± 0.5x | ok |\n"), std::string::npos)
+      << s;
+  EXPECT_NE(s.find("| c | 2x9x8x3 k4x3x2 p1 bf16 | 40.000 (f32) | 2.000 |"), std::string::npos) << s;
+  EXPECT_NE(s.find("| d | 2x9x8x3 k4x3x2 p1 bf16 | 40.000 | 2.000 |"), std::string::npos) << "bf16 kept: " << s;
+  // Below the table, once each.
+  EXPECT_EQ(count(s, "- cpu ran f32 instead of bf16: no bf16 here\n"), 1u) << s;
+  EXPECT_EQ(count(s, "- cpu ran f32, chosen by a timed trial (--cpu-dtype fastest)\n"), 1u) << s;
+  EXPECT_EQ(count(s, "- cpu ran "), 2u) << s;
 }
 
 TEST(Record, MarkdownTableForAPullRequest) {

@@ -46,6 +46,9 @@ struct ModeTrial {
 constexpr int kTrialMinRuns = 3, kLaterTrialMinRuns = 1, kTrialMaxRuns = 100;
 constexpr double kTrialMinMs = 20, kTrialMaxMs = 500;
 
+/// Between the mode kept and the trial's times in --cpu-dtype fastest's "mode" detail: "f32 by time: bf16 ...".
+constexpr const char* kByTime = " by time: ";
+
 /// A faster mode must beat the closer precision by this share to be kept, so that noise between two modes
 /// of the same speed does not decide.
 constexpr double kFasterBy = 0.05;

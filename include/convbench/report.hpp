@@ -85,6 +85,11 @@ std::unique_ptr<Printer> make_markdown_printer(std::ostream& out);
 std::string compact_shape(const Problem& p);
 /// Why a device has no measurement: "not run: REASON", or "failed: REASON" when it started and failed.
 std::string not_run_text(const DeviceResult& d);
+/// For the summaries that do not print each device's details (Markdown, HTML): the mode `d` ran and why, where
+/// it is not the dtype `r` asked for, else "". Its "mode" detail says why ("f32 instead of bf16: ..."; a
+/// --cpu-dtype fastest trial's as "f32, chosen by a timed trial (--cpu-dtype fastest)"); without one, the mode
+/// is the CPU's for that dtype (tf32's "f32 with bf16 math") or a --cpu-dtype that forced it.
+std::string other_mode_note(const RunResult& r, const DeviceResult& d);
 std::unique_ptr<Printer> make_printer(Format f, std::ostream& out, const TableStyle& style = {});
 
 }  // namespace convbench

@@ -121,7 +121,7 @@ std::string fastest_mode_text(const std::vector<ModeTrial>& trials, size_t kept,
   const bool closer_kept = std::any_of(trials.begin() + static_cast<std::ptrdiff_t>(kept) + 1, trials.end(),
                                        [&](const ModeTrial& t) { return t.best_ms < trials[kept].best_ms; });
   return fmt::format(
-      "{} by time: {} (best of {} trial runs, {:.2f} s{})", mode_name(DeviceKind::cpu, trials[kept].mode), times,
+      "{}{}{} (best of {} trial runs, {:.2f} s{})", mode_name(DeviceKind::cpu, trials[kept].mode), kByTime, times,
       counts, seconds,
       closer_kept ? fmt::format("; a faster mode within {:.0f}% keeps the closer precision", kFasterBy * 100) : "");
 }

@@ -59,10 +59,13 @@ std::string medians_chart(const std::vector<ReportRecord>& records) {
     const std::string label = row_label(r);
     svg.text(left - 8, y + 18, label.size() > 48 ? label.substr(0, 47) + "~" : label, "label", "end");
     for (DeviceKind k : kDeviceKinds)
-      if (const Measurement* m = measured(r, k))
+      if (const Measurement* m = measured(r, k)) {
+        const DeviceResult& d = *r.device(k);
+        const std::string mode = other_mode_note(r, d).empty() ? "" : " (" + mode_name(k, d.dtype) + ")";
         svg.rect(left, y + 4 + (k == DeviceKind::gpu ? 11 : 0), x(m->stats.median) - left, 10,
                  std::string("bar ") + to_string(k),
-                 fmt::format("{}: {} median {:.4g} ms", label, to_string(k), m->stats.median));
+                 fmt::format("{}: {} median {:.4g} ms{}", label, to_string(k), m->stats.median, mode));
+      }
     std::string speedup = r.speedup ? fmt::format("{:.1f}x", *r.speedup) : "-";
     if (const DeviceResult* g = r.device(DeviceKind::gpu); !r.speedup && g && !g->measurement)
       speedup = g->failed() ? "gpu failed" : "gpu not run";
@@ -155,22 +158,23 @@ std::string fleet_chart(const std::vector<FleetMark>& fleet) {
   return svg.str();
 }
 
-/// Each device that did not run a problem, and why: one row per device and reason, with the problems it
-/// stands for (a list without a GPU would otherwise repeat one reason a row a problem). Empty when every
-/// device asked for ran.
-std::string not_run_table(const std::vector<ReportRecord>& records) {
+/// One row per device and `what(record, device)` that is not empty, with the problems it stands for (a list
+/// without a GPU would otherwise repeat one reason a row a problem), under the column `heading`. Empty when
+/// `what` is empty for every device.
+template <class What>
+std::string problems_by_device_table(const std::vector<ReportRecord>& records, const char* heading, What what) {
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> reasons;
   std::vector<std::pair<std::string, std::string>> order;
   for (const ReportRecord& rec : records)
     for (const DeviceResult& d : rec.result.devices) {
-      if (d.measurement) continue;
-      const std::pair<std::string, std::string> key{to_string(d.kind), not_run_text(d)};
+      const std::pair<std::string, std::string> key{to_string(d.kind), what(rec.result, d)};
+      if (key.second.empty()) continue;
       auto& problems = reasons[key];
       if (problems.empty()) order.push_back(key);
       problems.push_back(row_label(rec.result));
     }
   if (order.empty()) return "";
-  std::string t = "<table>\n<tr><th>device</th><th>why</th><th>problems</th></tr>\n";
+  std::string t = fmt::format("<table>\n<tr><th>device</th><th>{}</th><th>problems</th></tr>\n", heading);
   for (const auto& key : order) {
     const std::vector<std::string>& problems = reasons[key];
     std::string list;
@@ -222,7 +226,13 @@ std::string html_report(const std::vector<ReportRecord>& records, const std::vec
               chart;
   if (!fleet.empty())
     page += "<h2>Deviation from the fleet median (red: straggler)</h2>\n" + fleet_chart(fleet);
-  if (const std::string table = not_run_table(records); !table.empty())
+  // Each device that ran another mode than the dtype asked (a bf16 problem run as f32 on the CPU), and why.
+  if (const std::string table = problems_by_device_table(records, "mode, and why", other_mode_note); !table.empty())
+    page += "<h2>Devices that ran another mode than the dtype asked</h2>\n" + table;
+  // Each device that did not run a problem, and why.
+  if (const std::string table = problems_by_device_table(
+          records, "why", [](const RunResult&, const DeviceResult& d) { return d.measurement ? "" : not_run_text(d); });
+      !table.empty())
     page += "<h2>Devices that did not run a problem</h2>\n" + table;
   page += "<h2>Where and how</h2>\n" + metadata_table(records) + "</body>\n</html>\n";
   return page;

@@ -1,5 +1,6 @@
 // Markdown: a table to paste into a pull request or an issue, one row a problem, then the devices that
-// ran, the reasons a device did not, and the command line that reproduces the run.
+// ran, the modes a device ran other than the dtype asked and why, the reasons a device did not run, and the
+// command line that reproduces the run.
 #include <fmt/format.h>
 
 #include <map>
@@ -38,7 +39,13 @@ class MarkdownPrinter final : public Printer {
         continue;
       }
       const Measurement& m = *d.measurement;
-      cells[d.kind == DeviceKind::cpu ? 0 : 1] = ms_text(m.stats.median);
+      std::string& cell = cells[d.kind == DeviceKind::cpu ? 0 : 1];
+      cell = ms_text(m.stats.median);
+      // A bf16 row whose CPU ran f32 says so in the row, not only below the table.
+      if (const std::string note = other_mode_note(r, d); !note.empty()) {
+        cell += fmt::format(" ({})", mode_name(d.kind, d.dtype));
+        modes_.insert(fmt::format("{} ran {}", to_string(d.kind), note));
+      }
       devices_.insert(fmt::format("{}: {}, {} {} ({})", to_string(d.kind), m.device.display_name(),
                                   m.device.library_text(), m.prepare.implementation, mode_name(d.kind, d.dtype)));
     }
@@ -57,6 +64,7 @@ class MarkdownPrinter final : public Printer {
       out_ << fmt::format("Geometric-mean GPU speedup over CPU: **{:.1f}x** over {}.\n\n", *s.geomean_speedup,
                           counted(s.speedups.size(), "problem"));
     for (const std::string& d : devices_) out_ << "- " << md(d) << "\n";
+    for (const std::string& m : modes_) out_ << "- " << md(m) << "\n";
     for (const std::string& w : reasons_) out_ << "- " << md(w) << "\n";
     std::string command;
     for (const std::string& a : meta_.argv) command += (command.empty() ? "" : " ") + a;
@@ -76,7 +84,7 @@ class MarkdownPrinter final : public Printer {
 
   std::ostream& out_;
   RunMetadata meta_;
-  std::set<std::string> devices_, reasons_;
+  std::set<std::string> devices_, modes_, reasons_;
 };
 
 }  // namespace

@@ -300,6 +300,19 @@ class TablePrinter final : public Printer {
 
 std::string not_run_text(const DeviceResult& d) { return (d.failed() ? "failed: " : "not run: ") + d.not_run_reason; }
 
+std::string other_mode_note(const RunResult& r, const DeviceResult& d) {
+  const DType asked = r.problem.dtype;
+  const std::string mode = mode_name(d.kind, d.dtype);
+  if (!d.measurement || mode == to_string(asked)) return "";
+  for (const auto& [key, value] : d.measurement->prepare.details)
+    if (key == "mode")
+      return value.find(kByTime) == std::string::npos ? value
+                                                      : mode + ", chosen by a timed trial (--cpu-dtype fastest)";
+  if (d.kind == DeviceKind::cpu && d.dtype != cpu_dtypes_to_try(asked, std::nullopt).front())
+    return mode + ", forced by --cpu-dtype";
+  return fmt::format("{}, the {}'s mode for {}", mode, upper_case(to_string(d.kind)), to_string(asked));
+}
+
 std::string compact_shape(const Problem& p) {
   std::string s = fmt::format("{}x{}x{}x{} k{}x{}x{}", p.n, p.h, p.w, p.c, p.k, p.r, p.s);
   if (p.stride_h != 1 || p.stride_w != 1)
