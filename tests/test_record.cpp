@@ -132,10 +132,23 @@ std::vector<std::map<std::string, std::string>> csv_rows(const std::vector<RunRe
 }
 }  // namespace
 
+namespace {
+
+/// sample_result() (a bf16 problem) whose CPU ran `mode`, with `detail` as its "mode" detail unless empty.
+RunResult cpu_ran(DType mode, const std::string& detail, const std::string& label) {
+  RunResult r = sample_result(40, 2);
+  r.label = label;
+  r.devices[0].dtype = mode;
+  if (!detail.empty()) r.devices[0].measurement->prepare.details.emplace_back("mode", detail);
+  return r;
+}
+
+}  // namespace
+
 TEST(Record, CsvHeaderAndColumns) {
   size_t columns = 0;
   const auto rows = csv_rows({sample_result(40, 2)}, columns);
-  EXPECT_EQ(columns, 23u + 2 * 12 + 3 + 2 * 2);
+  EXPECT_EQ(columns, 23u + 2 * 12 + 3 + 2 * 2 + 2);
   ASSERT_EQ(rows.size(), 1u);
   auto col = [&](const std::string& name) {
     const auto it = rows[0].find(name);
@@ -153,8 +166,21 @@ TEST(Record, CsvHeaderAndColumns) {
   EXPECT_EQ(col("gpu_implementation"), "fake:direct");
   EXPECT_EQ(col("speedup"), "20");
   EXPECT_EQ(col("speedup_uncertainty"), "0.5");
-  for (const char* device_ran : {"cpu_exit_code", "cpu_reason", "gpu_exit_code", "gpu_reason"})
+  for (const char* device_ran :
+       {"cpu_exit_code", "cpu_reason", "gpu_exit_code", "gpu_reason", "cpu_other_mode", "gpu_other_mode"})
     EXPECT_EQ(col(device_ran), "") << device_ran;
+}
+
+// A bf16 row whose CPU ran f32 said so in cpu_dtype only: why (no kernel, a trial, a forced mode) was not there.
+TEST(Record, CsvSaysWhyADeviceRanAnotherMode) {
+  size_t columns = 0;
+  const auto rows = csv_rows(
+      {cpu_ran(DType::f32, "f32 instead of bf16: no bf16, \"here\"", "a"), cpu_ran(DType::f32, "", "b")}, columns);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("cpu_dtype"), "f32");
+  EXPECT_EQ(rows[0].at("cpu_other_mode"), "f32 instead of bf16: no bf16, \"here\"");
+  EXPECT_EQ(rows[1].at("cpu_other_mode"), "f32, forced by --cpu-dtype");
+  EXPECT_EQ(rows[0].at("gpu_other_mode"), "");
 }
 
 // A device that did not run said only `gpu_ran` false in CSV: why, and whether it failed, was in JSON alone.
@@ -215,19 +241,6 @@ TEST(Record, SeedsAbove2To53SurviveToolsThatRoundNumbers) {
   j["seed"] = 18446744073709549568.0;  // what a double-based tool writes back (the nearest double)
   EXPECT_EQ(result_from_json(j, "rec").seed, 18446744073709551557ull);
 }
-
-namespace {
-
-/// sample_result() (a bf16 problem) whose CPU ran `mode`, with `detail` as its "mode" detail unless empty.
-RunResult cpu_ran(DType mode, const std::string& detail, const std::string& label) {
-  RunResult r = sample_result(40, 2);
-  r.label = label;
-  r.devices[0].dtype = mode;
-  if (!detail.empty()) r.devices[0].measurement->prepare.details.emplace_back("mode", detail);
-  return r;
-}
-
-}  // namespace
 
 TEST(Record, OtherModeNoteSaysWhichModeRanAndWhy) {
   const RunResult same = sample_result(40, 2);

@@ -34,6 +34,8 @@ class CsvPrinter final : public Printer {
     out_ << ",cross_check_error,speedup,speedup_uncertainty";
     // Why a device did not run, last so that the columns before keep the places they had.
     for (DeviceKind k : kDeviceKinds) out_ << fmt::format(",{0}_exit_code,{0}_reason", to_string(k));
+    // The mode a device ran where it is not the dtype asked, and why; after the reasons, for the same cause.
+    for (DeviceKind k : kDeviceKinds) out_ << fmt::format(",{}_other_mode", to_string(k));
     out_ << "\n";
   }
   void do_record(const RunResult& r) override {
@@ -63,6 +65,10 @@ class CsvPrinter final : public Printer {
         out_ << fmt::format(",{},{}", static_cast<int>(d->not_run_code), csv_cell(d->not_run_reason));
       else
         out_ << ",,";
+    }
+    for (DeviceKind kind : kDeviceKinds) {
+      const DeviceResult* d = r.device(kind);
+      out_ << "," << (d ? csv_cell(other_mode_note(r, *d)) : "");
     }
     out_ << "\n";
     out_.flush();
