@@ -407,7 +407,7 @@ TEST(App, ADeviceThatFailsOnOneProblemIsRecordedAndTheListGoesOn) {
         s.find("l:2                         2x12x12x3 k4x3x3                       5.000           -         -  ERR\n"),
         std::string::npos)
         << s;
-    EXPECT_NE(s.find("gpu: failed: cuDNN: execute failed (scripted) on 1 problem\n"), std::string::npos) << s;
+    EXPECT_NE(s.find("gpu: failed: cuDNN: execute failed (scripted), on 1 problem\n"), std::string::npos) << s;
     EXPECT_NE(s.find("ERR = a device failed (the reason is above)\n"), std::string::npos) << s;
     EXPECT_NE(s.find("summary: 3 of 3 problems ran, 1 with a device that failed\n"), std::string::npos) << s;
     EXPECT_NE(s.find("geometric-mean GPU speedup over CPU: 1.0x over 2 problems\n"), std::string::npos) << s;
@@ -424,7 +424,7 @@ TEST(App, AGpuLostOnOneProblemIsNotTriedAgainAndLaterProblemsSayWhere) {
   EXPECT_EQ(r.error, "l:2: gpu: CUDA: cudaMemcpyAsync failed: an illegal memory access was encountered");
   EXPECT_EQ(runs_at_batch_3, 0);
   const std::string s = out.str();
-  EXPECT_NE(s.find("gpu: failed: the gpu stopped working at l:2: cudaErrorIllegalAddress on 1 problem\n"),
+  EXPECT_NE(s.find("gpu: failed: the gpu stopped working at l:2: cudaErrorIllegalAddress, on 1 problem\n"),
             std::string::npos)
       << s;
   EXPECT_NE(s.find("summary: 3 of 3 problems ran, 2 with a device that failed\n"), std::string::npos) << s;

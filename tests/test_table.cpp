@@ -146,10 +146,31 @@ TEST(TablePrinter, SeveralProblemsGetARowEachAndARepeatedReasonOnce) {
   EXPECT_TRUE(has(line1, "1x8x8x3 k2x3x3")) << line1;
   EXPECT_TRUE(has(line1, "200.000           -         -  !")) << line1;
   EXPECT_EQ(s.find("no NVIDIA driver"), s.rfind("no NVIDIA driver")) << "printed once:\n" << s;
-  EXPECT_TRUE(has(s, "gpu: not run: no NVIDIA driver on 3 problems\n")) << s;
+  EXPECT_TRUE(has(s, "gpu: not run: no NVIDIA driver, on 3 problems\n")) << s;
   EXPECT_TRUE(has(s, "summary: 3 of 3 problems ran\n")) << s;
   EXPECT_TRUE(has(s, "totals: medians add up to cpu 600.000 ms over 3 problems\n")) << s;
   EXPECT_FALSE(has(s, "fake:direct")) << "rows, not blocks";
+}
+
+// A bf16 row whose CPU ran f32 showed the f32 median with nothing to say so.
+TEST(TablePrinter, ARowWhoseDeviceRanAnotherModeIsMarkedAndWhyPrintedOnce) {
+  std::vector<RunResult> rs(3, result());
+  for (size_t i = 0; i < rs.size(); ++i) {
+    rs[i].label = "entry " + std::to_string(i);
+    rs[i].problem.dtype = DType::bf16;
+    rs[i].devices[1].dtype = DType::bf16;
+    rs[i].devices[0].dtype = i < 2 ? DType::f32 : DType::bf16;
+  }
+  for (size_t i : {0, 1})
+    rs[i].devices[0].measurement->prepare.details.emplace_back("mode", "f32 instead of bf16: no bf16");
+  const std::string s = print(rs);
+  EXPECT_TRUE(has(s, "200.000*      10.000     20.0x\n")) << s;
+  EXPECT_TRUE(has(s, "200.000      10.000     20.0x\n")) << "entry 2 ran bf16:\n" << s;
+  EXPECT_TRUE(has(s, "\ncpu ran f32 instead of bf16: no bf16, on 2 problems\n")) << s;
+  EXPECT_TRUE(has(s, "\n* = ran another mode than the dtype asked (which, and why: above)\n")) << s;
+  // Not a mark where every device ran the dtype asked.
+  rs[0].devices[0].dtype = rs[1].devices[0].dtype = DType::bf16;
+  EXPECT_FALSE(has(print(rs), "*")) << print(rs);
 }
 
 TEST(TablePrinter, NoSpeedupOverSeveralProblemsSaysWhenOneDeviceWasAskedFor) {

@@ -89,11 +89,15 @@ class TablePrinter final : public Printer {
 
   void do_end(const SuiteSummary& s) override {
     if (s.total <= 1 && !s.interrupted && !rows()) return;
-    for (const auto& [reason, count] : not_run_)
-      line("", fmt::format("{} on {} problem{}", reason, count, count == 1 ? "" : "s"), "    ");
+    for (const auto* reasons : {&other_mode_, &not_run_})
+      for (const auto& [reason, count] : *reasons)
+        line("", fmt::format("{}, on {} problem{}", reason, count, count == 1 ? "" : "s"), "    ");
     // The legend names only the marks that appeared.
     std::string legend;
-    for (const auto& [mark, meaning] : {std::pair<const char*, const char*>{"!", "warnings (printed on stderr)"},
+    for (const auto& [mark, meaning] : {std::pair<const char*, const char*>{"*",
+                                                                            "ran another mode than the dtype asked "
+                                                                            "(which, and why: above)"},
+                                        {"!", "warnings (printed on stderr)"},
                                         {"ERR", "a device failed (the reason is above)"},
                                         {"FAIL", "verification failed"},
                                         {"SLOW",
@@ -247,6 +251,12 @@ class TablePrinter final : public Printer {
       }
       cell = ms_text(d.measurement->stats.median);
       warned = warned || !d.measurement->warnings.empty() || d.measurement->interrupted;
+      // A bf16 row whose CPU ran f32 is marked in its cell, and the mode and why are listed below the rows.
+      if (const std::string note = other_mode_note(r, d); !note.empty()) {
+        cell += "*";
+        marks_.insert("*");
+        ++other_mode_[fmt::format("{} ran {}", to_string(d.kind), note)];
+      }
     }
     const bool unverified = verification_failed(r), failed = errored || unverified;
     const std::string mark = errored ? "ERR" : unverified ? "FAIL" : r.straggler ? "SLOW" : warned ? "!" : "";
@@ -292,6 +302,7 @@ class TablePrinter final : public Printer {
   size_t width_;
   ProblemStart start_;
   std::map<std::string, int> not_run_;  ///< each distinct "dev: not run: reason", with how many rows had it
+  std::map<std::string, int> other_mode_;  ///< each distinct "dev ran MODE and why" (other_mode_note()), likewise
   std::set<std::string> marks_;         ///< the row marks printed so far
   std::set<DeviceKind> asked_;          ///< the devices the records so far asked for, run or not
 };
