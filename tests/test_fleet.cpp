@@ -163,3 +163,41 @@ TEST(Fleet, SaysWhenOneNodeRanAProblemTwiceAndWhichDeviceTheRecordsHave) {
   cpu.device = DeviceKind::cpu;
   EXPECT_EQ(run_on(dir, {to_json(cpu_only, m)}, cpu).outcome.code, ExitCode::ok);
 }
+
+// A node whose CPU ran f32 for a bf16 problem, among nodes that ran bf16, was measured against their median: 50%
+// "slower" for its mode, not its speed.
+TEST(Fleet, EachNodeIsComparedOnlyWithThoseThatRanItsMode) {
+  std::vector<nlohmann::json> records;
+  const double cpu_ms[] = {40, 40.4, 48, 60};  // n2 is 20% slower than the bf16 median; n3 ran f32
+  for (int i = 0; i < 4; ++i) {
+    RunResult r = sample_result(cpu_ms[i], 2, cpu_ms[i] * 0.01);
+    r.label = "stdin:1";
+    if (i == 3) r.devices[0].dtype = DType::f32;
+    RunMetadata m = kMeta;
+    m.host = "n" + std::to_string(i);
+    records.push_back(to_json(r, m));
+  }
+  FleetOptions o;
+  o.device = DeviceKind::cpu;
+  const FleetReport rep = build_fleet(records, o);
+  ASSERT_EQ(rep.entries.size(), 4u);
+  EXPECT_EQ(rep.stragglers, 1);
+  for (const FleetEntry& e : rep.entries) {
+    EXPECT_EQ(e.straggler, e.node == "n2") << e.node;
+    EXPECT_EQ(e.other_mode, e.node == "n3") << e.node;
+    EXPECT_EQ(e.mode, e.node == "n3" ? "f32" : "bf16") << e.node;
+  }
+  EXPECT_NEAR(rep.entries[2].deviation, 48 / 40.4 - 1, 1e-9) << "against the bf16 median, 40.4";
+  EXPECT_EQ(rep.entries[3].deviation, 0) << "alone in its mode";
+  ASSERT_EQ(rep.warnings.size(), 1u);
+  EXPECT_EQ(rep.warnings[0],
+            "fleet: 'stdin:1' ran the cpu in 2 modes (bf16 on 3 nodes, f32 on 1 node): each node is compared only "
+            "with those that ran its mode");
+  // The table says which mode the odd row ran.
+  ScratchDir dir("fleet-modes");
+  const FleetRun run = run_on(dir, {records[0], records[3]}, o);
+  EXPECT_EQ(run.outcome.code, ExitCode::ok) << run.outcome.error;
+  EXPECT_NE(run.out.find("  ok         stdin:1 (ran f32)\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("  ok         stdin:1\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.err.find("(bf16 on 1 node, f32 on 1 node)"), std::string::npos) << run.err;
+}

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "convbench/pairing.hpp"
 #include "convbench/record.hpp"
 #include "convbench/report.hpp"
 #include "convbench/system.hpp"
@@ -42,6 +43,8 @@ FleetEntry entry_of(const json& record, const RunResult& r, const FleetOptions& 
     return e;
   }
   if (e.model.empty()) e.model = e.device = d->measurement->device.name;
+  e.mode = mode_name(d->kind, d->dtype);
+  e.other_mode = !other_mode_note(r, *d).empty();
   const Level level = level_of({&*d->measurement});
   e.ms = level.ms;
   e.noise = 2 * level.error;
@@ -72,8 +75,9 @@ void print_table(const FleetReport& rep, const FleetOptions& o, std::ostream& ou
       fmt::print(out, "{:<{}}  {:>11}  {:>9}  {:>6}  {:<9}  {} ({})\n", e.node, node_width, "-", "-", "-", "FAILED",
                  name_of(*first), e.failure);
     else
-      fmt::print(out, "{:<{}}  {:>11.4f}  {:>+8.1f}%  {:>5.1f}%  {:<9}  {}\n", e.node, node_width, e.ms,
-                 e.deviation * 100, e.noise * 100, e.straggler ? "STRAGGLER" : "ok", name_of(*first));
+      fmt::print(out, "{:<{}}  {:>11.4f}  {:>+8.1f}%  {:>5.1f}%  {:<9}  {}{}\n", e.node, node_width, e.ms,
+                 e.deviation * 100, e.noise * 100, e.straggler ? "STRAGGLER" : "ok", name_of(*first),
+                 e.other_mode ? fmt::format(" (ran {})", e.mode) : "");
   }
   if (!rep.missing.empty()) fmt::print(out, "missing nodes: {}\n", rep.missing);
   fmt::print(out, "{}, {}: {} beyond {:.1f}% + noise, {}\n", counted(rep.nodes.size(), "node"),
@@ -89,6 +93,7 @@ json report_json(const FleetReport& rep, const FleetOptions& o) {
                        {"node", e.node},
                        {"device", e.device},
                        {"model", e.model},
+                       {"mode", e.failure.empty() ? json(e.mode) : json(nullptr)},
                        {"ms", e.failure.empty() ? json(e.ms) : json(nullptr)},
                        {"deviation", e.failure.empty() ? json(e.deviation) : json(nullptr)},
                        {"noise", e.noise},
@@ -101,12 +106,12 @@ json report_json(const FleetReport& rep, const FleetOptions& o) {
 }
 
 void print_csv(const FleetReport& rep, std::ostream& out) {
-  out << "problem,label,node,device,ms,deviation,noise,straggler,failure\n";
+  out << "problem,label,node,device,ms,deviation,noise,straggler,failure,mode\n";
   for (const FleetEntry& e : rep.entries)
-    out << fmt::format("{},{},{},{},{},{},{},{},{}\n", csv_cell(e.problem), csv_cell(e.label), csv_cell(e.node),
+    out << fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_cell(e.problem), csv_cell(e.label), csv_cell(e.node),
                        csv_cell(e.device), e.failure.empty() ? fmt::format("{:.6g}", e.ms) : "",
                        e.failure.empty() ? fmt::format("{:.6g}", e.deviation) : "", fmt::format("{:.6g}", e.noise),
-                       e.straggler ? "true" : "false", csv_cell(e.failure));
+                       e.straggler ? "true" : "false", csv_cell(e.failure), csv_cell(e.mode));
 }
 
 }  // namespace
@@ -156,16 +161,27 @@ FleetReport build_fleet(const std::vector<json>& records, const FleetOptions& o)
             "fleet: node '{}' has {} records of '{}': runs of one host without a scheduler rank count as one node; "
             "to compare two runs of one machine, use convbench compare",
             node, count, name_of(group.front())));
-    std::vector<double> levels;
+    // Each entry against the entries that ran the device in its mode: a node whose CPU ran f32 for a bf16
+    // problem, among nodes that ran bf16, is not slow or fast for it, only different.
+    std::map<std::string, std::vector<double>> levels;
     for (const FleetEntry& e : group)
-      if (e.failure.empty()) levels.push_back(e.ms);
-    const double median = median_of(levels);
+      if (e.failure.empty()) levels[e.mode].push_back(e.ms);
+    if (levels.size() > 1) {
+      std::string modes;
+      for (const auto& [mode, of_mode] : levels)
+        modes += fmt::format("{}{} on {}", modes.empty() ? "" : ", ", mode, counted(of_mode.size(), "node"));
+      rep.warnings.push_back(
+          fmt::format("fleet: '{}' ran the {} in {} modes ({}): each node is compared only with "
+                      "those that ran its mode",
+                      name_of(group.front()), to_string(o.device), levels.size(), modes));
+    }
     for (FleetEntry& e : group) {
+      const std::vector<double>& of_mode = levels[e.mode];
       if (!e.failure.empty()) {
         ++rep.failures;
-      } else if (median > 0) {
+      } else if (const double median = median_of(of_mode); median > 0) {
         e.deviation = e.ms / median - 1;
-        e.straggler = levels.size() >= 2 && e.deviation > o.threshold + e.noise;
+        e.straggler = of_mode.size() >= 2 && e.deviation > o.threshold + e.noise;
         rep.stragglers += e.straggler;
       }
       rep.entries.push_back(e);

@@ -28,6 +28,8 @@ struct FleetEntry {
   std::string node;      ///< host, with ":rank" when a scheduler rank was set
   std::string device;    ///< the GPU's name and UUID, or the CPU model
   std::string model;     ///< GPU name or CPU model: entries are compared within one model
+  std::string mode;      ///< the mode the device ran (mode_name()); entries are compared within one mode too
+  bool other_mode = false;  ///< the mode is not the dtype asked (a bf16 problem run as f32 on the CPU)
   double ms = 0;         ///< the level: the median of the rounds' medians
   double noise = 0;      ///< twice the level's relative standard error
   double deviation = 0;  ///< ms / the group's fleet median − 1
@@ -49,7 +51,8 @@ struct FleetReport {
 /// when the launcher set one, and "/gpuN" for a record of one GPU among several.
 std::string node_of(const nlohmann::json& record);
 
-/// Groups the records by problem and device model, and flags each entry against its group's median.
+/// Groups the records by problem and device model, and flags each entry against the median of its group's entries
+/// that ran its mode (a warning names a group whose nodes ran the device in more than one).
 FleetReport build_fleet(const std::vector<nlohmann::json>& records, const FleetOptions& o);
 
 /// Reads the files, prints the report on `out` and its warnings on `err`, and returns
