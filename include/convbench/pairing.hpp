@@ -40,8 +40,7 @@ struct ModeTrial {
   DType mode = DType::f32;
   double best_ms = 0;  ///< over both windows, once repeated
   int runs = 0;        ///< timed runs of the first window
-  int later_runs = 0;  ///< timed runs of the second
-  bool repeated = false;
+  int later_runs = 0;  ///< timed runs of the second; 0 until repeated (a window has at least one)
 };
 constexpr int kTrialMinRuns = 3, kLaterTrialMinRuns = 1, kTrialMaxRuns = 100;
 constexpr double kTrialMinMs = 20, kTrialMaxMs = 500;

@@ -167,12 +167,11 @@ std::string choose_by_time(Conv2D& backend, const RunOptions& o, const std::vect
   }
   if (trials.empty()) return "";  // the run itself reports the refusal
   // Each mode that loses is timed once more, in a later window, and keeps the best run of both.
-  for (std::optional<size_t> i; trials.size() > 1 && (i = trial_to_repeat(trials));) {
+  for (std::optional<size_t> i; (i = trial_to_repeat(trials));) {
     ModeTrial& t = trials[*i];
     const ModeTrial later = trial_of(backend, p, t.mode, kLaterTrialMinRuns, inputs, o.harness.cache);
     t.best_ms = std::min(t.best_ms, later.best_ms);
     t.later_runs = later.runs;
-    t.repeated = true;
   }
   const size_t kept = fastest_mode(trials);
   p.dtype = trials[kept].mode;

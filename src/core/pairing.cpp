@@ -34,7 +34,7 @@ size_t fastest_mode(const std::vector<ModeTrial>& trials) {
 std::optional<size_t> trial_to_repeat(const std::vector<ModeTrial>& trials) {
   const size_t kept = fastest_mode(trials);
   for (size_t i = 0; i < trials.size(); ++i)
-    if (i != kept && !trials[i].repeated) return i;
+    if (i != kept && trials[i].later_runs == 0) return i;
   return std::nullopt;
 }
 
