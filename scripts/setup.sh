@@ -11,7 +11,9 @@
 #     - where a CUDA toolkit is present: the cudnn-frontend headers, taken from the nvidia-cudnn-frontend
 #       wheel on PyPI (fetched without dependencies; only include/ is unpacked, into .deps/).
 #   scripts/setup.sh --for-tests   the above, plus what scripts/test.sh needs: clang with its libFuzzer
-#       runtime and OpenMP (the fuzz build), and debootstrap (the fresh-machine check).
+#       runtime and OpenMP (the fuzz build), and debootstrap (the fresh-machine check). The libFuzzer
+#       runtime's package carries clang's major version (libclang-rt-14-dev on Debian 12, -19- on Debian 13,
+#       -18- on Ubuntu 24.04), so it is named after clang is installed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 FRONTEND_VERSION=1.32.0
@@ -21,11 +23,12 @@ packages=(build-essential cmake libdnnl-dev ocl-icd-opencl-dev libcli11-dev libf
 # Slurm and munge: the cluster test starts its own one-node Slurm (tests/e2e/slurm_fleet.sh); mpich and
 # openmpi-bin: the same recipe through MPICH's and Open MPI's launchers (tests/e2e/mpi_fleet.sh); chromium:
 # the HTML report is loaded and rendered headless (tests/e2e/html_chromium.sh).
-test_packages=(clang libclang-rt-14-dev libomp-dev debootstrap slurmd slurmctld slurm-client munge mpich openmpi-bin
+test_packages=(clang libomp-dev debootstrap slurmd slurmctld slurm-client munge mpich openmpi-bin
                chromium)
+for_tests=0
 case "${1:-}" in
   "") ;;
-  --for-tests) packages+=("${test_packages[@]}") ;;
+  --for-tests) packages+=("${test_packages[@]}"); for_tests=1 ;;
   *) echo "setup.sh: unknown argument '$1'; the only one is --for-tests" >&2; exit 2 ;;
 esac
 
@@ -36,14 +39,18 @@ apt_install() {  # installs the named packages, refreshing the package lists onc
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}" >&2
-  apt_install "${missing[@]}"
-fi
+install_missing() {  # installs those of the named packages that are not installed
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    apt_install "${missing[@]}"
+  fi
+}
+install_missing "${packages[@]}"
+if [ "$for_tests" = 1 ]; then install_missing "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"; fi
 
 cuda_home=${CUDA_HOME:-/usr/local/cuda}
 dest=$root/.deps/cudnn-frontend

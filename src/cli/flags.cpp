@@ -147,7 +147,8 @@ std::string explain_parse_error(const CLI::ParseError& e, const CLI::App& where,
   }
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr) {
     const std::string flag = msg.substr(0, msg.find(':'));
-    if (msg.find("At Most") != std::string::npos) {
+    // CLI11 2.1 to 2.4 say "At Most 1 required but received 2", 2.5 and later "At most ..."
+    if (msg.find("At Most") != std::string::npos || msg.find("At most") != std::string::npos) {
       std::vector<std::string> names{flag};  // and its other names (report's --html is also --output)
       if (const CLI::Option* o = where.get_option_no_throw(flag))
         for (const std::string& n : o->get_lnames())

@@ -11,7 +11,6 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
-#include <optional>
 #include <random>
 
 #include "convbench/descriptor.hpp"
@@ -154,12 +153,14 @@ std::vector<LabeledProblem> problems_from_flags(const RunFlags& f, const CLI::Ap
     const DType d = parse_dtype(f.problem.dtype);
     const Layout l = parse_layout(f.problem.layout);
     // --batch replaces every entry's batch, as benchdnn's --mb does for a batch file: the suite at batch 1.
-    const std::optional<int64_t> batch =
-        app.count("--batch") > 0 ? std::optional(parse_batch(f.problem)) : std::nullopt;
+    // (A plain value and a flag, not std::optional: GCC 12 warned that the optional's value "may be used
+    // uninitialized" when built with CLI11 2.6, a known false positive.)
+    const bool new_batch = app.count("--batch") > 0;
+    const int64_t batch = new_batch ? parse_batch(f.problem) : 0;
     for (const SuiteEntry& e : s->entries) {
       LabeledProblem lp{f.suite + " " + e.label, parse_descriptor(e.descriptor, d, l)};
-      if (batch) {
-        lp.problem.n = *batch;
+      if (new_batch) {
+        lp.problem.n = batch;
         try {
           lp.problem.validate();
         } catch (const Error& err) {
