@@ -129,7 +129,8 @@ tar -C "$fs" -xf "$pristine"
 # settings for them, CA certificates, pip's cert setting, the resolver. Nothing else.
 rm -f "$fs/etc/apt/sources.list" "$fs"/etc/apt/sources.list.d/*
 if [ "$distro" = ubuntu ]; then
-  echo "deb $mirror $suite $suite-updates $suite-security main universe" >"$fs/etc/apt/sources.list"
+  for pocket in "$suite" "$suite-updates" "$suite-security"; do echo "deb $mirror $pocket main universe"; done \
+    >"$fs/etc/apt/sources.list"
 else
   host_suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
   [ -n "$host_suite" ] || die "/etc/os-release names no release (VERSION_CODENAME), so the host's package sources cannot be carried over"

@@ -11,9 +11,10 @@
 #     - where a CUDA toolkit is present: the cudnn-frontend headers, taken from the nvidia-cudnn-frontend
 #       wheel on PyPI (fetched without dependencies; only include/ is unpacked, into .deps/).
 #   scripts/setup.sh --for-tests   the above, plus what scripts/test.sh needs: clang with its libFuzzer
-#       runtime and OpenMP (the fuzz build), and debootstrap (the fresh-machine check). The libFuzzer
-#       runtime's package carries clang's major version (libclang-rt-14-dev on Debian 12, -19- on Debian 13,
-#       -18- on Ubuntu 24.04), so it is named after clang is installed.
+#       runtime and OpenMP (the fuzz build), and debootstrap and gnupg (the fresh-machine check; gpg takes
+#       the pinned key out of an Ubuntu keyring). The libFuzzer runtime's package carries clang's major
+#       version (libclang-rt-14-dev on Debian 12, -19- on Debian 13, -18- on Ubuntu 24.04), so it is named
+#       once clang is installed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 FRONTEND_VERSION=1.32.0
@@ -23,7 +24,7 @@ packages=(build-essential cmake libdnnl-dev ocl-icd-opencl-dev libcli11-dev libf
 # Slurm and munge: the cluster test starts its own one-node Slurm (tests/e2e/slurm_fleet.sh); mpich and
 # openmpi-bin: the same recipe through MPICH's and Open MPI's launchers (tests/e2e/mpi_fleet.sh); chromium:
 # the HTML report is loaded and rendered headless (tests/e2e/html_chromium.sh).
-test_packages=(clang libomp-dev debootstrap slurmd slurmctld slurm-client munge mpich openmpi-bin
+test_packages=(clang libomp-dev debootstrap gnupg slurmd slurmctld slurm-client munge mpich openmpi-bin
                chromium)
 for_tests=0
 case "${1:-}" in
