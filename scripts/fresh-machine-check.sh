@@ -88,7 +88,7 @@ pristine=$cache/$suite-minbase.tar
 if [ ! -s "$pristine" ]; then
   say "debootstrap --variant=minbase $suite (cached in $pristine afterwards)"
   mkdir -p "$cache"
-  boot=$(mktemp -d "$cache/boot.XXXXXX")
+  boot=$(mktemp -d "$cache/boot.XXXXXX") && chmod 755 "$boot"
   t0=$(date +%s)
   boot_args=(--variant=minbase)
   if [ "$distro" = ubuntu ]; then
@@ -124,6 +124,7 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$fs"
 tar -C "$fs" -xf "$pristine"
+chmod 755 "$fs"  # / as on a machine (the tarball's top came from mktemp -d, 700): users other than root need it
 
 # 2. What may come from the host: package sources (a Debian root: the same mirrors, for SUITE), apt's
 # settings for them, CA certificates, pip's cert setting, the resolver. Nothing else.
