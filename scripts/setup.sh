@@ -36,15 +36,19 @@ esac
 
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
 updated=0
-apt_install() {  # installs the named packages, refreshing the package lists once per run
+refresh_lists() {  # apt-get update, once per run
   if [ "$updated" = 0 ]; then $sudo apt-get update -qq; updated=1; fi
+}
+apt_install() {  # installs the named packages
+  refresh_lists
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 install_missing() {  # installs those of the named packages that are not installed
   local missing=() p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    installed "$p" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}" >&2
@@ -54,8 +58,8 @@ install_missing() {  # installs those of the named packages that are not install
 install_missing "${packages[@]}"
 if [ "$for_tests" = 1 ]; then
   install_missing "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
-  if ! dpkg-query -W -f='${Status}' "$browser" 2>/dev/null | grep -q "install ok installed"; then
-    if [ "$updated" = 0 ]; then $sudo apt-get update -qq; updated=1; fi
+  if ! installed "$browser"; then
+    refresh_lists
     # (awk reads it all: a `grep -q` that stops early would fail the pipe under pipefail)
     candidate=$(apt-cache policy "$browser" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')
     if [ -n "$candidate" ] && [ "$candidate" != "(none)" ]; then
