@@ -8,14 +8,16 @@
 #   2. `convbench --version` shows the GPU backend built in (when the host has a CUDA toolkit),
 #   3. a small verified run exits 0 and says "verify ok", and
 #   4. with --ctest, the test suite of that build passes in the root (CTest; the tests whose tools the
-#      Quick start does not install, Slurm, MPI and Chromium, say they are skipped).
+#      Quick start does not install, Slurm, MPI and Chromium, say they are skipped);
+#   5. with --test-sh, the README's second command (scripts/test.sh: it installs those tools, then runs the
+#      sanitizer, fuzz, oneDNN 3.x and Release suites) succeeds in the root.
 # It also prints the compiler warnings of that build, if any. Everything the project needs must come from
 # its own scripts: the root starts with nothing but minbase, the package sources (a Debian root gets the
 # host's, with the host's release name replaced by SUITE's; an Ubuntu root gets archive.ubuntu.com's main
 # and universe, as an Ubuntu install has them), apt's settings, the host's CA certificates and pip's
 # certificate setting.
 #
-# Usage (as root): scripts/fresh-machine-check.sh [--suite SUITE] [--ctest] [REV]
+# Usage (as root): scripts/fresh-machine-check.sh [--suite SUITE] [--ctest] [--test-sh] [REV]
 #   CONVBENCH_FRESH_CACHE  where the pristine root is cached as a tarball (default /var/cache/convbench-fresh)
 #   CUDA_HOME              the toolkit to bind (default /usr/local/cuda); absent: the CPU-only build is checked
 # An Ubuntu SUITE is bootstrapped with the Ubuntu archive's signing key, taken from the suite's
@@ -26,6 +28,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 suite=bookworm
 ctest=0
+test_sh=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --suite)
@@ -33,6 +36,7 @@ while [ $# -gt 0 ]; do
       suite=$2
       shift 2 ;;
     --ctest) ctest=1; shift ;;
+    --test-sh) test_sh=1; shift ;;
     -*) echo "fresh-machine: unknown option '$1'; see the usage at the top of $0" >&2; exit 2 ;;
     *) break ;;
   esac
@@ -127,7 +131,8 @@ tar -C "$fs" -xf "$pristine"
 chmod 755 "$fs"  # / as on a machine (the tarball's top came from mktemp -d, 700): users other than root need it
 
 # 2. What may come from the host: package sources (a Debian root: the same mirrors, for SUITE), apt's
-# settings for them, CA certificates, pip's cert setting, the resolver. Nothing else.
+# settings for them, CA certificates, pip's cert setting, the resolver (and, in step 3, the host's
+# name). Nothing else.
 rm -f "$fs/etc/apt/sources.list" "$fs"/etc/apt/sources.list.d/*
 if [ "$distro" = ubuntu ]; then
   for pocket in "$suite" "$suite-updates" "$suite-security"; do echo "deb $mirror $pocket main universe"; done \
@@ -148,9 +153,11 @@ cp /etc/ssl/certs/ca-certificates.crt "$fs/etc/ssl/certs/" 2>/dev/null || true
 [ -f /etc/pip.conf ] && cp /etc/pip.conf "$fs/etc/"
 cp -L /etc/resolv.conf "$fs/etc/resolv.conf"
 
-# 3. /proc and /dev/pts as a real machine has them (the tests open pseudo-terminals), and the CUDA toolkit
-# read-only.
+# 3. /proc, /sys and /dev/pts as a real machine has them (the tests open pseudo-terminals), an /etc/hosts
+# that names this machine as an installed Debian or Ubuntu has one, and the CUDA toolkit read-only.
 mount -t proc proc "$fs/proc"
+mkdir -p "$fs/sys" && mount -t sysfs sysfs "$fs/sys"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$(hostname)" >"$fs/etc/hosts"
 mkdir -p "$fs/dev/pts" && mount --bind /dev/pts "$fs/dev/pts"
 gpu_expected=0
 if [ -f "$cuda_home/include/cuda_runtime.h" ]; then
@@ -194,6 +201,19 @@ if [ "$ctest" = 1 ]; then
   in_root "cd build && ctest -j $(nproc) --output-on-failure" >"$work/ctest.log" 2>&1 ||
     { grep -E -A25 '\*\*\*Failed|\(Failed\)|tests failed' "$work/ctest.log" | tail -n 80 >&2; die "the test suite failed in the fresh root"; }
   tested="; its test suite passed there ($(grep -E 'tests passed' "$work/ctest.log"), $(grep -c '\*\*\*Skipped' "$work/ctest.log") skipped, $(($(date +%s) - t0)) s)"
+fi
+
+if [ "$test_sh" = 1 ]; then
+  # The README's second command, exactly as the Quick start shows it. Chromium needs a /dev/shm.
+  second=$(awk '/^## Quick start/ { q = 1 } q && /^```sh/ && ++n == 2 { getline; print; exit }' "$fs/root/convbench/README.md")
+  [ -n "$second" ] || die "no second command found in README.md's Quick start"
+  mkdir -p "$fs/dev/shm" && mount -t tmpfs -o mode=1777 shm "$fs/dev/shm"
+  say "running the Quick start's second command: $second"
+  t0=$(date +%s)
+  in_root "$second" >"$work/second.log" 2>&1 ||
+    { tail -n 80 "$work/second.log" >&2; die "the Quick start's second command failed in the fresh root"; }
+  tested="$tested; its second command passed there ($(grep -E 'tests passed' "$work/second.log" | tail -n 1), $(grep -c '\*\*\*Skipped' "$work/second.log") skipped in the Release suite, $(($(date +%s) - t0)) s)"
+  grep -E '^(asan|oneDNN|== fuzz|#[0-9]+.*DONE|Done [0-9]+ runs)' "$work/second.log" | sed 's/^/fresh-machine:   /' >&2 || true
 fi
 
 say "PASSED: the Quick start's first command built and ran convbench on a fresh $(. "$fs/etc/os-release" && echo "$PRETTY_NAME") root in $elapsed_s s$tested"
