@@ -67,11 +67,11 @@ SlurmdParameters=config_overrides
 NodeName=$host NodeAddr=127.0.0.1 CPUs=4 State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
-# Slurm 23.11 and later (Debian 13 has 24.11) start a cgroup plugin in slurmd whatever the proctrack and
-# task plugins are, and fail without a cgroup file system; their 'CgroupPlugin=disabled' turns it off.
-# Slurm 22.05 (Debian 12) refuses that value, and needs no cgroup.conf.
+# Slurm 24.11 (Debian 13) starts a cgroup plugin in slurmd whatever the proctrack and task plugins are, and
+# fails without a cgroup file system; 'CgroupPlugin=disabled', known since 24.05, turns it off. Slurm
+# 22.05 (Debian 12) and 23.11 (Ubuntu 24.04) refuse that value.
 version=$(slurmd -V | awk '{ print $2 }')
-if [ "$(printf '%s\n' "$version" 23.11 | sort -V | head -n 1)" = 23.11 ]; then
+if [ "$(printf '%s\n' "$version" 24.05 | sort -V | head -n 1)" = 24.05 ]; then
   echo "CgroupPlugin=disabled" >"$dir/cgroup.conf"
 fi
 export SLURM_CONF=$dir/slurm.conf
@@ -79,15 +79,23 @@ for _ in $(seq 50); do [ -S "$dir/munge.sock" ] && break; sleep 0.1; done
 slurmctld -D -i -f "$SLURM_CONF" >"$dir/slurmctld.out.log" 2>&1 &
 pids+=($!)
 slurmd -D -f "$SLURM_CONF" >"$dir/slurmd.out.log" 2>&1 &
-pids+=($!)
+slurmd_pid=$!
+pids+=($slurmd_pid)
 # Up within 30 s. One sinfo can itself take seconds when it cannot reach the controller, so the wait is
-# bounded by time, not by a count of tries.
+# bounded by time, not by a count of tries; a slurmd that has exited ends it at once.
 up=0
 deadline=$((SECONDS + 30))
-while [ $SECONDS -lt $deadline ]; do
+while [ $SECONDS -lt $deadline ] && kill -0 "$slurmd_pid" 2>/dev/null; do
   timeout 10 sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)' && { up=1; break; }
   sleep 0.2
 done
+if [ $up = 0 ] && ! kill -0 "$slurmd_pid" 2>/dev/null; then
+  # Slurm 23.11 cannot turn its cgroup plugin off: without a cgroup hierarchy it supports (a container's
+  # mixed v1 and v2, or none), slurmd cannot start here, and the test cannot run.
+  why=$(grep -m 1 -E 'cgroup|Hybrid mode' "$dir/slurmd.out.log")
+  [ -n "$why" ] && { echo "slurm_fleet: SKIP: slurmd $version cannot start without cgroups this machine lacks: ${why#slurmd: }"; exit 77; }
+  fail "slurmd exited"
+fi
 [ $up = 1 ] || fail "the one-node cluster did not come up within 30 s"
 
 # The README's recipe: one task each, a file each through {job} and {rank}; rank 2's runs take 28 ms, the
