@@ -92,7 +92,7 @@ done
 if [ $up = 0 ] && ! kill -0 "$slurmd_pid" 2>/dev/null; then
   # Slurm 23.11 cannot turn its cgroup plugin off: without a cgroup hierarchy it supports (a container's
   # mixed v1 and v2, or none), slurmd cannot start here, and the test cannot run.
-  why=$(grep -m 1 -E 'cgroup|Hybrid mode' "$dir/slurmd.out.log")
+  why=$(grep -m 1 -E '(error|fatal): .*(cgroup|Hybrid mode)' "$dir/slurmd.out.log")
   [ -n "$why" ] && { echo "slurm_fleet: SKIP: slurmd $version cannot start without cgroups this machine lacks: ${why#slurmd: }"; exit 77; }
   fail "slurmd exited"
 fi
