@@ -177,6 +177,11 @@ git -C "$repo" archive "$rev" | tar -x -C "$fs/root/convbench"
 quick_start() { awk -v n="$1" '/^## Quick start/ { q = 1 } q && /^```sh/ && ++seen == n { getline; print; exit }' "$fs/root/convbench/README.md"; }
 first=$(quick_start 1)
 [ -n "$first" ] || die "no command found in README.md's Quick start"
+# "N skipped: G GPU tests, then the others by name" from a CTest log's per-test lines.
+skipped() {
+  awk '/\*\*\*Skipped/ { sub(/.*Test +#[0-9]+: +/, ""); n++; if ($1 ~ /^Cudnn\./) g++; else o = o (o ? ", " : "") $1 }
+       END { printf "%d skipped", n; if (n) printf ": %d GPU tests%s", g, o ? ", " o : "" }' "$1"
+}
 in_root() {
   chroot "$fs" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/bash -c "cd /root/convbench && $1"
@@ -202,7 +207,7 @@ if [ "$ctest" = 1 ]; then
   t0=$(date +%s)
   in_root "cd build && ctest -j $(nproc) --output-on-failure" >"$work/ctest.log" 2>&1 ||
     { grep -E -A25 '\*\*\*Failed|\(Failed\)|tests failed' "$work/ctest.log" | tail -n 80 >&2; die "the test suite failed in the fresh root"; }
-  tested="; its test suite passed there ($(grep -E 'tests passed' "$work/ctest.log"), $(grep -c '\*\*\*Skipped' "$work/ctest.log") skipped, $(($(date +%s) - t0)) s)"
+  tested="; its test suite passed there ($(grep -E 'tests passed' "$work/ctest.log"), $(skipped "$work/ctest.log"), $(($(date +%s) - t0)) s)"
 fi
 
 if [ "$test_sh" = 1 ]; then
@@ -214,7 +219,7 @@ if [ "$test_sh" = 1 ]; then
   t0=$(date +%s)
   in_root "$second" >"$work/second.log" 2>&1 ||
     { tail -n 80 "$work/second.log" >&2; die "the Quick start's second command failed in the fresh root"; }
-  tested="$tested; its second command passed there ($(grep -E 'tests passed' "$work/second.log" | tail -n 1), $(grep -c '\*\*\*Skipped' "$work/second.log") skipped in the Release suite, $(($(date +%s) - t0)) s)"
+  tested="$tested; its second command passed there (the Release suite: $(grep -E 'tests passed' "$work/second.log" | tail -n 1), $(skipped "$work/second.log"), $(($(date +%s) - t0)) s)"
   grep -E '^(asan|oneDNN|== fuzz|Done [0-9]+ runs)' "$work/second.log" | sed 's/^/fresh-machine:   /' >&2 || true
 fi
 
