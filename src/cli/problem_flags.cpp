@@ -12,6 +12,7 @@
 #include "convbench/descriptor.hpp"
 #include "convbench/error.hpp"
 #include "convbench/text.hpp"
+#include "convbench/text_input.hpp"
 #include "flags.hpp"
 
 namespace convbench {
@@ -135,9 +136,9 @@ Problem resolve_problem(const ProblemFlags& fl, bool shape_flags_given) {
 std::vector<LabeledProblem> read_problem_list(std::istream& in, const std::string& name, const ProblemFlags& defaults) {
   std::vector<LabeledProblem> out;
   std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
+  LineReader lines(in, name);
+  while (lines.next(line)) {
+    const int number = lines.number();
     // A file saved by an editor that marks UTF-8 (Windows Notepad) starts with a byte order mark.
     if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     // '#' starts a comment, and so does '//', as in the C++ source DeepBench's problems are copied from.

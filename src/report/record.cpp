@@ -13,6 +13,7 @@
 #include "convbench/error.hpp"
 #include "convbench/pairing.hpp"
 #include "convbench/system.hpp"
+#include "convbench/text_input.hpp"
 
 namespace convbench {
 namespace {
@@ -352,9 +353,7 @@ std::vector<json> read_records(const std::string& file, const std::string& what)
     throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': no such file", what, path));
   std::ifstream in(path);
   if (!in) throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}'", what, path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
+  const std::string text = read_record_text(in, path, what);
   std::vector<json> out;
   try {
     const json whole = json::parse(text);

@@ -21,6 +21,7 @@ struct Case {
   std::string message;  ///< expected after "convbench: error: " ($IN replaced); a trailing '*' means a prefix
   std::string stdin_text = "";
   bool with_output = true;  ///< add --output into a fresh folder, which must stay empty
+  int timeout_s = 0;        ///< when not 0: run under timeout(1), for an input that was once read without end
 };
 
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
@@ -89,6 +90,14 @@ const std::vector<Case> kCases = {
     {"--problems $IN/bad-descriptor.txt", 2,
      "$IN/bad-descriptor.txt:3: descriptor 'mb2ic3ih10' is not valid: 'oc' is required"},
     {"--problems -", 2, "--problems: 'stdin' lists no problems", "# nothing here\n"},
+    // An endless or binary source given by mistake: read without end into memory until 2026-11 (the
+    // timeout's exit 124, or the kernel's kill, fails the case); now the first control byte or the length ends it.
+    {"--problems /dev/zero", 2,
+     "/dev/zero:1: not text (byte 0x00 at column 1); a problem list is text, a problem per line", "", true, 10},
+    {"--problems $IN/control.txt", 2,
+     "$IN/control.txt:2: not text (byte 0x01 at column 10); a problem list is text, a problem per line"},
+    {"--problems $IN/long-line.txt", 2,
+     "$IN/long-line.txt:1: the line is longer than 1048576 bytes; a problem list holds a problem per line"},
     {"--problems - --suite resnet50", 2, "--problems and --suite cannot be combined; give one"},
     {"--suite nope", 2, "--suite: 'nope' is not valid; expected one of deepbench-training*"},
     {"--suite resnet50 --stride 2", 2, "--suite: shape flags *"},
@@ -120,6 +129,14 @@ const std::vector<Case> kCases = {
     {"compare $IN/missing.json $IN/missing.json", 2, "compare: cannot read '$IN/missing.json': no such file", "",
      false},
     {"compare $IN $IN", 2, "compare: cannot read '$IN': it is a folder, not a file", "", false},
+    {"compare /dev/zero $IN/label-number.json", 2,
+     "compare: '/dev/zero' is not text (byte 0x00 at byte 1); records are JSON, as --format json or jsonl writes them",
+     "", false, 10},
+    {"fleet /dev/urandom", 2, "fleet: '/dev/urandom' is not text (byte 0x*", "", false, 10},
+    {"report --html $IN/page.html $IN/binary.json", 2,
+     "report: '$IN/binary.json' is not text (byte 0x1b at byte 18); records are JSON, as --format json or jsonl "
+     "writes them",
+     "", false},
     // A record edited by hand: an optional field of the wrong type was an "internal error" (exit 1).
     {"compare $IN/label-number.json $IN/label-number.json", 2,
      "compare: '$IN/label-number.json' record 1: not a record as convbench writes it "
@@ -148,6 +165,10 @@ TEST(Malformed, EveryBadInputGetsOneLineItsExitCodeAndNoOutputFile) {
   std::ofstream(in + "/bad.txt") << "--batch 2\n--batch 0\n";
   std::ofstream(in + "/bad-descriptor.txt") << "# header\nmb2ic3ih10oc4kh3\nmb2ic3ih10\n";
   std::ofstream(in + "/text.npy") << "this is not numpy\n";
+  std::ofstream(in + "/control.txt") << "--batch 1\n--batch 2\x01\n";
+  std::ofstream(in + "/long-line.txt") << std::string((size_t{1} << 20) + 1, 'x') << "\n";
+  std::ofstream(in + "/binary.json") << R"({"schema_version")"
+                                     << "\x1b[2J\n";
   std::ofstream(in + "/label-number.json") << R"({"schema_version": 2, "label": 5})"
                                            << "\n";
   {
@@ -171,7 +192,11 @@ TEST(Malformed, EveryBadInputGetsOneLineItsExitCodeAndNoOutputFile) {
     fs::create_directories(out);
     std::string args = replace_all(c.args, "$IN", in);
     if (c.with_output) args += " --output " + out + "/result.json";
-    const std::string prefix = c.stdin_text.empty() ? "" : "printf '" + c.stdin_text + "' | ";
+    std::string prefix = c.stdin_text.empty() ? "" : "printf '" + c.stdin_text + "' | ";
+    if (c.timeout_s > 0) {
+      prefix += "timeout " + std::to_string(c.timeout_s) + " ";
+      if (c.stdin_text.empty()) args += " </dev/null";
+    }
     const CliResult r = run_cli(args, prefix);
     SCOPED_TRACE(args);
     EXPECT_EQ(r.code, c.code) << r.err;
