@@ -2,11 +2,13 @@
 #include "convbench/record.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "convbench/descriptor.hpp"
@@ -343,9 +345,13 @@ RunResult result_from_json(const json& j, const std::string& what) {
 
 std::vector<json> read_records(const std::string& file, const std::string& what) {
   const std::string path = file == "-" ? "/dev/stdin" : file;
-  if (file == "-")
+  if (file == "-") {
     if (const std::string why = stdin_read_error(); !why.empty())
       throw Error(ExitCode::usage, fmt::format("{}: cannot read stdin: {}", what, why));
+    // Typed at a terminal (a '-' meant for a pipe), the read would otherwise wait in silence.
+    if (isatty(STDIN_FILENO) == 1)
+      std::cerr << "convbench: " << what << ": reading records from the terminal; Ctrl-D ends them\n";
+  }
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))  // opens, but reads as nothing: "holds no records" misled
     throw Error(ExitCode::usage, fmt::format("{}: cannot read '{}': it is a folder, not a file", what, path));

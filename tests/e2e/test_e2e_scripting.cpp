@@ -42,6 +42,42 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
   return v;
 }
 
+/// Runs `convbench WORDS` with stdin a pseudo-terminal on which `typed` is typed, as when a person runs it;
+/// stdout and stderr go to files. The exit code is -1 when it had not ended after 60 s (it is then killed).
+CliResult run_at_terminal(const std::vector<std::string>& words, const std::string& typed) {
+  int master = -1, slave = -1;
+  EXPECT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+  const ScratchDir scratch("tty");
+  const std::string out = scratch.path + "/out", err = scratch.path + "/err";
+  std::vector<std::string> argv_words = words;
+  argv_words.insert(argv_words.begin(), convbench::testing::convbench_binary());
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(slave, 0), dup2(o, 1), dup2(e, 2);
+    std::vector<char*> argv;
+    for (std::string& w : argv_words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  EXPECT_EQ(write(master, typed.data(), typed.size()), static_cast<ssize_t>(typed.size()));
+  int status = -1;
+  for (int waited = 0; waited < 600 && waitpid(pid, &status, WNOHANG) == 0; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (!WIFEXITED(status)) kill(pid, SIGKILL), waitpid(pid, &status, 0);
+  char echo[4096];  // what the terminal echoed: read so that it never fills
+  while (fcntl(master, F_SETFL, O_NONBLOCK) == 0 && read(master, echo, sizeof echo) > 0) {
+  }
+  close(master), close(slave);
+  CliResult r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = convbench::testing::slurp(out);
+  r.err = convbench::testing::slurp(err);
+  return r;
+}
+
 }  // namespace
 
 TEST(Scripting, DescriptorOnTheCommandLine) {
@@ -54,55 +90,36 @@ TEST(Scripting, DescriptorOnTheCommandLine) {
 }
 
 TEST(Scripting, AProblemListTypedAtATerminalSaysHowToEndIt) {
-  // stdin is a pseudo-terminal, as when a person types `convbench --problems -`; stdout and stderr are files.
-  int master = -1, slave = -1;
-  ASSERT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
-  const ScratchDir scratch("tty");
-  const std::string out = scratch.path + "/out", err = scratch.path + "/err";
-  const auto run = [&](const std::vector<std::string>& extra) {
-    std::vector<std::string> words = {convbench::testing::convbench_binary(),
-                                      "--problems",
-                                      "-",
-                                      "--format",
-                                      "jsonl",
-                                      "--device",
-                                      "cpu",
-                                      "--runs",
-                                      "1"};
-    words.insert(words.end(), extra.begin(), extra.end());
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(slave, 0), dup2(o, 1), dup2(e, 2);
-      std::vector<char*> argv;
-      for (std::string& w : words) argv.push_back(w.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    // One line, then Ctrl-D at the start of the next: the end of input for a terminal in its usual mode.
-    const std::string typed = "mb1ic3ih10oc4kh3\n\x04";
-    EXPECT_EQ(write(master, typed.data(), typed.size()), static_cast<ssize_t>(typed.size()));
-    int status = -1;
-    for (int waited = 0; waited < 600 && waitpid(pid, &status, WNOHANG) == 0; ++waited)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (!WIFEXITED(status)) kill(pid, SIGKILL), waitpid(pid, &status, 0);
-    char echo[4096];  // what the terminal echoed: read so that it never fills
-    while (fcntl(master, F_SETFL, O_NONBLOCK) == 0 && read(master, echo, sizeof echo) > 0) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  };
-  ASSERT_EQ(run({}), 0) << convbench::testing::slurp(err);
-  EXPECT_EQ(convbench::testing::slurp(err).rfind(
-                "convbench: reading problems from the terminal, one per line; Ctrl-D ends the list\n", 0),
-            0u)
-      << convbench::testing::slurp(err);
-  EXPECT_EQ(json_lines(convbench::testing::slurp(out)).size(), 1u);
+  const std::vector<std::string> words = {"--problems", "-", "--format", "jsonl", "--device", "cpu", "--runs", "1"};
+  // One line, then Ctrl-D at the start of the next: the end of input for a terminal in its usual mode.
+  const CliResult r = run_at_terminal(words, "mb1ic3ih10oc4kh3\n\x04");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.rfind("convbench: reading problems from the terminal, one per line; Ctrl-D ends the list\n", 0), 0u)
+      << r.err;
+  EXPECT_EQ(json_lines(r.out).size(), 1u);
   // --quiet leaves only data and errors.
-  ASSERT_EQ(run({"--quiet"}), 0) << convbench::testing::slurp(err);
-  EXPECT_EQ(convbench::testing::slurp(err).find("reading problems"), std::string::npos);
-  close(master), close(slave);
+  std::vector<std::string> quiet = words;
+  quiet.push_back("--quiet");
+  const CliResult q = run_at_terminal(quiet, "mb1ic3ih10oc4kh3\n\x04");
+  ASSERT_EQ(q.code, 0) << q.err;
+  EXPECT_EQ(q.err.find("reading problems"), std::string::npos);
+}
+
+TEST(Scripting, RecordsReadFromATerminalSayHowToEndThem) {
+  // `compare base.jsonl -` typed without the pipe it was meant for waited in silence.
+  const ScratchDir scratch("tty-records");
+  const std::string base = scratch.path + "/base.jsonl";
+  ASSERT_EQ(run_cli("mb1ic3ih10oc4kh3 --format jsonl --quiet --output " + base + kCpu).code, 0);
+  for (const std::vector<std::string>& words : {std::vector<std::string>{"compare", base, "-"},
+                                                {"fleet", "-"},
+                                                {"report", "--html", scratch.path + "/r.html", "-"}}) {
+    const CliResult r = run_at_terminal(words, "\x04");
+    SCOPED_TRACE(words.front());
+    EXPECT_EQ(r.code, 9) << r.err;  // nothing typed: nothing to compare
+    EXPECT_EQ(r.err.rfind("convbench: " + words.front() + ": reading records from the terminal; Ctrl-D ends them\n", 0),
+              0u)
+        << r.err;
+  }
 }
 
 TEST(Scripting, JsonLinesFromAProblemListOnStdinWithOnlyDataOnStdout) {
