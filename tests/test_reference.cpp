@@ -225,6 +225,43 @@ TEST(NonFinite, ASampledCheckStillFindsEveryNonFiniteOutput) {
   EXPECT_EQ(c.mismatch_index, static_cast<int64_t>(hidden));
 }
 
+TEST(NonFinite, AnOutputBeyondItsTypesRangeIsTheInfinityRoundingGives) {
+  // A 1x1 convolution of 300 by 300: 90000, more than f16's largest value (65504) but not float's.
+  Problem p;
+  p.n = 1, p.h = 2, p.w = 3, p.c = 1, p.k = 1, p.r = 1, p.s = 1, p.dtype = DType::f16;
+  HostTensors t = make_inputs(p, 6);
+  std::fill(t.input.begin(), t.input.end(), 300.0f);
+  std::fill(t.weights.begin(), t.weights.end(), 300.0f);
+  const float inf = std::numeric_limits<float>::infinity();
+  std::vector<float> got(static_cast<size_t>(p.output_elems()), inf);
+  const Check c = check_against_reference(p, t, got, 1);
+  EXPECT_TRUE(c.ok()) << c.error << " at " << c.mismatch_index;
+  EXPECT_EQ(c.overflowed, 6);
+  EXPECT_EQ(c.nonfinite_expected, 0);
+  // The other infinity, or a saturated finite output, is not what rounding gives.
+  got[2] = -inf;
+  EXPECT_EQ(check_against_reference(p, t, got, 1).mismatch_index, 2);
+  const Check saturated = check_against_reference(p, t, std::vector<float>(got.size(), 65504.0f), 1);
+  EXPECT_FALSE(saturated.ok());
+  EXPECT_EQ(saturated.mismatch_index, -1);
+  EXPECT_NEAR(saturated.error, (90000.0 - 65504.0) / 90000.0, 1e-9);
+  // float holds 90000: an infinity there is a mismatch, as is one where f16 holds the value (3000).
+  p.dtype = DType::f32;
+  EXPECT_EQ(check_against_reference(p, t, std::vector<float>(got.size(), inf), 1).mismatch_index, 0);
+  p.dtype = DType::f16;
+  std::fill(t.weights.begin(), t.weights.end(), 10.0f);
+  EXPECT_EQ(check_against_reference(p, t, std::vector<float>(got.size(), inf), 1).mismatch_index, 0);
+  // Within the tolerance of the largest value, float accumulation may round either way.
+  std::fill(t.input.begin(), t.input.end(), 65000.0f / 10);
+  EXPECT_TRUE(check_against_reference(p, t, std::vector<float>(got.size(), inf), 1).ok());
+  EXPECT_EQ(largest_finite(DType::f16), 65504.0);
+  uint32_t bits = 0x7f7f0000u;
+  float bf16_max = 0;
+  std::memcpy(&bf16_max, &bits, sizeof bits);
+  EXPECT_EQ(largest_finite(DType::bf16), static_cast<double>(bf16_max));
+  EXPECT_EQ(largest_finite(DType::tf32), static_cast<double>(std::numeric_limits<float>::max()));
+}
+
 TEST(NonFinite, CrossDeviceComparisonTreatsNonFiniteValuesTheSameWay) {
   const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
   using V = std::vector<float>;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <limits>
 
 #include "convbench/numeric.hpp"
 #include "convbench/parallel.hpp"
@@ -70,12 +71,26 @@ double tolerance(DType d) {
   }
 }
 
+double largest_finite(DType d) {
+  switch (d) {
+    case DType::f16:
+      return 65504.0;
+    case DType::bf16:
+      return 3.3895313892515355e38;  // 0x7f7f: float's exponent, 7 mantissa bits
+    default:
+      return std::numeric_limits<float>::max();
+  }
+}
+
 namespace {
 /// Accumulates the comparison of points: finite expected values into the normwise error, non-finite ones
 /// by exact match (the same infinity, or NaN for NaN).
 struct Comparison {
+  /// From this magnitude on, a finite expected value may come out as the infinity of its sign: the output's
+  /// type cannot hold it (infinite for a comparison of two outputs, whose expected values are outputs too).
+  double overflow_from = std::numeric_limits<double>::infinity();
   double diff2 = 0, ref2 = 0;
-  int64_t nonfinite_expected = 0, mismatch = -1;
+  int64_t nonfinite_expected = 0, overflowed = 0, mismatch = -1;
   void add(int64_t index, double got, double want) {
     if (!std::isfinite(want)) {
       ++nonfinite_expected;
@@ -84,7 +99,10 @@ struct Comparison {
       return;
     }
     if (!std::isfinite(got)) {
-      if (mismatch < 0) mismatch = index;
+      if (std::isinf(got) && std::abs(want) >= overflow_from && std::signbit(got) == std::signbit(want))
+        ++overflowed;
+      else if (mismatch < 0)
+        mismatch = index;
       return;
     }
     diff2 += (got - want) * (got - want);
@@ -95,11 +113,13 @@ struct Comparison {
     diff2 += later.diff2;
     ref2 += later.ref2;
     nonfinite_expected += later.nonfinite_expected;
+    overflowed += later.overflowed;
     if (mismatch < 0) mismatch = later.mismatch;
   }
   void into(Check& c) const {
     c.error = ref2 > 0 ? std::sqrt(diff2 / ref2) : std::sqrt(diff2);
     c.nonfinite_expected = nonfinite_expected;
+    c.overflowed = overflowed;
     c.mismatch_index = mismatch;
   }
 };
@@ -119,14 +139,15 @@ constexpr int64_t kFullCheckWithNonFinite = int64_t{1} << 22;
 constexpr int64_t kPointChunk = 256;
 
 /// Compares points [0, n) in fixed chunks of `size` on the host's threads, add(part, i) putting point i into
-/// its chunk's part, and merges the parts in order: the same sums whatever the thread count.
+/// its chunk's part (each a copy of `blank`), and merges the parts in order: the same sums whatever the thread
+/// count.
 template <class Add>
-Comparison compare_in_chunks(int64_t n, int64_t size, Add&& add) {
-  std::vector<Comparison> parts(static_cast<size_t>(chunk_count(n, size)));
+Comparison compare_in_chunks(const Comparison& blank, int64_t n, int64_t size, Add&& add) {
+  std::vector<Comparison> parts(static_cast<size_t>(chunk_count(n, size)), blank);
   for_each_chunk(n, size, [&](int64_t chunk, int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) add(parts[static_cast<size_t>(chunk)], i);
   });
-  Comparison cmp;
+  Comparison cmp = blank;
   for (const Comparison& part : parts) cmp.merge(part);
   return cmp;
 }
@@ -158,8 +179,12 @@ Check check_against_reference(const Problem& p, const HostTensors& t, FloatView 
   };
   // Points by logical NKHW index, so that every coordinate is reachable in either layout. Each costs a
   // float64 dot product with scattered reads (about 1 µs), so they are spread over the host's threads.
+  // Rounded to the output's type, a value beyond its largest finite one is an infinity; within the dtype's
+  // tolerance of that largest value, float accumulation may round either way.
+  Comparison blank;
+  blank.overflow_from = largest_finite(p.dtype) * (1 - c.tolerance);
   const auto compare_points = [&](int64_t count, auto&& logical_index) {
-    return compare_in_chunks(count, kPointChunk, [&](Comparison& part, int64_t i) {
+    return compare_in_chunks(blank, count, kPointChunk, [&](Comparison& part, int64_t i) {
       const int64_t idx = logical_index(i);
       add_point(part, idx / (ow * oh * p.k), (idx / (ow * oh)) % p.k, (idx / ow) % oh, idx % ow);
     });
@@ -199,7 +224,7 @@ Check compare_outputs(FloatView got, FloatView want, double tolerance) {
   Check c;
   c.tolerance = tolerance;
   const size_t n = std::min(got.size(), want.size());
-  const Comparison cmp = compare_in_chunks(static_cast<int64_t>(n), kScanChunk, [&](Comparison& part, int64_t i) {
+  const Comparison cmp = compare_in_chunks({}, static_cast<int64_t>(n), kScanChunk, [&](Comparison& part, int64_t i) {
     part.add(i, got[static_cast<size_t>(i)], want[static_cast<size_t>(i)]);
   });
   cmp.into(c);

@@ -40,6 +40,7 @@ json check_json(const std::optional<Check>& c) {
           {"sampled", c->sampled},
           {"nonfinite_inputs", c->nonfinite_inputs},
           {"nonfinite_expected", c->nonfinite_expected},
+          {"overflowed", c->overflowed},
           {"mismatch_index", c->mismatch_index < 0 ? json(nullptr) : json(c->mismatch_index)},
           {"ok", c->ok()}};
 }
@@ -128,6 +129,7 @@ std::optional<Check> check_from(const json& j) {
   c.sampled = j.value("sampled", false);
   c.nonfinite_inputs = j.value("nonfinite_inputs", int64_t{0});
   c.nonfinite_expected = j.value("nonfinite_expected", int64_t{0});
+  c.overflowed = j.value("overflowed", int64_t{0});
   if (j.contains("mismatch_index") && j["mismatch_index"].is_number_integer())
     c.mismatch_index = j["mismatch_index"].get<int64_t>();
   return c;

@@ -22,6 +22,9 @@ std::string check_text(const char* against, const Check& c) {
   if (c.nonfinite_inputs > 0)
     t += fmt::format("; {} non-finite inputs, {} non-finite expected outputs matched exactly", c.nonfinite_inputs,
                      c.nonfinite_expected);
+  if (c.overflowed > 0)
+    t += fmt::format("; {} beyond the output type's range, infinite as rounding makes them",
+                     counted(static_cast<size_t>(c.overflowed), "output"));
   if (c.mismatch_index >= 0) t += fmt::format("; a non-finite value disagrees at output index {}", c.mismatch_index);
   return t;
 }
