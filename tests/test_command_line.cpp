@@ -589,4 +589,15 @@ TEST(Options, GpuOnlyFlagsWithDeviceCpuAreWarnedAbout) {
             (std::vector<std::string>{"--algo applies to the GPU only; ignored with --device cpu",
                                       "--include-transfers applies to the GPU only; ignored with --device cpu"}));
   EXPECT_TRUE(options({"--algo", "heuristic"}).warnings.empty());
+  // The straggler flags compare several GPUs: not the CPU, and not one GPU.
+  EXPECT_EQ(options({"--device", "cpu", "--fail-on-straggler"}).warnings,
+            std::vector<std::string>{"--fail-on-straggler applies to the GPU only; ignored with --device cpu"});
+  EXPECT_EQ(options({"--gpu", "2", "--straggler-threshold", "0.1"}).warnings,
+            std::vector<std::string>{"--straggler-threshold compares several GPUs (--gpu all, or a list such as "
+                                     "0,1); ignored with the one GPU --gpu 2"});
+  EXPECT_EQ(options({"--fail-on-straggler"}).warnings,
+            std::vector<std::string>{"--fail-on-straggler compares several GPUs (--gpu all, or a list such as 0,1); "
+                                     "ignored with the one GPU --gpu 0"});
+  EXPECT_TRUE(options({"--gpu", "all", "--fail-on-straggler"}).warnings.empty());
+  EXPECT_TRUE(options({"--gpu", "0,1", "--straggler-threshold", "0.1"}).warnings.empty());
 }

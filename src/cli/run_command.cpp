@@ -298,9 +298,17 @@ RunOptions to_run_options(const RunFlags& f, const CLI::App& app, int argc, cons
         "cache is off (give --tune-cache FILE)");
   if (f.retune && f.tune_cache == "off") throw UsageError("--retune: has nothing to overwrite with --tune-cache off");
   if (o.device == DeviceSelection::cpu)
-    for (const char* flag : {"--algo", "--workspace-limit", "--include-transfers", "--tune-cache", "--retune", "--gpu"})
+    for (const char* flag : {"--algo", "--workspace-limit", "--include-transfers", "--tune-cache", "--retune", "--gpu",
+                             "--straggler-threshold", "--fail-on-straggler"})
       if (app.count(flag) > 0)
         o.warnings.push_back(fmt::format("{} applies to the GPU only; ignored with --device cpu", flag));
+  // A straggler is a GPU slower than the others of the node: one GPU has none to be compared with.
+  if (o.device != DeviceSelection::cpu && o.gpus.size() == 1)
+    for (const char* flag : {"--straggler-threshold", "--fail-on-straggler"})
+      if (app.count(flag) > 0)
+        o.warnings.push_back(fmt::format(
+            "{} compares several GPUs (--gpu all, or a list such as 0,1); ignored with the one GPU --gpu {}", flag,
+            o.gpus.front()));
   o.verify = !f.no_verify;
   o.memory_check = !f.no_memory_check;
   if (!f.meminfo.empty()) o.meminfo = f.meminfo;
