@@ -22,11 +22,13 @@ Availability make_cpu_backend(const BackendSettings& s) {
   return {make_onednn_backend(s), "", ExitCode::ok};
 }
 
+#if !CONVBENCH_HAVE_CUDNN
 namespace {
 constexpr const char* kNoGpuBackend =
     "this convbench was built without the GPU backend (no CUDA toolkit or cuDNN at configure time); rebuild on a "
     "machine with them";
 }  // namespace
+#endif
 
 Availability make_gpu_backend(const BackendSettings& s) {
   if (!s.fake_gpu_ms.empty()) {
