@@ -198,6 +198,22 @@ TEST(App, CpuDtypeFastestTimesTheModeThatLostAgainLater) {
   EXPECT_EQ(err.str(), "");
 }
 
+TEST(App, CpuDtypeFastestWarmsEachTrialUpAsTheRunIs) {
+  // f32's first five runs are slow (a JIT, a clock ramping up), then 10 ms; bf16's always 20 ms. With
+  // --warmup 5 the five are warm-ups in f32's trial, which wins at once; only bf16 is timed again.
+  RunOptions o = fastest_on_cpu(DType::bf16);
+  o.harness.warmup = 5;
+  std::vector<double> f32(5, 50.0);
+  f32.resize(400, 10.0);
+  TimedModes t;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_benchmarks(o, out, err, t.factory({{DType::bf16, {20}}, {DType::f32, f32}})).code, ExitCode::ok);
+  EXPECT_NE(out.str().find("\"f32 by time: bf16 20.000 ms, f32 10.000 ms (best of 3+1 and 3 trial runs, "),
+            std::string::npos)
+      << out.str();
+  EXPECT_EQ(t.prepared, (std::vector<DType>{DType::bf16, DType::f32, DType::bf16, DType::f32}));
+}
+
 TEST(App, CpuDtypeFastestHasNothingToTimeWhereTheCpuHasOneMode) {
   RunOptions o = small_options();
   o.cpu_fastest = true;

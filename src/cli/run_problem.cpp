@@ -126,17 +126,18 @@ std::string fastest_mode_text(const std::vector<ModeTrial>& trials, size_t kept,
       closer_kept ? fmt::format("; a faster mode within {:.0f}% keeps the closer precision", kFasterBy * 100) : "");
 }
 
-/// One trial of `p` in CPU mode `mode`, of at least `min_runs` timed runs (ModeTrial says how long); Ctrl-C stops
-/// it with Error(ExitCode::interrupted).
-ModeTrial trial_of(Conv2D& backend, Problem p, DType mode, int min_runs, const HostTensors& inputs, CacheMode cache) {
+/// One trial of `p` in CPU mode `mode`: the harness's warm-ups (--warmup), then at least `min_runs` timed runs
+/// (ModeTrial says how long); Ctrl-C stops it with Error(ExitCode::interrupted).
+ModeTrial trial_of(Conv2D& backend, Problem p, DType mode, int min_runs, const HostTensors& inputs,
+                   const HarnessConfig& harness) {
   p.dtype = mode;
   backend.prepare(p, inputs);
   const auto run = [&] {
     if (interrupted()) throw Error(ExitCode::interrupted, "interrupted");
-    if (cache == CacheMode::cold) backend.flush_cache();
+    if (harness.cache == CacheMode::cold) backend.flush_cache();
     return backend.run();
   };
-  run();  // the warm-up
+  for (int i = 0; i < harness.warmup; ++i) run();
   double best = run(), total = best;
   int runs = 1;
   for (; runs < min_runs || (runs * best < kTrialMinMs && runs < kTrialMaxRuns && total < kTrialMaxMs); ++runs) {
@@ -159,7 +160,7 @@ std::string choose_by_time(Conv2D& backend, const RunOptions& o, const std::vect
   std::string refused;  // the first mode's refusal while preparing, if it had one
   for (const DType mode : modes) {
     try {
-      trials.push_back(trial_of(backend, p, mode, kTrialMinRuns, inputs, o.harness.cache));
+      trials.push_back(trial_of(backend, p, mode, kTrialMinRuns, inputs, o.harness));
     } catch (const Error& e) {
       if (e.code() != ExitCode::unsupported) throw;
       if (mode == modes[0]) refused = e.what();
@@ -169,7 +170,7 @@ std::string choose_by_time(Conv2D& backend, const RunOptions& o, const std::vect
   // Each mode that loses is timed once more, in a later window, and keeps the best run of both.
   for (std::optional<size_t> i; (i = trial_to_repeat(trials));) {
     ModeTrial& t = trials[*i];
-    const ModeTrial later = trial_of(backend, p, t.mode, kLaterTrialMinRuns, inputs, o.harness.cache);
+    const ModeTrial later = trial_of(backend, p, t.mode, kLaterTrialMinRuns, inputs, o.harness);
     t.best_ms = std::min(t.best_ms, later.best_ms);
     t.later_runs = later.runs;
   }
