@@ -15,14 +15,9 @@ constexpr size_t kMaxProblemLineBytes = size_t{1} << 20;
 /// 1000 nodes running the 94-problem training suite writes (about 260 MB).
 constexpr size_t kMaxRecordFileBytes = size_t{1} << 30;
 
-/// Why `text` is not text, or empty when it is: its first byte below 0x20 other than tab, line feed and
-/// carriage return (JSON allows no other, and neither does a problem line), e.g. "byte 0x00 at byte 1".
-/// `offset` is added to the position named (the bytes read before `text`).
-std::string control_byte_in(const std::string& text, size_t offset = 0);
-
 /// Reads a problem list's lines one at a time. `next` throws Error(usage) naming `name`, the line number and
-/// what went wrong for a line that holds a control byte or is longer than kMaxProblemLineBytes, having read
-/// at most that much of it.
+/// what went wrong for a line that holds a control byte (below 0x20, other than tab and carriage return) or is
+/// longer than kMaxProblemLineBytes, having read at most that much of it.
 class LineReader {
  public:
   LineReader(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {}
@@ -38,7 +33,8 @@ class LineReader {
 };
 
 /// The whole of `in`, read in blocks. Throws Error(usage) "<what>: '<name>' is not text (...)" at the first
-/// block that holds a control byte, and "<what>: '<name>' is larger than 1 GiB ..." past kMaxRecordFileBytes.
+/// block that holds a control byte (JSON allows none but tab, line feed and carriage return), and "<what>:
+/// '<name>' is larger than 1 GiB ..." before it would hold more than kMaxRecordFileBytes.
 std::string read_record_text(std::istream& in, const std::string& name, const std::string& what);
 
 }  // namespace convbench
