@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -147,6 +149,13 @@ TEST(Options, SamePaddingFollowsTensorFlow) {
   EXPECT_EQ(p.pad_bottom, 3);
   EXPECT_EQ(p.pad_left, 2);
   EXPECT_EQ(p.pad_right, 3);
+  // An input that the stride does not divide: out = ceil(101/2) = 51 and ceil(99/2) = 50; total padding
+  // 50*2 + 3 - 101 = 2 and 49*2 + 3 - 99 = 2.
+  const Problem odd = problem_of({"--input", "101x99x3", "--filter", "8x3x3", "--padding", "same", "--stride", "2"});
+  EXPECT_EQ(odd.out_h(), 51);
+  EXPECT_EQ(odd.out_w(), 50);
+  EXPECT_EQ(odd.pad_top + odd.pad_bottom, 2);
+  EXPECT_EQ(odd.pad_left, 1);
   const Problem q = problem_of({"--padding", "same"});
   EXPECT_EQ(q.out_h(), 100);
   EXPECT_EQ(q.pad_top, 3);
@@ -256,6 +265,30 @@ TEST(Options, ThreadsAreBoundedByTheUsableCpus) {
             "--threads: '" + too_many + "' is not valid; expected a whole number from 1 to " + std::to_string(cpus));
   EXPECT_EQ(error_of({"--threads", "0"}),
             "--threads: '0' is not valid; expected a whole number from 1 to " + std::to_string(cpus));
+}
+
+// The record's affinity ("cpus 0-3,6") lists exactly the CPUs this process may run on, neighbours as ranges.
+TEST(System, TheAffinityTextListsExactlyTheCpusThisProcessMayUse) {
+  cpu_set_t set;
+  ASSERT_EQ(sched_getaffinity(0, sizeof set, &set), 0);
+  std::set<int> allowed;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &set)) allowed.insert(cpu);
+  const std::string text = affinity_text();
+  std::set<int> listed;
+  std::vector<int> firsts, lasts;
+  std::istringstream items(text);
+  for (std::string item; std::getline(items, item, ',');) {
+    const size_t dash = item.find('-');
+    const int first = std::stoi(item.substr(0, dash));
+    const int last = dash == std::string::npos ? first : std::stoi(item.substr(dash + 1));
+    ASSERT_LT(first, dash == std::string::npos ? first + 1 : last) << text;
+    for (int cpu = first; cpu <= last; ++cpu) listed.insert(cpu);
+    firsts.push_back(first), lasts.push_back(last);
+  }
+  EXPECT_EQ(listed, allowed) << text;
+  for (size_t i = 1; i < firsts.size(); ++i)
+    EXPECT_GT(firsts[i], lasts[i - 1] + 1) << "neighbours not joined: " << text;
 }
 
 TEST(Options, ParserErrorsSpeakInTheProjectsOneForm) {

@@ -1,6 +1,8 @@
 // `compare`: verdicts against noise, unmatched problems, devices that ran another mode.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -106,4 +108,78 @@ TEST(Compare, RoundsOutvoteASlowSpell) {
   EXPECT_EQ(appended.rows[0].base_rounds, 3);
   EXPECT_DOUBLE_EQ(appended.rows[0].base_ms, 40);
   EXPECT_EQ(appended.rows[0].verdict, Verdict::same);
+}
+
+namespace {
+
+/// `ratios.size()` CPU problems (batch 1, 2, ...), each timed at a steady 40 ms in base and 40 ms × its ratio
+/// in new: their runs have no spread of their own, so each row's noise is the drift between the two runs.
+CompareReport compare_set(const std::vector<double>& ratios, double threshold = 0.05) {
+  std::vector<RunResult> base, next;
+  for (size_t i = 0; i < ratios.size(); ++i) {
+    base.push_back(cpu_result(std::vector<double>(5, 40)));
+    next.push_back(cpu_result(std::vector<double>(5, 40 * ratios[i])));
+    base.back().problem.n = next.back().problem.n = static_cast<int64_t>(i) + 1;
+  }
+  return compare_results(base, next, DeviceSelection::cpu, threshold, 0.02);
+}
+
+}  // namespace
+
+// The verdict of one problem: slower above 1 + noise, faster below 1 - noise, else the same; with no spread
+// of their own, the noise is the floor (2%).
+TEST(Compare, FasterAndSlowerAreJudgedAgainstTheNoiseOnBothSides) {
+  const auto verdict = [](double ratio) { return compare_set({ratio}).rows.at(0).verdict; };
+  EXPECT_EQ(verdict(0.97), Verdict::faster);
+  EXPECT_EQ(verdict(0.99), Verdict::same);
+  EXPECT_EQ(verdict(1.01), Verdict::same);
+  EXPECT_EQ(verdict(1.03), Verdict::slower);
+  EXPECT_TRUE(compare_set({1.03}).sets.empty()) << "one problem has no set verdict";
+}
+
+// With five problems or more the drift between the runs is measured from the spread of their ratios, never
+// taken below the noise floor; the set has its own verdict on its median ratio.
+TEST(Compare, FiveProblemsOrMoreMeasureTheDriftAndJudgeTheSet) {
+  // All five 1% slower: no spread, so the floor stands, and 1% is the same.
+  const CompareReport even = compare_set({1.01, 1.01, 1.01, 1.01, 1.01});
+  ASSERT_EQ(even.rows.size(), 5u);
+  for (const Comparison& c : even.rows) {
+    EXPECT_NEAR(c.noise, 0.02, 1e-12);
+    EXPECT_EQ(c.verdict, Verdict::same);
+  }
+  ASSERT_EQ(even.sets.size(), 1u);
+  EXPECT_EQ(even.sets[0].problems, 5);
+  EXPECT_NEAR(even.sets[0].median_ratio, 1.01, 1e-12);
+  EXPECT_NEAR(even.sets[0].spread, 0, 1e-12);
+  EXPECT_FALSE(even.sets[0].regression);
+  // All five 10% slower: each problem and the set are regressions.
+  const CompareReport slow = compare_set({1.1, 1.1, 1.1, 1.1, 1.1});
+  ASSERT_EQ(slow.sets.size(), 1u);
+  EXPECT_TRUE(slow.sets[0].regression);
+  for (const Comparison& c : slow.rows) EXPECT_TRUE(c.regression);
+  // Ratios spread from 1.00 to 1.12: the median, 1.06, passes the 5% threshold but not the threshold plus
+  // twice its standard error, and no problem stands out of the spread by 3.5 spreads.
+  const std::vector<double> ratios{1.0, 1.03, 1.06, 1.09, 1.12};
+  const CompareReport spread = compare_set(ratios);
+  std::vector<double> logs, dev;
+  for (double r : ratios) logs.push_back(std::log(r));
+  for (double l : logs) dev.push_back(std::fabs(l - std::log(1.06)));
+  std::sort(dev.begin(), dev.end());
+  const double s = 1.4826 * dev[2];
+  ASSERT_EQ(spread.sets.size(), 1u);
+  EXPECT_NEAR(spread.sets[0].median_ratio, 1.06, 1e-12);
+  EXPECT_NEAR(spread.sets[0].spread, s, 1e-12);
+  EXPECT_NEAR(spread.sets[0].noise, 2 * 1.2533 * s / std::sqrt(5.0), 1e-12);
+  EXPECT_FALSE(spread.sets[0].regression);
+  for (const Comparison& c : spread.rows) {
+    EXPECT_NEAR(c.noise, 3.5 * s, 1e-12);
+    EXPECT_FALSE(c.regression) << c.problem;
+  }
+  // One problem 50% slower among four unchanged: it stands out, and it alone is a regression.
+  const CompareReport one = compare_set({1.0, 1.0, 1.5, 1.0, 1.0});
+  ASSERT_EQ(one.rows.size(), 5u);
+  int regressions = 0;
+  for (const Comparison& c : one.rows) regressions += c.regression;
+  EXPECT_EQ(regressions, 1);
+  EXPECT_FALSE(one.sets.at(0).regression);
 }

@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "cli/fleet.hpp"
 #include "convbench/record.hpp"
@@ -63,6 +65,30 @@ TEST(Fleet, EqualNodesWithinNoiseAreNotFlagged) {
   EXPECT_EQ(rep.stragglers, 0);
   EXPECT_EQ(rep.failures, 0);
   EXPECT_TRUE(rep.missing.empty());
+}
+
+// A node is a straggler when it is slower than the median by more than the threshold plus its noise (twice
+// its level's standard error). Runs spread by 1% give a noise of about 2.1%: 6% slower is within 5% + 2.1%,
+// and beyond 3% + 2.1%.
+TEST(Fleet, ANodeSlowerByLessThanTheThresholdPlusItsNoiseIsNotFlagged) {
+  std::vector<nlohmann::json> records;
+  for (int rank = 0; rank < 4; ++rank) records.push_back(node_record("n1", rank, rank == 3 ? 2.12 : 2.0));
+  // Three runs at 0.99, 1 and 1.01 times the median: a robust spread of 1.4826%, whose median's standard
+  // error is 1.2533 times that over the square root of 3.
+  const double noise = 2 * 1.2533 * 0.014826 / std::sqrt(3.0);
+  FleetOptions o;
+  for (const auto& [threshold, flagged] : {std::pair{0.05, false}, std::pair{0.03, true}}) {
+    SCOPED_TRACE(threshold);
+    o.threshold = threshold;
+    const FleetReport rep = build_fleet(records, o);
+    ASSERT_EQ(rep.entries.size(), 4u);
+    const FleetEntry& slow = rep.entries[3];
+    ASSERT_EQ(slow.node, "n1:3");
+    EXPECT_NEAR(slow.deviation, 0.06, 1e-9);
+    EXPECT_NEAR(slow.noise, noise, 1e-6);
+    EXPECT_EQ(slow.straggler, flagged);
+    EXPECT_EQ(rep.stragglers, flagged ? 1 : 0);
+  }
 }
 
 TEST(Fleet, FailuresAndMissingNodesAreFlagged) {

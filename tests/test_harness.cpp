@@ -309,3 +309,92 @@ TEST(Harness, ASpeedupOverUnequalRunCountsIsARatioOfMeans) {
   EXPECT_NEAR(*acc.speedup_uncertainty, 20.0 * std::sqrt(rc * rc + rg * rg), 1e-9);
   EXPECT_EQ(g.warnings.back(), "the later rounds did not run: the gpu stopped working at l:2: x");
 }
+
+namespace {
+/// A GPU record of `p` whose measurement holds `samples` (no warm-ups kept).
+RunResult gpu_record(const Problem& p, const std::vector<double>& samples) {
+  Measurement m;
+  m.samples_ms = samples;
+  m.stats = summarize(samples);
+  RunResult r;
+  r.problem = p;
+  DeviceResult d;
+  d.kind = DeviceKind::gpu;
+  d.measurement = m;
+  r.devices.push_back(d);
+  return r;
+}
+}  // namespace
+
+// A record of several rounds keeps each round's median; its level (the rate, and what compare and the
+// straggler check read) is the median of those, not of all the runs pooled: a slow spell that lengthens one
+// round's runs must not move it. Rounds of 3, 3 and 7 runs: pooled, the 7 slow runs would be the median.
+TEST(Harness, ARecordOfRoundsIsLevelledAtTheMedianOfTheRoundMedians) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  RunResult acc = gpu_record(p, {1.0, 1.0, 1.0});
+  add_round(acc, gpu_record(p, {1.1, 1.1, 1.1}));
+  add_round(acc, gpu_record(p, std::vector<double>(7, 1.3)));
+  const Measurement& m = *acc.devices[0].measurement;
+  EXPECT_EQ(m.round_medians_ms, (std::vector<double>{1.0, 1.1, 1.3}));
+  EXPECT_EQ(m.samples_ms.size(), 13u);
+  EXPECT_DOUBLE_EQ(m.stats.median, 1.3) << "the pooled median, kept in the record's statistics";
+  EXPECT_DOUBLE_EQ(m.tflops, p.flops() / 1.1 * 1e-9);
+  const Level l = level_of({&m});
+  EXPECT_DOUBLE_EQ(l.ms, 1.1);
+  EXPECT_EQ(l.rounds, 3);
+  // The rounds' robust spread (1.4826 times their median absolute deviation, 0.1, over 1.1), as the
+  // standard error of a median of three.
+  EXPECT_NEAR(l.error, 1.4826 * 0.1 / 1.1 / std::sqrt(3.0), 1e-12);
+  // One round: the spread of its runs, as the standard error of their median (1.2533 times that of a mean).
+  const std::vector<double> runs{1.04, 1.06, 1.08, 1.04, 1.06, 1.08, 1.04, 1.06, 1.08};
+  const Measurement& one = *gpu_record(p, runs).devices[0].measurement;
+  const Level single = level_of({&one});
+  EXPECT_DOUBLE_EQ(single.ms, 1.06);
+  EXPECT_EQ(single.rounds, 1);
+  EXPECT_NEAR(single.error, 1.2533 * (1.4826 * 0.02 / 1.06) / 3.0, 1e-12);
+}
+
+// A GPU is a straggler when it is slower than the node's median GPU by more than the threshold plus twice its
+// own level's standard error: 10% slower with an error of about 1.1% is one at a 5% threshold, 6% slower
+// with the same error is not (it is within 5% + 2.3%), and neither is a GPU as slow as the median.
+TEST(Harness, AStragglerIsSlowerThanTheNodesMedianGpuBeyondTheThresholdAndItsNoise) {
+  Problem p;
+  p.n = 1, p.h = 8, p.w = 8, p.k = 2, p.r = 3, p.s = 3;
+  const auto around = [](double ms) {  // 9 runs, ms +- 0.02: median absolute deviation 0.02
+    std::vector<double> v;
+    for (int i = 0; i < 3; ++i) v.insert(v.end(), {ms - 0.02, ms, ms + 0.02});
+    return v;
+  };
+  const std::vector<double> steady(9, 1.0);
+  for (const auto& [slow_ms, straggles] : {std::pair{1.10, true}, std::pair{1.06, false}}) {
+    SCOPED_TRACE(slow_ms);
+    std::vector<RunResult> gpus{gpu_record(p, steady), gpu_record(p, around(slow_ms)), gpu_record(p, steady)};
+    mark_stragglers(gpus, 0.05);
+    ASSERT_TRUE(gpus[1].gpu_deviation.has_value());
+    EXPECT_NEAR(*gpus[1].gpu_deviation, slow_ms - 1, 1e-12);
+    EXPECT_EQ(gpus[1].straggler, straggles);
+    EXPECT_FALSE(gpus[0].straggler);
+    EXPECT_DOUBLE_EQ(*gpus[0].gpu_deviation, 0);
+    EXPECT_FALSE(gpus[2].straggler);
+  }
+}
+
+// The CPU-share warning's line is half the CPU time the threads could use: a run that got 45% is flagged,
+// one that got 55% is not.
+TEST(Harness, ACpuShareUnderHalfIsFlaggedAndOneOverHalfIsNot) {
+  for (const auto& [share, flagged] : {std::pair{0.45, true}, std::pair{0.55, false}}) {
+    SCOPED_TRACE(share);
+    Measurement m;
+    m.device.kind = DeviceKind::cpu;
+    m.samples_ms = {10, 10, 10, 10};
+    m.stats = summarize(m.samples_ms);
+    m.prepare.threads = 2;
+    m.cpu_time_ms = share * 40 * 2;
+    m.cpu_share = share;
+    const std::vector<std::string> w = measurement_warnings(m);
+    const bool said =
+        std::any_of(w.begin(), w.end(), [](const std::string& s) { return s.rfind("cpu: the process got ", 0) == 0; });
+    EXPECT_EQ(said, flagged) << ::testing::PrintToString(w);
+  }
+}

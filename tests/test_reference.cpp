@@ -271,6 +271,9 @@ TEST(NonFinite, CrossDeviceComparisonTreatsNonFiniteValuesTheSameWay) {
   EXPECT_EQ(a.nonfinite_expected, 2);
   EXPECT_EQ(compare_outputs(V{1, 2, inf, 2}, V{1, 2, 3, 2}, 1e-5).mismatch_index, 2);
   EXPECT_GT(compare_outputs(V{1, 2, 3.5f, 2}, V{1, 2, 3, 2}, 1e-5).error, 0.1);
+  // Where one side has NaN, a finite value or an infinity on the other is a mismatch.
+  EXPECT_EQ(compare_outputs(V{1, 2, 3, 2}, V{1, 2, nan, 2}, 1e-5).mismatch_index, 2);
+  EXPECT_EQ(compare_outputs(V{1, 2, inf, 2}, V{1, 2, nan, 2}, 1e-5).mismatch_index, 2);
 }
 
 TEST(Inputs, GeneratedInChunksTheyAreTheOneSequentialStream) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <utility>
 
 #include "convbench/error.hpp"
 #include "convbench/numeric.hpp"
@@ -184,4 +185,16 @@ TEST(Roofline, AFractionAbove100PercentIsWarnedWithTheCeilingsDate) {
   EXPECT_NE(w[1].find("of copy bandwidth: above 100%"), std::string::npos) << w[1];
   Ceilings fast{"cpu x, 2 threads", {{"f32", 10.0}}, 1e6, ""};
   EXPECT_TRUE(roofline_warnings(DeviceKind::cpu, *roofline(p, 25.0, fast)).empty());
+  // The line is 100% for each fraction: ceilings that make both 120% warn twice, 90% not at all.
+  const double tflops = p.effective_flops() / 25e-3 * 1e-12,
+               gbps = static_cast<double>(p.tensor_bytes()) / 25e-3 * 1e-9;
+  for (const auto& [fraction, warned] : {std::pair{1.2, 2u}, std::pair{0.9, 0u}}) {
+    SCOPED_TRACE(fraction);
+    Ceilings at{"cpu x, 2 threads", {{"f32", tflops / fraction}}, gbps / fraction, ""};
+    const auto near = roofline(p, 25.0, at);
+    ASSERT_TRUE(near);
+    EXPECT_NEAR(near->compute_fraction, fraction, 1e-9);
+    EXPECT_NEAR(near->memory_fraction, fraction, 1e-9);
+    EXPECT_EQ(roofline_warnings(DeviceKind::cpu, *near).size(), warned);
+  }
 }

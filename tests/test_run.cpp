@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
@@ -274,6 +275,20 @@ TEST(App, AForcedCpuModeTheCpuLacksIsUnsupported) {
   EXPECT_EQ(r.error, "cpu: unsupported: fake: no f16");
 }
 
+// With both devices asked for, neither running is not a success: the CPU cannot run the mode forced on it and
+// there is no GPU (which alone would be reported, not an error). Exit 4 names both reasons.
+TEST(App, NothingRunningOnEitherDeviceIsUnsupported) {
+  RunOptions o = small_options();
+  o.problems[0].problem.dtype = DType::f16;
+  o.cpu_dtype = DType::f16;
+  BackendFactory f = cpu_without({DType::f16});
+  f.gpu = [](const BackendSettings&) { return Availability{nullptr, "no NVIDIA driver", ExitCode::gpu_unavailable}; };
+  std::ostringstream out, err;
+  const Outcome r = run_benchmarks(o, out, err, f);
+  EXPECT_EQ(r.code, ExitCode::unsupported);
+  EXPECT_EQ(r.error, "nothing ran: cpu: unsupported: fake: no f16; gpu: no NVIDIA driver");
+}
+
 TEST(App, TheCrossCheckUsesTheLessPreciseSidesTolerance) {
   // A GPU output 5e-3 off: too far for tf32 (1e-3) but within f16's 1e-2; the CPU ran strict FP32 both times.
   RunOptions o = small_options();
@@ -528,6 +543,40 @@ TEST(App, AFailureInAnyRoundIsWhatTheRecordReports) {
   EXPECT_EQ(r.error, "l:2: gpu: cuDNN: execute failed (scripted)");
   EXPECT_NE(out.str().find("5.000           -         -  ERR\n"), std::string::npos) << out.str();
   EXPECT_EQ(runs_at_batch_2, 7) << "3 runs in each of rounds 1 and 3, 1 in round 2";
+}
+
+// A GPU whose output disagreed in round 1 and that failed in round 2 leaves no measurement in the record, but
+// the run measured something that failed verification: the --output file is kept (it says what happened),
+// and the exit code is the verification's. Without that record a run that found a wrong result would leave
+// nothing behind.
+TEST(App, AVerificationFailureKeepsTheOutputFileWhenALaterRoundLeftNoMeasurement) {
+  class WrongThenFailing : public FakeBackend {
+   public:
+    WrongThenFailing() : FakeBackend(std::deque<double>(64, 2.0), "gpu", 1e-3f) {}
+    double run() override {
+      if (++runs_ > 3) throw LibraryError("cuDNN: execute failed (scripted)");  // round 1: a warm-up and 2 runs
+      return FakeBackend::run();
+    }
+
+   private:
+    int runs_ = 0;
+  };
+  RunOptions o = small_options();
+  o.device = DeviceSelection::gpu;
+  o.rounds = 2;
+  o.format = Format::jsonl;
+  o.output = ::testing::TempDir() + "verify_then_fail.jsonl";
+  std::remove(o.output.c_str());
+  BackendFactory f = fakes(0);
+  f.gpu = [](const BackendSettings&) { return Availability{std::make_unique<WrongThenFailing>(), "", ExitCode::ok}; };
+  std::ostringstream out, err;
+  const Outcome r = run_benchmarks(o, out, err, f);
+  EXPECT_EQ(r.code, ExitCode::verify_failed) << r.error;
+  std::ifstream kept(o.output);
+  ASSERT_TRUE(kept.good()) << "the --output file was not kept";
+  std::string record;
+  ASSERT_TRUE(std::getline(kept, record));
+  EXPECT_NE(record.find("cuDNN: execute failed (scripted)"), std::string::npos) << record;
 }
 
 TEST(App, AProblemThatNoLongerFitsWhenItStartsFailsAloneWithoutItsInputs) {
