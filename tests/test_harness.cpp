@@ -15,6 +15,19 @@
 using namespace convbench;
 using convbench::testing::FakeBackend;
 
+namespace {
+/// A record of `p` whose one device, the GPU, measured `m`.
+RunResult gpu_result(const Problem& p, const Measurement& m) {
+  RunResult r;
+  r.problem = p;
+  DeviceResult d;
+  d.kind = DeviceKind::gpu;
+  d.measurement = m;
+  r.devices.push_back(d);
+  return r;
+}
+}  // namespace
+
 TEST(Stats, SummaryOfKnownSamples) {
   const Stats s = summarize({3, 1, 2, 5, 4});
   EXPECT_DOUBLE_EQ(s.sum, 15);
@@ -127,18 +140,9 @@ TEST(Harness, WhatTheBackendLearnsDuringTheTimedRunsReachesTheMeasurementAndEver
   EXPECT_EQ(has(held.warnings, "gpu: " + warning), 0);
 
   // Rounds: the first held, the second did not: the merged record warns, once.
-  const auto result = [&](const Measurement& m) {
-    RunResult r;
-    r.problem = p;
-    DeviceResult d;
-    d.kind = DeviceKind::gpu;
-    d.measurement = m;
-    r.devices.push_back(d);
-    return r;
-  };
-  RunResult rounds = result(held);
-  add_round(rounds, result(gave_way));
-  add_round(rounds, result(gave_way));
+  RunResult rounds = gpu_result(p, held);
+  add_round(rounds, gpu_result(p, gave_way));
+  add_round(rounds, gpu_result(p, gave_way));
   EXPECT_EQ(has(rounds.devices[0].measurement->warnings, "gpu: " + warning), 1);
 }
 
@@ -316,13 +320,7 @@ RunResult gpu_record(const Problem& p, const std::vector<double>& samples) {
   Measurement m;
   m.samples_ms = samples;
   m.stats = summarize(samples);
-  RunResult r;
-  r.problem = p;
-  DeviceResult d;
-  d.kind = DeviceKind::gpu;
-  d.measurement = m;
-  r.devices.push_back(d);
-  return r;
+  return gpu_result(p, m);
 }
 }  // namespace
 
