@@ -6,8 +6,8 @@ mutation, and on Ctrl-C.
 
 Usage: python3 scripts/mutants.py [--full] [ID ...]     (after ./scripts/build.sh; about 30 s a mutation)
 Exit 0 when every mutation was caught, 1 when one survived, 2 when one no longer applies (its `old` text is
-not in its file: update tests/mutants.json with the code), an unknown ID, or an unmutated tree that does not
-build."""
+not in its file, or the mutated tree no longer builds: update tests/mutants.json with the code), an unknown
+ID, or an unmutated tree that does not build."""
 import json
 import pathlib
 import subprocess
@@ -56,8 +56,9 @@ try:
         start = time.time()
         try:
             path.write_text(original.replace(m["old"], m["new"], 1))
-            if build().returncode != 0:
-                print(f"NO BUILD  {m['id']} (counts as caught: the compiler refuses it)", flush=True)
+            if build().returncode != 0:  # a mutation is meant to build: this one tests nothing
+                stale.append(m["id"])
+                print(f"STALE     {m['id']}: it no longer builds", flush=True)
                 continue
             rc, failed = failing_tests(m["tests"])
         finally:
