@@ -346,7 +346,8 @@ TEST(Harness, ARecordOfRoundsIsLevelledAtTheMedianOfTheRoundMedians) {
   EXPECT_NEAR(l.error, 1.4826 * 0.1 / 1.1 / std::sqrt(3.0), 1e-12);
   // One round: the spread of its runs, as the standard error of their median (1.2533 times that of a mean).
   const std::vector<double> runs{1.04, 1.06, 1.08, 1.04, 1.06, 1.08, 1.04, 1.06, 1.08};
-  const Measurement& one = *gpu_record(p, runs).devices[0].measurement;
+  const RunResult one_round = gpu_record(p, runs);
+  const Measurement& one = *one_round.devices[0].measurement;
   const Level single = level_of({&one});
   EXPECT_DOUBLE_EQ(single.ms, 1.06);
   EXPECT_EQ(single.rounds, 1);
