@@ -26,6 +26,14 @@ RunResult gpu_result(const Problem& p, const Measurement& m) {
   r.devices.push_back(d);
   return r;
 }
+
+/// A GPU record of `p` whose measurement holds `samples` (no warm-ups kept).
+RunResult gpu_record(const Problem& p, const std::vector<double>& samples) {
+  Measurement m;
+  m.samples_ms = samples;
+  m.stats = summarize(samples);
+  return gpu_result(p, m);
+}
 }  // namespace
 
 TEST(Stats, SummaryOfKnownSamples) {
@@ -313,16 +321,6 @@ TEST(Harness, ASpeedupOverUnequalRunCountsIsARatioOfMeans) {
   EXPECT_NEAR(*acc.speedup_uncertainty, 20.0 * std::sqrt(rc * rc + rg * rg), 1e-9);
   EXPECT_EQ(g.warnings.back(), "the later rounds did not run: the gpu stopped working at l:2: x");
 }
-
-namespace {
-/// A GPU record of `p` whose measurement holds `samples` (no warm-ups kept).
-RunResult gpu_record(const Problem& p, const std::vector<double>& samples) {
-  Measurement m;
-  m.samples_ms = samples;
-  m.stats = summarize(samples);
-  return gpu_result(p, m);
-}
-}  // namespace
 
 // A record of several rounds keeps each round's median; its level (the rate, and what compare and the
 // straggler check read) is the median of those, not of all the runs pooled: a slow spell that lengthens one
