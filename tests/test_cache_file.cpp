@@ -12,6 +12,7 @@
 #include <sstream>
 #include <vector>
 
+#include "convbench/atomic_file.hpp"
 #include "convbench/cache_file.hpp"
 #include "convbench/error.hpp"
 #include "in_processes.hpp"
@@ -106,4 +107,31 @@ TEST(CacheFile, ProcessesUpdatingAtOnceLoseNoLine) {
   EXPECT_EQ(lines.size(), static_cast<size_t>(kProcesses * kEach));
   for (int p = 0; p < kProcesses; ++p)
     for (int i = 0; i < kEach; ++i) EXPECT_EQ(lines.count(fmt::format("p{} i{}", p, i)), 1u) << p << " " << i;
+}
+
+namespace {
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0;
+}
+}  // namespace
+
+// A file is written under a temporary name and renamed over the old one: the new file must not take the
+// temporary's 0600, which would hide an --output or a cache from the group that could read it before.
+TEST(AtomicFile, AReplacedFileKeepsItsModeAndANewOneGetsTheUmasksMode) {
+  const convbench::testing::ScratchDir dir("atomic-mode");
+  const std::string kept = dir.path + "/kept.json", fresh = dir.path + "/fresh.json";
+  std::ofstream(kept) << "old";
+  ASSERT_EQ(chmod(kept.c_str(), 0640), 0);
+  const mode_t mask = umask(022);
+  for (const std::string& path : {kept, fresh}) {
+    AtomicFile f(path, "--output");
+    f.stream() << "new";
+    f.commit();
+  }
+  umask(mask);
+  EXPECT_EQ(mode_of(kept), 0640u);
+  EXPECT_EQ(mode_of(fresh), 0644u) << "0666 less the umask 022";
+  std::ifstream in(kept);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "new");
 }

@@ -121,3 +121,23 @@ TEST(Isolated, AChildThatExitsNormallyIsNotReportedAsHung) {
   EXPECT_FALSE(r.exit_hung);
   EXPECT_EQ(r.output, "ok");
 }
+
+// `check --gpu all` on a node of four: the exit code is the worst failure's, whichever GPU it was on, and the
+// message says how many failed. A node with every GPU healthy is ok.
+TEST(CheckEveryGpu, TheHighestFailingCodeWinsAndTheCountIsSaid) {
+  const auto gpu = [](int code, const std::string& message) {
+    return nlohmann::json{{"exit_code", code}, {"message", message}};
+  };
+  const nlohmann::json healthy = nlohmann::json::array({gpu(0, "GPU 0 ok"), gpu(0, "GPU 1 ok")});
+  EXPECT_EQ(every_gpu_verdict(healthy).code, ExitCode::ok);
+  EXPECT_EQ(every_gpu_verdict(healthy).error, "");
+  const nlohmann::json node = nlohmann::json::array({gpu(0, "ok"), gpu(13, "no CUDA device 1"),
+                                                     gpu(16, "the tiny check convolution gave a wrong result"),
+                                                     gpu(15, "GPU architecture not supported")});
+  const Outcome o = every_gpu_verdict(node);
+  EXPECT_EQ(o.code, ExitCode::gpu_conv_failed);
+  EXPECT_EQ(o.error, "3 of 4 GPUs failed; the worst: GPU 2: the tiny check convolution gave a wrong result");
+  const Outcome one = every_gpu_verdict(nlohmann::json::array({gpu(0, "ok"), gpu(17, "the GPU check did not finish")}));
+  EXPECT_EQ(static_cast<int>(one.code), 17);
+  EXPECT_EQ(one.error, "GPU 1: the GPU check did not finish");
+}

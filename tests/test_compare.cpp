@@ -57,6 +57,31 @@ TEST(Compare, ADeviceThatRanAnotherModeIsListedNotCompared) {
   EXPECT_EQ(rep.mode_changes[0], "cpu " + base.problem.describe() + ": f32 with bf16 math -> f32");
 }
 
+TEST(Compare, ACacheFlushOrTimedTransfersInOneFileOnlyIsListedNotCompared) {
+  // The GPU flushed its caches before every run in the new file: 30% slower, and not a regression of anything.
+  RunResult base = sample_result(40, 2), cold = sample_result(40, 2.6);
+  cold.devices[1].measurement->cache = CacheMode::cold;
+  auto rep = compare_results({base}, {cold}, DeviceSelection::all, 0.05);
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_EQ(rep.rows[0].device, DeviceKind::cpu);
+  ASSERT_EQ(rep.mode_changes.size(), 1u);
+  EXPECT_EQ(rep.mode_changes[0], "gpu " + base.problem.describe() + ": bf16 -> bf16, cold cache");
+  // Both cold: like for like again.
+  base.devices[1].measurement->cache = CacheMode::cold;
+  rep = compare_results({base}, {cold}, DeviceSelection::gpu, 0.05);
+  ASSERT_EQ(rep.rows.size(), 1u);
+  EXPECT_TRUE(rep.rows[0].regression);
+  EXPECT_TRUE(rep.mode_changes.empty());
+  // Transfers timed in the base only (the backend's detail, as a record keeps it).
+  RunResult transfers = sample_result(40, 4), plain = sample_result(40, 2);
+  transfers.devices[1].measurement->prepare.details.emplace_back("transfers", "timed");
+  plain.devices[1].measurement->prepare.details.emplace_back("transfers", "excluded (data on the device)");
+  rep = compare_results({transfers}, {plain}, DeviceSelection::gpu, 0.05);
+  EXPECT_TRUE(rep.rows.empty());
+  ASSERT_EQ(rep.mode_changes.size(), 1u);
+  EXPECT_EQ(rep.mode_changes[0], "gpu " + base.problem.describe() + ": bf16, transfers timed -> bf16");
+}
+
 namespace {
 
 /// A CPU-only result whose runs are `samples` (ms), and whose rounds had the medians `rounds` (none: one round).

@@ -98,6 +98,10 @@ TEST(GpuProbe, NoDeviceOrNotTheOneAskedFor) {
   EXPECT_EQ(p.status, GpuStatus::no_device);
   EXPECT_EQ(p.message, "no CUDA device 3: this machine has 2 (use --gpu 0 to 1)");
   EXPECT_EQ(static_cast<int>(exit_code_for(p.status)), 13);
+  // Devices count from 0: the count itself is one past the last.
+  p = classify_gpu(sys2, 2);
+  EXPECT_EQ(p.message, "no CUDA device 2: this machine has 2 (use --gpu 0 to 1)");
+  EXPECT_EQ(classify_gpu(sys2, 1).status, GpuStatus::ok);
 }
 
 TEST(GpuProbe, CudnnMissingOrTooOld) {
@@ -122,6 +126,13 @@ TEST(GpuProbe, ArchitectureNotSupported) {
             "GPU architecture not supported: Tesla P100 is sm_60, but this build (CUDA 13.0 runtime) needs sm_75 or "
             "newer");
   EXPECT_EQ(static_cast<int>(exit_code_for(p.status)), 15);
+  // The oldest architecture the CUDA 13 runtime runs on, Turing, is the first one supported.
+  sys.facts.name = "Tesla T4";
+  sys.facts.cc_major = 7;
+  sys.facts.cc_minor = 5;
+  EXPECT_EQ(classify_gpu(sys, 0).status, GpuStatus::ok);
+  sys.facts.cc_minor = 2;  // Volta (Xavier)
+  EXPECT_EQ(classify_gpu(sys, 0).status, GpuStatus::arch_unsupported);
 }
 
 TEST(GpuProbe, OtherCudaErrorsAreNamed) {

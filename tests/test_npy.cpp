@@ -43,6 +43,21 @@ TEST(Npy, ReadsFloat16AndFormat2) {
   EXPECT_EQ(a.data, (std::vector<float>{1.0f, -2.0f}));
 }
 
+TEST(Npy, AVersion1HeaderLongerThan255BytesIsRead) {
+  // The header's length is two little-endian bytes: 320 is 0x40 0x01. A long shape, or a writer that pads
+  // more than NumPy does, reaches past one byte.
+  std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 2), }";
+  h.append(320 - 10 - h.size() - 1, ' ');
+  h += '\n';
+  ASSERT_EQ(h.size(), 310u);
+  const std::string data("\x00\x00\x80\x3f\x00\x00\x00\xc0", 8);  // 1.0f, -2.0f
+  const std::string bytes = std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(h.size() & 0xff) +
+                            static_cast<char>(h.size() >> 8) + h + data;
+  const NpyArray a = parse_npy(bytes, "x");
+  EXPECT_EQ(a.shape, (std::vector<int64_t>{1, 1, 1, 2}));
+  EXPECT_EQ(a.data, (std::vector<float>{1.0f, -2.0f}));
+}
+
 TEST(Npy, ReadsFloat64AsNumPySavesByDefault) {
   // np.save of np.random.randn(...) writes '<f8'. Each value is rounded to float32 (then to the run's dtype);
   // one past float32's range becomes inf.

@@ -16,6 +16,26 @@ TEST(Problem, SeedDefaultsDeriveShapesFlopsAndBytes) {
   EXPECT_EQ(p.tensor_bytes(), uint64_t(3000000 + 4704 + 28275200) * 4);
 }
 
+// The CPU backend reuses a primitive only for an equal problem: a problem that differs in any field, the
+// dtype and layout included, is another problem.
+TEST(Problem, ProblemsThatDifferInAnyFieldAreNotEqual) {
+  const Problem p;
+  EXPECT_EQ(p, Problem());
+  for (int64_t Problem::*field :
+       {&Problem::n, &Problem::c, &Problem::h, &Problem::w, &Problem::k, &Problem::r, &Problem::s, &Problem::stride_h,
+        &Problem::stride_w, &Problem::pad_top, &Problem::pad_bottom, &Problem::pad_left, &Problem::pad_right,
+        &Problem::dil_h, &Problem::dil_w, &Problem::groups}) {
+    Problem q = p;
+    q.*field += 1;
+    EXPECT_FALSE(q == p) << q.describe();
+  }
+  Problem bf16 = p, nchw = p;
+  bf16.dtype = DType::bf16;
+  nchw.layout = Layout::nchw;
+  EXPECT_FALSE(bf16 == p);
+  EXPECT_FALSE(nchw == p);
+}
+
 TEST(Problem, StridePaddingDilationAndGroupsEnterTheShapes) {
   Problem p;
   p.n = 2, p.c = 8, p.h = 11, p.w = 9, p.k = 4, p.r = 3, p.s = 2;

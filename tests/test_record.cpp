@@ -15,8 +15,12 @@ using namespace convbench;
 using namespace convbench::testing;
 
 TEST(Record, JsonRoundTrips) {
-  const RunResult r = sample_result(40, 2, 1);
+  RunResult r = sample_result(40, 2, 1);
+  // Fields that compare reads back: the cache mode and each round's median.
+  r.devices[1].measurement->cache = CacheMode::cold;
+  r.devices[1].measurement->round_medians_ms = {2.1, 1.9, 2.0};
   const auto j = to_json(r, kMeta);
+  EXPECT_EQ(j.at("devices").at("gpu").at("cache"), "cold");
   EXPECT_EQ(j.at("schema_version"), 2);
   EXPECT_EQ(j.at("devices").at("cpu").at("dtype"), "bf16");
   EXPECT_EQ(j.at("devices").at("cpu").at("mode"), "bf16");
@@ -205,6 +209,14 @@ TEST(Record, CsvSaysWhyADeviceDidNotRun) {
   EXPECT_EQ(rows[1].at("gpu_ran"), "false");
   EXPECT_EQ(rows[1].at("gpu_exit_code"), "");
   EXPECT_EQ(rows[1].at("gpu_reason"), "");
+}
+
+TEST(Record, CsvQuotesACellWithACommaAQuoteOrALineBreak) {
+  EXPECT_EQ(csv_cell("brgconv:avx512_core"), "brgconv:avx512_core");
+  EXPECT_EQ(csv_cell("a, b"), "\"a, b\"");
+  EXPECT_EQ(csv_cell("say \"x\""), "\"say \"\"x\"\"\"");
+  // A library's message may hold a line break: unquoted, it would end the row.
+  EXPECT_EQ(csv_cell("cuDNN: failed\nplan 3"), "\"cuDNN: failed\nplan 3\"");
 }
 
 TEST(Record, ASpeedupOverUnequalRunCountsSaysItIsARatioOfMeans) {

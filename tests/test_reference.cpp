@@ -6,6 +6,7 @@
 
 #include "convbench/harness.hpp"
 #include "convbench/numeric.hpp"
+#include "convbench/pairing.hpp"
 #include "convbench/reference.hpp"
 
 using namespace convbench;
@@ -84,6 +85,10 @@ TEST(Reference, ToleranceDependsOnDtype) {
   EXPECT_DOUBLE_EQ(tolerance(DType::tf32), 1e-3);
   EXPECT_DOUBLE_EQ(tolerance(DType::bf16), 1e-2);
   EXPECT_DOUBLE_EQ(tolerance(DType::f16), 1e-2);
+  // The CPU's tf32 mode is f32 data with bf16 math, held to bf16's tolerance; the GPU's TF32 keeps tf32's.
+  EXPECT_DOUBLE_EQ(device_tolerance(DeviceKind::cpu, DType::tf32), tolerance(DType::bf16));
+  EXPECT_DOUBLE_EQ(device_tolerance(DeviceKind::gpu, DType::tf32), tolerance(DType::tf32));
+  EXPECT_DOUBLE_EQ(device_tolerance(DeviceKind::cpu, DType::f32), tolerance(DType::f32));
 }
 
 TEST(Inputs, SeededNormalRoundedToTheDtype) {

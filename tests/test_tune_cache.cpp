@@ -127,7 +127,12 @@ TEST(TuneCache, DefaultPathFollowsXdgCacheHomeThenHome) {
   EXPECT_EQ(TuneCache::default_path(), "/x/cache/convbench/tuning.json");
   unsetenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
-  EXPECT_EQ(TuneCache::default_path(), home && *home ? std::string(home) + "/.cache/convbench/tuning.json" : "");
+  const std::string under_home = home && *home ? std::string(home) + "/.cache/convbench/tuning.json" : "";
+  EXPECT_EQ(TuneCache::default_path(), under_home);
+  // Set but empty counts as unset (the XDG base directory rules), not as the root folder.
+  setenv("XDG_CACHE_HOME", "", 1);
+  EXPECT_EQ(TuneCache::default_path(), under_home);
+  unsetenv("XDG_CACHE_HOME");
   if (!saved.empty()) setenv("XDG_CACHE_HOME", saved.c_str(), 1);
 }
 

@@ -255,35 +255,44 @@ json check_result(const CheckOptions& o) {
   return j;
 }
 
-/// `check --gpu all`: each GPU checked in turn (in its own child); the exit code is the highest failing one.
-Outcome check_every_gpu(const CheckOptions& o, std::ostream& out) {
-  const IsolatedResult count = run_isolated([] { return std::to_string(probe_gpu(0).device_count); }, o.timeout_s);
-  const int n = count.output.empty() ? 0 : std::stoi(count.output);
-  json checks = json::array();
+}  // namespace
+
+Outcome every_gpu_verdict(const json& checks) {
   int worst = 0, failed = 0;
   std::string worst_message;
-  for (int g = 0; g < std::max(n, 1); ++g) {
-    CheckOptions one = o;
-    one.every_gpu = false;
-    one.gpu = g;
-    json j = check_result(one);
-    const int code = j["exit_code"].get<int>();
-    if (code != 0) {
-      ++failed;
-      if (code > worst) worst = code, worst_message = fmt::format("GPU {}: {}", g, j["message"].get<std::string>());
-    } else if (!o.json) {
-      out << j["message"].get<std::string>() << '\n';
-    }
-    checks.push_back(std::move(j));
-  }
-  if (o.json) {
-    out << json{{"schema_version", 1}, {"ok", worst == 0}, {"exit_code", worst}, {"checks", checks}}.dump(2) << '\n';
-    return {static_cast<ExitCode>(worst), ""};
+  for (size_t g = 0; g < checks.size(); ++g) {
+    const int code = checks.at(g).at("exit_code").get<int>();
+    if (code == 0) continue;
+    ++failed;
+    if (code > worst)
+      worst = code, worst_message = fmt::format("GPU {}: {}", g, checks.at(g).at("message").get<std::string>());
   }
   if (worst == 0) return {};
   return {static_cast<ExitCode>(worst),
           failed > 1 ? fmt::format("{} of {} GPUs failed; the worst: {}", failed, checks.size(), worst_message)
                      : worst_message};
+}
+
+namespace {
+
+/// `check --gpu all`: each GPU checked in turn (in its own child); the exit code is the highest failing one.
+Outcome check_every_gpu(const CheckOptions& o, std::ostream& out) {
+  const IsolatedResult count = run_isolated([] { return std::to_string(probe_gpu(0).device_count); }, o.timeout_s);
+  const int n = count.output.empty() ? 0 : std::stoi(count.output);
+  json checks = json::array();
+  for (int g = 0; g < std::max(n, 1); ++g) {
+    CheckOptions one = o;
+    one.every_gpu = false;
+    one.gpu = g;
+    json j = check_result(one);
+    if (!o.json && j["exit_code"].get<int>() == 0) out << j["message"].get<std::string>() << '\n';
+    checks.push_back(std::move(j));
+  }
+  const Outcome verdict = every_gpu_verdict(checks);
+  if (!o.json) return verdict;
+  const int worst = static_cast<int>(verdict.code);
+  out << json{{"schema_version", 1}, {"ok", worst == 0}, {"exit_code", worst}, {"checks", checks}}.dump(2) << '\n';
+  return {verdict.code, ""};
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -35,6 +36,11 @@ std::string report_errors_as_json(const std::function<std::string()>& work);
 /// is killed, and so is one that closed its output but has not exited by then (at least 200 ms after).
 /// Keeps a hung or crashing driver call, or a hung exit, from taking the caller with it.
 IsolatedResult run_isolated(const std::function<std::string()>& work, double timeout_s);
+
+/// The verdict of `check --gpu all` from each GPU's check result, in GPU order (objects with `exit_code` and
+/// `message`): the highest failing exit code, with that GPU's message ("GPU 2: ..."), after how many failed
+/// where more than one did; ok when none failed.
+Outcome every_gpu_verdict(const nlohmann::json& checks);
 
 /// Probes the GPU, runs a tiny convolution through cuDNN and checks it against the float64 reference, all
 /// in a child process under the timeout; prints the verdict; returns its exit code.

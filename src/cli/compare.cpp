@@ -36,14 +36,26 @@ std::vector<std::pair<std::string, std::vector<const RunResult*>>> by_problem(co
   return out;
 }
 
-/// The measurements of `kind` in `records`, and the mode they ran (the first record's; -1 when they differ).
+/// How `d` was measured, beyond its problem: the mode it ran, then a cold cache and timed transfers where they
+/// were asked for. Two runs measured differently time different things, so they are not compared.
+std::string measured_as(const DeviceResult& d) {
+  std::string how = mode_name(d.kind, d.dtype);
+  if (d.measurement->cache == CacheMode::cold) how += ", cold cache";
+  for (const auto& [key, value] : d.measurement->prepare.details)
+    if (key == "transfers" && value.rfind("timed", 0) == 0) how += ", transfers timed";
+  return how;
+}
+
+/// The measurements of `kind` in `records`, and how they were measured (measured_as(); the last record's, with
+/// `mixed` set when two records differ).
 std::vector<const Measurement*> measurements(const std::vector<const RunResult*>& records, DeviceKind kind,
-                                             std::optional<DType>& mode, bool& mixed) {
+                                             std::optional<std::string>& how, bool& mixed) {
   std::vector<const Measurement*> out;
   for (const RunResult* r : records)
     if (const DeviceResult* d = find(*r, kind); d && d->measurement->stats.median > 0) {
-      if (mode && *mode != d->dtype) mixed = true;
-      mode = d->dtype;
+      const std::string as = measured_as(*d);
+      if (how && *how != as) mixed = true;
+      how = as;
       out.push_back(&*d->measurement);
     }
   return out;
@@ -128,7 +140,7 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
       if ((device == DeviceSelection::cpu && kind != DeviceKind::cpu) ||
           (device == DeviceSelection::gpu && kind != DeviceKind::gpu))
         continue;
-      std::optional<DType> base_mode, next_mode;
+      std::optional<std::string> base_mode, next_mode;
       bool mixed = false;
       const auto mb = measurements(base_records, kind, base_mode, mixed);
       const auto mn = measurements(*it->second, kind, next_mode, mixed);
@@ -139,9 +151,9 @@ CompareReport compare_results(const std::vector<RunResult>& base, const std::vec
         continue;
       }
       if (mb.empty() || mn.empty()) continue;
-      if (mixed || *base_mode != *next_mode) {  // e.g. the CPU ran bf16 math in one and strict FP32 in the other
-        rep.mode_changes.push_back(fmt::format("{} {}: {} -> {}", to_string(kind), key, mode_name(kind, *base_mode),
-                                               mode_name(kind, *next_mode)));
+      // e.g. the CPU ran bf16 math in one and strict FP32 in the other, or one flushed the caches
+      if (mixed || *base_mode != *next_mode) {
+        rep.mode_changes.push_back(fmt::format("{} {}: {} -> {}", to_string(kind), key, *base_mode, *next_mode));
         continue;
       }
       const Level lb = level_of(mb), ln = level_of(mn);

@@ -59,7 +59,8 @@ struct CompareReport {
   std::vector<Comparison> rows;
   std::vector<SetVerdict> sets;
   std::vector<std::string> only_in_base, only_in_new;  ///< problems present in one file only
-  /// "<dev> <problem>: <base mode> -> <new mode>" where a device ran another mode (not compared)
+  /// "<dev> <problem>: <base> -> <new>" where a device was measured differently (another mode, a cold cache or
+  /// timed transfers in one file only, as "f32, cold cache"): not compared
   std::vector<std::string> mode_changes;
   /// "<dev> <problem>: <reason>" where a device measured in base failed in new (out of memory, a library
   /// failure): each counts as a regression

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "backends/onednn/onednn_compat.hpp"
+#include "convbench/numeric.hpp"
 #include "convbench/system.hpp"
 
 namespace convbench {
@@ -222,9 +223,26 @@ std::string onednn_version() {
 }
 
 namespace {
+/// Fills `m`, an n×n matrix in `d` (f32 or bf16) in whatever layout oneDNN chose, with standard-normal values
+/// from `seed`: written row-major, then reordered into that layout.
+void fill_normal(const dnnl::engine& eng, dnnl::stream& strm, memory& m, int64_t n, DType d, uint64_t seed) {
+  memory plain({{n, n}, dnnl_type(d), memory::format_tag::ab}, eng);
+  NormalSource gen(seed);
+  const auto count = static_cast<size_t>(n * n);
+  if (d == DType::bf16) {
+    auto* v = static_cast<uint16_t*>(plain.get_data_handle());
+    for (size_t i = 0; i < count; ++i) v[i] = to_bf16_bits(gen.next());
+  } else {
+    auto* v = static_cast<float*>(plain.get_data_handle());
+    for (size_t i = 0; i < count; ++i) v[i] = gen.next();
+  }
+  dnnl::reorder(plain, m).execute(strm, plain, m);
+  strm.wait();
+}
+
 /// The best rate, in TFLOP/s, of an n³ matmul in `d`: one warm-up, then timed runs until 200 ms of them (at
-/// least 3, at most 200). Throws dnnl::error when oneDNN cannot run it.
-double matmul_tflops(const dnnl::engine& eng, DType d, int64_t n) {
+/// least 3, at most 200). Its operands hold `data`. Throws dnnl::error when oneDNN cannot run it.
+double matmul_tflops(const dnnl::engine& eng, DType d, int64_t n, CeilingData data) {
   dnnl::stream strm(eng);
   const auto t = dnnl_type(d);
   const memory::desc a({n, n}, t, memory::format_tag::ab), b({n, n}, t, memory::format_tag::any),
@@ -234,8 +252,13 @@ double matmul_tflops(const dnnl::engine& eng, DType d, int64_t n) {
   const dnnl::matmul::primitive_desc pd = onednn_compat::matmul_pd(eng, a, b, c, attr);
   const dnnl::matmul mm(pd);
   memory ma(pd.src_desc(), eng), mb(pd.weights_desc(), eng), mc(pd.dst_desc(), eng);
-  std::memset(ma.get_data_handle(), 0, pd.src_desc().get_size());
-  std::memset(mb.get_data_handle(), 0, pd.weights_desc().get_size());
+  if (data == CeilingData::zeros) {
+    std::memset(ma.get_data_handle(), 0, pd.src_desc().get_size());
+    std::memset(mb.get_data_handle(), 0, pd.weights_desc().get_size());
+  } else {
+    fill_normal(eng, strm, ma, n, d, 1);
+    fill_normal(eng, strm, mb, n, d, 2);
+  }
   const std::unordered_map<int, memory> args{{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mc}};
   mm.execute(strm, args);  // warm-up
   strm.wait();
@@ -252,7 +275,7 @@ double matmul_tflops(const dnnl::engine& eng, DType d, int64_t n) {
 }
 }  // namespace
 
-double cpu_matmul_tflops(DType d, int threads) {
+double cpu_matmul_tflops(DType d, int threads, CeilingData data) {
   if (d != DType::f32 && d != DType::bf16) return 0;
   omp_set_num_threads(threads > 0 ? threads : physical_cores());
   try {
@@ -260,7 +283,7 @@ double cpu_matmul_tflops(DType d, int threads) {
     // No one size is the fastest everywhere: a small one stays in the caches of a few cores, a large one
     // keeps many cores busy. A ceiling is the best any of them reaches.
     double best = 0;
-    for (const int64_t n : {512, 1024, 2048}) best = std::max(best, matmul_tflops(eng, d, n));
+    for (const int64_t n : {512, 1024, 2048}) best = std::max(best, matmul_tflops(eng, d, n, data));
     return best;
   } catch (const dnnl::error&) {
     return 0;
