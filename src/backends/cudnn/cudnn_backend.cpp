@@ -251,9 +251,9 @@ Ceilings measure_cudnn_ceilings(const BackendSettings& s) {
   // Both layouts: the engines cuDNN offers differ, and in strict f32 the NHWC ones reached 38.7 TFLOP/s on
   // the H100, below the 41.4 of a real f32 convolution in NCHW (db-vgg-112).
   // A dtype or layout this GPU cannot run is left out; a dtype with neither has no ceiling.
-  // Seeded standard-normal operands, as a convolution run has: on zeros a bf16 matrix product on this
-  // workplace's H200 ran 13% faster (894 against 788 TFLOP/s, PyTorch 8192³), which no real input gets. One set of
-  // values serves every dtype and layout (the backend rounds them to 16 bits).
+  // Seeded standard-normal operands, as a convolution run has: a bf16 matrix product on this workplace's H200
+  // ran 13% faster on zeros than on random data (894 against 788 TFLOP/s, PyTorch, 8192³), a rate no real
+  // input reaches. One set of values serves every dtype and layout (the backend rounds them to 16 bits).
   const HostTensors inputs = make_inputs(ceiling_gemm(DType::f32, Layout::nhwc), 1);
   for (DType d : {DType::f32, DType::tf32, DType::bf16, DType::f16})
     for (Layout l : {Layout::nhwc, Layout::nchw}) try {
