@@ -187,6 +187,10 @@ std::string nothing_compared(const CompareOptions& o, const std::vector<RunResul
   if (rep.only_in_base.size() == base.size())
     return fmt::format("compare: nothing was compared: the files share no problem ({} only in base, {} only in new)",
                        rep.only_in_base.size(), rep.only_in_new.size());
+  if (!rep.mode_changes.empty())  // measured in both, but not alike
+    return fmt::format("compare: nothing was compared: what both files measured, they measured differently ({}{})",
+                       rep.mode_changes.front(),
+                       rep.mode_changes.size() > 1 ? fmt::format(", and {} more", rep.mode_changes.size() - 1) : "");
   if (o.device == DeviceSelection::all) return "compare: nothing was compared: no device was measured in both files";
   const bool cpu = o.device == DeviceSelection::cpu;
   const std::string line =

@@ -946,6 +946,18 @@ TEST(Scripting, CompareFailsWhenItComparedNothingAndSpeaksJson) {
   EXPECT_EQ(gpu.err,
             "convbench: error: compare: nothing was compared: no GPU run was measured in both files; --device cpu "
             "compares the 1 CPU run measured in both\n");
+  // Measured in both, but one flushed the caches before every run: not like for like, so nothing compared.
+  auto cold = nlohmann::json::parse(record(p, "list.txt:1"));
+  cold["devices"]["cpu"]["cache"] = "cold";
+  std::ofstream(dir + "/cold.jsonl") << cold.dump() << "\n";
+  const CliResult unlike = run_cli("compare " + dir + "/a.jsonl " + dir + "/cold.jsonl");
+  EXPECT_EQ(unlike.code, 9);
+  EXPECT_EQ(unlike.err,
+            "convbench: error: compare: nothing was compared: what both files measured, they measured "
+            "differently (cpu " +
+                p.describe() + ": f32 -> f32, cold cache)\n");
+  EXPECT_TRUE(has(unlike.out, "mode changed, not compared: cpu " + p.describe() + ": f32 -> f32, cold cache"))
+      << unlike.out;
   const CliResult json = run_cli("compare " + dir + "/a.jsonl " + dir + "/a.jsonl --format json");
   EXPECT_EQ(json.code, 0) << json.err;
   const auto j = nlohmann::json::parse(json.out);
