@@ -74,8 +74,8 @@ TEST(Compare, ACacheFlushOrTimedTransfersInOneFileOnlyIsListedNotCompared) {
   EXPECT_TRUE(rep.mode_changes.empty());
   // Transfers timed in the base only (the backend's detail, as a record keeps it).
   RunResult transfers = sample_result(40, 4), plain = sample_result(40, 2);
-  transfers.devices[1].measurement->prepare.details.emplace_back("transfers", "timed");
-  plain.devices[1].measurement->prepare.details.emplace_back("transfers", "excluded (data on the device)");
+  transfers.devices[1].measurement->prepare.details.emplace_back(kTransfersDetail, kTransfersTimed);
+  plain.devices[1].measurement->prepare.details.emplace_back(kTransfersDetail, "excluded (data on the device)");
   rep = compare_results({transfers}, {plain}, DeviceSelection::gpu, 0.05);
   EXPECT_TRUE(rep.rows.empty());
   ASSERT_EQ(rep.mode_changes.size(), 1u);

@@ -77,6 +77,11 @@ struct PrepareReport {
   std::vector<std::string> warnings;
 };
 
+/// The detail a GPU backend reports for `--include-transfers`, and its value when the transfers are timed:
+/// `compare` reads it back from records, so that timed transfers are never compared with data on the device.
+inline constexpr const char* kTransfersDetail = "transfers";
+inline constexpr const char* kTransfersTimed = "timed";
+
 class Conv2D {
  public:
   virtual ~Conv2D() = default;

@@ -42,7 +42,7 @@ std::string measured_as(const DeviceResult& d) {
   std::string how = mode_name(d.kind, d.dtype);
   if (d.measurement->cache == CacheMode::cold) how += ", cold cache";
   for (const auto& [key, value] : d.measurement->prepare.details)
-    if (key == "transfers" && value.rfind("timed", 0) == 0) how += ", transfers timed";
+    if (key == kTransfersDetail && value == kTransfersTimed) how += ", transfers timed";
   return how;
 }
 

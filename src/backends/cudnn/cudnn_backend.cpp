@@ -70,7 +70,8 @@ PrepareReport CudnnConv::prepare(const Problem& p, const HostTensors& in) {
   rep.setup_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
   rep.device_bytes = x_.bytes() + w_.bytes() + y_.bytes() + workspace_.bytes() + flush_.bytes();
   rep.details.emplace_back("math", math_mode(p.dtype));
-  rep.details.emplace_back("transfers", settings_.include_transfers ? "timed" : "excluded (data on the device)");
+  rep.details.emplace_back(kTransfersDetail,
+                           settings_.include_transfers ? kTransfersTimed : "excluded (data on the device)");
   for (std::string& w : cache_.take_warnings()) rep.warnings.push_back(std::move(w));
   describe_timing(rep);
   return rep;
